@@ -1,0 +1,85 @@
+// hotswap: live updates of a running C++ program.
+//
+// This header is the whole public contract of the runtime. A program built with
+// hotswap_add_executable() links the runtime; nothing runs until the program calls into it.
+// No function here throws, and none aborts the program on bad input: failures come back as
+// a Result with a message that names the symbol, section or relocation and the reason.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hotswap {
+
+// The outcome of apply() and revert().
+struct Result {
+  bool ok = false;
+  std::string message;        // "applied v1 -> v2: 3 functions redirected" or the refusal
+  std::uint64_t pause_ns = 0;  // length of the commit pause, 0 if nothing was committed
+  explicit operator bool() const { return ok; }
+};
+
+// One entry of the version chain: the base, then one per applied patch.
+struct Version {
+  std::string build_id;   // hex build-id of the release this version is
+  std::string patch_id;   // empty for the base
+  std::string patch_path;
+  std::uint64_t pause_ns = 0;
+  std::size_t functions_redirected = 0;
+};
+
+// Reads the running image (symbols, build-id, patchable entries) so that the first patch
+// stages quickly, and starts the control plane when it is built in. Safe to call more than
+// once; later calls do nothing.
+Result start();
+
+// Loads the patch at `path`, verifies it against the running version, links it and commits
+// it: every call of a changed function made after apply() returns runs the new code.
+// A refused patch leaves the process exactly as it was.
+// Thread-safe; patches are applied one at a time.
+Result apply(const std::string& path);
+
+// Undoes the last applied patch: the previous version's code runs again. Memory of the
+// reverted patch stays mapped (an activation may still be running in it).
+Result revert();
+
+// The build-id (hex) of the version now running.
+std::string current_version();
+
+// The chain from the base to the running version.
+std::vector<Version> versions();
+
+namespace detail {
+extern std::atomic<bool> update_pending;
+void update_point_slow() noexcept;
+}  // namespace detail
+
+// A place where the calling thread holds no state that a patch may change the type of.
+// Costs one relaxed load when nothing is pending.
+inline void update_point() noexcept {
+  if (__builtin_expect(detail::update_pending.load(std::memory_order_relaxed), false)) {
+    detail::update_point_slow();
+  }
+}
+
+// A file descriptor that becomes readable when an update waits for update points; an
+// event loop adds it to its epoll set. -1 until start() has been called.
+int wake_fd() noexcept;
+
+// Marks a region where the calling thread blocks (epoll_wait, accept) and holds no state a
+// patch could change: an update may commit while a thread is inside.
+class idle_scope {
+ public:
+  idle_scope() noexcept;
+  ~idle_scope();
+  idle_scope(const idle_scope&) = delete;
+  idle_scope& operator=(const idle_scope&) = delete;
+};
+
+}  // namespace hotswap
+
+// Put on the body of a long-running loop so that the next iteration calls the new code
+// after a patch (the caller itself may stay on the stack forever).
+#define HOTSWAP_LOOP_BODY __attribute__((noinline))

@@ -1,0 +1,122 @@
+#include "common/manifest.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hotswap {
+namespace {
+
+using nlohmann::json;
+
+json ref_to_json(const SymbolRef& r) {
+  json j = {{"name", r.name}};
+  if (!r.file.empty()) j["file"] = r.file;
+  return j;
+}
+
+// Reads a required string member; throws json::exception with a clear path on mismatch.
+std::string required_string(const json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string())
+    throw std::runtime_error(where + ": missing string \"" + key + "\"");
+  return j[key].get<std::string>();
+}
+
+std::string optional_string(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+SymbolRef ref_from_json(const json& j, const std::string& where) {
+  return SymbolRef{required_string(j, "name", where), optional_string(j, "file")};
+}
+
+const json& array_member(const json& j, const char* key) {
+  static const json empty = json::array();
+  if (!j.contains(key)) return empty;
+  if (!j[key].is_array()) throw std::runtime_error(std::string("\"") + key + "\" is not an array");
+  return j[key];
+}
+
+}  // namespace
+
+std::string serialize_manifest(const Manifest& m) {
+  json j;
+  j["format"] = m.format;
+  j["patch_id"] = m.patch_id;
+  j["base"] = m.base;
+  j["target"] = m.target;
+  j["functions"] = json::array();
+  for (const auto& f : m.functions) {
+    json e = ref_to_json(f.symbol);
+    e["kind"] = f.kind == ManifestFunction::Kind::kChanged ? "changed" : "new";
+    if (!f.old_hash.empty()) e["old_hash"] = f.old_hash;
+    if (f.old_size) e["old_size"] = f.old_size;
+    if (!f.new_hash.empty()) e["new_hash"] = f.new_hash;
+    if (!f.reason.empty()) e["reason"] = f.reason;
+    j["functions"].push_back(e);
+  }
+  j["data"] = json::array();
+  for (const auto& d : m.data) {
+    json e = ref_to_json(d.symbol);
+    e["kind"] = d.kind == ManifestData::Kind::kNew ? "new" : "bind";
+    if (d.kind == ManifestData::Kind::kBind) e["bind_to"] = ref_to_json(d.bind_to);
+    j["data"].push_back(e);
+  }
+  j["types"] = json::array();
+  for (const auto& t : m.types) j["types"].push_back({{"type", t.type_name}, {"transformer", t.transformer}});
+  j["stubs"] = json::array();
+  for (const auto& s : m.stubs) j["stubs"].push_back(ref_to_json(s));
+  return j.dump(1);
+}
+
+Expected<Manifest> parse_manifest(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    if (!j.is_object()) return make_error("manifest is not a JSON object");
+    if (!j.contains("format") || !j["format"].is_number_integer())
+      return make_error("manifest has no format version");
+    Manifest m;
+    m.format = j["format"].get<int>();
+    if (m.format != kManifestFormat)
+      return make_error("manifest format " + std::to_string(m.format) + " is not supported (expected " +
+                        std::to_string(kManifestFormat) + ")");
+    m.patch_id = required_string(j, "patch_id", "manifest");
+    m.base = required_string(j, "base", "manifest");
+    m.target = required_string(j, "target", "manifest");
+    for (const json& e : array_member(j, "functions")) {
+      ManifestFunction f;
+      f.symbol = ref_from_json(e, "manifest function");
+      std::string kind = required_string(e, "kind", "manifest function " + f.symbol.name);
+      if (kind == "changed") f.kind = ManifestFunction::Kind::kChanged;
+      else if (kind == "new") f.kind = ManifestFunction::Kind::kNew;
+      else return make_error("manifest function " + f.symbol.name + ": unknown kind \"" + kind + "\"");
+      f.old_hash = optional_string(e, "old_hash");
+      f.new_hash = optional_string(e, "new_hash");
+      f.reason = optional_string(e, "reason");
+      if (e.contains("old_size") && e["old_size"].is_number_unsigned()) f.old_size = e["old_size"].get<std::uint64_t>();
+      if (f.kind == ManifestFunction::Kind::kChanged && f.old_hash.empty())
+        return make_error("manifest function " + f.symbol.name + ": changed but no old_hash");
+      m.functions.push_back(std::move(f));
+    }
+    for (const json& e : array_member(j, "data")) {
+      ManifestData d;
+      d.symbol = ref_from_json(e, "manifest data");
+      std::string kind = required_string(e, "kind", "manifest data " + d.symbol.name);
+      if (kind == "new") d.kind = ManifestData::Kind::kNew;
+      else if (kind == "bind") {
+        d.kind = ManifestData::Kind::kBind;
+        if (!e.contains("bind_to")) return make_error("manifest data " + d.symbol.name + ": bind without bind_to");
+        d.bind_to = ref_from_json(e["bind_to"], "manifest data " + d.symbol.name);
+      } else {
+        return make_error("manifest data " + d.symbol.name + ": unknown kind \"" + kind + "\"");
+      }
+      m.data.push_back(std::move(d));
+    }
+    for (const json& e : array_member(j, "types"))
+      m.types.push_back({required_string(e, "type", "manifest type"), optional_string(e, "transformer")});
+    for (const json& e : array_member(j, "stubs")) m.stubs.push_back(ref_from_json(e, "manifest stub"));
+    return m;
+  } catch (const std::exception& e) {
+    return make_error(std::string("manifest is malformed: ") + e.what());
+  }
+}
+
+}  // namespace hotswap

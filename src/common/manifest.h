@@ -1,0 +1,62 @@
+// The patch manifest: what a .hsp promises about itself. Stored as JSON in the patch's
+// non-allocated section ".hotswap.manifest" (format documented in docs/patch-format.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/expected.h"
+
+namespace hotswap {
+
+inline constexpr int kManifestFormat = 1;  // frozen: bump on any incompatible change
+inline constexpr const char* kManifestSection = ".hotswap.manifest";
+
+// A symbol's identity across releases: globals by name, file-locals by (file, name), where
+// file is the STT_FILE name the compiler recorded (relative to the source root).
+struct SymbolRef {
+  std::string name;
+  std::string file;  // "" for a global symbol
+  bool operator==(const SymbolRef&) const = default;
+  std::string display() const { return file.empty() ? name : file + ":" + name; }
+};
+
+struct ManifestFunction {
+  enum class Kind { kChanged, kNew };
+  SymbolRef symbol;
+  Kind kind = Kind::kChanged;
+  std::string old_hash;  // of the bytes after the 2-byte entry in the base release
+  std::uint64_t old_size = 0;
+  std::string new_hash;  // the same in the target release
+  std::string reason;    // why the function is in the patch, for people
+};
+
+struct ManifestData {
+  enum class Kind { kNew, kBind };
+  SymbolRef symbol;  // as named in the patch
+  Kind kind = Kind::kNew;
+  SymbolRef bind_to;  // kBind: the running instance it takes over (e.g. renumbered statics)
+};
+
+struct ManifestTypeChange {
+  std::string type_name;
+  std::string transformer;  // symbol of the transformer function in the patch
+};
+
+struct Manifest {
+  int format = kManifestFormat;
+  std::string patch_id;
+  std::string base;    // build-id of the release the patch applies to
+  std::string target;  // build-id of the release it turns the process into
+  std::vector<ManifestFunction> functions;
+  std::vector<ManifestData> data;
+  std::vector<ManifestTypeChange> types;
+  std::vector<SymbolRef> stubs;
+};
+
+Expected<Manifest> parse_manifest(std::string_view json);
+std::string serialize_manifest(const Manifest& manifest);
+
+}  // namespace hotswap

@@ -1,0 +1,38 @@
+#include "common/symbol_index.h"
+
+#include <elf.h>
+
+namespace hotswap {
+
+SymbolRef identity_of(const ElfSymbol& symbol) {
+  return SymbolRef{symbol.name, symbol.bind == STB_LOCAL ? symbol.file : std::string()};
+}
+
+bool is_definition(const ElfSymbol& s) {
+  if (s.name.empty() || s.shndx == SHN_UNDEF) return false;
+  return s.type == STT_FUNC || s.type == STT_OBJECT || s.type == STT_TLS ||
+         s.type == STT_GNU_IFUNC || (s.type == STT_NOTYPE && s.shndx < SHN_LORESERVE);
+}
+
+SymbolIndex::SymbolIndex(const ElfFile& file) {
+  for (const ElfSymbol& s : file.symbols()) {
+    if (!is_definition(s)) continue;
+    SymbolRef id = identity_of(s);
+    // The first definition wins: a strong global precedes nothing it could clash with, and
+    // duplicate locals of one file (impossible in C++) are not guessed between.
+    by_identity_.emplace(std::make_pair(id.file, id.name), &s);
+    if (s.bind == STB_LOCAL) locals_by_name_[s.name].push_back(&s);
+  }
+}
+
+const ElfSymbol* SymbolIndex::find(const SymbolRef& ref) const {
+  auto it = by_identity_.find({ref.file, ref.name});
+  if (it != by_identity_.end()) return it->second;
+  if (ref.file.empty()) {
+    auto l = locals_by_name_.find(ref.name);
+    if (l != locals_by_name_.end() && l->second.size() == 1) return l->second.front();
+  }
+  return nullptr;
+}
+
+}  // namespace hotswap

@@ -1,0 +1,31 @@
+// Symbol identity (DESIGN §4): globals by name, file-locals by (file, name). One index for
+// every place that looks a symbol up in an ELF file by identity.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/elf_file.h"
+#include "common/manifest.h"
+
+namespace hotswap {
+
+SymbolRef identity_of(const ElfSymbol& symbol);
+
+// True for symbols that name code or data (not sections, files or undefined references).
+bool is_definition(const ElfSymbol& symbol);
+
+class SymbolIndex {
+ public:
+  explicit SymbolIndex(const ElfFile& file);
+  // The defined symbol with this identity. A global that the link made local (hidden
+  // visibility) is found by name when exactly one local has that name.
+  const ElfSymbol* find(const SymbolRef& ref) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, const ElfSymbol*> by_identity_;
+  std::map<std::string, std::vector<const ElfSymbol*>> locals_by_name_;
+};
+
+}  // namespace hotswap

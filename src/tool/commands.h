@@ -1,0 +1,34 @@
+// The subcommands of the `hotswap` tool. Each returns the process exit code:
+// 0 done, 1 refused, 2 usage, 3 process unreachable (docs/cli.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hotswap {
+
+inline constexpr int kExitDone = 0;
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnreachable = 3;
+
+struct RecordOptions {
+  std::string binary;
+  std::string compiler;
+  std::string flags;
+  std::string source_root;
+  std::vector<std::string> objects;
+};
+int run_record(const RecordOptions& options);
+
+struct PackOptions {
+  std::string old_binary;
+  std::string new_binary;
+  std::vector<std::string> functions;  // "name" or "file:name"; mangled or demangled
+  std::vector<std::string> sources;    // whole translation units, by STT_FILE name
+  std::string output;
+  bool json = false;
+};
+int run_pack(const PackOptions& options);
+
+}  // namespace hotswap

@@ -1,0 +1,37 @@
+// The `hotswap` command-line tool: build integration (record), patch making (pack, diff)
+// and, through the control socket, patching running processes.
+#include <CLI/CLI.hpp>
+
+#include "tool/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"hotswap: live updates of running C++ programs"};
+  app.require_subcommand(1);
+
+  hotswap::RecordOptions record;
+  auto* rec = app.add_subcommand("record", "write the build record of an updateable binary (run by the build)");
+  rec->add_option("--binary", record.binary, "the linked binary")->required();
+  rec->add_option("--compiler", record.compiler, "compiler id and version");
+  rec->add_option("--flags", record.flags, "compiler flags of the build type");
+  rec->add_option("--source-root", record.source_root, "root the object file names are relative to");
+  rec->add_option("--objects", record.objects, "the binary's object files");
+
+  hotswap::PackOptions pack;
+  auto* pk = app.add_subcommand("pack", "make a patch from two builds and a list of changed functions");
+  pk->add_option("old", pack.old_binary, "the running release's binary")->required();
+  pk->add_option("new", pack.new_binary, "the next release's binary")->required();
+  pk->add_option("-f,--function", pack.functions, "a changed function: NAME or FILE:NAME");
+  pk->add_option("-s,--source", pack.sources, "carry this whole translation unit (its STT_FILE name)");
+  pk->add_option("-o,--output", pack.output, "the patch to write (.hsp)")->required();
+  pk->add_flag("--json", pack.json, "print the manifest as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : hotswap::kExitUsage;
+  }
+  if (rec->parsed()) return hotswap::run_record(record);
+  if (pk->parsed()) return hotswap::run_pack(pack);
+  return hotswap::kExitUsage;
+}
