@@ -7,6 +7,8 @@
 # SOURCE_ROOT (default: the calling directory) is stripped from the file names recorded in
 # the objects, so that file-local symbols keep one identity ("net.cpp", "src/net.cpp")
 # across releases built from different checkouts.
+set_property(GLOBAL PROPERTY HOTSWAP_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
 function(hotswap_add_executable name)
   cmake_parse_arguments(PARSE_ARGV 1 HS "" "SOURCE_ROOT" "")
   if(NOT HS_SOURCE_ROOT)
@@ -31,7 +33,9 @@ function(hotswap_make_updateable name)
   list(APPEND flags $<$<CXX_COMPILER_ID:GNU>:-fno-ipa-icf>)
   target_compile_options(${name} PRIVATE ${flags})
   set_target_properties(${name} PROPERTIES INTERPROCEDURAL_OPTIMIZATION OFF)
-  target_link_options(${name} PRIVATE -Wl,--build-id=sha1)
+  get_property(cmake_dir GLOBAL PROPERTY HOTSWAP_CMAKE_DIR)
+  target_link_options(${name} PRIVATE -Wl,--build-id=sha1 "-Wl,-T,${cmake_dir}/hotswap-link.ld")
+  set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS "${cmake_dir}/hotswap-link.ld")
   target_link_libraries(${name} PRIVATE hotswap::runtime)
   string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
   set(all_flags "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${config}}")

@@ -13,9 +13,18 @@ namespace hotswap {
 
 Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, const std::string& output) {
   std::string tmp_obj = output + ".tmp.o", tmp_manifest = output + ".manifest.json";
-  std::vector<std::string> ld = {"ld", "-r", "-o", tmp_obj};
-  ld.insert(ld.end(), objects.begin(), objects.end());
+  // Copies without __patchable_function_entries: GCC leaves that table outside the COMDAT
+  // groups, so `ld -r` would fail on it when it drops a duplicate group (see
+  // cmake/hotswap-link.ld); the runtime finds entries by their NOPs.
+  std::vector<std::string> ld = {"ld", "-r", "-o", tmp_obj}, copies;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    copies.push_back(output + ".in" + std::to_string(i) + ".o");
+    Status copied = run_program({"objcopy", "--remove-section=__patchable_function_entries", objects[i], copies.back()});
+    if (!copied) return copied;
+  }
+  ld.insert(ld.end(), copies.begin(), copies.end());
   Status linked = run_program(ld);
+  for (const std::string& c : copies) std::filesystem::remove(c);
   if (!linked) return linked;
 
   std::ifstream in(tmp_obj, std::ios::binary);

@@ -1,0 +1,45 @@
+// x86-64 relocation kinds: which need a GOT slot or a PLT stub, and how each is written.
+//
+// The psABI computes every kind from a few quantities: S (the symbol's address), A (the
+// addend), P (the place), G (the address of the symbol's GOT slot), GOT (the GOT's base)
+// and Z (the symbol's size). TLS kinds use the thread-pointer offset of the symbol
+// instead of S. A patch is linked like an executable's own code: within ±2 GB of the
+// running image, with slots and stubs for symbols of shared libraries that lie further.
+// An unlisted kind is refused by name; nothing is ever written for it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/expected.h"
+
+namespace hotswap::x86_64 {
+
+enum class RelocClass {
+  kUnsupported,
+  kNone,
+  kAbsolute,     // S + A
+  kPcRelative,   // S + A - P
+  kCall,         // L + A - P: through a PLT stub when S is out of reach
+  kGotEntry,     // G + A - P, the slot holds S
+  kGotTpoff,     // G + A - P, the slot holds S's thread-pointer offset
+  kTpoff,        // tpoff(S) + A
+  kSize,         // Z + A
+  kGotRelative,  // S + A - GOT
+  kGotBasePc,    // GOT + A - P
+};
+
+RelocClass classify(std::uint32_t type);
+const char* relocation_name(std::uint32_t type);
+// Why an unsupported kind is refused, for the error message.
+std::string unsupported_reason(std::uint32_t type);
+
+// The value computed for one relocation and the width it is written with.
+// Returns an error naming `context` when the value does not fit the field.
+Status write_relocation(std::uint32_t type, unsigned char* place, std::int64_t value,
+                        const std::string& context);
+
+// True if a 32-bit PC-relative field at `from` can reach `to`.
+bool within_pc32(std::uint64_t from, std::uint64_t to);
+
+}  // namespace hotswap::x86_64

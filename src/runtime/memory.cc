@@ -1,0 +1,73 @@
+#include "runtime/memory.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace hotswap {
+namespace {
+
+struct Range {
+  std::uint64_t lo, hi;
+};
+
+std::vector<Range> current_mappings() {
+  std::vector<Range> out;
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    unsigned long long lo, hi;
+    if (std::sscanf(line.c_str(), "%llx-%llx", &lo, &hi) == 2) out.push_back({lo, hi});
+  }
+  return out;
+}
+
+constexpr std::uint64_t kReach = (1ULL << 31) - kPageSize;
+
+}  // namespace
+
+Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t image_end, std::size_t size) {
+  size = page_round_up(size);
+  std::uint64_t window_lo = page_round_up(image_end);
+  std::uint64_t window_hi = (image_start + kReach) & ~(kPageSize - 1);
+  // Highest free gap first: far from the brk heap that grows up from the executable.
+  std::vector<Range> maps = current_mappings();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::uint64_t upper = window_hi;
+    for (auto it = maps.rbegin(); it != maps.rend(); ++it) {
+      if (it->lo >= upper) continue;
+      std::uint64_t gap_lo = std::max(it->hi, window_lo), gap_hi = upper;
+      upper = std::min(upper, it->lo);
+      if (gap_hi <= gap_lo || gap_hi - gap_lo < size) {
+        if (it->hi <= window_lo) break;
+        continue;
+      }
+      void* want = reinterpret_cast<void*>(gap_hi - size);
+      void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+      if (got == want) return MappedRegion{static_cast<unsigned char*>(got), size};
+      if (got != MAP_FAILED) munmap(got, size);  // an old kernel took it as a hint
+      break;  // raced with another mapping: read the map again
+    }
+    maps = current_mappings();
+  }
+  return make_error("no free address range of " + std::to_string(size) +
+                    " bytes within 2 GB of the executable");
+}
+
+void unmap_region(const MappedRegion& region) {
+  if (region.base) munmap(region.base, region.size);
+}
+
+Status protect_range(std::uint64_t start, std::uint64_t end, int prot) {
+  std::uint64_t lo = start & ~(kPageSize - 1), hi = page_round_up(end);
+  if (mprotect(reinterpret_cast<void*>(lo), hi - lo, prot) != 0)
+    return make_error(std::string("mprotect failed: ") + std::strerror(errno));
+  return Status::success();
+}
+
+}  // namespace hotswap

@@ -1,0 +1,26 @@
+// Everything the runtime keeps between patches. Guarded by the runtime's mutex.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/image.h"
+#include "runtime/linked_patch.h"
+#include "runtime/scope.h"
+
+namespace hotswap {
+
+struct RuntimeState {
+  std::unique_ptr<RunningImage> image;
+  std::unique_ptr<Scope> scope;
+  std::map<std::uint64_t, std::uint64_t*> entry_slots;  // redirected entry -> its jump slot
+  std::vector<std::unique_ptr<LinkedPatch>> applied;    // the version chain after the base
+
+  std::string current_version() const {
+    return applied.empty() ? image->elf->build_id() : applied.back()->file.manifest.target;
+  }
+};
+
+}  // namespace hotswap

@@ -1,0 +1,51 @@
+// The running program's symbol scope: the executable's symbols, overlaid by what each
+// applied patch introduced (newest first), then the shared libraries. A patch binds
+// against this scope; committing pushes the patch's definitions, reverting pops them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/manifest.h"
+#include "runtime/image.h"
+
+namespace hotswap {
+
+using SymbolKey = std::pair<std::string, std::string>;  // (file, name)
+inline SymbolKey key_of(const SymbolRef& r) { return {r.file, r.name}; }
+
+struct Definition {
+  std::uint64_t address = 0;  // thread-pointer offset for TLS
+  std::uint64_t size = 0;
+  unsigned char type = 0;     // STT_FUNC, STT_OBJECT, STT_TLS, ...
+  std::string hash;           // functions a patch introduced: the manifest's new_hash
+  bool from_image = true;
+};
+
+using ScopeLayer = std::map<SymbolKey, Definition>;
+
+class Scope {
+ public:
+  explicit Scope(const RunningImage& image) : image_(image) {}
+
+  // The current definition of a symbol: the newest patch's, else the executable's.
+  std::optional<Definition> find(const SymbolRef& id) const;
+  // Every entry a call to this function may still reach: the executable's, then each
+  // applied patch's copy, oldest first.
+  std::vector<std::uint64_t> entries(const SymbolRef& id) const;
+  // An undefined reference of a patch: the program's own global, else a shared library's.
+  std::optional<std::uint64_t> find_external(const std::string& name) const;
+
+  void push(ScopeLayer layer) { layers_.push_back(std::move(layer)); }
+  void pop() { layers_.pop_back(); }
+
+ private:
+  const RunningImage& image_;
+  std::vector<ScopeLayer> layers_;
+};
+
+}  // namespace hotswap

@@ -1,0 +1,66 @@
+// Verification: the patch is for the running version and what it will redirect is what
+// the manifest says. Nothing is changed here.
+#include <elf.h>
+
+#include <span>
+
+#include "arch/x86_64/redirect.h"
+#include "common/hash.h"
+#include "runtime/runtime_state.h"
+#include "runtime/steps.h"
+
+namespace hotswap {
+namespace {
+
+bool defines_function(const ElfFile& elf, const SymbolRef& id) {
+  for (const ElfSymbol& s : elf.symbols())
+    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && identity_of(s) == id) return true;
+  return false;
+}
+
+Status verify_function(const ManifestFunction& f, const RuntimeState& state) {
+  const std::string name = f.symbol.display();
+  auto current = state.scope->find(f.symbol);
+  if (!current || current->type != STT_FUNC)
+    return make_error("function " + name + " to redirect is not in the running program");
+  std::string running_hash = current->hash;
+  if (current->from_image) {
+    if (current->size != f.old_size)
+      return make_error("function " + name + " is " + std::to_string(current->size) + " bytes in the running program, the patch expects " +
+                        std::to_string(f.old_size));
+    const auto* bytes = reinterpret_cast<const unsigned char*>(current->address);
+    running_hash = current->size >= 2 ? hash_bytes(std::span(bytes + 2, current->size - 2)) : "";
+  }
+  if (running_hash != f.old_hash)
+    return make_error("function " + name + " in the running program is not the code the patch was made against");
+  for (std::uint64_t entry : state.scope->entries(f.symbol)) {
+    if (entry % 64 == 63)
+      return make_error("function " + name + ": its entry straddles a cache line and cannot be switched atomically");
+    if (x86_64::entry_state(reinterpret_cast<const unsigned char*>(entry)) == x86_64::EntryState::kNotPatchable)
+      return make_error("function " + name + " has no patchable entry (was it built with hotswap_add_executable?)");
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Status verify_patch(const LinkedPatch& patch, const RuntimeState& state) {
+  const Manifest& m = patch.file.manifest;
+  std::string running = state.current_version();
+  if (m.base != running)
+    return make_error("patch is for version " + m.base + ", the process runs " + running);
+  if (!m.types.empty())
+    return make_error("patch changes type " + m.types.front().type_name +
+                      ": this runtime does not run state transformers yet");
+  if (!m.stubs.empty())
+    return make_error("patch changes the signature of " + m.stubs.front().display() +
+                      ": this runtime does not install stubs yet");
+  for (const ManifestFunction& f : m.functions) {
+    if (!defines_function(*patch.file.elf, f.symbol))
+      return make_error("manifest names function " + f.symbol.display() + " but the patch does not define it");
+    if (f.kind == ManifestFunction::Kind::kChanged) HOTSWAP_TRY(verify_function(f, state));
+  }
+  return Status::success();
+}
+
+}  // namespace hotswap

@@ -1,0 +1,257 @@
+#include "tool/diff/normalize.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/hash.h"
+#include "tool/diff/x86_64_relocations.h"
+
+namespace hotswap::diff {
+namespace {
+
+std::string escape(std::span<const unsigned char> bytes) {
+  std::string out = "\"";
+  for (unsigned char c : bytes) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out + "\"";
+}
+
+std::string hex_bytes(std::span<const unsigned char> bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
+std::string signed_offset(std::int64_t v) { return v < 0 ? std::to_string(v) : "+" + std::to_string(v); }
+
+}  // namespace
+
+ObjectTables tables_of(const ElfFile& object) {
+  return ObjectTables{&object.sections(), &object.symbols(),
+                      [&object](std::size_t s) -> const std::vector<ElfRelocation>& {
+                        return object.relocations_for(s);
+                      }};
+}
+
+bool NormalForm::operator==(const NormalForm& other) const {
+  if (code_hash != other.code_hash || size != other.size) return false;
+  if (references.size() != other.references.size()) return false;
+  for (std::size_t i = 0; i < references.size(); ++i) {
+    const auto& a = references[i];
+    const auto& b = other.references[i];
+    if (a.offset != b.offset || a.type != b.type || a.target != b.target) return false;
+  }
+  return true;
+}
+
+std::string explain_difference(const NormalForm& before, const NormalForm& after) {
+  if (before == after) return "";
+  if (before.size != after.size) return "code differs (size " + std::to_string(before.size) + " -> " +
+                                        std::to_string(after.size) + ")";
+  if (before.code_hash != after.code_hash || before.references.size() != after.references.size())
+    return "code differs";
+  for (std::size_t i = 0; i < before.references.size(); ++i) {
+    const auto& a = before.references[i];
+    const auto& b = after.references[i];
+    if (a.target == b.target && a.offset == b.offset && a.type == b.type) continue;
+    auto kind = [](const std::string& t) { return t.substr(0, 2); };
+    if (kind(a.target) == "S:" && kind(b.target) == "S:")
+      return "string literal changed from " + a.target.substr(2) + " to " + b.target.substr(2);
+    if (!a.symbol.empty() && a.symbol == b.symbol && kind(a.target) == "R:")
+      return "read-only data " + a.symbol + " changed";
+    if (kind(a.target) == "A:" || kind(b.target) == "A:")
+      return "constant data (e.g. a jump table) changed";
+    if (kind(a.target) == "C:" && kind(b.target) == "C:") return "a constant changed";
+    if (!a.symbol.empty() && !b.symbol.empty() && a.symbol != b.symbol)
+      return "refers to " + b.symbol + " instead of " + a.symbol;
+    return "reference at +" + std::to_string(a.offset) + " changed";
+  }
+  return "code differs";
+}
+
+bool is_anonymous_label(const ElfSymbol& s) {
+  return s.type == STT_SECTION || s.name.empty() || (s.bind == STB_LOCAL && s.name.rfind(".L", 0) == 0);
+}
+
+Normalizer::Normalizer(ObjectTables tables) : tables_(std::move(tables)) {
+  for (const ElfSymbol& s : *tables_.symbols) {
+    if (s.shndx == SHN_UNDEF || s.shndx >= tables_.sections->size() || is_anonymous_label(s)) continue;
+    if (s.type == STT_FILE) continue;
+    by_section_[s.shndx].push_back(&s);
+  }
+  for (auto& [index, list] : by_section_)
+    std::stable_sort(list.begin(), list.end(),
+                     [](const ElfSymbol* a, const ElfSymbol* b) { return a->value < b->value; });
+}
+
+bool Normalizer::is_read_only(const ElfSection& s) const {
+  if (s.flags & SHF_EXECINSTR) return false;
+  // .data.rel.ro is writable only until the dynamic linker has relocated it: constant for
+  // the program (vtables, const tables of pointers).
+  return !(s.flags & SHF_WRITE) || s.name.rfind(".data.rel.ro", 0) == 0;
+}
+
+const ElfSymbol* Normalizer::symbol_covering(std::size_t section, std::uint64_t offset) const {
+  auto it = by_section_.find(section);
+  if (it == by_section_.end()) return nullptr;
+  const ElfSymbol* best = nullptr;
+  for (const ElfSymbol* s : it->second) {
+    if (s->value > offset) break;
+    bool inside = offset < s->value + s->size || (s->size == 0 && offset == s->value);
+    // Prefer a global over a local alias at the same place, then the first defined.
+    if (inside && (!best || (best->bind == STB_LOCAL && s->bind != STB_LOCAL))) best = s;
+  }
+  return best;
+}
+
+NormalForm Normalizer::normalize(const ElfSymbol& symbol) {
+  NormalForm form;
+  form.size = symbol.size;
+  const auto& sections = *tables_.sections;
+  if (symbol.shndx >= sections.size()) return form;
+  const ElfSection& sec = sections[symbol.shndx];
+  std::vector<unsigned char> bytes;
+  if (sec.type != SHT_NOBITS && symbol.value <= sec.bytes.size() &&
+      symbol.size <= sec.bytes.size() - symbol.value) {
+    auto span = sec.bytes.subspan(symbol.value, symbol.size);
+    bytes.assign(span.begin(), span.end());
+  }
+  for (const ElfRelocation& r : tables_.relocations_for(symbol.shndx)) {
+    if (r.offset < symbol.value || r.offset >= symbol.value + symbol.size) continue;
+    std::uint64_t at = r.offset - symbol.value;
+    std::uint64_t width = static_cast<std::uint64_t>(relocation_field_size(r.type));
+    if (at < bytes.size()) std::fill_n(bytes.begin() + at, std::min<std::uint64_t>(width, bytes.size() - at), 0);
+    form.references.push_back(normalize_relocation(symbol.shndx, symbol.value, r));
+  }
+  std::sort(form.references.begin(), form.references.end(),
+            [](const NormalReference& a, const NormalReference& b) { return a.offset < b.offset; });
+  Fnv1a64 h;
+  h.add(sec.type == SHT_NOBITS ? std::string("nobits") : std::string("bits"));
+  h.add(bytes);
+  form.code_hash = hex64(h.value());
+  return form;
+}
+
+NormalReference Normalizer::normalize_relocation(std::size_t section, std::uint64_t symbol_start,
+                                                 const ElfRelocation& r) {
+  (void)section;
+  NormalReference ref;
+  ref.offset = r.offset - symbol_start;
+  ref.type = r.type;
+  const auto& symbols = *tables_.symbols;
+  if (r.symbol >= symbols.size()) {
+    ref.target = "?:bad symbol";
+    return ref;
+  }
+  const ElfSymbol& s = symbols[r.symbol];
+  if (r.symbol == 0) {
+    ref.target = "N:" + signed_offset(r.addend);
+  } else if (s.shndx == SHN_UNDEF) {
+    ref.target = "U:" + s.name + signed_offset(r.addend);
+    ref.symbol = s.name;
+  } else if (s.shndx >= SHN_LORESERVE) {
+    ref.target = "X:" + s.name + signed_offset(r.addend);  // absolute or common
+    ref.symbol = s.name;
+  } else if (!is_anonymous_label(s) && !((*tables_.sections)[s.shndx].flags & SHF_MERGE)) {
+    ref.target = named_target(s, r.addend);
+    ref.symbol = s.name;
+  } else {
+    std::int64_t base = s.type == STT_SECTION ? 0 : static_cast<std::int64_t>(s.value);
+    ref.target = section_target(s.shndx, base + r.addend, r.type);
+    // A place inside a named symbol is that symbol.
+    auto colon = ref.target.find(':');
+    auto end = ref.target.find_first_of("{+-", colon + 1);
+    if (colon == 1 && (ref.target[0] == 'F' || ref.target[0] == 'D' || ref.target[0] == 'R'))
+      ref.symbol = ref.target.substr(2, end == std::string::npos ? std::string::npos : end - 2);
+  }
+  return ref;
+}
+
+std::string Normalizer::named_target(const ElfSymbol& s, std::int64_t delta) {
+  const ElfSection& sec = (*tables_.sections)[s.shndx];
+  if (s.type == STT_FUNC || (sec.flags & SHF_EXECINSTR)) return "F:" + s.name + signed_offset(delta);
+  if (is_read_only(sec))
+    return "R:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
+  return "D:" + s.name + signed_offset(delta);
+}
+
+// `offset` is the relocation's addend made relative to the section's start. PC-relative
+// kinds point past their field: 4 bytes for a plain field, up to 4 more when an immediate
+// operand follows it (e.g. `addl $1, n(%rip)` carries addend -5).
+std::string Normalizer::section_target(std::size_t index, std::int64_t offset, std::uint32_t type) {
+  const ElfSection& sec = (*tables_.sections)[index];
+  static constexpr std::int64_t kPcBias[] = {4, 5, 6, 8};
+  static constexpr std::int64_t kNoBias[] = {0};
+  std::span<const std::int64_t> biases = is_pc_relative(type) ? std::span<const std::int64_t>(kPcBias)
+                                                              : std::span<const std::int64_t>(kNoBias);
+  if (sec.flags & SHF_MERGE) {
+    std::int64_t place = offset + biases[0];
+    if (place < 0 || static_cast<std::uint64_t>(place) >= sec.bytes.size())
+      return "M:" + sec.name + signed_offset(offset);
+    std::uint64_t entsize = sec.entsize ? sec.entsize : 1;
+    if (sec.flags & SHF_STRINGS) {
+      // The string from the place to its terminator (entsize zero bytes).
+      std::uint64_t end = static_cast<std::uint64_t>(place);
+      while (end + entsize <= sec.bytes.size()) {
+        bool zero = true;
+        for (std::uint64_t i = 0; i < entsize; ++i) zero = zero && sec.bytes[end + i] == 0;
+        if (zero) break;
+        end += entsize;
+      }
+      return "S:" + escape(sec.bytes.subspan(static_cast<std::uint64_t>(place), end - place));
+    }
+    std::uint64_t entry = static_cast<std::uint64_t>(place) / entsize * entsize;
+    std::uint64_t len = std::min<std::uint64_t>(entsize, sec.bytes.size() - entry);
+    return "C:" + hex_bytes(sec.bytes.subspan(entry, len)) + signed_offset(place - static_cast<std::int64_t>(entry));
+  }
+  for (std::int64_t bias : biases) {
+    std::int64_t place = offset + bias;
+    if (place < 0) continue;
+    if (const ElfSymbol* covering = symbol_covering(index, static_cast<std::uint64_t>(place)))
+      return named_target(*covering, offset - static_cast<std::int64_t>(covering->value));
+  }
+  // No symbol there: anonymous bytes such as a jump table. Read-only ones count by content.
+  if (is_read_only(sec) && sec.type != SHT_NOBITS)
+    return "A:{" + read_only_content(index, 0, sec.size) + "}" + signed_offset(offset);
+  return "W:" + sec.name + signed_offset(offset);
+}
+
+// A hash of read-only bytes with their own relocations normalized; a cycle (a table that
+// points at itself) hashes by position.
+std::string Normalizer::read_only_content(std::size_t index, std::uint64_t start, std::uint64_t size) {
+  auto key = std::make_tuple(index, start, size);
+  if (auto it = content_cache_.find(key); it != content_cache_.end()) return it->second;
+  if (!in_progress_.insert(key).second) return "cycle";
+  ElfSymbol region;
+  region.shndx = static_cast<std::uint32_t>(index);
+  region.value = start;
+  region.size = size;
+  NormalForm form = normalize(region);
+  Fnv1a64 h;
+  h.add(form.code_hash);
+  for (const auto& ref : form.references) {
+    h.add(std::to_string(ref.offset) + ":" + std::to_string(ref.type) + ":" + ref.target + ";");
+  }
+  in_progress_.erase(key);
+  std::string result = hex64(h.value());
+  content_cache_[key] = result;
+  return result;
+}
+
+}  // namespace hotswap::diff

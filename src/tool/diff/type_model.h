@@ -1,0 +1,65 @@
+// Types as DWARF describes them, reduced to what layout compatibility depends on. Plain data:
+// the DWARF reader fills a TypeTable, tests build one by hand.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hotswap::diff {
+
+enum class TypeKind {
+  kVoid,
+  kBase,
+  kStruct,  // struct, class and union share the member model; `keyword` tells them apart
+  kEnum,
+  kPointer,
+  kReference,
+  kRvalueReference,
+  kConst,
+  kVolatile,
+  kTypedef,
+  kArray,
+  kFunction,
+  kPointerToMember,
+  kOther,
+};
+
+struct TypeMember {
+  std::string name;  // "" for an anonymous member
+  std::uint64_t offset = 0;
+  int type = -1;
+  std::uint32_t bit_size = 0;    // 0 unless a bit-field
+  std::uint32_t bit_offset = 0;  // DW_AT_data_bit_offset, for bit-fields
+  bool is_base = false;          // a base class subobject
+};
+
+struct TypeNode {
+  TypeKind kind = TypeKind::kOther;
+  std::string keyword;  // "struct", "class", "union" for kStruct
+  std::string name;     // qualified ("ns::Session"); "" if anonymous
+  std::uint64_t size = 0;
+  bool declaration = false;  // an incomplete type: only its name is known
+  int target = -1;           // pointee, element, typedef target, return type, enum base (-1: void)
+  std::vector<TypeMember> members;
+  std::vector<int> parameters;               // kFunction
+  bool variadic = false;                     // kFunction
+  std::vector<std::uint64_t> dimensions;     // kArray; 0 for an unknown bound
+  std::vector<std::pair<std::string, std::int64_t>> enumerators;  // kEnum
+  std::vector<std::pair<std::string, std::uint64_t>> virtuals;     // name, vtable slot
+  std::string decl_file;  // where a named type is defined, as DWARF records it
+};
+
+struct TypeTable {
+  std::vector<TypeNode> nodes;
+  const TypeNode* get(int id) const {
+    return id >= 0 && static_cast<std::size_t>(id) < nodes.size() ? &nodes[static_cast<std::size_t>(id)] : nullptr;
+  }
+  int add(TypeNode node) {
+    nodes.push_back(std::move(node));
+    return static_cast<int>(nodes.size() - 1);
+  }
+};
+
+}  // namespace hotswap::diff

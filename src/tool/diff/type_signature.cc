@@ -1,0 +1,170 @@
+#include "tool/diff/type_signature.h"
+
+#include <map>
+
+#include "tool/diff/cpp_render.h"
+
+namespace hotswap::diff {
+
+SignatureCache::SignatureCache(const TypeTable& table)
+    : table_(table), memo_(table.nodes.size()), state_(table.nodes.size(), 0) {}
+
+const std::string& SignatureCache::signature(int id) {
+  static const std::string kVoid = "void";
+  static const std::string kBad = "?";
+  const TypeNode* node = table_.get(id);
+  if (id < 0) return kVoid;
+  if (!node) return kBad;
+  auto i = static_cast<std::size_t>(id);
+  if (state_[i] == 2) return memo_[i];
+  if (state_[i] == 1) {
+    // A cycle not broken by a named pointer (an anonymous self-referencing struct): spell
+    // the back edge by kind and size only.
+    static thread_local std::string back;
+    back = "cycle(" + std::to_string(node->size) + ")";
+    return back;
+  }
+  state_[i] = 1;
+  std::string s = compute(id);
+  memo_[i] = std::move(s);
+  state_[i] = 2;
+  return memo_[i];
+}
+
+std::string SignatureCache::compute(int id) {
+  const TypeNode& n = *table_.get(id);
+  auto sz = std::to_string(n.size);
+  switch (n.kind) {
+    case TypeKind::kVoid:
+      return "void";
+    case TypeKind::kBase:
+      return "B(" + n.name + "," + sz + ")";
+    case TypeKind::kStruct: {
+      std::string s = n.keyword + "(" + n.name;
+      if (n.declaration) return s + ")";
+      s += "," + sz + "){";
+      for (const TypeMember& m : n.members) {
+        s += (m.is_base ? "^" : "") + m.name + "@" + std::to_string(m.offset);
+        if (m.bit_size) s += ":" + std::to_string(m.bit_offset) + "/" + std::to_string(m.bit_size);
+        s += "=" + signature(m.type) + ";";
+      }
+      for (const auto& [name, slot] : n.virtuals) s += "virtual " + name + "#" + std::to_string(slot) + ";";
+      return s + "}";
+    }
+    case TypeKind::kEnum: {
+      std::string s = "E(" + n.name + "," + sz + "){";
+      for (const auto& [name, value] : n.enumerators) s += name + "=" + std::to_string(value) + ",";
+      return s + "}";
+    }
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference: {
+      const char* tag = n.kind == TypeKind::kPointer ? "P(" : n.kind == TypeKind::kReference ? "L(" : "R(";
+      int pointee = n.target;
+      // cv-qualifiers are kept, typedefs skipped; a named struct is spelled by name.
+      std::string quals;
+      for (const TypeNode* t = table_.get(pointee); t; t = table_.get(pointee)) {
+        if (t->kind == TypeKind::kTypedef) {
+          pointee = t->target;
+        } else if (t->kind == TypeKind::kConst || t->kind == TypeKind::kVolatile) {
+          quals += t->kind == TypeKind::kConst ? "const " : "volatile ";
+          pointee = t->target;
+        } else {
+          break;
+        }
+      }
+      const TypeNode* t = table_.get(pointee);
+      if (t && (t->kind == TypeKind::kStruct || t->kind == TypeKind::kEnum) && !t->name.empty())
+        return tag + quals + (t->kind == TypeKind::kEnum ? "enum " : t->keyword + " ") + t->name + ")";
+      return tag + quals + signature(pointee) + ")";
+    }
+    case TypeKind::kConst:
+      return "const " + signature(n.target);
+    case TypeKind::kVolatile:
+      return "volatile " + signature(n.target);
+    case TypeKind::kTypedef:
+      return signature(n.target);
+    case TypeKind::kArray: {
+      std::string s = "A";
+      for (auto d : n.dimensions) s += "[" + std::to_string(d) + "]";
+      return s + "(" + signature(n.target) + ")";
+    }
+    case TypeKind::kFunction: {
+      std::string s = "Fn(" + signature(n.target) + ";";
+      for (int p : n.parameters) s += signature(p) + ",";
+      return s + (n.variadic ? "...)" : ")");
+    }
+    case TypeKind::kPointerToMember:
+      return "M(" + sz + "," + signature(n.target) + ")";
+    case TypeKind::kOther:
+      return "O(" + n.name + "," + sz + ")";
+  }
+  return "?";
+}
+
+int strip_aliases(const TypeTable& table, int id) {
+  for (int guard = 0; guard < 64; ++guard) {
+    const TypeNode* n = table.get(id);
+    if (!n || (n->kind != TypeKind::kTypedef && n->kind != TypeKind::kConst && n->kind != TypeKind::kVolatile))
+      return id;
+    id = n->target;
+  }
+  return id;
+}
+
+namespace {
+
+void collect(const TypeTable& table, int id, std::set<std::string>& names, std::set<int>& seen) {
+  const TypeNode* n = table.get(id);
+  if (!n || !seen.insert(id).second) return;
+  if ((n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) && !n->name.empty()) names.insert(n->name);
+  collect(table, n->target, names, seen);
+  for (const TypeMember& m : n->members) collect(table, m.type, names, seen);
+  for (int p : n->parameters) collect(table, p, names, seen);
+}
+
+}  // namespace
+
+void collect_named_types(const TypeTable& table, int id, std::set<std::string>& names) {
+  std::set<int> seen;
+  collect(table, id, names, seen);
+}
+
+std::vector<std::string> describe_struct_change(const TypeTable& old_table, int old_id, const TypeTable& new_table,
+                                                int new_id) {
+  std::vector<std::string> out;
+  const TypeNode* before = old_table.get(old_id);
+  const TypeNode* after = new_table.get(new_id);
+  if (!before || !after) return out;
+  if (before->size != after->size)
+    out.push_back("size " + std::to_string(before->size) + " -> " + std::to_string(after->size));
+  if (before->kind != TypeKind::kStruct || after->kind != TypeKind::kStruct) {
+    if (out.empty()) out.push_back("definition changed");
+    return out;
+  }
+  SignatureCache old_sigs(old_table), new_sigs(new_table);
+  std::map<std::string, const TypeMember*> old_members, new_members;
+  for (const auto& m : before->members) old_members[m.name] = &m;
+  for (const auto& m : after->members) new_members[m.name] = &m;
+  auto label = [](const TypeMember& m) { return std::string(m.is_base ? "base `" : "member `") + m.name + "`"; };
+  for (const auto& m : after->members) {
+    auto it = old_members.find(m.name);
+    if (it == old_members.end()) {
+      out.push_back(label(m) + " added at offset " + std::to_string(m.offset));
+      continue;
+    }
+    const TypeMember& o = *it->second;
+    if (old_sigs.signature(o.type) != new_sigs.signature(m.type))
+      out.push_back(label(m) + " changed type " + spell_type(old_table, o.type) + " -> " +
+                    spell_type(new_table, m.type));
+    else if (o.offset != m.offset || o.bit_offset != m.bit_offset)
+      out.push_back(label(m) + " moved from offset " + std::to_string(o.offset) + " to " + std::to_string(m.offset));
+  }
+  for (const auto& m : before->members)
+    if (!new_members.count(m.name)) out.push_back(label(m) + " removed");
+  if (before->virtuals != after->virtuals) out.push_back("virtual functions changed");
+  if (out.empty()) out.push_back("definition changed");
+  return out;
+}
+
+}  // namespace hotswap::diff

@@ -1,0 +1,40 @@
+// Structural type signatures (DESIGN §5): two types are layout-compatible exactly when their
+// signatures are equal. A signature spells sizes, member names, offsets and member types,
+// recursively; a pointer to a named struct is spelled by the struct's name, so that a change
+// deep inside a pointed-to type is that type's change, not every pointer's.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tool/diff/type_model.h"
+
+namespace hotswap::diff {
+
+class SignatureCache {
+ public:
+  explicit SignatureCache(const TypeTable& table);
+  // The structural signature of type `id` (-1 is void).
+  const std::string& signature(int id);
+
+ private:
+  std::string compute(int id);
+  const TypeTable& table_;
+  std::vector<std::string> memo_;
+  std::vector<char> state_;  // 0 new, 1 in progress, 2 done
+};
+
+// The type with typedefs and cv-qualifiers peeled off.
+int strip_aliases(const TypeTable& table, int id);
+
+// The names of the struct, class, union and enum types a type mentions: itself, what it
+// points to, its elements, its members, its bases, recursively.
+void collect_named_types(const TypeTable& table, int id, std::set<std::string>& names);
+
+// The member-level difference of two versions of a struct, for people: "member `b` added
+// at offset 8", "member `a` changed type int -> long", "size 8 -> 16".
+std::vector<std::string> describe_struct_change(const TypeTable& old_table, int old_id,
+                                                const TypeTable& new_table, int new_id);
+
+}  // namespace hotswap::diff
