@@ -42,7 +42,10 @@ bool name_matches(const std::string& wanted, const ElfSymbol& s) {
   if (!file.empty() && s.file != file) return false;
   if (s.name == name) return true;
   std::string d = demangle(s.name);
-  return d == name || d.substr(0, d.find('(')) == name;
+  std::string bare = d.substr(0, d.find('('));
+  for (auto tag = bare.find("[abi:"); tag != std::string::npos; tag = bare.find("[abi:"))
+    bare.erase(tag, bare.find(']', tag) + 1 - tag);  // "dump[abi:cxx11]" is "dump"
+  return d == name || bare == name;
 }
 
 struct LoadedObject {
@@ -98,7 +101,10 @@ int run_pack(const PackOptions& o) {
     bool found = false;
     for (std::size_t i = 0; i < objects->size(); ++i)
       for (const ElfSymbol& s : (*objects)[i].elf.symbols())
-        if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && name_matches(wanted, s)) {
+        // Split parts and clones (foo.cold, foo.constprop.0) have no entry of their own to
+        // redirect; the runtime always loads the patch's copies with their parent.
+        if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.name.find('.') == std::string::npos &&
+            name_matches(wanted, s)) {
           carried.insert(i);
           SymbolRef id = identity_of(s);
           named.insert({id.file, id.name});

@@ -7,5 +7,5 @@ int compute(int x) { return x + 100; }
 std::string handle(const std::string& command) {
   if (command == "compute") return std::to_string(compute(10));
   if (command == "count") return std::to_string(++counter);
-  return "unknown";
+  return "unknown " + command;
 }

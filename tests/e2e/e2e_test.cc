@@ -1,0 +1,211 @@
+// End-to-end: each test runs version 1 of a program, patches it live, and checks the new
+// behaviour and that the state built before the patch survived.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "process.h"
+
+namespace {
+
+std::string out_dir() {
+  const char* env = std::getenv("HOTSWAP_E2E_OUT");
+  return env ? env : E2E_OUT;
+}
+std::string program(const std::string& name, const std::string& version) {
+  return out_dir() + "/" + name + "/" + version;
+}
+std::string patch(const std::string& name, const std::string& from, const std::string& to) {
+  return out_dir() + "/" + name + "/" + from + "-" + to + ".hsp";
+}
+
+bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+
+#define EXPECT_APPLIED(answer) EXPECT_TRUE(starts_with(answer, "ok applied")) << answer
+#define EXPECT_REFUSED(answer, why)                                   \
+  do {                                                                \
+    std::string a_ = (answer);                                        \
+    EXPECT_TRUE(starts_with(a_, "refused patch refused")) << a_;      \
+    EXPECT_NE(a_.find(why), std::string::npos) << a_;                 \
+  } while (0)
+
+TEST(Basic, ChangedFunctionAndInliningCallerRunNewCodeStateKept) {
+  Process p(program("basic", "v1"));
+  EXPECT_EQ(p.ask("compute"), "11");
+  EXPECT_EQ(p.ask("count"), "1");
+  EXPECT_EQ(p.ask("count"), "2");
+  EXPECT_APPLIED(p.ask("apply " + patch("basic", "v1", "v2")));
+  EXPECT_EQ(p.ask("compute"), "110");
+  EXPECT_EQ(p.ask("count"), "3");
+}
+
+TEST(Basic, VersionIsTheTargetReleaseBuildId) {
+  Process v2(program("basic", "v2"));
+  std::string v2_id = v2.ask("version");
+  Process p(program("basic", "v1"));
+  std::string v1_id = p.ask("version");
+  EXPECT_NE(v1_id, v2_id);
+  EXPECT_APPLIED(p.ask("apply " + patch("basic", "v1", "v2")));
+  EXPECT_EQ(p.ask("version"), v2_id);
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("version"), v1_id);
+}
+
+TEST(Basic, StackedPatchesThenRevertToPrevious) {
+  Process p(program("basic", "v1"));
+  EXPECT_EQ(p.ask("count"), "1");
+  EXPECT_APPLIED(p.ask("apply " + patch("basic", "v1", "v2")));
+  EXPECT_APPLIED(p.ask("apply " + patch("basic", "v2", "v3")));
+  EXPECT_EQ(p.ask("compute"), "10000");
+  EXPECT_EQ(p.ask("count"), "2");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("compute"), "110");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("compute"), "11");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "refused nothing to revert"));
+  // After a full revert the same patches apply again.
+  EXPECT_APPLIED(p.ask("apply " + patch("basic", "v1", "v2")));
+  EXPECT_EQ(p.ask("compute"), "110");
+  EXPECT_EQ(p.ask("count"), "3");
+}
+
+TEST(Refusal, PatchForAnotherBaseLeavesProcessUnchanged) {
+  Process p(program("basic", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_EQ(p.ask("count"), "1");
+  EXPECT_REFUSED(p.ask("apply " + patch("basic", "v2", "v3")), "is for version");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("compute"), "11");
+  EXPECT_EQ(p.ask("count"), "2");
+}
+
+class BadPatch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hotswap-e2e-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& bytes) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+  static std::string read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  void expect_unchanged(Process& p, const std::string& version) {
+    EXPECT_EQ(p.ask("version"), version);
+    EXPECT_EQ(p.ask("compute"), "11");
+    EXPECT_TRUE(p.alive());
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(BadPatch, NotElfIsRefused) {
+  Process p(program("basic", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_REFUSED(p.ask("apply " + write("text.hsp", "this is not a patch\n")), "not a patch");
+  EXPECT_REFUSED(p.ask("apply " + (dir_ / "missing.hsp").string()), "no such patch file");
+  expect_unchanged(p, version);
+}
+
+TEST_F(BadPatch, TruncatedPatchIsRefused) {
+  Process p(program("basic", "v1"));
+  std::string version = p.ask("version");
+  std::string bytes = read(patch("basic", "v1", "v2"));
+  ASSERT_GT(bytes.size(), 200u);
+  for (std::size_t cut : {std::size_t{10}, std::size_t{100}, bytes.size() / 2, bytes.size() - 1}) {
+    std::string answer = p.ask("apply " + write("cut" + std::to_string(cut) + ".hsp", bytes.substr(0, cut)));
+    EXPECT_TRUE(starts_with(answer, "refused patch refused")) << cut << ": " << answer;
+  }
+  expect_unchanged(p, version);
+}
+
+TEST_F(BadPatch, MalformedManifestIsRefused) {
+  Process p(program("basic", "v1"));
+  std::string version = p.ask("version");
+  std::string bad_json = write("bad.json", "{\"format\": 1, \"base\": 12}");
+  std::string bad = (dir_ / "bad.hsp").string();
+  std::string cmd = "objcopy --update-section .hotswap.manifest=" + bad_json + " " + patch("basic", "v1", "v2") + " " + bad;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_REFUSED(p.ask("apply " + bad), "manifest");
+  std::string future = write("future.json", "{\"format\": 99}");
+  std::string bad2 = (dir_ / "future.hsp").string();
+  cmd = "objcopy --update-section .hotswap.manifest=" + future + " " + patch("basic", "v1", "v2") + " " + bad2;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_REFUSED(p.ask("apply " + bad2), "format 99 is not supported");
+  expect_unchanged(p, version);
+}
+
+TEST(Calls, PointerVirtualStdFunctionAndQsortReachNewCode) {
+  Process p(program("calls", "v1"));
+  EXPECT_EQ(p.ask("store"), "stored");
+  EXPECT_EQ(p.ask("pointer"), "2");
+  EXPECT_EQ(p.ask("function"), "2");
+  EXPECT_EQ(p.ask("virtual"), "16");
+  EXPECT_EQ(p.ask("qsort"), "123");
+  EXPECT_APPLIED(p.ask("apply " + patch("calls", "v1", "v2")));
+  EXPECT_EQ(p.ask("direct"), "101");
+  EXPECT_EQ(p.ask("pointer"), "101");
+  EXPECT_EQ(p.ask("function"), "101");
+  EXPECT_EQ(p.ask("virtual"), "160");
+  EXPECT_EQ(p.ask("qsort"), "321");
+}
+
+TEST(State, StaticGlobalFunctionStaticAndThreadLocalKeepTheirValues) {
+  Process p(program("state", "v1"));
+  EXPECT_EQ(p.ask("bump"), "1 1 1 8");
+  EXPECT_EQ(p.ask("bump"), "2 2 2 9");
+  EXPECT_APPLIED(p.ask("apply " + patch("state", "v1", "v2")));
+  EXPECT_EQ(p.ask("peek"), "2 2 2 9");
+  EXPECT_EQ(p.ask("bump"), "v2 12 12 12 19");
+  EXPECT_EQ(p.ask("peek"), "12 12 12 19");
+}
+
+TEST(InlineHeader, CallersThatInlinedTheChangeAreReplaced) {
+  Process p(program("inline_header", "v1"));
+  EXPECT_EQ(p.ask("a"), "11");
+  EXPECT_EQ(p.ask("b"), "12");
+  EXPECT_APPLIED(p.ask("apply " + patch("inline_header", "v1", "v2")));
+  EXPECT_EQ(p.ask("a"), "16");
+  EXPECT_EQ(p.ask("b"), "17");
+}
+
+TEST(Data, NewFunctionNewGlobalsLiteralsAndJumpTable) {
+  Process p(program("data", "v1"));
+  EXPECT_EQ(p.ask("feature x"), "v1 x");
+  EXPECT_EQ(p.ask("greeting"), "hello from v1");
+  EXPECT_EQ(p.ask("classify"), "101,300,93,400,33,49,0,-100,-1,");
+  EXPECT_APPLIED(p.ask("apply " + patch("data", "v1", "v2")));
+  EXPECT_EQ(p.ask("feature y"), "v2 xy 47");  // g_log kept, new globals initialized once
+  EXPECT_EQ(p.ask("greeting"), "hello from v2");
+  EXPECT_EQ(p.ask("classify"), "1100,700,30,3200,11,206,2,10000,-2,");
+}
+
+TEST(Exceptions, ThrownInNewCaughtInOldAndTheReverse) {
+  Process p(program("exceptions", "v1"));
+  EXPECT_EQ(p.ask("risky"), "10");
+  EXPECT_EQ(p.ask("catch_old"), "no catch in v1");
+  EXPECT_APPLIED(p.ask("apply " + patch("exceptions", "v1", "v2")));
+  EXPECT_EQ(p.ask("risky"), "caught thrown by new code");
+  EXPECT_EQ(p.ask("catch_old"), "caught AppError from old code 7");
+}
+
+TEST(Containers, StringAndUnorderedMapStateSurvives) {
+  Process p(program("containers", "v1"));
+  EXPECT_EQ(p.ask("add Foo bar foo"), "3");
+  EXPECT_EQ(p.ask("dump"), "Foo=1,bar=1,foo=1");
+  EXPECT_APPLIED(p.ask("apply " + patch("containers", "v1", "v2")));
+  EXPECT_EQ(p.ask("add BAR"), "3");
+  EXPECT_EQ(p.ask("dump"), "Foo:1;bar:3;foo:1");
+}
+
+}  // namespace

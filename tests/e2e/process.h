@@ -1,0 +1,25 @@
+// A test program run as a child process, driven one line at a time (harness/driver.cpp).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+class Process {
+ public:
+  explicit Process(const std::string& path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Sends one command and returns the one-line answer ("<eof>" if the program died,
+  // "<timeout>" if it did not answer within 20 s).
+  std::string ask(const std::string& command);
+  bool alive();
+
+ private:
+  pid_t pid_ = -1;
+  int to_child_ = -1;
+  int from_child_ = -1;
+  std::string buffer_;
+};

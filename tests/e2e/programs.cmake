@@ -1,0 +1,23 @@
+# The end-to-end programs and the patches made from their versions. A caller that inlined a
+# changed function is named too: `hotswap pack` carries only what it is told changed.
+e2e_program(basic VERSIONS v1 v2 v3)
+e2e_patch(basic v1 v2 -f compute -f handle)
+e2e_patch(basic v2 v3 -f compute -f handle)
+
+e2e_program(calls VERSIONS v1 v2)
+e2e_patch(calls v1 v2 -f transform -f Square::area -f compare_ints)
+
+e2e_program(state VERSIONS v1 v2)
+e2e_patch(state v1 v2 -f step -f bump)
+
+e2e_program(inline_header VERSIONS v1 v2)
+e2e_patch(inline_header v1 v2 -f scale_a -f scale_b)
+
+e2e_program(data VERSIONS v1 v2)
+e2e_patch(data v1 v2 -f greeting -f classify -f feature)
+
+e2e_program(exceptions VERSIONS v1 v2)
+e2e_patch(exceptions v1 v2 -f risky -f catch_old)
+
+e2e_program(containers VERSIONS v1 v2)
+e2e_patch(containers v1 v2 -f add_words -f dump)

@@ -1,0 +1,2 @@
+#pragma once
+inline int scale(int x) { return x * 3; }

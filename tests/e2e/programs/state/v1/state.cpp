@@ -1,0 +1,36 @@
+#include <string>
+
+static int s_file_static = 0;
+int g_global = 0;
+thread_local int t_local = 0;
+
+namespace {
+struct Tally {
+  Tally() : base(7) {}
+  int base;
+  int n = 0;
+};
+}  // namespace
+
+static Tally& tally() {
+  static Tally t;  // constructed once, behind a guard variable
+  return t;
+}
+
+// noipa: callers must reach it through its entry, not through an inlined or propagated copy.
+__attribute__((noipa)) static int step() { return 1; }
+
+std::string bump() {
+  int s = step();
+  s_file_static += s;
+  g_global += s;
+  t_local += s;
+  tally().n += s;
+  return std::to_string(s_file_static) + " " + std::to_string(g_global) + " " + std::to_string(t_local) + " " +
+         std::to_string(tally().base + tally().n);
+}
+
+std::string peek() {
+  return std::to_string(s_file_static) + " " + std::to_string(g_global) + " " + std::to_string(t_local) + " " +
+         std::to_string(tally().base + tally().n);
+}
