@@ -17,8 +17,14 @@ static Tally& tally() {
   return t;
 }
 
-// noipa: callers must reach it through its entry, not through an inlined or propagated copy.
-__attribute__((noipa)) static int step() { return 10; }
+// Callers must reach step through its entry, not through an inlined or propagated copy.
+#if defined(__clang__)
+#define NOT_INTERPROCEDURAL __attribute__((noinline, optnone))
+#else
+#define NOT_INTERPROCEDURAL __attribute__((noipa))
+#endif
+
+NOT_INTERPROCEDURAL static int step() { return 10; }
 
 std::string bump() {
   int s = step();
