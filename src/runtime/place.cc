@@ -192,9 +192,9 @@ Status scan_relocations(LinkedPatch& patch) {
         default:
           break;
       }
-      if (r.offset > s.size || s.size - r.offset < 4)
-        if (x86_64::classify(r.type) != RelocClass::kNone)
-          return make_error("relocation at " + s.name + "+" + std::to_string(r.offset) + " lies outside the section");
+      std::size_t width = x86_64::relocation_width(r.type);
+      if (r.offset > s.size || s.size - r.offset < width)
+        return make_error("relocation at " + s.name + "+" + std::to_string(r.offset) + " lies outside the section");
     }
   }
   return Status::success();

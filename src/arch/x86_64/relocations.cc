@@ -70,6 +70,22 @@ std::string unsupported_reason(std::uint32_t type) {
   }
 }
 
+std::size_t relocation_width(std::uint32_t type) {
+  switch (type) {
+    case R_X86_64_64:
+    case R_X86_64_PC64:
+    case R_X86_64_TPOFF64:
+    case R_X86_64_SIZE64:
+    case R_X86_64_GOTOFF64:
+    case R_X86_64_GOTPC64:
+      return 8;
+    case R_X86_64_NONE:
+      return 0;
+    default:
+      return classify(type) == RelocClass::kUnsupported ? 0 : 4;
+  }
+}
+
 bool within_pc32(std::uint64_t from, std::uint64_t to) {
   std::int64_t d = static_cast<std::int64_t>(to - from);
   return d >= std::numeric_limits<std::int32_t>::min() && d <= std::numeric_limits<std::int32_t>::max();

@@ -39,6 +39,9 @@ std::string unsupported_reason(std::uint32_t type);
 Status write_relocation(std::uint32_t type, unsigned char* place, std::int64_t value,
                         const std::string& context);
 
+// Bytes of the field a relocation writes (0 for R_X86_64_NONE and unknown kinds).
+std::size_t relocation_width(std::uint32_t type);
+
 // True if a 32-bit PC-relative field at `from` can reach `to`.
 bool within_pc32(std::uint64_t from, std::uint64_t to);
 
