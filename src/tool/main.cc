@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include "tool/commands.h"
+#ifdef HOTSWAP_HAVE_DIFF
+#include "tool/diff/diff_command.h"
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"hotswap: live updates of running C++ programs"};
@@ -25,6 +28,16 @@ int main(int argc, char** argv) {
   pk->add_option("-o,--output", pack.output, "the patch to write (.hsp)")->required();
   pk->add_flag("--json", pack.json, "print the manifest as JSON");
 
+#ifdef HOTSWAP_HAVE_DIFF
+  hotswap::DiffOptions diff;
+  auto* df = app.add_subcommand("diff", "compare two builds and write the patch between them");
+  df->add_option("old", diff.old_binary, "the running release's binary")->required();
+  df->add_option("new", diff.new_binary, "the next release's binary")->required();
+  df->add_option("-o,--output", diff.output, "the patch to write (.hsp)")->required();
+  df->add_option("--transform", diff.transform, "C++ file with the transformers and stubs to compile into the patch");
+  df->add_flag("--json", diff.json, "print the result as JSON");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -33,5 +46,8 @@ int main(int argc, char** argv) {
   }
   if (rec->parsed()) return hotswap::run_record(record);
   if (pk->parsed()) return hotswap::run_pack(pack);
+#ifdef HOTSWAP_HAVE_DIFF
+  if (df->parsed()) return hotswap::run_diff(diff);
+#endif
   return hotswap::kExitUsage;
 }

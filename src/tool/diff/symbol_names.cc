@@ -46,6 +46,10 @@ bool is_fragment(const std::string& name) {
   return end == name.size() || (name[end] == '.' && all_digits(name, end + 1, name.size()));
 }
 
+std::string fragment_owner(const std::string& name) {
+  return is_fragment(name) ? name.substr(0, name.rfind(".cold")) : std::string();
+}
+
 std::string unnumbered_static(const std::string& name) {
   // GCC's C front end and some clones: "name.N".
   std::size_t dot = name.rfind('.');

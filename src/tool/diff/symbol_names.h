@@ -15,6 +15,9 @@ std::string parent_function(const std::string& name);
 // function with an entry of its own that may be called and redirected.
 bool is_fragment(const std::string& name);
 
+// The function a fragment belongs to: "f.part.0.cold" -> "f.part.0". "" if not a fragment.
+std::string fragment_owner(const std::string& name);
+
 // A function-static's name without the number that tells same-named statics apart:
 // "_ZZ4tickvE1n_0" -> "_ZZ4tickvE1n", "count.2" -> "count". Returns the name unchanged
 // when it carries no such number.

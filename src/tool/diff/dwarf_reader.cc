@@ -1,0 +1,405 @@
+#include "tool/diff/dwarf_reader.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <unordered_map>
+
+namespace hotswap::diff {
+namespace {
+
+const char* attr_string(Dwarf_Die* die, unsigned name) {
+  Dwarf_Attribute attr;
+  if (!dwarf_attr_integrate(die, name, &attr)) return nullptr;
+  return dwarf_formstring(&attr);
+}
+
+std::uint64_t attr_unsigned(Dwarf_Die* die, unsigned name, std::uint64_t fallback = 0) {
+  Dwarf_Attribute attr;
+  Dwarf_Word value;
+  if (!dwarf_attr_integrate(die, name, &attr) || dwarf_formudata(&attr, &value) != 0) return fallback;
+  return value;
+}
+
+bool attr_flag(Dwarf_Die* die, unsigned name) {
+  Dwarf_Attribute attr;
+  bool value = false;
+  if (!dwarf_attr_integrate(die, name, &attr) || dwarf_formflag(&attr, &value) != 0) return false;
+  return value;
+}
+
+bool attr_die(Dwarf_Die* die, unsigned name, Dwarf_Die* out) {
+  Dwarf_Attribute attr;
+  return dwarf_attr_integrate(die, name, &attr) && dwarf_formref_die(&attr, out);
+}
+
+// Builds TypeNodes for type DIEs, once per DIE.
+class TypeBuilder {
+ public:
+  explicit TypeBuilder(TypeTable& table) : table_(table) {}
+
+  int type_of(Dwarf_Die* die) {
+    Dwarf_Die type;
+    return attr_die(die, DW_AT_type, &type) ? build(&type) : -1;
+  }
+
+  int build(Dwarf_Die* die) {
+    Dwarf_Off off = dwarf_dieoffset(die);
+    if (auto it = ids_.find(off); it != ids_.end()) return it->second;
+    int id = table_.add(TypeNode{});
+    ids_[off] = id;
+    TypeNode node = describe(die);
+    table_.nodes[static_cast<std::size_t>(id)] = std::move(node);
+    return id;
+  }
+
+  // Records the qualified name of every named DIE in the unit's scopes (namespaces,
+  // classes, function bodies) in one pass, so that naming a type is a lookup.
+  void index_scopes(Dwarf_Die* parent, const std::string& prefix) {
+    Dwarf_Die child;
+    if (dwarf_child(parent, &child) != 0) return;
+    do {
+      int tag = dwarf_tag(&child);
+      const char* name = dwarf_diename(&child);
+      bool scope = tag == DW_TAG_namespace || tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+                   tag == DW_TAG_union_type || tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block;
+      if (name && tag != DW_TAG_namespace) scoped_names_[dwarf_dieoffset(&child)] = prefix + name;
+      if (!scope || !dwarf_haschildren(&child)) continue;
+      std::string inner = prefix;
+      if (tag == DW_TAG_namespace) inner += std::string(name ? name : "(anonymous namespace)") + "::";
+      else if (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block) inner += "{local}::";
+      else if (name) inner += std::string(name) + "::";
+      else inner += "{anonymous}::";
+      index_scopes(&child, inner);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  std::string qualified_name(Dwarf_Die* die) {
+    if (auto it = scoped_names_.find(dwarf_dieoffset(die)); it != scoped_names_.end()) return it->second;
+    const char* name = dwarf_diename(die);
+    return name ? name : "";
+  }
+
+ private:
+  TypeNode describe(Dwarf_Die* die) {
+    TypeNode n;
+    n.size = attr_unsigned(die, DW_AT_byte_size);
+    n.declaration = attr_flag(die, DW_AT_declaration);
+    switch (dwarf_tag(die)) {
+      case DW_TAG_base_type:
+      case DW_TAG_unspecified_type:
+        n.kind = TypeKind::kBase;
+        n.name = dwarf_diename(die) ? dwarf_diename(die) : "";
+        break;
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+      case DW_TAG_union_type:
+        n.kind = TypeKind::kStruct;
+        n.keyword = dwarf_tag(die) == DW_TAG_union_type ? "union" : dwarf_tag(die) == DW_TAG_class_type ? "class" : "struct";
+        n.name = qualified_name(die);
+        if (!n.declaration) read_members(die, n);
+        break;
+      case DW_TAG_enumeration_type:
+        n.kind = TypeKind::kEnum;
+        n.name = qualified_name(die);
+        n.target = type_of(die);
+        read_enumerators(die, n);
+        break;
+      case DW_TAG_pointer_type:
+        n.kind = TypeKind::kPointer;
+        n.target = type_of(die);
+        if (!n.size) n.size = 8;
+        break;
+      case DW_TAG_reference_type:
+        n.kind = TypeKind::kReference;
+        n.target = type_of(die);
+        n.size = 8;
+        break;
+      case DW_TAG_rvalue_reference_type:
+        n.kind = TypeKind::kRvalueReference;
+        n.target = type_of(die);
+        n.size = 8;
+        break;
+      case DW_TAG_const_type:
+        n.kind = TypeKind::kConst;
+        n.target = type_of(die);
+        break;
+      case DW_TAG_volatile_type:
+        n.kind = TypeKind::kVolatile;
+        n.target = type_of(die);
+        break;
+      case DW_TAG_typedef:
+        n.kind = TypeKind::kTypedef;
+        n.name = qualified_name(die);
+        n.target = type_of(die);
+        break;
+      case DW_TAG_array_type:
+        n.kind = TypeKind::kArray;
+        n.target = type_of(die);
+        read_dimensions(die, n);
+        break;
+      case DW_TAG_subroutine_type:
+        n.kind = TypeKind::kFunction;
+        n.target = type_of(die);
+        read_parameters(die, n);
+        break;
+      case DW_TAG_ptr_to_member_type:
+        n.kind = TypeKind::kPointerToMember;
+        n.target = type_of(die);
+        break;
+      default:
+        n.kind = TypeKind::kOther;
+        n.name = dwarf_diename(die) ? dwarf_diename(die) : "";
+        break;
+    }
+    if (const char* file = dwarf_decl_file(die)) n.decl_file = file;
+    return n;
+  }
+
+  void read_members(Dwarf_Die* die, TypeNode& n) {
+    Dwarf_Die child;
+    if (dwarf_child(die, &child) != 0) return;
+    do {
+      int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_member || tag == DW_TAG_inheritance) {
+        // Static data members are declarations without a location in the object.
+        if (tag == DW_TAG_member && (attr_flag(&child, DW_AT_external) || attr_flag(&child, DW_AT_declaration)))
+          continue;
+        TypeMember m;
+        m.is_base = tag == DW_TAG_inheritance;
+        m.type = type_of(&child);
+        const char* name = dwarf_diename(&child);
+        if (name) m.name = name;
+        else if (m.is_base) m.name = table_.get(m.type) ? table_.get(m.type)->name : "";
+        m.offset = attr_unsigned(&child, DW_AT_data_member_location);
+        m.bit_size = static_cast<std::uint32_t>(attr_unsigned(&child, DW_AT_bit_size));
+        m.bit_offset = static_cast<std::uint32_t>(attr_unsigned(&child, DW_AT_data_bit_offset));
+        n.members.push_back(std::move(m));
+      } else if (tag == DW_TAG_subprogram && dwarf_hasattr(&child, DW_AT_vtable_elem_location)) {
+        const char* name = dwarf_diename(&child);
+        std::uint64_t slot = 0;
+        Dwarf_Attribute attr;
+        Dwarf_Op* ops = nullptr;
+        std::size_t count = 0;
+        if (dwarf_attr(&child, DW_AT_vtable_elem_location, &attr) &&
+            dwarf_getlocation(&attr, &ops, &count) == 0 && count >= 1)
+          slot = ops[0].number;
+        n.virtuals.emplace_back(name ? name : "", slot);
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  void read_enumerators(Dwarf_Die* die, TypeNode& n) {
+    Dwarf_Die child;
+    if (dwarf_child(die, &child) != 0) return;
+    do {
+      if (dwarf_tag(&child) != DW_TAG_enumerator) continue;
+      Dwarf_Attribute attr;
+      Dwarf_Sword value = 0;
+      if (dwarf_attr(&child, DW_AT_const_value, &attr)) dwarf_formsdata(&attr, &value);
+      const char* name = dwarf_diename(&child);
+      n.enumerators.emplace_back(name ? name : "", value);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  void read_dimensions(Dwarf_Die* die, TypeNode& n) {
+    Dwarf_Die child;
+    if (dwarf_child(die, &child) != 0) return;
+    do {
+      if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
+      std::uint64_t count = attr_unsigned(&child, DW_AT_count, 0);
+      if (!count && dwarf_hasattr(&child, DW_AT_upper_bound)) count = attr_unsigned(&child, DW_AT_upper_bound) + 1;
+      n.dimensions.push_back(count);
+    } while (dwarf_siblingof(&child, &child) == 0);
+    std::uint64_t elements = 1;
+    for (auto d : n.dimensions) elements *= d;
+    const TypeNode* element = table_.get(n.target);
+    if (!n.size && element) n.size = elements * element->size;
+  }
+
+  void read_parameters(Dwarf_Die* die, TypeNode& n) {
+    Dwarf_Die child;
+    if (dwarf_child(die, &child) != 0) return;
+    do {
+      if (dwarf_tag(&child) == DW_TAG_formal_parameter) n.parameters.push_back(type_of(&child));
+      if (dwarf_tag(&child) == DW_TAG_unspecified_parameters) n.variadic = true;
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  TypeTable& table_;
+  std::unordered_map<Dwarf_Off, int> ids_;
+  std::unordered_map<Dwarf_Off, std::string> scoped_names_;
+};
+
+// Walks one compilation unit: named type definitions, functions with code, variables with
+// a static address.
+class UnitWalker {
+ public:
+  UnitWalker(DwarfInfo& info, TypeBuilder& types, std::string unit) : info_(info), types_(types), unit_(std::move(unit)) {}
+
+  void walk(Dwarf_Die* die, DwarfFunction* function) {
+    Dwarf_Die child;
+    if (dwarf_child(die, &child) != 0) return;
+    do visit(&child, function);
+    while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+ private:
+  void visit(Dwarf_Die* die, DwarfFunction* function) {
+    switch (dwarf_tag(die)) {
+      case DW_TAG_namespace:
+        walk(die, function);
+        break;
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+      case DW_TAG_union_type:
+      case DW_TAG_enumeration_type:
+        if (!function && !attr_flag(die, DW_AT_declaration) && dwarf_diename(die)) {
+          int id = types_.build(die);
+          info_.named_types.emplace(info_.types.nodes[static_cast<std::size_t>(id)].name, id);
+        }
+        walk(die, function);  // nested types and member functions' out-of-line definitions
+        break;
+      case DW_TAG_subprogram:
+        visit_subprogram(die, function);
+        break;
+      case DW_TAG_variable:
+        visit_variable(die, function);
+        break;
+      case DW_TAG_formal_parameter:
+        if (function) use(types_.type_of(die), *function);
+        break;
+      case DW_TAG_lexical_block:
+        if (function) walk(die, function);
+        break;
+      case DW_TAG_inlined_subroutine:
+        if (function) {
+          Dwarf_Die origin;
+          if (attr_die(die, DW_AT_abstract_origin, &origin)) use(types_.type_of(&origin), *function);
+          walk(die, function);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  void use(int type, DwarfFunction& function) {
+    if (type >= 0) collect_named(type, function.types_used);
+  }
+
+  void collect_named(int id, std::set<std::string>& names);
+
+  void visit_subprogram(Dwarf_Die* die, DwarfFunction* outer) {
+    std::vector<std::uint64_t> entries;
+    Dwarf_Addr low = 0;
+    if (dwarf_lowpc(die, &low) == 0) {
+      entries.push_back(low);
+    } else {
+      Dwarf_Addr base, start, end;
+      ptrdiff_t off = 0;
+      while ((off = dwarf_ranges(die, off, &base, &start, &end)) > 0) entries.push_back(start);
+    }
+    if (entries.empty() || outer) {
+      if (outer) walk(die, outer);  // a nested definition (lambda) is its own function below
+      if (entries.empty()) return;
+    }
+    DwarfFunction f;
+    f.unit = unit_;
+    f.entries = std::move(entries);
+    if (const char* name = attr_string(die, DW_AT_name)) f.name = name;
+    if (const char* linkage = attr_string(die, DW_AT_linkage_name)) f.linkage_name = linkage;
+    f.return_type = types_.type_of(die);
+    use(f.return_type, f);
+    Dwarf_Die child;
+    if (dwarf_child(die, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
+        const char* pname = attr_string(&child, DW_AT_name);
+        f.parameters.emplace_back(pname ? pname : "", types_.type_of(&child));
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    walk(die, &f);
+    info_.functions.push_back(std::move(f));
+  }
+
+  void visit_variable(Dwarf_Die* die, DwarfFunction* function) {
+    int type = types_.type_of(die);
+    if (function) use(type, *function);
+    Dwarf_Attribute attr;
+    Dwarf_Op* ops = nullptr;
+    std::size_t count = 0;
+    if (!dwarf_attr(die, DW_AT_location, &attr) || dwarf_getlocation(&attr, &ops, &count) != 0) return;
+    if (count != 1 || ops[0].atom != DW_OP_addr) return;  // locals on the stack, TLS
+    DwarfVariable v;
+    v.unit = unit_;
+    v.address = ops[0].number;
+    v.type = type;
+    if (const char* name = attr_string(die, DW_AT_name)) v.name = name;
+    if (const char* linkage = attr_string(die, DW_AT_linkage_name)) v.linkage_name = linkage;
+    info_.variables.push_back(std::move(v));
+  }
+
+  DwarfInfo& info_;
+  TypeBuilder& types_;
+  std::string unit_;
+};
+
+void UnitWalker::collect_named(int id, std::set<std::string>& names) {
+  // Named types reachable from a function's variables: through pointers, members, elements.
+  std::vector<int> stack = {id};
+  std::set<int> seen;
+  while (!stack.empty()) {
+    int t = stack.back();
+    stack.pop_back();
+    const TypeNode* n = info_.types.get(t);
+    if (!n || !seen.insert(t).second) continue;
+    if ((n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) && !n->name.empty()) names.insert(n->name);
+    stack.push_back(n->target);
+    for (const TypeMember& m : n->members) stack.push_back(m.type);
+  }
+}
+
+struct DwarfHandle {
+  int fd = -1;
+  Dwarf* dwarf = nullptr;
+  ~DwarfHandle() {
+    if (dwarf) dwarf_end(dwarf);
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Expected<DwarfInfo> read_dwarf(const std::string& binary, const std::set<std::string>& units) {
+  DwarfHandle h;
+  h.fd = ::open(binary.c_str(), O_RDONLY | O_CLOEXEC);
+  if (h.fd < 0) return make_error(binary + ": cannot open: " + std::strerror(errno));
+  h.dwarf = dwarf_begin(h.fd, DWARF_C_READ);
+  if (!h.dwarf) return make_error(binary + ": no DWARF (build with -g): " + dwarf_errmsg(-1));
+  DwarfInfo info;
+  TypeBuilder types(info.types);
+  Dwarf_Off off = 0, next = 0;
+  std::size_t header_size = 0;
+  while (dwarf_nextcu(h.dwarf, off, &next, &header_size, nullptr, nullptr, nullptr) == 0) {
+    Dwarf_Die cu;
+    if (!dwarf_offdie(h.dwarf, off + header_size, &cu)) {
+      return make_error(binary + ": bad DWARF unit at offset " + std::to_string(off));
+    }
+    off = next;
+    const char* name = dwarf_diename(&cu);
+    if (!name) continue;
+    const char* producer = attr_string(&cu, DW_AT_producer);
+    info.producers.emplace(name, producer ? producer : "");
+    if (!units.count(name)) continue;
+    types.index_scopes(&cu, "");
+    UnitWalker walker(info, types, name);
+    walker.walk(&cu, nullptr);
+  }
+  return info;
+}
+
+}  // namespace hotswap::diff

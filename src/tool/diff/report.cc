@@ -1,0 +1,107 @@
+#include "tool/diff/report.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tool/diff/symbol_names.h"
+
+namespace hotswap::diff {
+namespace {
+
+const char* kind_name(ChangeKind k) {
+  return k == ChangeKind::kChanged ? "changed" : k == ChangeKind::kNew ? "new" : "removed";
+}
+
+const char* data_kind_name(DataChange::Kind k) {
+  switch (k) {
+    case DataChange::Kind::kNew: return "new";
+    case DataChange::Kind::kRemoved: return "removed";
+    case DataChange::Kind::kChanged: return "changed";
+    case DataChange::Kind::kRenumbered: return "renumbered";
+  }
+  return "?";
+}
+
+std::string where(const SymbolRef& s) { return s.file.empty() ? "" : "  [" + s.file + "]"; }
+
+constexpr const char* kRuntimeRefusesTypes =
+    "note: the runtime refuses patches with type changes until it implements transformers";
+
+}  // namespace
+
+std::string text_report(const DiffResult& r, const Manifest& m, const ReportStatus& status) {
+  std::ostringstream out;
+  out << "hotswap diff: " << r.old_release->record.binary << " (" << m.base.substr(0, 12) << ") -> "
+      << r.new_release->record.binary << " (" << m.target.substr(0, 12) << ")\n";
+  std::size_t in_patch = 0;
+  for (const auto& c : r.functions) in_patch += c.kind != ChangeKind::kRemoved;
+  out << "functions in the patch: " << in_patch << "\n";
+  for (const auto& c : r.functions)
+    if (c.kind != ChangeKind::kRemoved)
+      out << "  " << (c.fragment ? "fragment" : kind_name(c.kind)) << "  " << demangle(c.symbol.name)
+          << where(c.symbol) << ": " << c.reason << "\n";
+  for (const auto& c : r.functions)
+    if (c.kind == ChangeKind::kRemoved)
+      out << "  removed  " << demangle(c.symbol.name) << where(c.symbol) << ": not in the patch (old code stays)\n";
+  if (!r.objects.data.empty()) out << "data:\n";
+  for (const auto& d : r.objects.data)
+    out << "  " << data_kind_name(d.kind) << "  " << demangle(d.symbol.name) << where(d.symbol) << ": " << d.reason
+        << "\n";
+  if (!r.types.types.empty() || !r.types.data.empty()) out << "type changes:\n";
+  for (const auto& t : r.types.types) {
+    out << "  " << t.name << ":";
+    for (const auto& d : t.details) out << " " << d << ";";
+    out << "\n";
+  }
+  for (const auto& d : r.types.data)
+    out << "  " << demangle(d.symbol.name) << where(d.symbol) << ": " << d.old_type << " -> " << d.new_type
+        << " (the patch gets a new instance, filled by a transformer)\n";
+  if (!r.types.signatures.empty()) out << "signature changes:\n";
+  for (const auto& s : r.types.signatures) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
+  if (!status.patch.empty()) {
+    out << "patch " << status.patch << ": " << m.functions.size() << " functions, " << m.data.size() << " data, "
+        << m.types.size() << " type changes, " << m.stubs.size() << " stubs; units:";
+    for (const auto& u : r.carried_units) out << " " << u;
+    out << (r.carried_units.empty() ? " none (empty patch)\n" : "\n");
+  }
+  if (!m.types.empty()) out << kRuntimeRefusesTypes << "\n";
+  return out.str();
+}
+
+std::string json_report(const DiffResult& r, const Manifest& m, const ReportStatus& status) {
+  using nlohmann::json;
+  json j;
+  j["old"] = {{"binary", r.old_release->record.binary}, {"build_id", m.base}};
+  j["new"] = {{"binary", r.new_release->record.binary}, {"build_id", m.target}};
+  j["patch"] = status.patch.empty() ? json(nullptr) : json(status.patch);
+  if (!status.refusal.empty()) j["refused"] = status.refusal;
+  j["functions"] = json::array();
+  for (const auto& c : r.functions) {
+    json e = {{"name", c.symbol.name}, {"demangled", demangle(c.symbol.name)}, {"unit", c.unit},
+              {"kind", c.fragment ? "fragment" : kind_name(c.kind)}, {"reason", c.reason}};
+    if (!c.symbol.file.empty()) e["file"] = c.symbol.file;
+    j["functions"].push_back(e);
+  }
+  j["data"] = json::array();
+  for (const auto& d : r.objects.data) {
+    json e = {{"name", d.symbol.name}, {"unit", d.unit}, {"kind", data_kind_name(d.kind)}, {"reason", d.reason}};
+    if (!d.symbol.file.empty()) e["file"] = d.symbol.file;
+    if (d.kind == DataChange::Kind::kRenumbered) e["bind_to"] = d.bind_to.display();
+    j["data"].push_back(e);
+  }
+  j["types"] = json::array();
+  for (const auto& t : r.types.types) j["types"].push_back({{"name", t.name}, {"changes", t.details}});
+  j["retyped_data"] = json::array();
+  for (const auto& d : r.types.data)
+    j["retyped_data"].push_back({{"name", d.symbol.display()}, {"old_type", d.old_type}, {"new_type", d.new_type},
+                                 {"changed_type", d.changed_type}});
+  j["signatures"] = json::array();
+  for (const auto& s : r.types.signatures)
+    j["signatures"].push_back({{"old", s.old_symbol.display()}, {"new", s.new_symbol.display()},
+                               {"old_signature", s.old_signature}, {"new_signature", s.new_signature}});
+  j["units"] = r.carried_units;
+  if (!m.types.empty()) j["note"] = kRuntimeRefusesTypes;
+  return j.dump(1);
+}
+
+}  // namespace hotswap::diff

@@ -1,0 +1,364 @@
+#include "tool/diff/transform_writer.h"
+
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "tool/diff/cpp_render.h"
+#include "tool/diff/type_signature.h"
+
+namespace hotswap::diff {
+namespace {
+
+std::string identifier(const std::string& name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (name.compare(i, 2, "::") == 0) {
+      out += "__";
+      ++i;
+    } else {
+      out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
+  }
+  return out;
+}
+
+std::uint64_t round_up(std::uint64_t v, std::uint64_t a) { return a ? (v + a - 1) / a * a : v; }
+
+std::uint64_t alignment(const TypeTable& t, int id, int depth = 0) {
+  const TypeNode* n = t.get(strip_aliases(t, id));
+  if (!n || depth > 32) return 1;
+  switch (n->kind) {
+    case TypeKind::kBase:
+    case TypeKind::kEnum:
+      return n->size ? std::min<std::uint64_t>(n->size, 16) : 1;
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference:
+    case TypeKind::kPointerToMember:
+      return 8;
+    case TypeKind::kArray:
+      return alignment(t, n->target, depth + 1);
+    case TypeKind::kStruct: {
+      std::uint64_t a = 1;
+      for (const auto& m : n->members) a = std::max(a, alignment(t, m.type, depth + 1));
+      return a;
+    }
+    default:
+      return 1;
+  }
+}
+
+// How one release's types are written in the generated file.
+class Spelling {
+ public:
+  Spelling(const TypeTable& table, std::string ns, const std::set<std::string>& changed)
+      : table_(table), ns_(std::move(ns)), changed_(changed) {}
+
+  enum class Form { kScalar, kStd, kChanged, kOpaque };
+
+  Form form(int id) const {
+    const TypeNode* n = table_.get(strip_aliases(table_, id));
+    if (!n) return Form::kOpaque;
+    switch (n->kind) {
+      case TypeKind::kBase:
+      case TypeKind::kEnum:
+      case TypeKind::kPointer:
+        return Form::kScalar;
+      case TypeKind::kStruct:
+        if (changed_.count(n->name)) return Form::kChanged;
+        return spellable_without_headers(table_, strip_aliases(table_, id)) ? Form::kStd : Form::kOpaque;
+      default:
+        return Form::kOpaque;
+    }
+  }
+
+  // A declaration of `name`, or "" if the type can only be carried as bytes.
+  std::string declare_member(int id, const std::string& name) const {
+    int bare = strip_aliases(table_, id);
+    const TypeNode* n = table_.get(bare);
+    if (!n) return "";
+    switch (form(id)) {
+      case Form::kScalar:
+        if (n->kind == TypeKind::kPointer) return "void* " + name;
+        if (n->kind == TypeKind::kEnum) return int_type(n->size, true) + " " + name;
+        return declare(table_, bare, name);
+      case Form::kStd:
+        return declare(table_, bare, name);
+      case Form::kChanged:
+        return ns_ + "::" + identifier(n->name) + " " + name;
+      case Form::kOpaque:
+        return "";
+    }
+    return "";
+  }
+
+  std::string spell(int id) const {
+    std::string d = declare_member(id, "");
+    return d.empty() ? "" : d;
+  }
+
+  static std::string int_type(std::uint64_t size, bool is_signed) {
+    std::string bits = std::to_string(size * 8);
+    return size == 1 || size == 2 || size == 4 || size == 8 ? (is_signed ? "std::int" : "std::uint") + bits + "_t"
+                                                            : "unsigned char";
+  }
+
+  const TypeTable& table() const { return table_; }
+
+ private:
+  const TypeTable& table_;
+  std::string ns_;
+  const std::set<std::string>& changed_;
+};
+
+// The struct laid out as DWARF says: members at their offsets (explicit padding where the
+// natural layout would place them earlier), checked by static_asserts.
+std::string write_struct(const Spelling& s, const TypeNode& n, const std::string& ns) {
+  std::ostringstream out, checks;
+  std::string name = identifier(n.name);
+  out << "struct " << name << " {  // " << n.name << ", " << n.size << " bytes\n";
+  std::uint64_t cursor = 0, max_align = 1;
+  int pads = 0;
+  for (const TypeMember& m : n.members) {
+    if (m.bit_size) {
+      out << "  // bit-field " << m.name << " : " << m.bit_size << " lies in padding below; copy it by hand\n";
+      continue;
+    }
+    std::string member = m.is_base ? "base_" + identifier(m.name) : m.name.empty() ? "anonymous_" + std::to_string(m.offset) : m.name;
+    const TypeNode* t = s.table().get(strip_aliases(s.table(), m.type));
+    std::uint64_t size = t ? t->size : 0;
+    std::string decl = m.is_base ? "" : s.declare_member(m.type, member);
+    std::uint64_t align = alignment(s.table(), m.type);
+    if (round_up(cursor, align) != m.offset && m.offset > cursor) {
+      out << "  unsigned char pad_" << pads++ << "[" << (m.offset - cursor) << "];\n";
+      cursor = m.offset;
+    }
+    if (decl.empty())
+      out << "  alignas(" << align << ") unsigned char " << member << "[" << size << "];  // "
+          << spell_type(s.table(), m.type) << ", carried as bytes\n";
+    else
+      out << "  " << decl << ";\n";
+    max_align = std::max(max_align, align);
+    cursor = m.offset + size;
+    checks << "static_assert(offsetof(" << name << ", " << member << ") == " << m.offset << ", \"" << ns
+           << ": offset of " << n.name << "::" << member << " differs from DWARF\");\n";
+  }
+  if (round_up(cursor, max_align) < n.size) out << "  unsigned char tail_pad[" << (n.size - cursor) << "];\n";
+  out << "};\n";
+  out << "static_assert(sizeof(" << name << ") == " << n.size << ", \"" << ns << ": size of " << n.name
+      << " differs from DWARF\");\n"
+      << checks.str() << "\n";
+  return out.str();
+}
+
+// `to.m = {}` where the member has a C++ type, zero bytes where it is carried as bytes.
+std::string value_initialize(const Spelling& to, const TypeMember& m, const std::string& member) {
+  const TypeNode* t = to.table().get(strip_aliases(to.table(), m.type));
+  if (!m.is_base && !to.declare_member(m.type, member).empty() && t && t->kind != TypeKind::kArray)
+    return "  to." + member + " = {};";
+  return "  std::memset(static_cast<void*>(&to." + member + "), 0, sizeof to." + member + ");";
+}
+
+std::string copy_statement(const Spelling& from, const TypeMember& old_member, const Spelling& to,
+                           const TypeMember& new_member, SignatureCache& old_sigs, SignatureCache& new_sigs) {
+  std::string member = new_member.name;
+  const TypeNode* nt = to.table().get(strip_aliases(to.table(), new_member.type));
+  if (to.form(new_member.type) == Spelling::Form::kChanged && from.form(old_member.type) == Spelling::Form::kChanged)
+    return "  if (int failed = " + transformer_symbol(nt->name) + "(&from." + member + ", &to." + member +
+           ")) return failed;\n";
+  bool same = old_sigs.signature(old_member.type) == new_sigs.signature(new_member.type);
+  bool declared = !new_member.is_base && !to.declare_member(new_member.type, member).empty();
+  if (same && declared && nt && nt->kind != TypeKind::kArray) return "  to." + member + " = from." + member + ";\n";
+  if (same) return "  std::memcpy(&to." + member + ", &from." + member + ", sizeof to." + member + ");\n";
+  std::string change = spell_type(from.table(), old_member.type) + " -> " + spell_type(to.table(), new_member.type);
+  if (from.form(old_member.type) == Spelling::Form::kScalar && to.form(new_member.type) == Spelling::Form::kScalar &&
+      nt && nt->kind != TypeKind::kPointer)
+    return "  to." + member + " = static_cast<decltype(to." + member + ")>(from." + member + ");  // TODO: " +
+           change + "; check the conversion\n";
+  return value_initialize(to, new_member, member) + "  // TODO: " + change + "; value-initialized\n";
+}
+
+std::string write_transformer(const DiffResult& r, const TypeChange& c, const Spelling& from, const Spelling& to) {
+  const TypeNode& before = r.old_release->dwarf.types.nodes[static_cast<std::size_t>(c.old_id)];
+  const TypeNode& after = r.new_release->dwarf.types.nodes[static_cast<std::size_t>(c.new_id)];
+  SignatureCache old_sigs(r.old_release->dwarf.types), new_sigs(r.new_release->dwarf.types);
+  std::string name = identifier(c.name);
+  std::ostringstream out;
+  out << "// " << c.name << ":";
+  for (const auto& d : c.details) out << " " << d << ";";
+  out << "\nextern \"C\" int " << transformer_symbol(c.name) << "(const void* old_object, void* new_object) {\n"
+      << "  const auto& from = *static_cast<const hotswap_old::" << name << "*>(old_object);\n"
+      << "  auto& to = *static_cast<hotswap_new::" << name << "*>(new_object);\n"
+      << "  (void)from;\n  (void)to;\n";
+  std::map<std::string, const TypeMember*> old_members;
+  for (const auto& m : before.members)
+    if (!m.bit_size) old_members[(m.is_base ? "base_" + identifier(m.name) : m.name)] = &m;
+  for (const TypeMember& m : after.members) {
+    if (m.bit_size || m.name.empty()) continue;
+    TypeMember named = m;
+    if (m.is_base) named.name = "base_" + identifier(m.name);
+    auto it = old_members.find(named.name);
+    if (it == old_members.end()) {
+      out << value_initialize(to, m, named.name) << "  // new: value-initialized\n";
+      continue;
+    }
+    TypeMember old_named = *it->second;
+    old_named.name = named.name;
+    out << copy_statement(from, old_named, to, named, old_sigs, new_sigs);
+    old_members.erase(it);
+  }
+  for (const auto& [member, m] : old_members) out << "  // " << member << " was removed: its value is dropped\n";
+  out << "  return 0;\n}\n\n";
+  return out.str();
+}
+
+}  // namespace
+
+namespace {
+
+// Changed types in an order where a type's changed members come first.
+std::vector<const TypeChange*> dependency_order(const std::vector<TypeChange>& changes, const TypeTable& table,
+                                                bool old_side) {
+  std::map<std::string, const TypeChange*> by_name;
+  for (const auto& c : changes) by_name[c.name] = &c;
+  std::vector<const TypeChange*> order;
+  std::set<std::string> done;
+  std::function<void(const TypeChange&)> visit = [&](const TypeChange& c) {
+    if (!done.insert(c.name).second) return;
+    const TypeNode* n = table.get(old_side ? c.old_id : c.new_id);
+    if (n)
+      for (const auto& m : n->members) {
+        const TypeNode* t = table.get(strip_aliases(table, m.type));
+        if (t && by_name.count(t->name)) visit(*by_name[t->name]);
+      }
+    order.push_back(&c);
+  };
+  for (const auto& c : changes) visit(c);
+  return order;
+}
+
+std::string write_layouts(const DiffResult& r, const std::set<std::string>& changed, bool old_side) {
+  const TypeTable& table = old_side ? r.old_release->dwarf.types : r.new_release->dwarf.types;
+  std::string ns = old_side ? "hotswap_old" : "hotswap_new";
+  Spelling spelling(table, ns, changed);
+  std::string out = "namespace " + ns + " {  // from the " + (old_side ? "old" : "new") + " release's DWARF\n\n";
+  for (const TypeChange* c : dependency_order(r.types.types, table, old_side)) {
+    const TypeNode* n = table.get(old_side ? c->old_id : c->new_id);
+    if (n && n->kind == TypeKind::kStruct) out += write_struct(spelling, *n, ns);
+  }
+  return out + "}  // namespace " + ns + "\n\n";
+}
+
+std::string write_data_transformer(const DiffResult& r, const DataTypeChange& d) {
+  Spelling from(r.old_release->dwarf.types, "hotswap_old", {}), to(r.new_release->dwarf.types, "hotswap_new", {});
+  std::string old_type = from.spell(d.old_type_id), new_type = to.spell(d.new_type_id);
+  std::ostringstream out;
+  out << "// " << d.symbol.display() << ": " << d.old_type << " -> " << d.new_type << "\n"
+      << "extern \"C\" int " << data_transformer_symbol(d.symbol) << "(const void* old_object, void* new_object) {\n";
+  if (!old_type.empty() && !new_type.empty() && from.form(d.old_type_id) == Spelling::Form::kScalar &&
+      to.form(d.new_type_id) == Spelling::Form::kScalar) {
+    out << "  const auto& from = *static_cast<const " << old_type << "*>(old_object);\n"
+        << "  auto& to = *static_cast<" << new_type << "*>(new_object);\n"
+        << "  to = static_cast<" << new_type << ">(from);  // TODO: check the conversion\n";
+  } else {
+    out << "  (void)old_object;\n  (void)new_object;  // TODO: convert by hand; the new value is its initializer\n";
+  }
+  out << "  return 0;\n}\n\n";
+  return out.str();
+}
+
+std::string write_stub(const DiffResult& r, const SignatureChange& c) {
+  std::ostringstream out;
+  out << "// Signature changed: " << c.old_signature << "  ->  " << c.new_signature << "\n"
+      << "// Whoever still holds the old entry (a function pointer, a caller outside the patch) enters this\n"
+      << "// stub with the old arguments; it calls the new function.\n";
+  Spelling from(r.old_release->dwarf.types, "hotswap_old", {}), to(r.new_release->dwarf.types, "hotswap_new", {});
+  auto spellable = [](const Spelling& s, int id) { return id < 0 || s.form(id) == Spelling::Form::kScalar; };
+  bool ok = c.old_function && c.new_function && spellable(from, c.old_function->return_type) &&
+            spellable(to, c.new_function->return_type);
+  for (const auto& p : ok ? c.old_function->parameters : decltype(c.old_function->parameters){})
+    ok = ok && spellable(from, p.second);
+  for (const auto& p : ok ? c.new_function->parameters : decltype(c.new_function->parameters){})
+    ok = ok && spellable(to, p.second);
+  if (!ok) {
+    out << "// TODO: write extern \"C\" " << stub_symbol(c.old_symbol)
+        << " by hand: its types cannot be spelled without the program's headers\n\n";
+    return out.str();
+  }
+  auto ret = [](const Spelling& s, int id) { return id < 0 ? std::string("void") : s.spell(id); };
+  std::string callee = "hotswap_new_" + identifier(c.new_symbol.name);
+  out << "extern \"C\" " << ret(to, c.new_function->return_type) << " " << callee << "(";
+  for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i)
+    out << (i ? ", " : "") << to.spell(c.new_function->parameters[i].second);
+  out << ") __asm__(\"" << c.new_symbol.name << "\");\n";
+  out << "extern \"C\" " << ret(from, c.old_function->return_type) << " " << stub_symbol(c.old_symbol) << "(";
+  std::map<std::string, int> old_params;
+  for (std::size_t i = 0; i < c.old_function->parameters.size(); ++i) {
+    const auto& [name, type] = c.old_function->parameters[i];
+    std::string pname = name.empty() ? "arg" + std::to_string(i) : name;
+    old_params[pname] = type;
+    out << (i ? ", " : "") << from.declare_member(type, pname);
+  }
+  out << ") {\n  ";
+  if (c.old_function->return_type >= 0) out << "return static_cast<" << ret(from, c.old_function->return_type) << ">(";
+  out << callee << "(";
+  for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i) {
+    const auto& [name, type] = c.new_function->parameters[i];
+    out << (i ? ", " : "");
+    if (old_params.count(name)) out << "static_cast<" << to.spell(type) << ">(" << name << ")";
+    else out << "{} /* TODO: new parameter " << name << " */";
+  }
+  out << (c.old_function->return_type >= 0 ? "));\n}\n\n" : ");\n}\n\n");
+  return out.str();
+}
+
+}  // namespace
+
+std::string transformer_symbol(const std::string& type_name) { return "hotswap_transform_" + identifier(type_name); }
+
+std::string data_transformer_symbol(const SymbolRef& datum) {
+  return "hotswap_transform_data_" + identifier(datum.file.empty() ? datum.name : datum.file + "::" + datum.name);
+}
+
+std::string stub_symbol(const SymbolRef& old_function) {
+  return "hotswap_stub_" + identifier(old_function.file.empty() ? old_function.name
+                                                                : old_function.file + "::" + old_function.name);
+}
+
+std::string generate_transform_source(const DiffResult& r) {
+  std::set<std::string> changed;
+  for (const auto& c : r.types.types) changed.insert(c.name);
+  std::ostringstream out;
+  out << "// transform.cpp: state transformers and stubs for the patch\n"
+      << "//   " << r.old_release->record.binary << " (" << r.old_release->record.build_id.substr(0, 12) << ")\n"
+      << "//   -> " << r.new_release->record.binary << " (" << r.new_release->record.build_id.substr(0, 12) << ")\n"
+      << "// Generated by `hotswap diff`. Review every TODO, then re-run it with --transform on this file.\n"
+      << "// A transformer gets the old object and the new one (already initialized) and returns 0, or\n"
+      << "// non-zero to refuse the update; default ones copy members of the same name and type and\n"
+      << "// value-initialize new members.\n"
+      << "#include <cstddef>\n#include <cstdint>\n#include <cstring>\n#include <map>\n#include <memory>\n"
+      << "#include <string>\n#include <unordered_map>\n#include <vector>\n\n";
+  if (!r.types.types.empty()) {
+    out << write_layouts(r, changed, true) << write_layouts(r, changed, false);
+    Spelling from(r.old_release->dwarf.types, "hotswap_old", changed);
+    Spelling to(r.new_release->dwarf.types, "hotswap_new", changed);
+    for (const TypeChange* c : dependency_order(r.types.types, r.new_release->dwarf.types, false)) {
+      const TypeNode* a = r.old_release->dwarf.types.get(c->old_id);
+      const TypeNode* b = r.new_release->dwarf.types.get(c->new_id);
+      if (a && b && a->kind == TypeKind::kStruct && b->kind == TypeKind::kStruct)
+        out << write_transformer(r, *c, from, to);
+      else
+        out << "extern \"C\" int " << transformer_symbol(c->name)
+            << "(const void*, void*) { return 0; }  // TODO: " << c->name << " is not a struct\n\n";
+    }
+  }
+  for (const DataTypeChange& d : r.types.data)
+    if (d.changed_type.empty()) out << write_data_transformer(r, d);
+  for (const SignatureChange& s : r.types.signatures) out << write_stub(r, s);
+  return out.str();
+}
+
+}  // namespace hotswap::diff

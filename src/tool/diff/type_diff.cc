@@ -1,0 +1,145 @@
+#include "tool/diff/type_diff.h"
+
+#include <elf.h>
+
+#include <map>
+#include <set>
+
+#include "common/symbol_index.h"
+#include "tool/diff/cpp_render.h"
+#include "tool/diff/symbol_names.h"
+#include "tool/diff/type_signature.h"
+
+namespace hotswap::diff {
+namespace {
+
+// Address -> symbol of a linked binary, for mapping DWARF entities to ELF identities.
+std::map<std::uint64_t, const ElfSymbol*> symbols_by_address(const ElfFile& binary) {
+  std::map<std::uint64_t, const ElfSymbol*> out;
+  for (const ElfSymbol& s : binary.symbols()) {
+    if (!is_definition(s) || (!is_function_symbol(s) && !is_data_symbol(s))) continue;
+    auto [it, inserted] = out.emplace(s.value, &s);
+    if (!inserted && it->second->bind == STB_LOCAL && s.bind != STB_LOCAL) it->second = &s;
+  }
+  return out;
+}
+
+struct Indexed {
+  std::map<std::string, const DwarfFunction*> functions;  // identity display -> function
+  std::map<std::string, const DwarfVariable*> variables;
+  std::map<std::string, SymbolRef> refs;
+};
+
+Indexed index_side(const DwarfSide& side) {
+  Indexed out;
+  auto by_address = symbols_by_address(*side.binary);
+  for (const DwarfFunction& f : side.info->functions) {
+    for (std::uint64_t entry : f.entries) {
+      auto it = by_address.find(entry);
+      if (it == by_address.end() || !is_function_symbol(*it->second)) continue;
+      SymbolRef id = identity_of(*it->second);
+      out.functions.emplace(id.display(), &f);
+      out.refs.emplace(id.display(), id);
+      break;
+    }
+  }
+  for (const DwarfVariable& v : side.info->variables) {
+    auto it = by_address.find(v.address);
+    if (it == by_address.end() || !is_data_symbol(*it->second)) continue;
+    SymbolRef id = identity_of(*it->second);
+    out.variables.emplace(id.display(), &v);
+    out.refs.emplace(id.display(), id);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string spell_signature(const TypeTable& table, const DwarfFunction& f) {
+  std::string s = spell_type(table, f.return_type) + " " + (f.name.empty() ? f.linkage_name : f.name) + "(";
+  for (std::size_t i = 0; i < f.parameters.size(); ++i)
+    s += (i ? ", " : "") + declare(table, f.parameters[i].second, f.parameters[i].first);
+  return s + ")";
+}
+
+TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_side, const ObjectComparison& objects) {
+  TypeComparison out;
+  const TypeTable& old_types = old_side.info->types;
+  const TypeTable& new_types = new_side.info->types;
+  SignatureCache old_sigs(old_types), new_sigs(new_types);
+
+  std::set<std::string> changed;
+  for (const auto& [name, new_id] : new_side.info->named_types) {
+    auto it = old_side.info->named_types.find(name);
+    if (it == old_side.info->named_types.end()) continue;
+    if (old_sigs.signature(it->second) == new_sigs.signature(new_id)) continue;
+    changed.insert(name);
+    out.types.push_back({name, describe_struct_change(old_types, it->second, new_types, new_id), it->second, new_id});
+  }
+
+  Indexed old_index = index_side(old_side), new_index = index_side(new_side);
+  std::map<std::string, std::string> user_reasons;  // function display -> reason
+  for (const auto& [id, v] : new_index.variables) {
+    auto it = old_index.variables.find(id);
+    if (it == old_index.variables.end()) continue;
+    if (old_sigs.signature(it->second->type) == new_sigs.signature(v->type)) continue;
+    DataTypeChange d{new_index.refs[id], v->unit, spell_type(old_types, it->second->type), spell_type(new_types, v->type),
+                     it->second->type, v->type, ""};
+    const TypeNode* t = new_types.get(strip_aliases(new_types, v->type));
+    if (t && changed.count(t->name)) d.changed_type = t->name;
+    out.data.push_back(d);
+    auto users = objects.data_users.find(id);
+    if (users != objects.data_users.end())
+      for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + id + ", whose type changed");
+  }
+
+  for (const auto& [id, f] : new_index.functions) {
+    for (const std::string& name : f->types_used)
+      if (changed.count(name)) {
+        user_reasons.emplace(id, "uses type " + name + ", which changed");
+        break;
+      }
+    auto it = old_index.functions.find(id);
+    if (it == old_index.functions.end() || !parent_function(new_index.refs[id].name).empty()) continue;
+    std::string before = spell_signature(old_types, *it->second), after = spell_signature(new_types, *f);
+    // Parameter names are not part of the signature.
+    std::string old_nominal = spell_type(old_types, it->second->return_type), new_nominal = spell_type(new_types, f->return_type);
+    for (const auto& p : it->second->parameters) old_nominal += "," + spell_type(old_types, p.second);
+    for (const auto& p : f->parameters) new_nominal += "," + spell_type(new_types, p.second);
+    if (old_nominal != new_nominal)
+      out.signatures.push_back({old_index.refs[id], new_index.refs[id], f->unit, before, after, it->second, f});
+  }
+
+  // A function removed and one added with the same name in the same unit: an overload whose
+  // parameters changed (its mangled name changed with them).
+  std::map<std::pair<std::string, std::string>, std::vector<const FunctionChange*>> removed, added;
+  for (const FunctionChange& c : objects.functions) {
+    if (!parent_function(c.symbol.name).empty()) continue;
+    if (c.kind == ChangeKind::kRemoved) removed[{c.unit, demangled_base(c.symbol.name)}].push_back(&c);
+    if (c.kind == ChangeKind::kNew) added[{c.unit, demangled_base(c.symbol.name)}].push_back(&c);
+  }
+  for (const auto& [key, news] : added) {
+    auto r = removed.find(key);
+    if (r == removed.end() || r->second.size() != 1 || news.size() != 1) continue;
+    SignatureChange s;
+    s.old_symbol = r->second.front()->symbol;
+    s.new_symbol = news.front()->symbol;
+    s.unit = key.first;
+    auto of = old_index.functions.find(s.old_symbol.display());
+    auto nf = new_index.functions.find(s.new_symbol.display());
+    if (of != old_index.functions.end()) s.old_function = of->second;
+    if (nf != new_index.functions.end()) s.new_function = nf->second;
+    s.old_signature = s.old_function ? spell_signature(old_types, *s.old_function) : demangle(s.old_symbol.name);
+    s.new_signature = s.new_function ? spell_signature(new_types, *s.new_function) : demangle(s.new_symbol.name);
+    out.signatures.push_back(s);
+  }
+
+  for (const auto& [id, reason] : user_reasons) {
+    auto fn = objects.new_functions.find(id);
+    if (fn == objects.new_functions.end()) continue;  // not the program's code
+    out.users.push_back({fn->second.first, fn->second.second, reason});
+  }
+  return out;
+}
+
+}  // namespace hotswap::diff

@@ -1,0 +1,62 @@
+// DWARF comparison of two releases (DESIGN §5): changed struct/class layouts, changed types
+// of globals and statics, changed function signatures, and the functions that touch them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/elf_file.h"
+#include "common/manifest.h"
+#include "tool/diff/dwarf_reader.h"
+#include "tool/diff/object_diff.h"
+
+namespace hotswap::diff {
+
+struct TypeChange {
+  std::string name;                  // qualified
+  std::vector<std::string> details;  // member-level differences, for people
+  int old_id = -1;                   // in the old release's TypeTable
+  int new_id = -1;                   // in the new release's
+};
+
+struct DataTypeChange {
+  SymbolRef symbol;
+  std::string unit;
+  std::string old_type, new_type;  // spelled
+  int old_type_id = -1, new_type_id = -1;
+  std::string changed_type;  // the changed struct it is an instance of, "" otherwise
+};
+
+struct SignatureChange {
+  SymbolRef old_symbol, new_symbol;  // equal when only the return type changed
+  std::string unit;
+  std::string old_signature, new_signature;  // "int area(int w, int h)"
+  const DwarfFunction* old_function = nullptr;
+  const DwarfFunction* new_function = nullptr;
+};
+
+// A function that must be in the patch because of a type change, even if its code is equal.
+struct TypeUser {
+  SymbolRef function;
+  std::string unit;
+  std::string reason;
+};
+
+struct TypeComparison {
+  std::vector<TypeChange> types;
+  std::vector<DataTypeChange> data;
+  std::vector<SignatureChange> signatures;
+  std::vector<TypeUser> users;
+};
+
+struct DwarfSide {
+  const DwarfInfo* info = nullptr;
+  const ElfFile* binary = nullptr;
+};
+
+TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_side, const ObjectComparison& objects);
+
+// "long area(long w, long h)": how the signature reads in C++.
+std::string spell_signature(const TypeTable& table, const DwarfFunction& function);
+
+}  // namespace hotswap::diff
