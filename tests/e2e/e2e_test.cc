@@ -208,4 +208,18 @@ TEST(Containers, StringAndUnorderedMapStateSurvives) {
   EXPECT_EQ(p.ask("dump"), "Foo:1;bar:3;foo:1");
 }
 
+TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
+  // Three threads call work() in a loop while it is redirected and restored 300 times: every
+  // call must return the old or the new result and no thread may crash.
+  Process p(program("threads", "v1"));
+  EXPECT_EQ(p.ask("start"), "started");
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(starts_with(p.ask("apply " + patch("threads", "v1", "v2")), "ok applied")) << i;
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+  }
+  EXPECT_APPLIED(p.ask("apply " + patch("threads", "v1", "v2")));
+  EXPECT_EQ(p.ask("work"), "3");
+  EXPECT_EQ(p.ask("stop"), "calls 1 new 1 bad 0");
+}
+
 }  // namespace

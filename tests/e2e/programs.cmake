@@ -21,3 +21,6 @@ e2e_patch(exceptions v1 v2 -f risky -f catch_old)
 
 e2e_program(containers VERSIONS v1 v2)
 e2e_patch(containers v1 v2 -f add_words -f dump)
+
+e2e_program(threads VERSIONS v1 v2)
+e2e_patch(threads v1 v2 -f work)
