@@ -208,6 +208,20 @@ TEST(Containers, StringAndUnorderedMapStateSurvives) {
   EXPECT_EQ(p.ask("dump"), "Foo:1;bar:3;foo:1");
 }
 
+TEST(Linkage, GotTlsAndSharedLibrarySymbolsBindToTheRunningInstances) {
+  // Function addresses taken in new code equal those taken in old code (GOT slots hold
+  // the running addresses); extern thread_local reads the running thread's variable.
+  Process p(program("linkage", "v1"));
+  EXPECT_EQ(p.ask("store"), "stored");
+  EXPECT_EQ(p.ask("bump"), "1");
+  EXPECT_EQ(p.ask("bump"), "2");
+  EXPECT_EQ(p.ask("report"), "v1 2 5 11 1");
+  EXPECT_APPLIED(p.ask("apply " + patch("linkage", "v1", "v2")));
+  EXPECT_EQ(p.ask("report"), "v2 20 50 11 1 42");
+  EXPECT_EQ(p.ask("bump"), "3");
+  EXPECT_EQ(p.ask("report"), "v2 30 50 11 1 42");
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

@@ -24,3 +24,6 @@ e2e_patch(containers v1 v2 -f add_words -f dump)
 
 e2e_program(threads VERSIONS v1 v2)
 e2e_patch(threads v1 v2 -f work)
+
+e2e_program(linkage VERSIONS v1 v2)
+e2e_patch(linkage v1 v2 -f report)
