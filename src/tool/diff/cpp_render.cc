@@ -5,7 +5,7 @@ namespace {
 
 std::string join_declarator(const std::string& type, const std::string& inner) {
   if (inner.empty()) return type;
-  if (inner[0] == '[' || inner[0] == '(') return type + inner;
+  if (inner[0] == '[' || inner[0] == '*' || inner[0] == '&') return type + inner;
   return type + " " + inner;
 }
 
@@ -31,8 +31,9 @@ std::string declare_at(const TypeTable& table, int id, const std::string& inner,
     case TypeKind::kReference:
     case TypeKind::kRvalueReference: {
       std::string op = n->kind == TypeKind::kPointer ? "*" : n->kind == TypeKind::kReference ? "&" : "&&";
-      std::string next = op + inner;
-      return declare_at(table, n->target, wraps(n->target) ? "(" + next + ")" : next, depth + 1);
+      if (wraps(n->target)) return declare_at(table, n->target, "(" + op + inner + ")", depth + 1);
+      bool tight = inner.empty() || inner[0] == '*' || inner[0] == '&' || inner[0] == '[';
+      return declare_at(table, n->target, op + (tight ? "" : " ") + inner, depth + 1);
     }
     case TypeKind::kConst:
     case TypeKind::kVolatile: {

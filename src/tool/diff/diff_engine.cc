@@ -108,6 +108,12 @@ Expected<DiffResult> compute_diff(const std::string& old_binary, const std::stri
   r.objects = compare_units(units, *r.old_release->binary, *r.new_release->binary);
   r.types = compare_types({&r.old_release->dwarf, r.old_release->binary.get()},
                           {&r.new_release->dwarf, r.new_release->binary.get()}, r.objects);
+  // A retyped datum's bytes differ by construction; its type change says it all.
+  std::set<std::string> retyped;
+  for (const DataTypeChange& d : r.types.data) retyped.insert(d.symbol.display());
+  std::erase_if(r.objects.data, [&](const DataChange& d) {
+    return d.kind == DataChange::Kind::kChanged && retyped.count(d.symbol.display());
+  });
   merge_type_users(r);
   r.carried_units = carried_units(r);
   return r;

@@ -171,29 +171,51 @@ class Comparison {
     }
   }
 
-  // A function-static renumbered between releases ("_ZZ1fvE1n_0" -> "_ZZ1fvE1n") is the
-  // same datum: bind the new name to the running instance when exactly one pair matches.
+  // Same-named function-statics are told apart by a number given in declaration order
+  // ("_ZZ3twovE1n", "_ZZ3twovE1n_0"), so adding or removing one renumbers the others and
+  // names no longer mean identity. Where the set of names of such a group changed, pair
+  // old and new statics by content (size and initial bytes) when that is unambiguous, and
+  // bind the new name to the running instance.
   void pair_renumbered_statics() {
-    std::map<std::pair<std::string, std::string>, std::vector<Key>> removed, added;
-    for (const auto& [key, c] : data_) {
-      std::string base = unnumbered_static(key.second);
-      if (c.kind == DataChange::Kind::kRemoved) removed[{c.unit, base}].push_back(key);
-      if (c.kind == DataChange::Kind::kNew) added[{c.unit, base}].push_back(key);
+    using Group = std::pair<std::string, std::string>;  // unit, name without number
+    std::map<Group, std::vector<Key>> old_groups, new_groups;
+    auto group_of = [](const Key& key, const std::string& unit) { return Group{unit, unnumbered_static(key.second)}; };
+    for (const auto& [key, def] : old_.data) old_groups[group_of(key, unit_name(def.unit))].push_back(key);
+    for (const auto& [key, def] : new_.data) new_groups[group_of(key, unit_name(def.unit))].push_back(key);
+    for (const auto& [group, new_keys] : new_groups) {
+      auto o = old_groups.find(group);
+      if (o == old_groups.end() || o->second == new_keys || (o->second.size() < 2 && new_keys.size() < 2)) continue;
+      for (const Key& n : new_keys) {
+        const Key* match = nullptr;
+        int matches = 0;
+        for (const Key& k : o->second)
+          if (same_content(k, n)) match = &k, ++matches;
+        if (matches != 1) continue;
+        int reverse = 0;
+        for (const Key& other : new_keys) reverse += same_content(*match, other);
+        if (reverse != 1 || *match == n) continue;
+        const Key old_key = *match;
+        DataChange c{ref_of(n), DataChange::Kind::kRenumbered, group.first,
+                     "renumbered function-static: binds to the running " + old_key.second,
+                     is_writable(*new_.objects[new_.data[n].unit], *new_.data[n].symbol), ref_of(old_key)};
+        data_[n] = c;
+        if (data_.count(old_key) && data_[old_key].kind == DataChange::Kind::kRemoved) data_.erase(old_key);
+        // The new static that now has the old name is another datum: it is new.
+        if (new_.data.count(old_key) && !renumbered_.count(old_key)) {
+          data_[old_key] = DataChange{ref_of(old_key), DataChange::Kind::kNew, group.first,
+                                      "a new function-static that reuses the old name of another",
+                                      true, {}};
+        }
+        renumbered_.insert(n);
+      }
     }
-    for (const auto& [base, added_keys] : added) {
-      auto r = removed.find(base);
-      if (r == removed.end() || r->second.size() != 1 || added_keys.size() != 1) continue;
-      const Key& old_key = r->second.front();
-      const Key& new_key = added_keys.front();
-      const auto& old_def = old_.data[old_key];
-      const auto& new_def = new_.data[new_key];
-      if (old_def.symbol->size != new_def.symbol->size) continue;
-      DataChange& c = data_[new_key];
-      c.kind = DataChange::Kind::kRenumbered;
-      c.bind_to = ref_of(old_key);
-      c.reason = "renumbered function-static: binds to the running " + old_key.second;
-      data_.erase(old_key);
-    }
+  }
+
+  bool same_content(const Key& old_key, const Key& new_key) {
+    auto o = old_.data.find(old_key);
+    auto n = new_.data.find(new_key);
+    if (o == old_.data.end() || n == new_.data.end() || o->second.symbol->size != n->second.symbol->size) return false;
+    return old_.form(old_key, o->second) == new_.form(new_key, n->second);
   }
 
   void record_users() {
@@ -213,6 +235,7 @@ class Comparison {
   Side old_, new_;
   std::map<Key, FunctionChange> functions_;
   std::map<Key, DataChange> data_;
+  std::set<Key> renumbered_;
   ObjectComparison result_;
 };
 

@@ -54,7 +54,8 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
     out << "\n";
   }
   for (const auto& d : r.types.data)
-    out << "  " << demangle(d.symbol.name) << where(d.symbol) << ": " << d.old_type << " -> " << d.new_type
+    out << "  " << demangle(d.symbol.name) << where(d.symbol) << ": "
+        << (d.old_type == d.new_type ? "its type " + d.new_type + " changed" : d.old_type + " -> " + d.new_type)
         << " (the patch gets a new instance, filled by a transformer)\n";
   if (!r.types.signatures.empty()) out << "signature changes:\n";
   for (const auto& s : r.types.signatures) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";

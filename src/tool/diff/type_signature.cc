@@ -16,6 +16,10 @@ const std::string& SignatureCache::signature(int id) {
   if (id < 0) return kVoid;
   if (!node) return kBad;
   auto i = static_cast<std::size_t>(id);
+  if (i >= memo_.size()) {  // the table grew since the cache was made
+    memo_.resize(table_.nodes.size());
+    state_.resize(table_.nodes.size(), 0);
+  }
   if (state_[i] == 2) return memo_[i];
   if (state_[i] == 1) {
     // A cycle not broken by a named pointer (an anonymous self-referencing struct): spell

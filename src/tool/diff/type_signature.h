@@ -15,7 +15,8 @@ namespace hotswap::diff {
 class SignatureCache {
  public:
   explicit SignatureCache(const TypeTable& table);
-  // The structural signature of type `id` (-1 is void).
+  // The structural signature of type `id` (-1 is void). The reference is valid until the
+  // next call.
   const std::string& signature(int id);
 
  private:

@@ -1,0 +1,146 @@
+#include "tool/diff/type_signature.h"
+
+#include <gtest/gtest.h>
+
+#include "tool/diff/cpp_render.h"
+
+namespace hotswap::diff {
+namespace {
+
+struct Types {
+  TypeTable t;
+  int base(const std::string& name, std::uint64_t size) {
+    TypeNode n;
+    n.kind = TypeKind::kBase;
+    n.name = name;
+    n.size = size;
+    return t.add(n);
+  }
+  int wrap(TypeKind kind, int target, std::uint64_t size = 8) {
+    TypeNode n;
+    n.kind = kind;
+    n.target = target;
+    n.size = size;
+    return t.add(n);
+  }
+  int strukt(const std::string& name, std::uint64_t size, std::vector<TypeMember> members) {
+    TypeNode n;
+    n.kind = TypeKind::kStruct;
+    n.keyword = "struct";
+    n.name = name;
+    n.size = size;
+    n.members = std::move(members);
+    return t.add(n);
+  }
+};
+
+TypeMember member(const std::string& name, std::uint64_t offset, int type) {
+  TypeMember m;
+  m.name = name;
+  m.offset = offset;
+  m.type = type;
+  return m;
+}
+
+TEST(TypeSignature, EqualLayoutsHaveEqualSignatures) {
+  Types a, b;
+  int ai = a.base("int", 4), bi = b.base("int", 4);
+  b.base("unused", 1);  // ids differ between tables; signatures must not
+  int sa = a.strukt("S", 8, {member("x", 0, ai), member("y", 4, ai)});
+  int sb = b.strukt("S", 8, {member("x", 0, bi), member("y", 4, bi)});
+  SignatureCache ca(a.t), cb(b.t);
+  EXPECT_EQ(ca.signature(sa), cb.signature(sb));
+}
+
+TEST(TypeSignature, MemberNameOffsetTypeAndSizeMatter) {
+  Types a;
+  int i = a.base("int", 4), l = a.base("long", 8);
+  SignatureCache c(a.t);
+  std::string base = c.signature(a.strukt("S", 8, {member("x", 0, i), member("y", 4, i)}));
+  EXPECT_NE(base, c.signature(a.strukt("S", 8, {member("x", 0, i), member("z", 4, i)})));
+  EXPECT_NE(base, c.signature(a.strukt("S", 8, {member("y", 0, i), member("x", 4, i)})));
+  EXPECT_NE(base, c.signature(a.strukt("S", 16, {member("x", 0, i), member("y", 8, l)})));
+  EXPECT_NE(base, c.signature(a.strukt("S", 12, {member("x", 0, i), member("y", 4, i)})));
+}
+
+TEST(TypeSignature, PointerToNamedStructIsHashedByName) {
+  Types a, b;
+  int ai = a.base("int", 4), bi = b.base("int", 4), bl = b.base("long", 8);
+  int inner_a = a.strukt("Inner", 4, {member("v", 0, ai)});
+  int inner_b = b.strukt("Inner", 8, {member("v", 0, bl)});  // Inner changed
+  int outer_a = a.strukt("Outer", 16, {member("p", 0, a.wrap(TypeKind::kPointer, inner_a)), member("n", 8, ai)});
+  int outer_b = b.strukt("Outer", 16, {member("p", 0, b.wrap(TypeKind::kPointer, inner_b)), member("n", 8, bi)});
+  SignatureCache ca(a.t), cb(b.t);
+  EXPECT_NE(ca.signature(inner_a), cb.signature(inner_b));
+  EXPECT_EQ(ca.signature(outer_a), cb.signature(outer_b));  // only Inner's own change
+}
+
+TEST(TypeSignature, EmbeddedStructChangePropagates) {
+  Types a, b;
+  int ai = a.base("int", 4), bl = b.base("long", 8);
+  int outer_a = a.strukt("Outer", 4, {member("in", 0, a.strukt("Inner", 4, {member("v", 0, ai)}))});
+  int outer_b = b.strukt("Outer", 8, {member("in", 0, b.strukt("Inner", 8, {member("v", 0, bl)}))});
+  SignatureCache ca(a.t), cb(b.t);
+  EXPECT_NE(ca.signature(outer_a), cb.signature(outer_b));
+}
+
+TEST(TypeSignature, SelfReferenceTerminates) {
+  Types a;
+  int node = a.strukt("Node", 16, {});
+  int ptr = a.wrap(TypeKind::kPointer, node);
+  a.t.nodes[static_cast<std::size_t>(node)].members = {member("next", 0, ptr), member("v", 8, a.base("int", 4))};
+  SignatureCache c(a.t);
+  EXPECT_NE(c.signature(node).find("next@0=P(struct Node)"), std::string::npos) << c.signature(node);
+  // An anonymous self-referencing struct must terminate too.
+  int anon = a.strukt("", 8, {});
+  a.t.nodes[static_cast<std::size_t>(anon)].members = {member("self", 0, a.wrap(TypeKind::kPointer, anon))};
+  EXPECT_FALSE(c.signature(anon).empty());
+}
+
+TEST(TypeSignature, TypedefsAreTransparent) {
+  Types a;
+  int i = a.base("int", 4);
+  TypeNode td;
+  td.kind = TypeKind::kTypedef;
+  td.name = "count_t";
+  td.target = i;
+  int t = a.t.add(td);
+  SignatureCache c(a.t);
+  EXPECT_EQ(c.signature(t), c.signature(i));
+}
+
+TEST(TypeSignature, DescribesMemberChanges) {
+  Types a, b;
+  int ai = a.base("int", 4), bi = b.base("int", 4), bl = b.base("long", 8);
+  int sa = a.strukt("S", 8, {member("id", 0, ai), member("hits", 4, ai)});
+  int sb = b.strukt("S", 16, {member("id", 0, bl), member("hits", 8, bi), member("bytes", 12, bi)});
+  auto d = describe_struct_change(a.t, sa, b.t, sb);
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(d[0], "size 8 -> 16");
+  EXPECT_EQ(d[1], "member `id` changed type int -> long");
+  EXPECT_EQ(d[2], "member `hits` moved from offset 4 to 8");
+  EXPECT_EQ(d[3], "member `bytes` added at offset 12");
+}
+
+TEST(CppRender, Declarators) {
+  Types a;
+  int c = a.base("char", 1), i = a.base("int", 4);
+  int const_char = a.wrap(TypeKind::kConst, c, 1);
+  EXPECT_EQ(spell_type(a.t, a.wrap(TypeKind::kPointer, const_char)), "const char*");
+  TypeNode arr;
+  arr.kind = TypeKind::kArray;
+  arr.target = i;
+  arr.dimensions = {4};
+  int ia = a.t.add(arr);
+  EXPECT_EQ(declare(a.t, ia, "counts"), "int counts[4]");
+  TypeNode fn;
+  fn.kind = TypeKind::kFunction;
+  fn.target = -1;
+  fn.parameters = {i};
+  int f = a.t.add(fn);
+  EXPECT_EQ(declare(a.t, a.wrap(TypeKind::kPointer, f), "on_close"), "void (*on_close)(int)");
+  EXPECT_EQ(declare(a.t, a.wrap(TypeKind::kConst, a.wrap(TypeKind::kPointer, i)), "p"), "int* const p");
+}
+
+}  // namespace
+}  // namespace hotswap::diff

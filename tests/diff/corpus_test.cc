@@ -1,0 +1,270 @@
+// The diff corpus: for each version pair of tiny programs, `hotswap diff` must find exactly
+// the classification in corpus/<pair>/expected, and write a patch (or refuse) accordingly.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/elf_file.h"
+#include "common/manifest.h"
+#include "tool/build_record.h"
+#include "tool/diff/diff_engine.h"
+#include "tool/diff/patch_builder.h"
+#include "tool/diff/transform_writer.h"
+
+namespace hotswap::diff {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Pair {
+  std::string name, old_binary, new_binary;
+};
+
+std::map<std::string, Pair> corpus() {
+  std::map<std::string, Pair> out;
+  std::ifstream in(HOTSWAP_DIFF_CORPUS_LIST);
+  Pair p;
+  while (in >> p.name >> p.old_binary >> p.new_binary) out[p.name] = p;
+  return out;
+}
+
+struct Expectation {
+  std::vector<std::string> lines;
+  std::string refusal;  // substring of the refusal, "" if a patch must be written
+};
+
+Expectation expected(const std::string& pair) {
+  Expectation e;
+  std::ifstream in(std::string(HOTSWAP_DIFF_CORPUS) + "/" + pair + "/expected");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("refused: ", 0) == 0) e.refusal = line.substr(9);
+    else if (!line.empty()) e.lines.push_back(line);
+  }
+  std::sort(e.lines.begin(), e.lines.end());
+  return e;
+}
+
+// A scratch directory per test, removed at the end.
+class Scratch {
+ public:
+  Scratch() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->test_suite_name()) + "." + info->name();
+    for (char& c : name)
+      if (c == '/') c = '_';
+    path_ = fs::temp_directory_path() / ("hotswap-diff-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~Scratch() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+Expected<Manifest> read_manifest(const std::string& patch) {
+  auto elf = ElfFile::open(patch);
+  if (!elf) return elf.error();
+  const ElfSection* s = elf->find_section(kManifestSection);
+  if (!s) return make_error(patch + ": no manifest");
+  return parse_manifest(std::string_view(reinterpret_cast<const char*>(s->bytes.data()), s->bytes.size()));
+}
+
+bool defines(const std::string& patch, const std::string& symbol) {
+  auto elf = ElfFile::open(patch);
+  if (!elf) return false;
+  for (const ElfSymbol& s : elf->symbols())
+    if (s.name == symbol && s.shndx != 0) return true;
+  return false;
+}
+
+class CorpusTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CorpusTest, ClassifiesExactlyAsExpected) {
+  auto pairs = corpus();
+  ASSERT_TRUE(pairs.count(GetParam())) << "pair not built: " << GetParam();
+  const Pair& pair = pairs[GetParam()];
+  Expectation want = expected(pair.name);
+  Scratch scratch;
+
+  auto result = compute_diff(pair.old_binary, pair.new_binary);
+  if (!result) {
+    ASSERT_FALSE(want.refusal.empty()) << result.error().message;
+    EXPECT_NE(result.error().message.find(want.refusal), std::string::npos) << result.error().message;
+    return;
+  }
+  EXPECT_EQ(classification_lines(*result), want.lines);
+
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), ""});
+  if (!want.refusal.empty()) {
+    ASSERT_FALSE(patch.ok()) << "expected a refusal: " << want.refusal;
+    EXPECT_NE(patch.error().message.find(want.refusal), std::string::npos) << patch.error().message;
+    return;
+  }
+  ASSERT_TRUE(patch.ok()) << patch.error().message;
+  auto manifest = read_manifest(scratch.file("p.hsp"));
+  ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+  EXPECT_EQ(manifest->base, result->old_release->binary->build_id());
+  EXPECT_EQ(manifest->target, result->new_release->binary->build_id());
+  std::size_t expected_functions = 0;
+  for (const auto& c : result->functions) expected_functions += c.kind != ChangeKind::kRemoved;
+  EXPECT_EQ(manifest->functions.size(), expected_functions);
+  for (const auto& f : manifest->functions) {
+    EXPECT_FALSE(f.new_hash.empty()) << f.symbol.display();
+    if (f.kind == ManifestFunction::Kind::kChanged) {
+      EXPECT_GT(f.old_size, 0u) << f.symbol.display();
+    }
+    EXPECT_TRUE(defines(scratch.file("p.hsp"), f.symbol.name)) << f.symbol.display();
+  }
+}
+
+std::vector<std::string> pair_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(HOTSWAP_DIFF_CORPUS))
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Pairs, CorpusTest, ::testing::ValuesIn(pair_names()),
+                         [](const auto& info) { return info.param; });
+
+// The transform.cpp written on refusal compiles as is, and with --transform the patch is
+// made and carries the transformers and stubs the manifest names.
+class TransformTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
+  auto pairs = corpus();
+  const Pair& pair = pairs[GetParam()];
+  Scratch scratch;
+  auto result = compute_diff(pair.old_binary, pair.new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  auto refused = build_patch(*result, {scratch.file("p.hsp"), ""});
+  ASSERT_FALSE(refused.ok());
+  ASSERT_TRUE(fs::exists(scratch.file("transform.cpp"))) << refused.error().message;
+
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("transform.cpp")});
+  ASSERT_TRUE(patch.ok()) << patch.error().message;
+  auto manifest = read_manifest(scratch.file("p.hsp"));
+  ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+  EXPECT_EQ(manifest->types.size() + manifest->stubs.size() > 0, true);
+  for (const auto& t : manifest->types) EXPECT_TRUE(defines(scratch.file("p.hsp"), t.transformer)) << t.transformer;
+  for (const auto& s : manifest->stubs) EXPECT_TRUE(defines(scratch.file("p.hsp"), stub_symbol(s))) << s.display();
+}
+
+INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest, ::testing::Values("struct_layout", "global_type", "signature"),
+                         [](const auto& info) { return info.param; });
+
+TEST(DiffRefusals, TransformThatLacksATransformerIsRefused) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["struct_layout"].old_binary, pairs["struct_layout"].new_binary);
+  ASSERT_TRUE(result.ok());
+  std::ofstream(scratch.file("empty.cpp")) << "int unrelated_symbol = 1;\n";
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("empty.cpp")});
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE(patch.error().message.find("transformer hotswap_transform_Session"), std::string::npos)
+      << patch.error().message;
+}
+
+// Copies a release's binary and build record, letting the test edit the record.
+std::string copy_release(const Scratch& scratch, const std::string& binary, const std::string& name,
+                         const std::function<void(BuildRecord&)>& edit) {
+  std::string copy = scratch.file(name);
+  fs::copy_file(binary, copy, fs::copy_options::overwrite_existing);
+  auto record = read_build_record(binary);
+  EXPECT_TRUE(record.ok());
+  edit(*record);
+  EXPECT_TRUE(write_build_record(*record, build_record_path(copy)).ok());
+  return copy;
+}
+
+TEST(DiffRefusals, DifferentCompilersAreNamed) {
+  auto pairs = corpus();
+  Scratch scratch;
+  std::string other = copy_release(scratch, pairs["body_change"].new_binary, "prog",
+                                   [](BuildRecord& r) { r.compiler = "Clang 14.0.6"; });
+  auto result = compute_diff(pairs["body_change"].old_binary, other);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("different compilers"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find("Clang 14.0.6"), std::string::npos) << result.error().message;
+}
+
+TEST(DiffRefusals, DifferentRecordedFlagsAreNamed) {
+  auto pairs = corpus();
+  Scratch scratch;
+  std::string other = copy_release(scratch, pairs["body_change"].new_binary, "prog",
+                                   [](BuildRecord& r) { r.flags += " -O3"; });
+  auto result = compute_diff(pairs["body_change"].old_binary, other);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("different flags"), std::string::npos) << result.error().message;
+}
+
+TEST(DiffRefusals, MissingObjectIsNamed) {
+  auto pairs = corpus();
+  Scratch scratch;
+  std::string other = copy_release(scratch, pairs["body_change"].new_binary, "prog",
+                                   [&](BuildRecord& r) { r.objects.front().path = scratch.file("gone.o"); });
+  auto result = compute_diff(pairs["body_change"].old_binary, other);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("missing or unreadable"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find("gone.o"), std::string::npos) << result.error().message;
+}
+
+TEST(DiffRefusals, MissingBuildRecordIsNamed) {
+  auto pairs = corpus();
+  Scratch scratch;
+  fs::copy_file(pairs["body_change"].new_binary, scratch.file("bare"));
+  auto result = compute_diff(pairs["body_change"].old_binary, scratch.file("bare"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("no build record"), std::string::npos) << result.error().message;
+}
+
+int run(const std::string& command, std::string* output) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
+  int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(DiffCommand, ExitCodesAndJson) {
+  auto pairs = corpus();
+  Scratch scratch;
+  std::string tool = HOTSWAP_TOOL, out;
+  EXPECT_EQ(run(tool + " diff 2>/dev/null", &out), 2);
+  out.clear();
+  EXPECT_EQ(run(tool + " diff " + pairs["body_change"].old_binary + " " + pairs["body_change"].new_binary + " -o " +
+                    scratch.file("p.hsp") + " --json",
+                &out),
+            0);
+  auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out;
+  ASSERT_EQ(j["functions"].size(), 1u) << out;
+  EXPECT_EQ(j["functions"][0]["name"], "_Z7computei");
+  EXPECT_EQ(j["functions"][0]["kind"], "changed");
+  out.clear();
+  EXPECT_EQ(run(tool + " diff " + pairs["signature"].old_binary + " " + pairs["signature"].new_binary + " -o " +
+                    scratch.file("q.hsp") + " 2>&1",
+                &out),
+            1);
+  EXPECT_NE(out.find("signature change without a stub"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run(tool + " diff " + scratch.file("nothing") + " " + pairs["signature"].new_binary + " -o " +
+                    scratch.file("r.hsp") + " 2>&1",
+                &out),
+            1);
+}
+
+}  // namespace
+}  // namespace hotswap::diff
