@@ -4,6 +4,7 @@
 
 #include <hotswap/hotswap.h>
 
+#include "runtime/control_server.h"
 #include "runtime/runtime.h"
 
 namespace hotswap {
@@ -35,7 +36,10 @@ Result start() {
     int expected = -1;
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd >= 0 && !g_wake_fd.compare_exchange_strong(expected, fd)) close(fd);
-    return Runtime::instance().start();
+    Status ready = Runtime::instance().start();
+    if (ready) ready = start_control_server();
+    if (!ready) return Result{false, "hotswap::start: " + ready.message(), 0};
+    return Result{true, "hotswap runtime ready, version " + Runtime::instance().current_version(), 0};
   });
 }
 

@@ -2,12 +2,11 @@
 
 #include <elf.h>
 
+#include "arch/x86_64/redirect.h"
 #include "runtime/steps.h"
 
 namespace hotswap {
 namespace {
-
-Result refused(const std::string& why) { return Result{false, "patch refused: " + why, 0}; }
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
@@ -24,65 +23,99 @@ Status Runtime::ensure_started() {
   if (!image) return image.error();
   state_.image = std::move(*image);
   state_.scope = std::make_unique<Scope>(*state_.image);
+  x86_64::prepare_sync_cores();
   return Status::success();
 }
 
-Result Runtime::start() {
+Status Runtime::start() {
   std::lock_guard lock(mu_);
-  Status started = ensure_started();
-  if (!started) return Result{false, started.message(), 0};
-  return Result{true, "hotswap runtime ready, version " + short_id(state_.current_version()), 0};
+  return ensure_started();
+}
+
+Result Runtime::refuse(const std::string& path, const std::string& why) {
+  std::string message = "patch refused: " + why;
+  journal_.record({0, "apply", false, path, "", state_.image ? state_.current_version() : "", "", message, 0});
+  return Result{false, message, 0};
 }
 
 Result Runtime::apply(const std::string& path) {
+  auto staged = stage(path);
+  if (!staged) return Result{false, staged.error().message, 0};
+  return commit(std::move(*staged));
+}
+
+Expected<StagedPatch> Runtime::stage(const std::string& path) {
   std::lock_guard lock(mu_);
   Status started = ensure_started();
-  if (!started) return refused(started.message());
+  if (!started) return make_error(refuse(path, started.message()).message);
 
-  auto file = read_patch(path);                                  // read
-  if (!file) return refused(file.error().message);
+  auto file = read_patch(path);                                   // read
+  if (!file) return make_error(refuse(path, file.error().message).message);
   auto patch = std::make_unique<LinkedPatch>();
   patch->file = std::move(*file);
-  for (const ManifestFunction& f : patch->file.manifest.functions)
-    (f.kind == ManifestFunction::Kind::kChanged ? patch->changed : patch->added).insert(key_of(f.symbol));
+  std::size_t slots = 0;
+  for (const ManifestFunction& f : patch->file.manifest.functions) {
+    bool changed = f.kind == ManifestFunction::Kind::kChanged;
+    (changed ? patch->changed : patch->added).insert(key_of(f.symbol));
+    if (changed) slots += state_.scope->entries(f.symbol).size();
+  }
   for (const ManifestData& d : patch->file.manifest.data)
     if (d.kind == ManifestData::Kind::kBind) patch->data_bindings[key_of(d.symbol)] = key_of(d.bind_to);
 
-  std::size_t slots = 0;
-  for (const ManifestFunction& f : patch->file.manifest.functions)
-    if (f.kind == ManifestFunction::Kind::kChanged) slots += state_.scope->entries(f.symbol).size();
-
-  Status s = verify_patch(*patch, state_);                       // verify
-  if (s) s = plan_sections(*patch, *state_.scope);               // place
+  Status s = verify_patch(*patch, state_);                        // verify
+  if (s) s = plan_sections(*patch, *state_.scope);                // place
   if (s) s = allocate_sections(*patch, *state_.image, slots);
-  if (s) s = bind_symbols(*patch, *state_.scope);                // bind
-  if (s) s = relocate_sections(*patch);                          // relocate
-  if (s) s = stage_patch(*patch);                                // stage
-  if (s) s = commit_patch(*patch, state_);                       // commit
+  if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
+  if (s) s = relocate_sections(*patch);                           // relocate
+  if (s) s = stage_patch(*patch);                                 // stage
   if (!s) {
     discard_patch(*patch);
-    return refused(s.message());
+    return make_error(refuse(path, s.message()).message);
   }
-  std::size_t redirected = patch->redirects.size();
-  std::uint64_t pause = patch->pause_ns;
-  std::string from = short_id(patch->file.manifest.base), to = short_id(patch->file.manifest.target);
-  state_.applied.push_back(std::move(patch));
-  return Result{true, "applied " + from + " -> " + to + ": " + std::to_string(redirected) + " entries redirected", pause};
+  return StagedPatch{std::move(patch), state_.applied.size()};
+}
+
+Result Runtime::commit(StagedPatch staged) {
+  std::lock_guard lock(mu_);
+  LinkedPatch& patch = *staged.patch;
+  const Manifest& m = patch.file.manifest;
+  if (staged.chain_length != state_.applied.size() || m.base != state_.current_version()) {
+    discard_patch(patch);
+    return refuse(patch.file.path, "another patch committed while this one was staged");
+  }
+  Status s = commit_patch(patch, state_);                         // commit
+  if (!s) {
+    discard_patch(patch);
+    return refuse(patch.file.path, s.message());
+  }
+  std::string message = "applied " + short_id(m.base) + " -> " + short_id(m.target) + ": " +
+                        std::to_string(patch.redirects.size()) + " entries redirected";
+  journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
+  std::uint64_t pause = patch.pause_ns;
+  state_.applied.push_back(std::move(staged.patch));
+  return Result{true, message, pause};
 }
 
 Result Runtime::revert() {
   std::lock_guard lock(mu_);
-  if (state_.applied.empty()) return Result{false, "nothing to revert: the process runs its base version", 0};
+  if (state_.applied.empty()) {
+    std::string message = "nothing to revert: the process runs its base version";
+    journal_.record({0, "revert", false, "", "", state_.image ? state_.current_version() : "", "", message, 0});
+    return Result{false, message, 0};
+  }
   LinkedPatch& last = *state_.applied.back();
+  const Manifest& m = last.file.manifest;
   Status s = revert_patch(last, state_);
-  if (!s) return Result{false, "revert failed: " + s.message(), 0};
+  if (!s) {
+    journal_.record({0, "revert", false, last.file.path, m.patch_id, m.target, m.base, s.message(), 0});
+    return Result{false, "revert failed: " + s.message(), 0};
+  }
+  std::string message = "reverted " + short_id(m.target) + " -> " + short_id(m.base);
+  journal_.record({0, "revert", true, last.file.path, m.patch_id, m.target, m.base, message, last.pause_ns});
   std::uint64_t pause = last.pause_ns;
-  std::string from = short_id(last.file.manifest.target), to = short_id(last.file.manifest.base);
-  // The patch's memory stays mapped: an old activation may still run in it.
-  static std::vector<std::unique_ptr<LinkedPatch>> reverted;
-  reverted.push_back(std::move(state_.applied.back()));
+  reverted_.push_back(std::move(state_.applied.back()));
   state_.applied.pop_back();
-  return Result{true, "reverted " + from + " -> " + to, pause};
+  return Result{true, message, pause};
 }
 
 std::string Runtime::current_version() {
@@ -100,6 +133,11 @@ std::vector<Version> Runtime::versions() {
     out.push_back(Version{p->file.manifest.target, p->file.manifest.patch_id, p->file.path, p->pause_ns,
                           p->redirects.size()});
   return out;
+}
+
+std::vector<JournalEntry> Runtime::journal() {
+  std::lock_guard lock(mu_);
+  return journal_.entries();
 }
 
 }  // namespace hotswap

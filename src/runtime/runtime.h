@@ -1,31 +1,48 @@
 // The runtime's one instance: holds the state and runs a patch through its steps.
+// Thread-safe: every public function takes the runtime's mutex.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <hotswap/hotswap.h>
 
+#include "runtime/journal.h"
 #include "runtime/runtime_state.h"
 
 namespace hotswap {
+
+// A patch that is read, verified and linked, waiting for its commit.
+struct StagedPatch {
+  std::unique_ptr<LinkedPatch> patch;
+  std::size_t chain_length = 0;  // the version chain it was linked against
+};
 
 class Runtime {
  public:
   static Runtime& instance();
 
-  Result start();
+  Status start();
   Result apply(const std::string& path);
+  // Read, verify, place, bind, relocate, stage: everything before the pause.
+  Expected<StagedPatch> stage(const std::string& path);
+  // REQUIRES: `staged` came from stage(). Refused if another patch committed since.
+  Result commit(StagedPatch staged);
   Result revert();
   std::string current_version();
   std::vector<Version> versions();
+  std::vector<JournalEntry> journal();
 
  private:
   Status ensure_started();  // REQUIRES: mu_ held
+  Result refuse(const std::string& path, const std::string& why);  // REQUIRES: mu_ held
 
   std::mutex mu_;
   RuntimeState state_;
+  Journal journal_;
+  std::vector<std::unique_ptr<LinkedPatch>> reverted_;  // kept mapped: code may still run there
 };
 
 }  // namespace hotswap

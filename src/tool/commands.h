@@ -31,4 +31,15 @@ struct PackOptions {
 };
 int run_pack(const PackOptions& options);
 
+// apply / status / revert / log on a running process, over its control socket.
+struct ControlOptions {
+  std::string command;
+  int pid = 0;
+  std::string patch;  // apply
+  bool no_wait = false;
+  bool json = false;
+};
+int run_control(const ControlOptions& options);
+int run_list(bool json);
+
 }  // namespace hotswap

@@ -38,6 +38,18 @@ int main(int argc, char** argv) {
   df->add_flag("--json", diff.json, "print the result as JSON");
 #endif
 
+  hotswap::ControlOptions control;
+  auto* ap = app.add_subcommand("apply", "apply a patch to a running process");
+  ap->add_option("pid", control.pid, "the process")->required();
+  ap->add_option("patch", control.patch, "the patch (.hsp)")->required();
+  ap->add_flag("--no-wait", control.no_wait, "return once the patch is staged");
+  auto* st = app.add_subcommand("status", "show a running process's version chain");
+  auto* rv = app.add_subcommand("revert", "undo the last patch of a running process");
+  auto* lg = app.add_subcommand("log", "show a running process's journal of commits, refusals and reverts");
+  for (CLI::App* c : {st, rv, lg}) c->add_option("pid", control.pid, "the process")->required();
+  auto* ls = app.add_subcommand("list", "list this user's processes that run hotswap");
+  for (CLI::App* c : {ap, st, rv, lg, ls}) c->add_flag("--json", control.json, "print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,6 +58,11 @@ int main(int argc, char** argv) {
   }
   if (rec->parsed()) return hotswap::run_record(record);
   if (pk->parsed()) return hotswap::run_pack(pack);
+  for (CLI::App* c : {ap, st, rv, lg, ls})
+    if (c->parsed()) {
+      control.command = c->get_name();
+      return hotswap::run_control(control);
+    }
 #ifdef HOTSWAP_HAVE_DIFF
   if (df->parsed()) return hotswap::run_diff(diff);
 #endif

@@ -74,10 +74,18 @@ Status write_plt_stub(unsigned char* stub, const std::uint64_t* slot) {
   return Status::success();
 }
 
-void sync_cores() {
+namespace {
+bool register_sync_core() {
   static const bool registered =
       syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
-  if (!registered || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) != 0) {
+  return registered;
+}
+}  // namespace
+
+void prepare_sync_cores() { register_sync_core(); }
+
+void sync_cores() {
+  if (!register_sync_core() || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) != 0) {
     // Without the syscall (old kernel): a full fence still orders our stores; x86 keeps
     // instruction fetch coherent with stores for the aligned single-store updates we make.
     std::atomic_thread_fence(std::memory_order_seq_cst);

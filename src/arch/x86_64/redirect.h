@@ -44,6 +44,9 @@ void store_slot(std::uint64_t* slot, std::uint64_t target);
 // A stub `jmp *slot(%rip)` for calls to a target out of 32-bit reach.
 Status write_plt_stub(unsigned char* stub, const std::uint64_t* slot);
 
+// Registers the process for sync_cores(); slow (milliseconds), so done once at start-up
+// rather than inside the first commit's pause.
+void prepare_sync_cores();
 // Makes every thread of the process serialize its instruction stream before it runs more
 // code (membarrier SYNC_CORE): the cross-modifying-code rule of the Intel SDM.
 void sync_cores();

@@ -1,7 +1,9 @@
 // The driver every end-to-end test program shares, unchanged across its versions: it reads
 // one command per line on stdin and answers one line on stdout.
-//   apply PATH | revert | version | quit | anything else -> handle(line) of the program
+//   apply PATH | revert | version | pid | quit | anything else -> handle(line) of the program
 #include <hotswap/hotswap.h>
+
+#include <unistd.h>
 
 #include <iostream>
 #include <string>
@@ -23,6 +25,8 @@ int main() {
     } else if (line == "revert") {
       hotswap::Result r = hotswap::revert();
       std::cout << (r ? "ok " : "refused ") << r.message << std::endl;
+    } else if (line == "pid") {
+      std::cout << getpid() << std::endl;
     } else if (line == "version") {
       std::cout << hotswap::current_version() << std::endl;
     } else {
