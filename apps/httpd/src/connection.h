@@ -1,0 +1,88 @@
+// One client connection: reads requests into a fixed buffer, answers them in order
+// (pipelining), and writes the answers with write/writev/sendfile. Driven by edge-triggered
+// epoll events; never blocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "access_log.h"
+#include "byte_buffer.h"
+#include "clock.h"
+#include "handler.h"
+#include "request_parser.h"
+#include "stats.h"
+#include "timeout_list.h"
+
+namespace httpd {
+
+// What a connection needs from its worker.
+struct ConnectionContext {
+  HandlerContext handler;
+  Clock* clock = nullptr;
+  AccessLog* access_log = nullptr;  // null when there is no access log
+  WorkerCounters* counters = nullptr;
+};
+
+class Connection : public TimeoutNode {
+ public:
+  Connection();
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Takes `fd` (non-blocking, accepted). `client` is the peer address for the log.
+  void open(int fd, std::string_view client);
+  // Releases everything and closes the descriptor; the object can be opened again.
+  void close();
+  int fd() const { return fd_; }
+
+  // Handles epoll `events`. Returns false when the connection is done and must be closed.
+  bool on_event(std::uint32_t events, ConnectionContext& ctx);
+
+  // Where the connection waits now; the worker files it under the matching timeout.
+  bool waiting_for_head() const;  // a request (or the first one) has not fully arrived
+  bool writing() const { return has_output(); }
+  // Nothing of a request is buffered and nothing waits to be sent.
+  bool idle() const { return !has_output() && !parser_.in_message() && in_parsed_ == in_end_; }
+
+  // Graceful shutdown: answer what is in flight, then close.
+  void stop_after_response() { close_after_write_ = true; }
+
+  // The header timeout fired: a best-effort 408 before the worker closes the connection.
+  void answer_timeout(ConnectionContext& ctx);
+
+ private:
+  enum class Flush { kDone, kBlocked, kError };
+  enum class Read { kData, kAgain, kClosed };
+
+  bool has_output() const { return out_sent_ < out_.size() || body_remaining_ > 0; }
+  bool answer_next_request(ConnectionContext& ctx);
+  void queue(Response& response, const Request* request, ConnectionContext& ctx);
+  void log(const Response& response, const Request* request, ConnectionContext& ctx);
+  Flush flush();
+  Read read_more();
+  void compact_input();
+  void release_body();
+
+  int fd_ = -1;
+  std::unique_ptr<char[]> in_;  // kMaxHeadBytes
+  std::uint32_t in_parsed_ = 0;  // bytes before this were fed to the parser
+  std::uint32_t in_end_ = 0;
+  RequestParser parser_;
+  bool readable_ = false;
+  bool answered_any_ = false;
+  bool close_after_write_ = false;
+
+  ByteBuffer out_;
+  std::size_t out_sent_ = 0;
+  FileEntry* body_ = nullptr;  // the body being sent after out_, from memory or by sendfile
+  std::uint64_t body_offset_ = 0;
+  std::uint64_t body_remaining_ = 0;
+
+  char client_[48] = {};
+  std::uint8_t client_length_ = 0;
+};
+
+}  // namespace httpd

@@ -1,0 +1,127 @@
+// hotswap-httpd: a static-file HTTP/1.1 server that can be updated while it serves.
+// main() sets up what the workers share, starts one worker per --threads, and waits.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "listen_socket.h"
+#include "live_update.h"
+#include "options.h"
+#include "server.h"
+
+namespace {
+
+int g_stop_fd = -1;
+
+void on_stop_signal(int) {
+  std::uint64_t one = 1;
+  ssize_t ignored = write(g_stop_fd, &one, sizeof one);  // async-signal-safe
+  (void)ignored;
+}
+
+// As many descriptors as allowed: every connection and every large cached file holds one.
+void raise_descriptor_limit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "hotswap-httpd: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace httpd;
+  bool help = false;
+  Expected<Options> parsed = parse_options(argc, argv, &help);
+  if (!parsed) {
+    if (help) {
+      std::fputs(parsed.error().message.c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "hotswap-httpd: %s\n", parsed.error().message.c_str());
+    return 2;
+  }
+  const Options& options = *parsed;
+
+  signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit();
+
+  SharedServer shared;
+  ServerStats stats;
+  shared.options = &options;
+  shared.stats = &stats;
+  shared.root_fd = open(options.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (shared.root_fd < 0) return fail("--root " + options.root + ": " + std::strerror(errno));
+  if (!options.access_log.empty()) {
+    shared.access_log_fd =
+        open(options.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (shared.access_log_fd < 0) {
+      return fail("--access-log " + options.access_log + ": " + std::strerror(errno));
+    }
+  }
+
+  Expected<ListenAddress> address = parse_listen_address(options.listen);
+  if (!address) return fail(address.error().message);
+  std::vector<int> listen_fds;
+  for (int i = 0; i < options.threads; ++i) {
+    Expected<int> fd = open_listen_socket(*address);
+    if (!fd) return fail(fd.error().message + " (" + options.listen + ")");
+    listen_fds.push_back(*fd);
+    if (i == 0) {  // port 0: the other workers join the port the kernel chose
+      address->length = sizeof address->address;
+      getsockname(*fd, reinterpret_cast<sockaddr*>(&address->address), &address->length);
+    }
+  }
+
+  g_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (g_stop_fd < 0) return fail(std::string("eventfd: ") + std::strerror(errno));
+  shared.stop_fd = g_stop_fd;
+  struct sigaction action = {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+
+  std::string live_error = live::start();
+  if (!live_error.empty()) {
+    std::fprintf(stderr, "hotswap-httpd: live updates unavailable: %s\n", live_error.c_str());
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < options.threads; ++i) {
+    stats.workers.push_back(std::make_unique<WorkerCounters>());
+  }
+  for (int i = 0; i < options.threads; ++i) {
+    workers.push_back(std::make_unique<Worker>(shared, listen_fds[i], stats.workers[i].get()));
+    Status status = workers.back()->init();
+    if (!status) return fail(status.message());
+  }
+
+  std::printf("listening on %s\n", bound_address(listen_fds[0]).c_str());
+  std::fflush(stdout);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options.threads; ++i) {
+    threads.emplace_back([worker = workers[i].get()] { worker->run(); });
+  }
+  workers[0]->run();
+  for (std::thread& t : threads) t.join();
+  workers.clear();
+  return 0;
+}
