@@ -38,4 +38,13 @@ inline std::string hash_bytes(std::span<const unsigned char> bytes) {
   return hex64(h.value());
 }
 
+// The bytes of a function that identify its code: everything after the 2-byte patchable
+// entry (-fpatchable-function-entry=16,14), which a redirect overwrites. The manifest's
+// old_hash/new_hash and the runtime's check of running code use this one measure.
+inline constexpr std::size_t kPatchableEntryBytes = 2;
+inline std::string function_body_hash(std::span<const unsigned char> function_bytes) {
+  return function_bytes.size() >= kPatchableEntryBytes ? hash_bytes(function_bytes.subspan(kPatchableEntryBytes))
+                                                       : hash_bytes(function_bytes);
+}
+
 }  // namespace hotswap

@@ -63,11 +63,8 @@ Expected<std::vector<LoadedObject>> load_objects(const BuildRecord& r) {
   return out;
 }
 
-// Hash of a function's bytes after its 2-byte patchable entry: what the runtime sees in
-// memory and checks before redirecting.
 std::string function_hash(const ElfFile& binary, const ElfSymbol& s) {
-  auto bytes = binary.symbol_bytes(s);
-  return bytes.size() >= 2 ? hash_bytes(bytes.subspan(2)) : hash_bytes(bytes);
+  return function_body_hash(binary.symbol_bytes(s));
 }
 
 }  // namespace

@@ -22,6 +22,12 @@ Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, 
     Status copied = run_program({"objcopy", "--remove-section=__patchable_function_entries", objects[i], copies.back()});
     if (!copied) return copied;
   }
+  if (copies.empty()) {
+    // An empty patch (nothing changed) is still a valid relocatable: ld -r needs an input.
+    copies.push_back(output + ".empty.o");
+    Status made = run_program({"as", "--64", "-o", copies.back(), "/dev/null"});
+    if (!made) return made;
+  }
   ld.insert(ld.end(), copies.begin(), copies.end());
   Status linked = run_program(ld);
   for (const std::string& c : copies) std::filesystem::remove(c);

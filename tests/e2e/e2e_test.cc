@@ -19,8 +19,11 @@ std::string out_dir() {
 std::string program(const std::string& name, const std::string& version) {
   return out_dir() + "/" + name + "/" + version;
 }
+// HOTSWAP_E2E_PATCHES=diff: the patches `hotswap diff` found by itself; else `hotswap pack`'s.
 std::string patch(const std::string& name, const std::string& from, const std::string& to) {
-  return out_dir() + "/" + name + "/" + from + "-" + to + ".hsp";
+  const char* kind = std::getenv("HOTSWAP_E2E_PATCHES");
+  bool diff = kind && std::string(kind) == "diff";
+  return out_dir() + "/" + name + "/" + from + "-" + to + (diff ? ".diff.hsp" : ".hsp");
 }
 
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }

@@ -74,15 +74,52 @@ std::size_t relocation_width(std::uint32_t type) {
   switch (type) {
     case R_X86_64_64:
     case R_X86_64_PC64:
-    case R_X86_64_TPOFF64:
-    case R_X86_64_SIZE64:
     case R_X86_64_GOTOFF64:
     case R_X86_64_GOTPC64:
+    case R_X86_64_SIZE64:
+    case R_X86_64_DTPOFF64:
+    case R_X86_64_TPOFF64:
+    case R_X86_64_DTPMOD64:
       return 8;
-    case R_X86_64_NONE:
-      return 0;
+    case R_X86_64_PC32:
+    case R_X86_64_PLT32:
+    case R_X86_64_GOT32:
+    case R_X86_64_GOTPCREL:
+    case R_X86_64_GOTPCRELX:
+    case R_X86_64_REX_GOTPCRELX:
+    case R_X86_64_32:
+    case R_X86_64_32S:
+    case R_X86_64_GOTPC32:
+    case R_X86_64_SIZE32:
+    case R_X86_64_TLSGD:
+    case R_X86_64_TLSLD:
+    case R_X86_64_DTPOFF32:
+    case R_X86_64_GOTTPOFF:
+    case R_X86_64_TPOFF32:
+    case R_X86_64_GOTPC32_TLSDESC:
+      return 4;
     default:
-      return classify(type) == RelocClass::kUnsupported ? 0 : 4;
+      return 0;
+  }
+}
+
+bool is_pc_relative(std::uint32_t type) {
+  switch (type) {
+    case R_X86_64_PC32:
+    case R_X86_64_PLT32:
+    case R_X86_64_PC64:
+    case R_X86_64_GOTPCREL:
+    case R_X86_64_GOTPCRELX:
+    case R_X86_64_REX_GOTPCRELX:
+    case R_X86_64_GOTPC32:
+    case R_X86_64_GOTPC64:
+    case R_X86_64_TLSGD:
+    case R_X86_64_TLSLD:
+    case R_X86_64_GOTTPOFF:
+    case R_X86_64_GOTPC32_TLSDESC:
+      return true;
+    default:
+      return false;
   }
 }
 

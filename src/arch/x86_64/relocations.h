@@ -39,8 +39,12 @@ std::string unsupported_reason(std::uint32_t type);
 Status write_relocation(std::uint32_t type, unsigned char* place, std::int64_t value,
                         const std::string& context);
 
-// Bytes of the field a relocation writes (0 for R_X86_64_NONE and unknown kinds).
+// Bytes of the field a relocation writes, for every kind whose field size is known, even
+// the unsupported ones (0 for R_X86_64_NONE and unknown kinds).
 std::size_t relocation_width(std::uint32_t type);
+// Whether the value is relative to the place (P): the referenced byte then lies a few bytes
+// past S + A (the end of the field plus any immediate that follows it).
+bool is_pc_relative(std::uint32_t type);
 
 // True if a 32-bit PC-relative field at `from` can reach `to`.
 bool within_pc32(std::uint64_t from, std::uint64_t to);

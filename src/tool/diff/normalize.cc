@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "common/hash.h"
-#include "tool/diff/x86_64_relocations.h"
+#include "arch/x86_64/relocations.h"
 
 namespace hotswap::diff {
 namespace {
@@ -135,7 +135,7 @@ NormalForm Normalizer::normalize(const ElfSymbol& symbol) {
   for (const ElfRelocation& r : tables_.relocations_for(symbol.shndx)) {
     if (r.offset < symbol.value || r.offset >= symbol.value + symbol.size) continue;
     std::uint64_t at = r.offset - symbol.value;
-    std::uint64_t width = static_cast<std::uint64_t>(relocation_field_size(r.type));
+    std::uint64_t width = static_cast<std::uint64_t>(x86_64::relocation_width(r.type));
     if (at < bytes.size()) std::fill_n(bytes.begin() + at, std::min<std::uint64_t>(width, bytes.size() - at), 0);
     form.references.push_back(normalize_relocation(symbol.shndx, symbol.value, r));
   }
@@ -198,7 +198,7 @@ std::string Normalizer::section_target(std::size_t index, std::int64_t offset, s
   const ElfSection& sec = (*tables_.sections)[index];
   static constexpr std::int64_t kPcBias[] = {4, 5, 6, 8};
   static constexpr std::int64_t kNoBias[] = {0};
-  std::span<const std::int64_t> biases = is_pc_relative(type) ? std::span<const std::int64_t>(kPcBias)
+  std::span<const std::int64_t> biases = x86_64::is_pc_relative(type) ? std::span<const std::int64_t>(kPcBias)
                                                               : std::span<const std::int64_t>(kNoBias);
   if (sec.flags & SHF_MERGE) {
     std::int64_t place = offset + biases[0];

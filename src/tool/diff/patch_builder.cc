@@ -77,8 +77,7 @@ Status check_defines(const std::string& object, const std::string& source, const
 }  // namespace
 
 std::string function_hash(const ElfFile& binary, const ElfSymbol& s) {
-  auto bytes = binary.symbol_bytes(s);
-  return bytes.size() >= 2 ? hash_bytes(bytes.subspan(2)) : hash_bytes(bytes);
+  return function_body_hash(binary.symbol_bytes(s));
 }
 
 Manifest make_manifest(const DiffResult& r) {
@@ -162,17 +161,6 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
         objects.insert(objects.end() - (request.transform_file.empty() ? 0 : 1), o.path);
         break;
       }
-  if (objects.empty()) {
-    // An empty patch is still a valid relocatable: ld -r needs one input.
-    std::string empty = request.output + ".empty.o";
-    temporaries.push_back(empty);
-    Status made = run_program({"as", "--64", "-o", empty, "/dev/null"});
-    if (!made) {
-      cleanup();
-      return made.error();
-    }
-    objects.push_back(empty);
-  }
   outcome.manifest = make_manifest(r);
   Status written = write_patch(objects, outcome.manifest, request.output);
   cleanup();
