@@ -225,6 +225,14 @@ TEST(Linkage, GotTlsAndSharedLibrarySymbolsBindToTheRunningInstances) {
   EXPECT_EQ(p.ask("report"), "v2 30 50 11 1 42");
 }
 
+TEST(Clones, CallersOfAChangedSpecializationRunTheNewOne) {
+  // scale(x, 3) = ((x*m)*m + 1)*m + 2 with m = 7 in v1 and 9 in v2.
+  Process p(program("clones", "v1"));
+  EXPECT_EQ(p.ask("api"), "352 696");
+  EXPECT_APPLIED(p.ask("apply " + patch("clones", "v1", "v2")));
+  EXPECT_EQ(p.ask("api"), "740 1470");
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

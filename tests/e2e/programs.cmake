@@ -27,3 +27,6 @@ e2e_patch(threads v1 v2 -f work)
 
 e2e_program(linkage VERSIONS v1 v2)
 e2e_patch(linkage v1 v2 -f report)
+
+e2e_program(clones VERSIONS v1 v2)
+e2e_patch(clones v1 v2 -f api1 -f api2)

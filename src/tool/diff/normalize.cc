@@ -7,6 +7,7 @@
 
 #include "common/hash.h"
 #include "arch/x86_64/relocations.h"
+#include "tool/diff/symbol_names.h"
 
 namespace hotswap::diff {
 namespace {
@@ -185,7 +186,15 @@ NormalReference Normalizer::normalize_relocation(std::size_t section, std::uint6
 
 std::string Normalizer::named_target(const ElfSymbol& s, std::int64_t delta) {
   const ElfSection& sec = (*tables_.sections)[s.shndx];
-  if (s.type == STT_FUNC || (sec.flags & SHF_EXECINSTR)) return "F:" + s.name + signed_offset(delta);
+  if (s.type == STT_FUNC || (sec.flags & SHF_EXECINSTR)) {
+    // A clone or part (f.constprop.0, f.isra.0, f.part.0) is a private specialization its
+    // callers depend on: it counts by content, so a caller of a changed clone is changed
+    // (the clone itself is carried, never redirected: its name may denote another
+    // specialization in the other release).
+    if (!parent_function(s.name).empty() && !is_fragment(s.name) && s.type == STT_FUNC)
+      return "F:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
+    return "F:" + s.name + signed_offset(delta);
+  }
   if (is_read_only(sec))
     return "R:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
   return "D:" + s.name + signed_offset(delta);

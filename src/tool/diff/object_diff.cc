@@ -108,6 +108,13 @@ class Comparison {
       }
       functions_[key] = c;
     }
+    // Clones with an entry of their own are carried with their callers, not redirected: the
+    // callers differ whenever a clone does (normalize.cc counts clones by content).
+    for (auto& [key, change] : functions_)
+      if (change.kind != ChangeKind::kRemoved && !parent_function(key.second).empty() && !is_fragment(key.second)) {
+        change.fragment = true;
+        change.reason = "clone carried with its callers: " + change.reason;
+      }
     for (const auto& [key, def] : old_.functions) {
       if (new_.functions.count(key) || new_index_.find(ref_of(key))) continue;
       functions_[key] = FunctionChange{ref_of(key), ChangeKind::kRemoved, unit_name(def.unit),
