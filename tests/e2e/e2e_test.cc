@@ -233,6 +233,17 @@ TEST(Clones, CallersOfAChangedSpecializationRunTheNewOne) {
   EXPECT_EQ(p.ask("api"), "740 1470");
 }
 
+TEST(Refusal, TypeChangeIsRefusedUntilTransformersLandProcessUnchanged) {
+  // The patch is complete (diff's default transformer compiled in), but this runtime does
+  // not run transformers yet: it must say so and change nothing.
+  Process p(program("types", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_EQ(p.ask("touch"), "1");
+  EXPECT_REFUSED(p.ask("apply " + out_dir() + "/types/v1-v2.hsp"), "state transformers");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("touch"), "2");
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.
