@@ -11,12 +11,8 @@ set_property(GLOBAL PROPERTY HOTSWAP_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
 function(hotswap_add_executable name)
   cmake_parse_arguments(PARSE_ARGV 1 HS "" "SOURCE_ROOT" "")
-  if(NOT HS_SOURCE_ROOT)
-    set(HS_SOURCE_ROOT ${CMAKE_CURRENT_SOURCE_DIR})
-  endif()
-  get_filename_component(root "${HS_SOURCE_ROOT}" ABSOLUTE)
   add_executable(${name} ${HS_UNPARSED_ARGUMENTS})
-  hotswap_make_updateable(${name} SOURCE_ROOT ${root})
+  hotswap_make_updateable(${name} SOURCE_ROOT "${HS_SOURCE_ROOT}")
 endfunction()
 
 # hotswap_make_updateable(TARGET [SOURCE_ROOT DIR]): the same for an existing executable.

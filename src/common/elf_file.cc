@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+#include "common/hash.h"
+
 namespace hotswap {
 namespace {
 
@@ -24,16 +26,6 @@ struct ElfHandle {
     if (elf) elf_end(elf);
   }
 };
-
-std::string hex(std::span<const unsigned char> bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -208,7 +200,7 @@ Status ElfFile::parse() {
         std::size_t end = desc_off + ((descsz + 3) & ~3u);
         if (end > s.bytes.size() || desc_off > s.bytes.size()) break;
         if (ntype == NT_GNU_BUILD_ID && namesz == 4 && std::memcmp(s.bytes.data() + name_off, "GNU", 4) == 0)
-          build_id_ = hex(s.bytes.subspan(desc_off, descsz));
+          build_id_ = hex_bytes(s.bytes.subspan(desc_off, descsz));
         off = end;
       }
     }

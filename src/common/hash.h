@@ -32,6 +32,16 @@ inline std::string hex64(std::uint64_t v) {
   return buf;
 }
 
+inline std::string hex_bytes(std::span<const unsigned char> bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
 inline std::string hash_bytes(std::span<const unsigned char> bytes) {
   Fnv1a64 h;
   h.add(bytes);

@@ -29,16 +29,6 @@ std::string escape(std::span<const unsigned char> bytes) {
   return out + "\"";
 }
 
-std::string hex_bytes(std::span<const unsigned char> bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
-
 std::string signed_offset(std::int64_t v) { return v < 0 ? std::to_string(v) : "+" + std::to_string(v); }
 
 }  // namespace
