@@ -58,7 +58,9 @@ class Control : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
     setenv("XDG_RUNTIME_DIR", dir_.c_str(), 1);
+    setenv("HOTSWAP_JOURNAL", (dir_ / "journal.jsonl").c_str(), 1);
     program_ = std::make_unique<Process>(basic("v1"));
+    unsetenv("HOTSWAP_JOURNAL");
     pid_ = program_->ask("pid");
   }
   void TearDown() override {
@@ -107,6 +109,16 @@ TEST_F(Control, ApplyStatusRevertLogFromTheShell) {
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "\"apply\"")) << r.out;
   EXPECT_TRUE(contains(r.out, "\"revert\"")) << r.out;
+
+  // The journal file has one JSON line per commit, revert and refusal.
+  std::ifstream journal(dir_ / "journal.jsonl");
+  std::string line;
+  int lines = 0;
+  while (std::getline(journal, line)) {
+    ++lines;
+    EXPECT_TRUE(contains(line, "\"action\"")) << line;
+  }
+  EXPECT_EQ(lines, 3);
 }
 
 TEST_F(Control, NoWaitReturnsOnceStagedThenCommits) {
