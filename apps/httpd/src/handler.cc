@@ -114,7 +114,8 @@ Response decide(const Request& q, const char* base, HandlerContext& ctx) {
 
 Response handle_request(const Request& q, const char* base, HandlerContext& ctx) {
   Response r = decide(q, base, ctx);
-  r.close = r.close || !q.keep_alive || q.has_body || ctx.shutting_down;
+  // A 400 means the client and we disagree about the request: do not read on.
+  r.close = r.close || !q.keep_alive || q.has_body || ctx.shutting_down || r.status == 400;
   r.keep_alive_header = !r.close && q.version_minor == 0;
   if (q.method == Method::kHead) r.send_body = false;
   return r;
