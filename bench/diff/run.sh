@@ -28,13 +28,12 @@ for v in v1 v2; do
   "$tool" record --binary "$work/build/$v/prog" --compiler "GNU $(g++ -dumpfullversion)" \
       --flags "$cxxflags" --source-root "$root" --objects "${objects[@]}"
 done
-best=""
+best=0
 for run in 1 2 3; do
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   "$tool" diff "$work/build/v1/prog" "$work/build/v2/prog" -o "$work/p.hsp" > "$work/out.txt"
-  end=$(date +%s.%N)
-  t=$(echo "$end - $start" | bc)
-  [[ -z $best || $(echo "$t < $best" | bc) -eq 1 ]] && best=$t
+  t=$(( $(date +%s%N) - start ))
+  (( best == 0 || t < best )) && best=$t
 done
 grep -E "^functions in the patch|^patch" "$work/out.txt"
-printf 'hotswap diff: best of 3: %.3f s\n' "$best"
+printf 'hotswap diff: best of 3: %d.%03d s\n' $((best / 1000000000)) $(((best / 1000000) % 1000))
