@@ -70,6 +70,7 @@ struct LinkedPatch {
   std::vector<std::uint64_t> init_functions;
   bool has_new_data = false;
 
+  std::vector<std::string> still_active;  // changed functions some thread may still run
   ScopeLayer exports;  // what the patch adds to the running scope
   std::vector<Redirect> redirects;
   std::uint64_t pause_ns = 0;

@@ -3,12 +3,30 @@
 #include <elf.h>
 
 #include "arch/x86_64/redirect.h"
+#include "runtime/active_code.h"
 #include "runtime/steps.h"
 
 namespace hotswap {
 namespace {
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+// DESIGN §6: changed functions that some thread is still running keep running the old
+// code until they return; say which.
+void report_active_functions(LinkedPatch& patch, const Scope& scope) {
+  std::vector<CodeRange> ranges;
+  std::vector<std::string> names;
+  for (const ManifestFunction& f : patch.file.manifest.functions) {
+    if (f.kind != ManifestFunction::Kind::kChanged) continue;
+    if (auto d = scope.find(f.symbol); d && d->size) {
+      ranges.push_back({d->address, d->address + d->size});
+      names.push_back(f.symbol.display());
+    }
+  }
+  std::vector<bool> active = ranges_active_on_stacks(ranges);
+  for (std::size_t i = 0; i < active.size(); ++i)
+    if (active[i]) patch.still_active.push_back(names[i]);
+}
 
 }  // namespace
 
@@ -68,6 +86,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
   if (s) s = relocate_sections(*patch);                           // relocate
   if (s) s = stage_patch(*patch);                                 // stage
+  if (s) report_active_functions(*patch, *state_.scope);
   if (!s) {
     discard_patch(*patch);
     return make_error(refuse(path, s.message()).message);
@@ -90,6 +109,10 @@ Result Runtime::commit(StagedPatch staged) {
   }
   std::string message = "applied " + short_id(m.base) + " -> " + short_id(m.target) + ": " +
                         std::to_string(patch.redirects.size()) + " entries redirected";
+  if (!patch.still_active.empty()) {
+    message += "; still running on a thread's stack (the old code finishes there):";
+    for (const std::string& f : patch.still_active) message += " " + f;
+  }
   journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
   std::uint64_t pause = patch.pause_ns;
   state_.applied.push_back(std::move(staged.patch));

@@ -244,6 +244,18 @@ TEST(Refusal, TypeChangeIsRefusedUntilTransformersLandProcessUnchanged) {
   EXPECT_EQ(p.ask("touch"), "2");
 }
 
+TEST(Active, ChangedFunctionStillRunningOnAThreadIsReported) {
+  Process p(program("active", "v1"));
+  EXPECT_EQ(p.ask("start"), "started");
+  std::string answer = p.ask("apply " + patch("active", "v1", "v2"));
+  EXPECT_APPLIED(answer);
+  EXPECT_NE(answer.find("still running on a thread's stack"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("_Z4spinv"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("_Z7releasev"), std::string::npos) << answer;
+  EXPECT_EQ(p.ask("release"), "2");
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

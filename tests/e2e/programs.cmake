@@ -33,3 +33,6 @@ e2e_patch(clones v1 v2 -f api1 -f api2)
 
 e2e_program(types VERSIONS v1 v2)
 e2e_type_patch(types v1 v2)
+
+e2e_program(active VERSIONS v1 v2)
+e2e_patch(active v1 v2 -f spin -f release)
