@@ -181,7 +181,8 @@ std::string raw_exchange(const std::string& path, const std::string& bytes, bool
     close(fd);
     return "<connect failed>";
   }
-  if (!bytes.empty()) (void)!::write(fd, bytes.data(), bytes.size());
+  // MSG_NOSIGNAL: the server may refuse and close before reading (a refused peer).
+  if (!bytes.empty()) (void)!send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   if (close_write) shutdown(fd, SHUT_WR);
   std::string out;
   char buf[4096];

@@ -1,6 +1,7 @@
 // End-to-end: each test runs version 1 of a program, patches it live, and checks the new
 // behaviour and that the state built before the patch survived.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -247,6 +248,7 @@ TEST(Refusal, TypeChangeIsRefusedUntilTransformersLandProcessUnchanged) {
 TEST(Active, ChangedFunctionStillRunningOnAThreadIsReported) {
   Process p(program("active", "v1"));
   EXPECT_EQ(p.ask("start"), "started");
+  for (int i = 0; i < 200 && p.ask("spinning") != "yes"; ++i) usleep(10000);
   std::string answer = p.ask("apply " + patch("active", "v1", "v2"));
   EXPECT_APPLIED(answer);
   EXPECT_NE(answer.find("still running on a thread's stack"), std::string::npos) << answer;

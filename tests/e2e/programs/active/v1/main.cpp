@@ -5,6 +5,7 @@
 void spin();
 int release();
 extern std::atomic<bool> g_stop;
+extern std::atomic<long> g_ticks;
 
 static std::thread s_spinner;
 
@@ -18,6 +19,7 @@ std::string handle(const std::string& command) {
     s_spinner.join();
     return "stopped";
   }
+  if (command == "spinning") return g_ticks.load() > 0 ? "yes" : "no";
   if (command == "release") return std::to_string(release());
   return "unknown " + command;
 }
