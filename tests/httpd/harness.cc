@@ -55,7 +55,9 @@ void DocRoot::write(const std::string& relative, const std::string& content) {
   std::ofstream(p, std::ios::binary) << content;
 }
 
-void DocRoot::mkdir(const std::string& relative) { fs::create_directories(fs::path(root_) / relative); }
+void DocRoot::mkdir(const std::string& relative) {
+  fs::create_directories(fs::path(root_) / relative);
+}
 
 void DocRoot::symlink(const std::string& target, const std::string& relative) {
   fs::create_symlink(target, fs::path(root_) / relative);

@@ -13,8 +13,8 @@ namespace httpd {
 
 struct LogRecord {
   std::string_view client;
-  std::string_view date;          // Clock::log_date()
-  std::string_view method;        // "" when the request could not be parsed
+  std::string_view date;    // Clock::log_date()
+  std::string_view method;  // "" when the request could not be parsed
   std::string_view target;
   int version_minor = 1;
   int status = 0;

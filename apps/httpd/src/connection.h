@@ -50,7 +50,8 @@ class Connection : public TimeoutNode {
   // Graceful shutdown: answer what is in flight, then close.
   void stop_after_response() { close_after_write_ = true; }
 
-  // The header timeout fired: a best-effort 408 before the worker closes the connection.
+  // The header timeout fired: a best-effort 408 (if part of a request arrived) before the
+  // worker closes the connection.
   void answer_timeout(ConnectionContext& ctx);
 
  private:
@@ -67,7 +68,7 @@ class Connection : public TimeoutNode {
   void release_body();
 
   int fd_ = -1;
-  std::unique_ptr<char[]> in_;  // kMaxHeadBytes
+  std::unique_ptr<char[]> in_;   // kMaxHeadBytes
   std::uint32_t in_parsed_ = 0;  // bytes before this were fed to the parser
   std::uint32_t in_end_ = 0;
   RequestParser parser_;

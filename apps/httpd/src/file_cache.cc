@@ -38,8 +38,7 @@ FileEntry::~FileEntry() {
   if (fd >= 0) close(fd);
 }
 
-FileCache::FileCache(int root_fd, const CacheLimits& limits)
-    : root_fd_(root_fd), limits_(limits) {}
+FileCache::FileCache(int root_fd, const CacheLimits& limits) : root_fd_(root_fd), limits_(limits) {}
 
 FileCache::~FileCache() {
   for (auto& [key, entry] : map_) release(entry);

@@ -48,7 +48,7 @@ inline void release(FileEntry* entry) {
 }
 
 struct CacheLimits {
-  std::uint64_t max_file_bytes = 256 * 1024;
+  std::uint64_t max_file_bytes = 8 * 1024;
   std::uint64_t max_bytes = 64 * 1024 * 1024;
   std::size_t max_entries = 4096;
   int revalidate_ms = 1000;

@@ -11,9 +11,12 @@ namespace {
 
 int status_for_target_error(TargetError error) {
   switch (error) {
-    case TargetError::kBadRequest: return 400;
-    case TargetError::kForbidden: return 403;
-    default: return 404;
+    case TargetError::kBadRequest:
+      return 400;
+    case TargetError::kForbidden:
+      return 403;
+    default:
+      return 404;
   }
 }
 

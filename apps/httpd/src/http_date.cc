@@ -68,8 +68,8 @@ std::optional<std::time_t> parse_http_date(std::string_view s) {
       !digits(s, 23, 2, &tm.tm_sec)) {
     return std::nullopt;
   }
-  if (tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-      tm.tm_sec > 60 || year < 1970) {
+  if (tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 ||
+      year < 1970) {
     return std::nullopt;
   }
   tm.tm_mon = month;

@@ -17,7 +17,7 @@ struct Options {
   int header_timeout_ms = 10000;    // from a request's first byte (or accept) to its end
   int idle_timeout_ms = 60000;      // keep-alive wait, and a write that makes no progress
   int shutdown_timeout_ms = 10000;  // how long SIGTERM waits for responses in flight
-  std::uint64_t cache_max_file_bytes = 256 * 1024;  // larger files are sent with sendfile
+  std::uint64_t cache_max_file_bytes = 8 * 1024;     // larger files are sent with sendfile
   std::uint64_t cache_max_bytes = 64 * 1024 * 1024;  // per worker thread
   int cache_max_entries = 4096;                      // per worker thread
   int cache_revalidate_ms = 1000;  // a cached file is stat()ed again after this long

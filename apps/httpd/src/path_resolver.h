@@ -40,9 +40,9 @@ template <class Buffer>
 void append_encoded_path(Buffer* out, std::string_view path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : path) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) !=
-                     std::string_view::npos;
+    bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) != std::string_view::npos;
     if (plain) {
       out->append(static_cast<char>(c));
     } else {

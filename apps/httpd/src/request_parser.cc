@@ -202,14 +202,29 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   Span value = r->value_;
   while (value.length > 0 && is_blank(r->base_[value.offset + value.length - 1])) --value.length;
   switch (r->header_) {
-    case HeaderId::kHost: r->request_.host = value; break;
-    case HeaderId::kIfNoneMatch: r->request_.if_none_match = value; break;
-    case HeaderId::kIfModifiedSince: r->request_.if_modified_since = value; break;
-    case HeaderId::kRange: r->request_.range = value; break;
-    case HeaderId::kIfRange: r->request_.if_range = value; break;
-    case HeaderId::kReferer: r->request_.referer = value; break;
-    case HeaderId::kUserAgent: r->request_.user_agent = value; break;
-    case HeaderId::kOther: break;
+    case HeaderId::kHost:
+      r->request_.host = value;
+      break;
+    case HeaderId::kIfNoneMatch:
+      r->request_.if_none_match = value;
+      break;
+    case HeaderId::kIfModifiedSince:
+      r->request_.if_modified_since = value;
+      break;
+    case HeaderId::kRange:
+      r->request_.range = value;
+      break;
+    case HeaderId::kIfRange:
+      r->request_.if_range = value;
+      break;
+    case HeaderId::kReferer:
+      r->request_.referer = value;
+      break;
+    case HeaderId::kUserAgent:
+      r->request_.user_agent = value;
+      break;
+    case HeaderId::kOther:
+      break;
   }
   r->expecting_value_ = false;
   r->value_ = Span{};
@@ -220,7 +235,7 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser* r = self(p);
   Request& q = r->request_;
   q.llhttp_method = p->method;
-  q.method = p->method == HTTP_GET ? Method::kGet
+  q.method = p->method == HTTP_GET    ? Method::kGet
              : p->method == HTTP_HEAD ? Method::kHead
                                       : Method::kOther;
   q.version_major = p->http_major;

@@ -39,8 +39,7 @@ class RequestParser {
   //            answer, then close the connection.
   //  kNeedMore: every byte was consumed; feed more from `end` on.
   //  kError:   error_status() (400, 414, 431 or 505) is the answer; then close.
-  ParseStatus parse(const char* input, std::uint32_t begin, std::uint32_t end,
-                    std::uint32_t* next);
+  ParseStatus parse(const char* input, std::uint32_t begin, std::uint32_t end, std::uint32_t* next);
 
   const Request& request() const { return request_; }
   int error_status() const { return error_status_; }
@@ -56,7 +55,14 @@ class RequestParser {
 
  private:
   enum class HeaderId : std::uint8_t {
-    kOther, kHost, kIfNoneMatch, kIfModifiedSince, kRange, kIfRange, kReferer, kUserAgent
+    kOther,
+    kHost,
+    kIfNoneMatch,
+    kIfModifiedSince,
+    kRange,
+    kIfRange,
+    kReferer,
+    kUserAgent
   };
 
   static int on_message_begin(llhttp_t* p);

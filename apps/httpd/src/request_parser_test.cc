@@ -68,6 +68,13 @@ TEST(RequestParser, ParsesAHead) {
   EXPECT_EQ(p.next, p.buffer.size());
 }
 
+TEST(RequestParser, EmptyHeaderValues) {
+  Parsed p = parse_all("GET / HTTP/1.1\r\nX-Empty:\r\nHost: h\r\nRange:   \r\n\r\n");
+  ASSERT_EQ(p.status, ParseStatus::kRequest);
+  EXPECT_EQ(p.view(p.request.host), "h");
+  EXPECT_TRUE(p.request.range.empty());
+}
+
 TEST(RequestParser, PipelinedRequestsOneAtATime) {
   std::string two = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nHEAD /2 HTTP/1.1\r\nHost: a\r\n\r\n";
   RequestParser parser;
@@ -93,8 +100,7 @@ TEST(RequestParser, EveryTruncationNeedsMoreAndResumes) {
     ASSERT_EQ(parser.parse(first.data(), 0, cut, &next), ParseStatus::kNeedMore) << cut;
     // Then the whole buffer, fed from where the first call stopped.
     std::string whole = request;
-    ASSERT_EQ(parser.parse(whole.data(), cut, whole.size(), &next), ParseStatus::kRequest)
-        << cut;
+    ASSERT_EQ(parser.parse(whole.data(), cut, whole.size(), &next), ParseStatus::kRequest) << cut;
     EXPECT_EQ(std::string(span_view(whole.data(), parser.request().target)), "/some/path");
     EXPECT_EQ(std::string(span_view(whole.data(), parser.request().if_modified_since)),
               "Sun, 06 Nov 1994 08:49:37 GMT");
@@ -138,7 +144,8 @@ TEST(RequestParser, RefusesSmugglingShapes) {
 }
 
 TEST(RequestParser, BodyIsNotParsedAsARequest) {
-  Parsed p = parse_all("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 27\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+  Parsed p = parse_all(
+      "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 27\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_EQ(p.status, ParseStatus::kRequest);
   EXPECT_TRUE(p.request.has_body);
 }

@@ -6,42 +6,70 @@ namespace httpd {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 414: return "URI Too Long";
-    case 416: return "Range Not Satisfiable";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 414:
+      return "URI Too Long";
+    case 416:
+      return "Range Not Satisfiable";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 
 std::string_view error_page(int status) {
-#define HTTPD_PAGE(code, text) \
+#define HTTPD_PAGE(code, text)                                                    \
   "<html><head><title>" #code " " text "</title></head><body><h1>" #code " " text \
   "</h1></body></html>\n"
   switch (status) {
-    case 301: return HTTPD_PAGE(301, "Moved Permanently");
-    case 400: return HTTPD_PAGE(400, "Bad Request");
-    case 403: return HTTPD_PAGE(403, "Forbidden");
-    case 404: return HTTPD_PAGE(404, "Not Found");
-    case 405: return HTTPD_PAGE(405, "Method Not Allowed");
-    case 408: return HTTPD_PAGE(408, "Request Timeout");
-    case 414: return HTTPD_PAGE(414, "URI Too Long");
-    case 416: return HTTPD_PAGE(416, "Range Not Satisfiable");
-    case 431: return HTTPD_PAGE(431, "Request Header Fields Too Large");
-    case 503: return HTTPD_PAGE(503, "Service Unavailable");
-    case 505: return HTTPD_PAGE(505, "HTTP Version Not Supported");
-    default: return HTTPD_PAGE(500, "Internal Server Error");
+    case 301:
+      return HTTPD_PAGE(301, "Moved Permanently");
+    case 400:
+      return HTTPD_PAGE(400, "Bad Request");
+    case 403:
+      return HTTPD_PAGE(403, "Forbidden");
+    case 404:
+      return HTTPD_PAGE(404, "Not Found");
+    case 405:
+      return HTTPD_PAGE(405, "Method Not Allowed");
+    case 408:
+      return HTTPD_PAGE(408, "Request Timeout");
+    case 414:
+      return HTTPD_PAGE(414, "URI Too Long");
+    case 416:
+      return HTTPD_PAGE(416, "Range Not Satisfiable");
+    case 431:
+      return HTTPD_PAGE(431, "Request Header Fields Too Large");
+    case 503:
+      return HTTPD_PAGE(503, "Service Unavailable");
+    case 505:
+      return HTTPD_PAGE(505, "HTTP Version Not Supported");
+    default:
+      return HTTPD_PAGE(500, "Internal Server Error");
   }
 #undef HTTPD_PAGE
 }

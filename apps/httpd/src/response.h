@@ -17,10 +17,10 @@ struct Response {
   std::uint64_t body_length = 0;  // Content-Length (also for HEAD)
   // Or a body from memory that outlives the call that serializes it (error pages, JSON).
   std::string_view inline_body;
-  std::string_view content_type;  // for inline bodies
-  std::string_view location;      // 301
-  bool send_body = true;          // false for HEAD and 304
-  bool close = false;             // "Connection: close" and close after sending
+  std::string_view content_type;   // for inline bodies
+  std::string_view location;       // 301
+  bool send_body = true;           // false for HEAD and 304
+  bool close = false;              // "Connection: close" and close after sending
   bool keep_alive_header = false;  // "Connection: keep-alive" (an HTTP/1.0 client asked)
   bool allow = false;              // 405: "Allow: GET, HEAD"
   bool content_range = false;      // 206 and 416 carry Content-Range

@@ -182,8 +182,8 @@ void Worker::accept_connections() {
 }
 
 void Worker::reject(int fd) {
-  ssize_t ignored = send(fd, kOverloadAnswer.data(), kOverloadAnswer.size(),
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+  ssize_t ignored =
+      send(fd, kOverloadAnswer.data(), kOverloadAnswer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   (void)ignored;
   close(fd);
 }

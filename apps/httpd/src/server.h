@@ -74,7 +74,7 @@ class Worker {
   TimeoutList idle_timeouts_;
 
   std::vector<std::unique_ptr<Connection>> connections_;  // every Connection made
-  std::vector<Connection*> free_;                          // the closed ones, for reuse
+  std::vector<Connection*> free_;                         // the closed ones, for reuse
   int open_ = 0;
 
   ConnectionContext context_;

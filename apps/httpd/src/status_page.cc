@@ -34,8 +34,8 @@ void render_status(const ServerStats& stats, std::string* out) {
     accepted += w->accepted.load(std::memory_order_relaxed);
     open += w->open.load(std::memory_order_relaxed);
   }
-  double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - stats.started)
-                      .count();
+  double uptime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - stats.started).count();
   char numbers[256];
   std::snprintf(numbers, sizeof numbers,
                 "\"uptime_seconds\":%.3f,\"requests\":%llu,\"connections\":{\"open\":%llu,"
