@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace hotswap {
 
@@ -48,13 +49,25 @@ inline std::string hash_bytes(std::span<const unsigned char> bytes) {
   return hex64(h.value());
 }
 
+// A relocated field inside a function: its offset from the function's start and width.
+struct CodeMask {
+  std::uint32_t offset = 0;
+  std::uint32_t width = 0;
+};
+
 // The bytes of a function that identify its code: everything after the 2-byte patchable
-// entry (-fpatchable-function-entry=16,14), which a redirect overwrites. The manifest's
-// old_hash/new_hash and the runtime's check of running code use this one measure.
+// entry (-fpatchable-function-entry=16,14), which a redirect overwrites, with each
+// relocated field zeroed, so the same code linked at other addresses (an unchanged
+// function in the next release's binary) hashes the same. The manifest's old_hash/new_hash
+// and the runtime's check of running code use this one measure.
 inline constexpr std::size_t kPatchableEntryBytes = 2;
-inline std::string function_body_hash(std::span<const unsigned char> function_bytes) {
-  return function_bytes.size() >= kPatchableEntryBytes ? hash_bytes(function_bytes.subspan(kPatchableEntryBytes))
-                                                       : hash_bytes(function_bytes);
+inline std::string function_body_hash(std::span<const unsigned char> function_bytes,
+                                      std::span<const CodeMask> mask = {}) {
+  std::vector<unsigned char> bytes(function_bytes.begin(), function_bytes.end());
+  for (const CodeMask& m : mask)
+    for (std::uint64_t i = m.offset; i < std::uint64_t{m.offset} + m.width && i < bytes.size(); ++i) bytes[i] = 0;
+  std::span<const unsigned char> body(bytes);
+  return body.size() >= kPatchableEntryBytes ? hash_bytes(body.subspan(kPatchableEntryBytes)) : hash_bytes(body);
 }
 
 }  // namespace hotswap

@@ -28,6 +28,25 @@ SymbolRef ref_from_json(const json& j, const std::string& where) {
   return SymbolRef{required_string(j, "name", where), optional_string(j, "file")};
 }
 
+json mask_to_json(const std::vector<CodeMask>& mask) {
+  json a = json::array();
+  for (const CodeMask& m : mask) a.push_back({m.offset, m.width});
+  return a;
+}
+
+std::vector<CodeMask> mask_from_json(const json& j, const char* key) {
+  std::vector<CodeMask> out;
+  if (!j.contains(key)) return out;
+  if (!j[key].is_array()) throw std::runtime_error(std::string("\"") + key + "\" is not an array");
+  for (const json& e : j[key]) {
+    if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_number_unsigned() ||
+        e[1].get<std::uint64_t>() > 8)
+      throw std::runtime_error(std::string("bad entry in \"") + key + "\"");
+    out.push_back({e[0].get<std::uint32_t>(), e[1].get<std::uint32_t>()});
+  }
+  return out;
+}
+
 const json& array_member(const json& j, const char* key) {
   static const json empty = json::array();
   if (!j.contains(key)) return empty;
@@ -48,6 +67,8 @@ std::string serialize_manifest(const Manifest& m) {
     json e = ref_to_json(f.symbol);
     e["kind"] = f.kind == ManifestFunction::Kind::kChanged ? "changed" : "new";
     if (!f.old_hash.empty()) e["old_hash"] = f.old_hash;
+    if (!f.old_mask.empty()) e["old_mask"] = mask_to_json(f.old_mask);
+    if (!f.new_mask.empty()) e["new_mask"] = mask_to_json(f.new_mask);
     if (f.old_size) e["old_size"] = f.old_size;
     if (!f.new_hash.empty()) e["new_hash"] = f.new_hash;
     if (!f.reason.empty()) e["reason"] = f.reason;
@@ -91,6 +112,8 @@ Expected<Manifest> parse_manifest(std::string_view text) {
       f.old_hash = optional_string(e, "old_hash");
       f.new_hash = optional_string(e, "new_hash");
       f.reason = optional_string(e, "reason");
+      f.old_mask = mask_from_json(e, "old_mask");
+      f.new_mask = mask_from_json(e, "new_mask");
       if (e.contains("old_size") && e["old_size"].is_number_unsigned()) f.old_size = e["old_size"].get<std::uint64_t>();
       if (f.kind == ManifestFunction::Kind::kChanged && f.old_hash.empty())
         return make_error("manifest function " + f.symbol.name + ": changed but no old_hash");

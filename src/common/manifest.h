@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/expected.h"
+#include "common/hash.h"
 
 namespace hotswap {
 
@@ -27,9 +28,11 @@ struct ManifestFunction {
   enum class Kind { kChanged, kNew };
   SymbolRef symbol;
   Kind kind = Kind::kChanged;
-  std::string old_hash;  // of the bytes after the 2-byte entry in the base release
+  std::string old_hash;  // function_body_hash in the base release's binary
+  std::vector<CodeMask> old_mask;  // the relocated fields that hash leaves out
   std::uint64_t old_size = 0;
   std::string new_hash;  // the same in the target release
+  std::vector<CodeMask> new_mask;
   std::string reason;    // why the function is in the patch, for people
 };
 

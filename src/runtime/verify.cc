@@ -29,7 +29,7 @@ Status verify_function(const ManifestFunction& f, const RuntimeState& state) {
       return make_error("function " + name + " is " + std::to_string(current->size) + " bytes in the running program, the patch expects " +
                         std::to_string(f.old_size));
     const auto* bytes = reinterpret_cast<const unsigned char*>(current->address);
-    running_hash = function_body_hash(std::span(bytes, current->size));
+    running_hash = function_body_hash(std::span(bytes, current->size), f.old_mask);
   }
   if (running_hash != f.old_hash)
     return make_error("function " + name + " in the running program is not the code the patch was made against");

@@ -18,6 +18,7 @@
 #include "common/manifest.h"
 #include "common/symbol_index.h"
 #include "tool/build_record.h"
+#include "tool/code_hash.h"
 #include "tool/commands.h"
 #include "tool/patch_writer.h"
 
@@ -63,8 +64,10 @@ Expected<std::vector<LoadedObject>> load_objects(const BuildRecord& r) {
   return out;
 }
 
-std::string function_hash(const ElfFile& binary, const ElfSymbol& s) {
-  return function_body_hash(binary.symbol_bytes(s));
+std::vector<const ElfFile*> object_files(const std::vector<LoadedObject>& objects) {
+  std::vector<const ElfFile*> out;
+  for (const LoadedObject& o : objects) out.push_back(&o.elf);
+  return out;
 }
 
 }  // namespace
@@ -89,6 +92,9 @@ int run_pack(const PackOptions& o) {
   if (!new_bin) return fail(new_bin.error().message);
   auto objects = load_objects(*new_record);
   if (!objects) return fail(objects.error().message);
+  auto old_objects = load_objects(*old_record);
+  if (!old_objects) return fail(old_objects.error().message);
+  std::vector<const ElfFile*> old_files = object_files(*old_objects), new_files = object_files(*objects);
   SymbolIndex old_index(*old_bin), new_index(*new_bin);
 
   // Which translation units the patch carries, and which functions the user named.
@@ -133,14 +139,25 @@ int run_pack(const PackOptions& o) {
       const ElfSymbol* after = new_index.find(id);
       if (s.type == STT_FUNC) {
         bool is_named = named.count({id.file, id.name}) > 0;
+        ManifestFunction f;
+        f.symbol = id;
+        if (after) {
+          CodeHash h = code_hash(*new_bin, *after, new_files);
+          f.new_hash = h.hash;
+          f.new_mask = h.mask;
+        }
         if (before && is_named) {
-          ManifestFunction f{id, ManifestFunction::Kind::kChanged, function_hash(*old_bin, *before), before->size,
-                             after ? function_hash(*new_bin, *after) : std::string(), "named with --function"};
+          CodeHash h = code_hash(*old_bin, *before, old_files);
+          f.kind = ManifestFunction::Kind::kChanged;
+          f.old_hash = h.hash;
+          f.old_mask = h.mask;
+          f.old_size = before->size;
+          f.reason = "named with --function";
           m.functions.push_back(std::move(f));
         } else if (!before) {
-          m.functions.push_back({id, ManifestFunction::Kind::kNew, "", 0,
-                                 after ? function_hash(*new_bin, *after) : std::string(),
-                                 "not in " + o.old_binary});
+          f.kind = ManifestFunction::Kind::kNew;
+          f.reason = "not in " + o.old_binary;
+          m.functions.push_back(std::move(f));
         }
       } else if (!before) {
         m.data.push_back({id, ManifestData::Kind::kNew, {}});

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/hash.h"
+#include "tool/code_hash.h"
 #include "common/symbol_index.h"
 #include "tool/diff/transform_writer.h"
 #include "tool/patch_writer.h"
@@ -76,8 +77,11 @@ Status check_defines(const std::string& object, const std::string& source, const
 
 }  // namespace
 
-std::string function_hash(const ElfFile& binary, const ElfSymbol& s) {
-  return function_body_hash(binary.symbol_bytes(s));
+std::vector<const ElfFile*> object_files(const Release& release) {
+  std::vector<const ElfFile*> out;
+  for (const auto& o : release.objects)
+    if (o) out.push_back(o.get());
+  return out;
 }
 
 Manifest make_manifest(const DiffResult& r) {
@@ -87,6 +91,7 @@ Manifest make_manifest(const DiffResult& r) {
   const ElfFile& old_binary = *r.old_release->binary;
   const ElfFile& new_binary = *r.new_release->binary;
   SymbolIndex old_index(old_binary), new_index(new_binary);
+  std::vector<const ElfFile*> old_files = object_files(*r.old_release), new_files = object_files(*r.new_release);
   for (const FunctionChange& c : r.functions) {
     if (c.kind == ChangeKind::kRemoved) continue;
     ManifestFunction f;
@@ -94,12 +99,18 @@ Manifest make_manifest(const DiffResult& r) {
     f.reason = c.reason;
     const ElfSymbol* before = old_index.find(c.symbol);
     const ElfSymbol* after = new_index.find(c.symbol);
-    if (after) f.new_hash = function_hash(new_binary, *after);
+    if (after) {
+      CodeHash h = code_hash(new_binary, *after, new_files);
+      f.new_hash = h.hash;
+      f.new_mask = h.mask;
+    }
     // A fragment has no entry to redirect: it is carried like a new function, bound to the
     // patch's copy, so that its new parent and it jump into each other.
     if (c.kind == ChangeKind::kChanged && !c.fragment && before) {
       f.kind = ManifestFunction::Kind::kChanged;
-      f.old_hash = function_hash(old_binary, *before);
+      CodeHash h = code_hash(old_binary, *before, old_files);
+      f.old_hash = h.hash;
+      f.old_mask = h.mask;
       f.old_size = before->size;
     } else {
       f.kind = ManifestFunction::Kind::kNew;
