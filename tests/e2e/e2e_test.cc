@@ -258,6 +258,15 @@ TEST(Active, ChangedFunctionStillRunningOnAThreadIsReported) {
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
 
+TEST(Layout, UnchangedFunctionIsRecognizedAfterTheLayoutMoved) {
+  Process p(program("layout", "v1"));
+  EXPECT_EQ(p.ask("values"), "6 4");
+  EXPECT_APPLIED(p.ask("apply " + patch("layout", "v1", "v2")));
+  EXPECT_EQ(p.ask("values"), "6 6");
+  EXPECT_APPLIED(p.ask("apply " + patch("layout", "v2", "v3")));
+  EXPECT_EQ(p.ask("values"), "7 6");
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

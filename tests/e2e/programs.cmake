@@ -36,3 +36,7 @@ e2e_type_patch(types v1 v2)
 
 e2e_program(active VERSIONS v1 v2)
 e2e_patch(active v1 v2 -f spin -f release)
+
+e2e_program(layout VERSIONS v1 v2 v3)
+e2e_patch(layout v1 v2 -f grow)
+e2e_patch(layout v2 v3 -f read_value)
