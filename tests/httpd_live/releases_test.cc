@@ -1,0 +1,215 @@
+// hotswap-httpd takes its whole release history as live patches while clients keep
+// requesting, over kept-alive and over new connections: no request may fail, every
+// release's change must show right after its patch, and reverting undoes them in order.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct HttpAnswer {
+  int status = 0;  // 0: the exchange failed
+  std::string head;
+  std::string body;
+};
+
+int connect_to(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+// One request and its whole answer on an open connection; `buffer` keeps what was read past it.
+HttpAnswer exchange(int fd, const std::string& request, std::string& buffer, bool head_only = false) {
+  HttpAnswer a;
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return a;
+  auto read_more = [&] {
+    char chunk[16384];
+    ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  };
+  std::size_t end;
+  while ((end = buffer.find("\r\n\r\n")) == std::string::npos)
+    if (!read_more()) return a;
+  a.head = buffer.substr(0, end + 4);
+  buffer.erase(0, end + 4);
+  std::size_t length = 0;
+  for (const char* name : {"\r\nContent-Length: ", "\r\ncontent-length: "})
+    if (auto at = a.head.find(name); at != std::string::npos) length = std::stoul(a.head.substr(at + std::strlen(name)));
+  if (head_only || a.head.find(" 204 ") != std::string::npos || a.head.find(" 304 ") != std::string::npos) length = 0;
+  while (buffer.size() < length)
+    if (!read_more()) return a;
+  a.body = buffer.substr(0, length);
+  buffer.erase(0, length);
+  a.status = std::atoi(a.head.c_str() + 9);
+  return a;
+}
+
+HttpAnswer fetch(int port, const std::string& method, const std::string& path) {
+  int fd = connect_to(port);
+  if (fd < 0) return {};
+  std::string buffer;
+  HttpAnswer a = exchange(fd, method + " " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", buffer,
+                          method == "HEAD");
+  close(fd);
+  return a;
+}
+
+struct Load {
+  std::atomic<bool> stop{false};
+  std::atomic<long> ok{0}, not_ok{0}, failed{0};
+  std::vector<std::thread> threads;
+
+  void start(int port) {
+    for (int t = 0; t < 3; ++t)  // kept-alive connections
+      threads.emplace_back([this, port] {
+        int fd = connect_to(port);
+        std::string buffer;
+        while (!stop && fd >= 0) {
+          HttpAnswer a = exchange(fd, "GET /1k.bin HTTP/1.1\r\nHost: test\r\n\r\n", buffer);
+          if (a.status == 0) {
+            ++failed;
+            close(fd);
+            fd = connect_to(port);
+            buffer.clear();
+          } else {
+            (a.status == 200 && a.body.size() == 1024 ? ok : not_ok)++;
+          }
+        }
+        if (fd >= 0) close(fd);
+      });
+    threads.emplace_back([this, port] {  // a new connection per request
+      while (!stop) {
+        HttpAnswer a = fetch(port, "GET", "/index.html");
+        if (a.status == 0) ++failed;
+        else (a.status == 200 ? ok : not_ok)++;
+      }
+    });
+  }
+  void finish() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+};
+
+int run_tool(const std::string& args, std::string* out) {
+  std::string cmd = std::string(HOTSWAP_TOOL) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out->append(buf.data(), n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// What release n changed, as seen by a client: true once the release runs.
+bool release_visible(int port, int n) {
+  switch (n) {
+    case 1: return has(fetch(port, "GET", "/index.html").head, "Cache-Control: public, max-age=300");
+    case 2: return has(fetch(port, "GET", "/index.html").head, "X-Content-Type-Options: nosniff");
+    case 3: return fetch(port, "OPTIONS", "/").status == 204;
+    case 4: return has(fetch(port, "GET", "/-/status").body, "\"responses\":{");
+    case 5: return has(fetch(port, "GET", "/no-such-page").body, "<address>hotswap-httpd</address>");
+    default: return false;
+  }
+}
+
+class Releases : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = "/tmp/httpd-live-" + std::to_string(getpid());
+    ASSERT_EQ(std::system(("rm -rf " + dir_ + " && mkdir -p " + dir_ + "/www " + dir_ + "/run && chmod 700 " + dir_ +
+                           "/run && head -c 1024 /dev/urandom > " + dir_ + "/www/1k.bin && echo hello > " + dir_ +
+                           "/www/index.html")
+                              .c_str()),
+              0);
+    setenv("XDG_RUNTIME_DIR", (dir_ + "/run").c_str(), 1);
+    int out[2];
+    ASSERT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      execl(HTTPD_BINARY, HTTPD_BINARY, "--root", (dir_ + "/www").c_str(), "--listen", "127.0.0.1:0",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    std::string first;
+    char c;
+    pollfd p{out[0], POLLIN, 0};
+    while (poll(&p, 1, 10000) > 0 && read(out[0], &c, 1) == 1 && c != '\n') first += c;
+    close(out[0]);
+    auto colon = first.rfind(':');
+    ASSERT_NE(colon, std::string::npos) << first;
+    port_ = std::atoi(first.c_str() + colon + 1);
+    ASSERT_GT(port_, 0) << first;
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "graceful exit after the patches";
+    }
+    std::system(("rm -rf " + dir_).c_str());
+  }
+  std::string patch(int n) const { return std::string(HTTPD_RELEASES) + "/hotswap-httpd-r" + std::to_string(n) + ".hsp"; }
+
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest) {
+  ASSERT_EQ(HTTPD_RELEASE_COUNT, 5);
+  Load load;
+  load.start(port_);
+  std::string pid = std::to_string(pid_);
+  for (int n = 1; n <= HTTPD_RELEASE_COUNT; ++n) {
+    EXPECT_FALSE(release_visible(port_, n)) << "release " << n << " before its patch";
+    std::string out;
+    ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
+    EXPECT_TRUE(release_visible(port_, n)) << "release " << n << " after its patch";
+    for (int m = 1; m < n; ++m) EXPECT_TRUE(release_visible(port_, m)) << "release " << m << " kept after " << n;
+  }
+  std::string out;
+  ASSERT_EQ(run_tool("status " + pid + " --json", &out), 0) << out;
+  EXPECT_TRUE(has(out, "hotswap-httpd-r5.hsp")) << out;
+  for (int n = HTTPD_RELEASE_COUNT; n >= 1; --n) {
+    out.clear();
+    ASSERT_EQ(run_tool("revert " + pid, &out), 0) << out;
+    EXPECT_FALSE(release_visible(port_, n)) << "release " << n << " after its revert";
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  load.finish();
+  EXPECT_GT(load.ok, 0);
+  EXPECT_EQ(load.not_ok, 0);
+  EXPECT_EQ(load.failed, 0);
+}
+
+}  // namespace
