@@ -562,6 +562,23 @@ TEST_P(TimeoutTest, TricklingBytesDoesNotExtendTheHeaderTimeout) {
   EXPECT_TRUE(closed || c.wait_closed(5000));
 }
 
+TEST_P(TimeoutTest, SteadyPipelineWithPartialRequestsIsNotCutOff) {
+  // Every write ends one request and starts the next, for three header timeouts: the
+  // connection always holds a partial head, yet every request is answered.
+  Client c(port_);
+  const std::string request = get_request("/noext");
+  const std::string start = request.substr(0, 10);
+  const std::string rest = request.substr(10);
+  ASSERT_TRUE(c.send(start));
+  for (int i = 0; i < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(c.send(rest + start)) << i;
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << "request " << i << " was not answered";
+    EXPECT_EQ(r->body, "x");
+  }
+}
+
 TEST_P(TimeoutTest, SilentConnectionAndIdleKeepAliveAreClosed) {
   Client silent(port_);
   EXPECT_TRUE(silent.wait_closed(10000));

@@ -41,6 +41,7 @@ void Connection::open(int fd, std::string_view client) {
   parser_.reset();
   readable_ = true;  // data may already be waiting; the first read finds out
   answered_any_ = false;
+  answered_since_check_ = false;
   close_after_write_ = false;
   out_.clear();
   out_sent_ = 0;
@@ -96,6 +97,7 @@ bool Connection::answer_next_request(ConnectionContext& ctx) {
     return false;
   }
   answered_any_ = true;
+  answered_since_check_ = true;
   if (status == ParseStatus::kError) {
     in_parsed_ = in_end_;
     Response r = error_response(parser_.error_status(), true);

@@ -47,6 +47,14 @@ class Connection : public TimeoutNode {
   // Nothing of a request is buffered and nothing waits to be sent.
   bool idle() const { return !has_output() && !parser_.in_message() && in_parsed_ == in_end_; }
 
+  // True once after each call in which a request was answered: a pipelining client that
+  // always has part of its next request buffered is making progress, not stalling.
+  bool take_progress() {
+    bool progress = answered_since_check_;
+    answered_since_check_ = false;
+    return progress;
+  }
+
   // Graceful shutdown: answer what is in flight, then close.
   void stop_after_response() { close_after_write_ = true; }
 
@@ -74,6 +82,7 @@ class Connection : public TimeoutNode {
   RequestParser parser_;
   bool readable_ = false;
   bool answered_any_ = false;
+  bool answered_since_check_ = false;
   bool close_after_write_ = false;
 
   ByteBuffer out_;

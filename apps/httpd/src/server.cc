@@ -197,12 +197,14 @@ void Worker::on_connection_event(Connection* c, std::uint32_t events) {
 }
 
 // A connection waiting for (the rest of) a request head is timed from when it started
-// waiting, not from its last byte, so a client trickling bytes cannot hold it open.
+// waiting (or last had a request answered), not from its last byte, so a client trickling
+// bytes cannot hold it open.
 void Worker::file_under_timeout(Connection* c) {
   if (stopping_ && c->idle()) {
     close_connection(c);
   } else if (c->waiting_for_head()) {
-    if (c->list != &head_timeouts_) head_timeouts_.push_back(c, clock_.now_ms());
+    bool progress = c->take_progress();
+    if (c->list != &head_timeouts_ || progress) head_timeouts_.push_back(c, clock_.now_ms());
   } else {
     idle_timeouts_.push_back(c, clock_.now_ms());
   }
