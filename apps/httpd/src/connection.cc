@@ -6,6 +6,8 @@
 // with bench/httpd/run): hence the cache's default --cache-max-file.
 #include "connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -43,6 +45,7 @@ void Connection::open(int fd, std::string_view client) {
   answered_any_ = false;
   answered_since_check_ = false;
   close_after_write_ = false;
+  nodelay_ = false;
   out_.clear();
   out_sent_ = 0;
   client_length_ = static_cast<std::uint8_t>(std::min(client.size(), sizeof client_));
@@ -115,7 +118,15 @@ bool Connection::answer_next_request(ConnectionContext& ctx) {
 void Connection::queue(Response& r, const Request* request, ConnectionContext& ctx) {
   WorkerCounters::bump(ctx.counters->requests, 1);
   if (ctx.access_log != nullptr) log(r, request, ctx);
-  if (r.close) close_after_write_ = true;
+  if (r.close) {
+    close_after_write_ = true;
+  } else if (!nodelay_) {
+    // Only a connection that stays open can have an answer held back by Nagle behind an
+    // unacknowledged earlier one; one-request connections skip the system call (as nginx).
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    nodelay_ = true;
+  }
   write_response_head(r, ctx.clock->http_date(), &out_);
   if (!r.send_body) {
     if (r.file != nullptr) release(r.file);

@@ -84,6 +84,7 @@ class Connection : public TimeoutNode {
   bool answered_any_ = false;
   bool answered_since_check_ = false;
   bool close_after_write_ = false;
+  bool nodelay_ = false;  // TCP_NODELAY set
 
   ByteBuffer out_;
   std::size_t out_sent_ = 0;

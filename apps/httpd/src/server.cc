@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -155,8 +154,6 @@ void Worker::accept_connections() {
       reject(fd);
       continue;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     Connection* c = take_connection();
     if (access_log_) {
       c->open(fd, peer_text(peer));
