@@ -103,16 +103,21 @@ int run_pack(const PackOptions& o) {
   for (const std::string& wanted : o.functions) {
     bool found = false;
     for (std::size_t i = 0; i < objects->size(); ++i)
-      for (const ElfSymbol& s : (*objects)[i].elf.symbols())
-        // Split parts and clones (foo.cold, foo.constprop.0) have no entry of their own to
-        // redirect; the runtime always loads the patch's copies with their parent.
-        if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.name.find('.') == std::string::npos &&
-            name_matches(wanted, s)) {
-          carried.insert(i);
-          SymbolRef id = identity_of(s);
-          named.insert({id.file, id.name});
-          found = true;
-        }
+      for (const ElfSymbol& s : (*objects)[i].elf.symbols()) {
+        if (s.type != STT_FUNC || s.shndx == SHN_UNDEF) continue;
+        // Clones and split parts (foo.constprop.0, foo.cold) are not redirected: the runtime
+        // loads the patch's copies for the callers the patch carries. A name that only a
+        // compiler's clone carries (GCC specialized every call of it) still carries its unit.
+        bool clone = s.name.find('.') != std::string::npos;
+        if (!name_matches(wanted, s) &&
+            !(clone && name_matches(wanted, ElfSymbol{s.index, s.name.substr(0, s.name.find('.')), s.file})))
+          continue;
+        carried.insert(i);
+        found = true;
+        if (clone) continue;
+        SymbolRef id = identity_of(s);
+        named.insert({id.file, id.name});
+      }
     if (!found) return fail("function " + wanted + " is not defined in any object of " + o.new_binary);
   }
   for (const std::string& src : o.sources) {
