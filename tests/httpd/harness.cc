@@ -164,6 +164,8 @@ bool Client::send(const std::string& bytes) {
   return true;
 }
 
+void Client::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
 bool Client::fill(int timeout_ms) {
   if (eof_) return false;
   pollfd p = {fd_, POLLIN, 0};

@@ -82,6 +82,7 @@ class Client {
   bool connected() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   bool send(const std::string& bytes);
+  void shutdown_write();  // a half-close: the server sees EOF after the bytes sent
   // Reads one response; `head` means the request was HEAD (no body follows). nullopt on
   // timeout, close or garbage.
   std::optional<Response> read_response(bool head = false, int timeout_ms = 5000);

@@ -3,6 +3,8 @@
 // smuggling requests, escapes from the root, timeouts, the connection cap and graceful
 // shutdown. After every test the server must still answer.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -238,6 +240,22 @@ TEST_P(HttpdTest, ConnectionCloseIsHonoured) {
   std::string rest;
   EXPECT_TRUE(c.wait_closed(5000, &rest));
   EXPECT_EQ(rest, "") << "a request after Connection: close was answered";
+}
+
+TEST_P(HttpdTest, HalfClosedClientGetsItsAnswersThenTheClose) {
+  Client c(port_);
+  // Corked, the requests leave in one segment with the FIN: the server learns of both in
+  // a single event.
+  int one = 1;
+  setsockopt(c.fd(), IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+  ASSERT_TRUE(c.send(get_request("/noext") + get_request("/a.txt")));
+  c.shutdown_write();
+  auto first = c.read_response();
+  auto second = c.read_response();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(second->body, root_.read("a.txt"));
+  // Without noticing the EOF the server would keep the connection for the idle timeout.
+  EXPECT_TRUE(c.wait_closed(5000));
 }
 
 // --- directories -----------------------------------------------------------------------------

@@ -46,6 +46,7 @@ void Connection::open(int fd, std::string_view client) {
   answered_since_check_ = false;
   close_after_write_ = false;
   nodelay_ = false;
+  peer_closed_ = false;
   out_.clear();
   out_sent_ = 0;
   client_length_ = static_cast<std::uint8_t>(std::min(client.size(), sizeof client_));
@@ -72,6 +73,7 @@ bool Connection::waiting_for_head() const {
 bool Connection::on_event(std::uint32_t events, ConnectionContext& ctx) {
   if (events & EPOLLERR) return false;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) readable_ = true;
+  if (events & (EPOLLRDHUP | EPOLLHUP)) peer_closed_ = true;
   for (;;) {
     while (!close_after_write_ && body_remaining_ == 0 &&
            out_.size() - out_sent_ < kOutputBatchBytes) {
@@ -222,8 +224,9 @@ Connection::Read Connection::read_more() {
     if (n > 0) {
       in_end_ += static_cast<std::uint32_t>(n);
       // A short read drained the socket; with edge-triggered epoll, new data brings a new
-      // event, so there is no need for a read that would only say EAGAIN.
-      if (static_cast<std::uint32_t>(n) < space) readable_ = false;
+      // event, so there is no need for a read that would only say EAGAIN. Unless the peer
+      // has shut down its side: then read on to the EOF, which brings no further event.
+      if (static_cast<std::uint32_t>(n) < space && !peer_closed_) readable_ = false;
       return Read::kData;
     }
     if (n == 0) return Read::kClosed;

@@ -84,7 +84,8 @@ class Connection : public TimeoutNode {
   bool answered_any_ = false;
   bool answered_since_check_ = false;
   bool close_after_write_ = false;
-  bool nodelay_ = false;  // TCP_NODELAY set
+  bool nodelay_ = false;      // TCP_NODELAY set
+  bool peer_closed_ = false;  // EPOLLRDHUP seen: the client sends nothing more
 
   ByteBuffer out_;
   std::size_t out_sent_ = 0;

@@ -1,3 +1,4 @@
+// IMF-fixdate formatting and parsing, and the access log's date.
 #include "http_date.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// Target decoding and normalization: the pure half of keeping requests inside the root.
 #include "path_resolver.h"
 
 #include <gtest/gtest.h>

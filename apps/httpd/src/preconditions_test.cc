@@ -1,3 +1,4 @@
+// Conditional-request and Range header evaluation.
 #include "preconditions.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Request-head parsing: spans, pipelining, resumption at every truncation point (with a
+// guard page behind the input), the anti-smuggling refusals and the size limits.
 #include "request_parser.h"
 
 #include <gtest/gtest.h>
