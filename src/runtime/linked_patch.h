@@ -66,6 +66,7 @@ struct LinkedPatch {
   std::vector<std::uint64_t> init_shadow_values;  // the same as seen from init code
 
   std::uint64_t eh_frame = 0;
+  std::uint64_t eh_frame_size = 0;
   bool eh_frame_registered = false;
   std::vector<std::uint64_t> init_functions;
   bool has_new_data = false;

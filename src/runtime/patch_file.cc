@@ -1,5 +1,7 @@
 #include "runtime/patch_file.h"
 
+#include "common/patch_id.h"
+
 #include <elf.h>
 #include <sys/stat.h>
 
@@ -20,6 +22,8 @@ Expected<PatchFile> read_patch(const std::string& path) {
   std::string_view text(reinterpret_cast<const char*>(section->bytes.data()), section->bytes.size());
   auto manifest = parse_manifest(text);
   if (!manifest) return make_error(path + ": " + manifest.error().message);
+  if (compute_patch_id(*elf, *manifest) != manifest->patch_id)
+    return make_error(path + ": the patch is corrupt: its content does not match its id " + manifest->patch_id);
   PatchFile patch;
   patch.path = path;
   patch.elf = std::make_unique<ElfFile>(std::move(*elf));

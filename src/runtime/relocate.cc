@@ -130,6 +130,7 @@ Status relocate_sections(LinkedPatch& patch) {
     }
     if (s.name == ".eh_frame") {
       patch.eh_frame = plan.address;
+      patch.eh_frame_size = s.size;
       drop_fdes_of_bound_code(patch, s, bound_pc_fields);
     }
   }

@@ -85,7 +85,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s) s = allocate_sections(*patch, *state_.image, slots);
   if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
   if (s) s = relocate_sections(*patch);                           // relocate
-  if (s) s = stage_patch(*patch);                                 // stage
+  if (s) s = stage_patch(*patch, *state_.image);                  // stage
   if (s) report_active_functions(*patch, *state_.scope);
   if (!s) {
     discard_patch(*patch);

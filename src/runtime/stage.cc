@@ -3,7 +3,9 @@
 #include <sys/mman.h>
 
 #include <cstring>
+#include <set>
 
+#include "runtime/eh_frame.h"
 #include "runtime/steps.h"
 
 extern "C" void __register_frame(void*);
@@ -14,32 +16,45 @@ namespace {
 // Static initializers run only when the patch brings new data; their writes to data that
 // binds to running instances land in private shadow copies (DESIGN §4: static
 // constructors never re-run for data bound to running instances).
-void initialize_new_data(LinkedPatch& patch) {
-  if (!patch.has_new_data) return;
+// An initializer must be a function of the patch's static-initialization code: anything
+// else in .init_array (a corrupt patch) is refused before anything runs.
+Status initialize_new_data(LinkedPatch& patch) {
+  if (!patch.has_new_data) return Status::success();
   const ElfFile& elf = *patch.file.elf;
+  std::set<std::uint64_t> initializers;
+  for (const ElfSymbol& sym : elf.symbols())
+    if (sym.type == STT_FUNC && sym.shndx < patch.sections.size() && patch.sections[sym.shndx].init_code &&
+        patch.sections[sym.shndx].placement == Placement::kLoad)
+      initializers.insert(patch.symbol_values[sym.index]);
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
     if (s.type != SHT_INIT_ARRAY || plan.placement != Placement::kLoad) continue;
     for (std::uint64_t off = 0; off + 8 <= s.size; off += 8) {
       std::uint64_t fn;
       std::memcpy(&fn, reinterpret_cast<void*>(plan.address + off), 8);
-      if (fn) patch.init_functions.push_back(fn);
+      if (!fn) continue;
+      if (!initializers.count(fn)) return make_error(s.name + " names something that is not a static initializer");
+      patch.init_functions.push_back(fn);
     }
   }
   for (std::uint64_t fn : patch.init_functions) reinterpret_cast<void (*)()>(fn)();
+  return Status::success();
 }
 
 }  // namespace
 
-Status stage_patch(LinkedPatch& patch) {
+Status stage_patch(LinkedPatch& patch, const RunningImage& image) {
   HOTSWAP_TRY(protect_range(patch.text_begin, patch.text_end, PROT_READ | PROT_EXEC));
   HOTSWAP_TRY(protect_range(patch.rodata_begin, patch.rodata_end, PROT_READ));
   if (patch.eh_frame) {
+    const AddressRange slots[] = {{patch.data_begin, patch.data_end}, {patch.rodata_begin, patch.rodata_end},
+                                  {image.start, image.end}};
+    HOTSWAP_TRY(check_eh_frame(std::span(reinterpret_cast<const unsigned char*>(patch.eh_frame), patch.eh_frame_size),
+                               {patch.text_begin, patch.text_end}, {patch.rodata_begin, patch.rodata_end}, slots));
     __register_frame(reinterpret_cast<void*>(patch.eh_frame));
     patch.eh_frame_registered = true;
   }
-  initialize_new_data(patch);
-  return Status::success();
+  return initialize_new_data(patch);
 }
 
 }  // namespace hotswap

@@ -23,8 +23,8 @@ Status allocate_sections(LinkedPatch& patch, const RunningImage& image, std::siz
 Status bind_symbols(LinkedPatch& patch, const Scope& scope);
 // Applies every relocation of the loaded sections.
 Status relocate_sections(LinkedPatch& patch);
-// Protects memory, registers unwind tables, initializes new data.
-Status stage_patch(LinkedPatch& patch);
+// Protects memory, checks and registers unwind tables, initializes new data.
+Status stage_patch(LinkedPatch& patch, const RunningImage& image);
 // Redirects the changed functions; the only step other threads can observe.
 Status commit_patch(LinkedPatch& patch, RuntimeState& state);
 // Undoes the last commit.

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/elf_file.h"
 #include "common/hash.h"
+#include "common/patch_id.h"
 #include "tool/subprocess.h"
 
 namespace hotswap {
@@ -33,19 +35,23 @@ Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, 
   for (const std::string& c : copies) std::filesystem::remove(c);
   if (!linked) return linked;
 
-  std::ifstream in(tmp_obj, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Fnv1a64 h;
-  h.add(bytes);
-  h.add(manifest.base);
-  h.add(manifest.target);
-  manifest.patch_id = hex64(h.value());
-
+  // The manifest goes in with an empty id; the id is the hash of the result (common/
+  // patch_id.h), then written in place: updating that section changes no other.
+  manifest.patch_id.clear();
   std::ofstream(tmp_manifest) << serialize_manifest(manifest);
-  Status packed = run_program({"objcopy", "--add-section",
-                               std::string(kManifestSection) + "=" + tmp_manifest, "--set-section-flags",
-                               std::string(kManifestSection) + "=readonly", tmp_obj, output});
+  Status packed = run_program({"objcopy", "--add-section", std::string(kManifestSection) + "=" + tmp_manifest,
+                               "--set-section-flags", std::string(kManifestSection) + "=readonly", tmp_obj, output});
   std::filesystem::remove(tmp_obj);
+  if (packed) {
+    auto written = ElfFile::open(output);
+    if (!written) {
+      packed = written.error();
+    } else {
+      manifest.patch_id = compute_patch_id(*written, manifest);
+      std::ofstream(tmp_manifest) << serialize_manifest(manifest);
+      packed = run_program({"objcopy", "--update-section", std::string(kManifestSection) + "=" + tmp_manifest, output});
+    }
+  }
   std::filesystem::remove(tmp_manifest);
   return packed;
 }

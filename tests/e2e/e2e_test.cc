@@ -88,6 +88,10 @@ TEST(Refusal, PatchForAnotherBaseLeavesProcessUnchanged) {
 }
 
 class BadPatch : public ::testing::Test {
+ public:
+  std::string write_file(const std::string& name, const std::string& bytes) { return write(name, bytes); }
+  std::string read_file(const std::string& path) { return read(path); }
+
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -148,6 +152,46 @@ TEST_F(BadPatch, MalformedManifestIsRefused) {
   EXPECT_REFUSED(p.ask("apply " + bad2), "format 99 is not supported");
   expect_unchanged(p, version);
 }
+
+// Patches are untrusted bytes: each corrupted copy must be refused with a message, or
+// link (a byte of code or padding changed); the runtime itself must never fault. A patch
+// that applied is reverted at once: its code is not run. HOTSWAP_FUZZ_SEED and
+// HOTSWAP_FUZZ_ROUNDS widen the search.
+void fuzz_patch(BadPatch& test, const std::string& name, int rounds) {
+  Process p(program(name, "v1"));
+  std::string version = p.ask("version");
+  std::string bytes = test.read_file(patch(name, "v1", "v2"));
+  const char* seed = std::getenv("HOTSWAP_FUZZ_SEED");
+  const char* more = std::getenv("HOTSWAP_FUZZ_ROUNDS");
+  if (more) rounds = std::atoi(more);
+  std::uint64_t state = seed ? std::strtoull(seed, nullptr, 10) : 0x9e3779b97f4a7c15ULL;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  int refused = 0;
+  for (int i = 0; i < rounds; ++i) {
+    std::string copy = bytes;
+    int flips = 1 + static_cast<int>(next() % 8);
+    for (int k = 0; k < flips; ++k) copy[next() % copy.size()] = static_cast<char>(next());
+    std::string answer = p.ask("apply " + test.write_file("corrupt.hsp", copy));
+    ASSERT_TRUE(starts_with(answer, "ok applied") || starts_with(answer, "refused patch refused")) << i << ": " << answer;
+    if (starts_with(answer, "ok applied")) {
+      ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+    } else {
+      ++refused;
+    }
+    ASSERT_EQ(p.ask("version"), version) << i;
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_TRUE(p.alive());
+}
+
+TEST_F(BadPatch, RandomCorruptionIsRefusedOrAppliedNeverACrash) { fuzz_patch(*this, "basic", 300); }
+
+TEST_F(BadPatch, RandomCorruptionOfAPatchWithInitializersNeverCrashes) { fuzz_patch(*this, "data", 300); }
 
 TEST(Calls, PointerVirtualStdFunctionAndQsortReachNewCode) {
   Process p(program("calls", "v1"));
