@@ -27,7 +27,8 @@ struct Version {
   std::string patch_id;   // empty for the base
   std::string patch_path;
   std::uint64_t pause_ns = 0;
-  std::size_t functions_redirected = 0;
+  std::size_t functions_redirected = 0;  // entries redirected: a function changed again
+                                         // counts its base entry and each earlier copy
 };
 
 // Reads the running image (symbols, build-id, patchable entries) so that the first patch

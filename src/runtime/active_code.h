@@ -17,8 +17,8 @@ struct CodeRange {
   std::uint64_t begin = 0, end = 0;
 };
 
-// Real-time signal the sampler uses; a program that needs it can say so in
-// docs/ARCHITECTURE.md's terms: the report is skipped when the signal has a handler.
+// The real-time signal the sampler uses. When the program has installed its own handler
+// for it, the report is skipped rather than interfering.
 inline int stack_signal() { return SIGRTMIN + 5; }
 
 // For each range, whether a thread may still be running in it. Threads that do not answer

@@ -85,15 +85,19 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
 
   auto start = Clock::now();
   HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC));
+  // Fresh entries first: their slots and pads are not live yet, so a failure here changes
+  // nothing a thread can reach. Then retarget the live slots of entries redirected before.
   for (const Redirect& r : redirects) {
-    if (r.previous_target) {
-      x86_64::store_slot(r.slot, r.target);
-    } else {
-      x86_64::store_slot(r.slot, r.target);
-      Status pad = x86_64::write_pad_jump(reinterpret_cast<unsigned char*>(r.entry), r.slot);
-      if (!pad) return pad;  // nothing is live yet: only pads and fresh slots were written
+    if (r.previous_target) continue;
+    x86_64::store_slot(r.slot, r.target);
+    Status pad = x86_64::write_pad_jump(reinterpret_cast<unsigned char*>(r.entry), r.slot);
+    if (!pad) {
+      (void)protect_entries(entries, PROT_READ | PROT_EXEC);
+      return pad;
     }
   }
+  for (const Redirect& r : redirects)
+    if (r.previous_target) x86_64::store_slot(r.slot, r.target);
   x86_64::sync_cores();
   for (const Redirect& r : redirects) {
     if (r.previous_target) continue;

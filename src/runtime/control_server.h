@@ -16,8 +16,8 @@ Status start_control_server();
 // Whether a connected peer may control this process: the same user, or root.
 bool peer_allowed(const ucred& peer);
 
-// Answers one request (a JSON text) with a response (a JSON text). The no-wait apply's
-// commit is left in `deferred_commit`, to run after the response is sent.
+// Answers one request (a JSON text) with a response (a JSON text). A no-wait apply sets
+// `commit_after_reply`: its staged patch commits after the response is sent.
 std::string handle_control_request(const std::string& request, bool& commit_after_reply);
 
 }  // namespace hotswap
