@@ -311,6 +311,210 @@ TEST(Layout, UnchangedFunctionIsRecognizedAfterTheLayoutMoved) {
   EXPECT_EQ(p.ask("values"), "7 6");
 }
 
+// Exceptions unwind through code of every patch in a chain, whichever patch threw and
+// whichever caught: each patch registers unwind tables for the code it loads, and only
+// for that code (an entry for the executable's code would hide an older patch's table).
+void expect_chain_version(Process& p, const std::string& catcher, int step, int multiplier, int thrower) {
+  std::string t = std::to_string(thrower);
+  EXPECT_EQ(p.ask("attempt 3"), catcher + " " + std::to_string((3 + step) * multiplier) + " depth 0");
+  EXPECT_EQ(p.ask("attempt -1"), catcher + " caught negative in v" + t + " " + t + " depth 0");
+  EXPECT_EQ(p.ask("attempt 0"), catcher + " caught std zero in v" + t + " depth 0");
+}
+
+TEST(Chain, ExceptionsThroughFiveStackedPatchesRevertAndReapply) {
+  Process p(program("chain", "v1"));
+  expect_chain_version(p, "v1", 1, 10, 1);
+  EXPECT_EQ(p.ask("bump"), "v1 11");
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v1", "v2")));
+  expect_chain_version(p, "v1", 2, 10, 2);
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v2", "v3")));
+  expect_chain_version(p, "v3", 2, 10, 2);
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v3", "v4")));
+  expect_chain_version(p, "v3", 4, 100, 4);
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v4", "v5")));
+  expect_chain_version(p, "v5", 4, 100, 4);
+  // The initializer of the new datum wrote only the patch's private copy of g_total; the
+  // new bump() writes the live one, which unchanged code reads.
+  EXPECT_EQ(p.ask("totals"), "11");
+  EXPECT_EQ(p.ask("bump"), "v5 16 init 1010");
+  EXPECT_EQ(p.ask("totals"), "16");
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v5", "v6")));
+  expect_chain_version(p, "v6", 6, 100, 6);
+  EXPECT_EQ(p.ask("bump"), "v5 21 init 1010");
+
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  expect_chain_version(p, "v5", 4, 100, 4);
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  expect_chain_version(p, "v3", 4, 100, 4);
+  EXPECT_EQ(p.ask("bump"), "v1 22");
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v4", "v5")));
+  expect_chain_version(p, "v5", 4, 100, 4);
+  EXPECT_EQ(p.ask("bump"), "v5 27 init 1010");
+  EXPECT_APPLIED(p.ask("apply " + patch("chain", "v5", "v6")));
+  expect_chain_version(p, "v6", 6, 100, 6);
+  EXPECT_EQ(p.ask("totals"), "27");
+  EXPECT_TRUE(p.alive());
+}
+
+TEST(Startup, EveryReleaseChangesMainAndThePatchesChain) {
+  // GCC places main in .text.startup.main, beside the static initializers: a changed main
+  // is an ordinary changed function, so the next patch of the chain finds the code it
+  // expects. v3 brings new data: its initializers run, main is not one of them, and the
+  // unit's existing global keeps its value.
+  Process p(program("startup", "v1"));
+  EXPECT_EQ(p.ask("rename hi"), "renamed");
+  EXPECT_EQ(p.ask("greet"), "hi v1");
+  EXPECT_APPLIED(p.ask("apply " + patch("startup", "v1", "v2")));
+  EXPECT_EQ(p.ask("greet"), "hi v2");
+  EXPECT_APPLIED(p.ask("apply " + patch("startup", "v2", "v3")));
+  EXPECT_EQ(p.ask("greet"), "hi v3 added in v3");
+  EXPECT_APPLIED(p.ask("apply " + patch("startup", "v3", "v4")));
+  EXPECT_EQ(p.ask("greet"), "hi v4 added in v3");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("greet"), "hi v3 added in v3");
+  EXPECT_APPLIED(p.ask("apply " + patch("startup", "v3", "v4")));
+  EXPECT_EQ(p.ask("greet"), "hi v4 added in v3");
+}
+
+TEST(Identity, FunctionAddressesAreTheSameInOldAndNewCodeAndSurviveRevert) {
+  Process p(program("identity", "v1"));
+  EXPECT_EQ(p.ask("store"), "stored");
+  EXPECT_EQ(p.ask("take"), "1");
+  EXPECT_EQ(p.ask("call"), "2 11 11");
+  EXPECT_APPLIED(p.ask("apply " + patch("identity", "v1", "v2")));
+  EXPECT_EQ(p.ask("compare"), "v2 11") << "new code takes the same address as old code did";
+  EXPECT_EQ(p.ask("call"), "3 21 21");
+  EXPECT_APPLIED(p.ask("apply " + patch("identity", "v2", "v3")));
+  EXPECT_EQ(p.ask("compare"), "v3 11") << "also for a function an earlier patch changed";
+  EXPECT_EQ(p.ask("take"), "1");
+  EXPECT_EQ(p.ask("call"), "3 21 21");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("call"), "3 21 21");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  // The address v3 stored is the function's own entry: after the reverts it runs v1.
+  EXPECT_EQ(p.ask("call"), "2 11 11");
+  EXPECT_EQ(p.ask("compare"), "11");
+}
+
+TEST(Refusal, ClassWhoseVtableChangedIsRefusedNamingIt) {
+  Process p(program("virtuals", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_EQ(p.ask("describe"), "area 9");
+  EXPECT_REFUSED(p.ask("apply " + out_dir() + "/virtuals/v1-v2.pack.hsp"), "vtable for Shape");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("describe"), "area 9");
+}
+
+// Every mprotect the runtime makes while applying and reverting fails once, in turn: each
+// apply is either refused with nothing changed (the initializer's side effect did not
+// happen) or complete, and each revert likewise; threads call the function all along.
+TEST(Faults, EveryFailedMprotectLeavesTheProcessWholeAndUnchangedOrCommitted) {
+  Process p(program("faults", "v1"));
+  EXPECT_EQ(p.ask("start"), "started");
+  int inits = 0, applies = 0, refusals = 0;
+  for (int n = 0; n < 64; ++n) {
+    ASSERT_EQ(p.ask("fail-mprotect " + std::to_string(n)), "armed");
+    std::string answer = p.ask("apply " + patch("faults", "v1", "v2"));
+    bool hit = p.ask("armed") == "no";
+    ASSERT_EQ(p.ask("disarm"), "disarmed");
+    if (starts_with(answer, "ok applied")) {
+      ++applies, ++inits;
+      EXPECT_EQ(p.ask("work"), "3") << n;
+      EXPECT_EQ(p.ask("inits"), std::to_string(inits)) << n;
+      ASSERT_EQ(p.ask("fail-mprotect " + std::to_string(n)), "armed");
+      std::string reverted = p.ask("revert");
+      ASSERT_EQ(p.ask("disarm"), "disarmed");
+      if (!starts_with(reverted, "ok reverted")) {
+        EXPECT_TRUE(starts_with(reverted, "refused revert failed")) << reverted;
+        EXPECT_EQ(p.ask("work"), "3") << n << ": a failed revert changes nothing";
+        ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << n;
+      }
+      EXPECT_EQ(p.ask("work"), "2") << n;
+      if (!hit) break;  // no mprotect left to fail
+    } else {
+      ++refusals;
+      EXPECT_TRUE(starts_with(answer, "refused patch refused")) << answer;
+      EXPECT_TRUE(hit) << n << ": refused without an injected failure: " << answer;
+      EXPECT_EQ(p.ask("work"), "2") << n;
+      EXPECT_EQ(p.ask("inits"), std::to_string(inits)) << n << ": a refused patch ran its initializer";
+    }
+  }
+  EXPECT_GT(refusals, 0);
+  EXPECT_GT(applies, 0);
+  EXPECT_EQ(p.ask("stop"), "bad 0");
+  EXPECT_TRUE(p.alive());
+}
+
+TEST(Faults, InitializerThrowingANonStandardExceptionRefusesThePatch) {
+  Process p(program("faults", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_REFUSED(p.ask("apply " + patch("faults", "v1", "v3")), "static initializer");
+  EXPECT_TRUE(p.alive());
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("work"), "2");
+  EXPECT_APPLIED(p.ask("apply " + patch("faults", "v1", "v2")));
+  EXPECT_EQ(p.ask("work"), "3");
+}
+
+TEST(ExternalLinkage, LibraryThreadLocalsIfuncSizesAlignmentAndLibraryNames) {
+  Process p(program("extlink", "v1"));
+  EXPECT_EQ(p.ask("dot"), "15");
+  EXPECT_EQ(p.ask("once"), "5");
+  EXPECT_EQ(p.ask("bump"), "8");
+  EXPECT_EQ(p.ask("probe"), "v1");
+  EXPECT_APPLIED(p.ask("apply " + patch("extlink", "v1", "v2")));
+  // 37 ints; dot(2) through the ifunc's chosen clone; the C library's environ, not the
+  // file-static of that name; 8 KiB alignment.
+  EXPECT_EQ(p.ask("probe"), "148 6 1 1");
+  EXPECT_EQ(p.ask("once"), "105");
+  EXPECT_EQ(p.ask("bump"), "9");
+}
+
+TEST(Blocking, ApplyDoesNotInterruptThreadsBlockedInTheKernel) {
+  Process p(program("blocking", "v1"));
+  EXPECT_EQ(p.ask("start"), "started");
+  usleep(200000);  // every thread is now asleep in epoll_wait, nanosleep or recv
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(starts_with(p.ask("apply " + patch("blocking", "v1", "v2")), "ok applied")) << i;
+    EXPECT_EQ(p.ask("work"), "3");
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+  }
+  EXPECT_EQ(p.ask("eintr"), "0");
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+// Memory of reverted patches is given back once nothing can reach it: apply/revert cycles
+// do not grow the process (mappings, resident memory) however long they go on.
+struct Footprint {
+  long mappings = 0, rss_kb = 0;
+};
+Footprint footprint(const std::string& pid) {
+  Footprint f;
+  std::ifstream maps("/proc/" + pid + "/maps");
+  for (std::string line; std::getline(maps, line);) ++f.mappings;
+  std::ifstream status("/proc/" + pid + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (starts_with(line, "VmRSS:")) f.rss_kb = std::stol(line.substr(6));
+  return f;
+}
+
+TEST(Memory, ThousandApplyRevertCyclesKeepMemoryFlat) {
+  Process p(program("basic", "v1"));
+  std::string pid = p.ask("pid");
+  auto cycle = [&](int i) {
+    ASSERT_TRUE(starts_with(p.ask("apply " + patch("basic", "v1", "v2")), "ok applied")) << i;
+    ASSERT_EQ(p.ask("compute"), "110");
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+    ASSERT_EQ(p.ask("compute"), "11");
+  };
+  for (int i = 0; i < 100; ++i) cycle(i);
+  Footprint warm = footprint(pid);
+  for (int i = 100; i < 1000; ++i) cycle(i);
+  Footprint after = footprint(pid);
+  EXPECT_LE(after.mappings, warm.mappings + 4) << "patch memory is not given back";
+  EXPECT_LE(after.rss_kb, warm.rss_kb + 2048) << "resident memory grows with every cycle";
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

@@ -41,3 +41,43 @@ e2e_patch(active v1 v2 -f spin -f release)
 e2e_program(layout VERSIONS v1 v2 v3)
 e2e_patch(layout v1 v2 -f grow)
 e2e_patch(layout v2 v3 -f read_value)
+
+# Five stacked patches over units that throw and catch through patched and unpatched
+# frames; the fourth brings new data whose initializer touches a global another unit of
+# the patch writes (Clang reaches it through the GOT from both).
+e2e_program(chain VERSIONS v1 v2 v3 v4 v5 v6)
+e2e_patch(chain v1 v2 -f parse)
+e2e_patch(chain v2 v3 -f attempt)
+e2e_patch(chain v3 v4 -f parse -f relay)
+e2e_patch(chain v4 v5 -f attempt -f bump -s totals.cpp)
+e2e_patch(chain v5 v6 -f parse -f attempt)
+
+# Every release changes main(), which GCC places in .text.startup beside the initializers.
+e2e_program(startup OWN_MAIN VERSIONS v1 v2 v3 v4)
+e2e_patch(startup v1 v2 -f main -f serve)
+e2e_patch(startup v2 v3 -f main -f serve)
+e2e_patch(startup v3 v4 -f main -f serve)
+
+# Addresses of functions taken by old and new code compare equal, across patches and reverts.
+e2e_program(identity VERSIONS v1 v2 v3)
+e2e_patch(identity v1 v2 -f callback -f file_callback -f compare)
+e2e_patch(identity v2 v3 -f compare -f file_callback_address)
+
+# A class gains a virtual function: its vtable changes shape, which no patch may bind over.
+e2e_program(virtuals VERSIONS v1 v2)
+e2e_pack_patch(virtuals v1 v2 -f describe)
+
+# Failure injection (the program's own mprotect) and static initializers with side effects.
+e2e_program(faults VERSIONS v1 v2 v3)
+e2e_patch(faults v1 v2 -f work)
+e2e_patch(faults v1 v3 -f work)
+
+# Symbols of other kinds the patch reaches: a shared library's thread-locals, an ifunc,
+# the size of an undefined symbol, data aligned above a page, a name shared by a
+# file-static and the C library.
+e2e_program(extlink VERSIONS v1 v2)
+e2e_patch(extlink v1 v2 -f once_value -f probe)
+
+# Threads blocked in calls the kernel does not restart while patches apply.
+e2e_program(blocking VERSIONS v1 v2)
+e2e_patch(blocking v1 v2 -f work)

@@ -1,0 +1,11 @@
+#include "errors.h"
+
+std::string attempt(int x) {
+  try {
+    return "v1 " + std::to_string(relay(x));
+  } catch (const ChainError& e) {
+    return std::string("v1 caught ") + e.what() + " " + std::to_string(e.code);
+  } catch (const std::exception& e) {
+    return std::string("v1 caught std ") + e.what();
+  }
+}

@@ -1,0 +1,3 @@
+#include "errors.h"
+
+ChainError::~ChainError() = default;

@@ -1,0 +1,3 @@
+#include <string>
+
+std::string probe() { return "v1"; }

@@ -1,0 +1,16 @@
+// Callbacks whose addresses old and new code both take: a function keeps one address
+// (its entry in the running program) whichever version of the code takes it.
+#include "callbacks.h"
+
+int callback(int x) { return x + 2; }
+
+static int file_callback(int x) { return x + 20; }
+
+Callback file_callback_address() {
+  static Callback cached = &file_callback;  // new code takes the address of unchanged code
+  return cached;
+}
+
+std::string compare(Callback stored, Callback stored_file) {
+  return "v3 " + std::to_string(stored == &callback) + std::to_string(stored_file == &file_callback);
+}

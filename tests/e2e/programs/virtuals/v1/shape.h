@@ -1,0 +1,11 @@
+#pragma once
+#include <string>
+
+struct Shape {
+  explicit Shape(int side) : side(side) {}
+  virtual ~Shape();  // key function: the vtable lives in shape.cpp
+  virtual int area() const;
+  int side;
+};
+
+std::string describe(const Shape& s);
