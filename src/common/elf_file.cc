@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,17 +57,40 @@ Expected<ElfFile> ElfFile::open(const std::string& path) {
   return from_bytes(std::move(bytes), path);
 }
 
+Expected<ElfFile> ElfFile::open_mapped(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path + ": cannot open: " + std::strerror(errno));
+  struct stat st{};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    ::close(fd);
+    return make_error(path + ": not a regular file");
+  }
+  auto size = static_cast<std::size_t>(st.st_size);
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return make_error(path + ": cannot map: " + std::strerror(errno));
+  ElfFile file;
+  file.label_ = path;
+  file.storage_ = std::shared_ptr<const void>(p, [size](const void* q) { munmap(const_cast<void*>(q), size); });
+  file.bytes_ = std::span(static_cast<const unsigned char*>(p), size);
+  Status parsed = file.parse();
+  if (!parsed) return parsed.error();
+  return file;
+}
+
 Expected<ElfFile> ElfFile::from_bytes(std::vector<unsigned char> bytes, std::string label) {
   ElfFile file;
   file.label_ = std::move(label);
-  file.bytes_ = std::make_shared<std::vector<unsigned char>>(std::move(bytes));
+  auto storage = std::make_shared<const std::vector<unsigned char>>(std::move(bytes));
+  file.bytes_ = std::span(*storage);
+  file.storage_ = std::move(storage);
   Status parsed = file.parse();
   if (!parsed) return parsed.error();
   return file;
 }
 
 Status ElfFile::parse() {
-  const auto& buf = *bytes_;
+  const auto& buf = bytes_;
   if (!init_libelf()) return make_error(label_ + ": libelf unusable");
   if (buf.size() < sizeof(Elf64_Ehdr) || std::memcmp(buf.data(), ELFMAG, SELFMAG) != 0)
     return make_error(label_ + ": not an ELF file");
@@ -144,7 +168,10 @@ Status ElfFile::parse() {
       s.shndx = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
       if (s.type == STT_FILE) current_file = s.name;
       if (s.bind == STB_LOCAL) s.file = current_file;
-      if (s.shndx != SHN_UNDEF && s.shndx < SHN_LORESERVE && s.shndx >= shnum)
+      // An extended index always names a real section; a plain one may also be a reserved
+      // value (SHN_ABS, SHN_COMMON, ...), which users of the symbol must check.
+      bool extended = sym.st_shndx == SHN_XINDEX;
+      if (s.shndx != SHN_UNDEF && (extended || s.shndx < SHN_LORESERVE) && s.shndx >= shnum)
         return make_error(label_ + ": symbol " + s.name + " has a bad section index");
       symbols_.push_back(std::move(s));
     }
@@ -153,7 +180,10 @@ Status ElfFile::parse() {
   for (std::size_t ri : rela_sections) {
     const ElfSection& rs = sections_[ri];
     if (rs.info >= shnum) return make_error(label_ + ": " + rs.name + " applies to no section");
-    if (rs.flags & SHF_ALLOC) continue;  // dynamic relocations of a linked file: not ours
+    if (rs.flags & SHF_ALLOC) {
+      HOTSWAP_TRY(parse_dynamic_relocations(h.elf, rs));
+      continue;
+    }
     Elf_Data* data = elf_getdata(elf_getscn(h.elf, ri), nullptr);
     std::size_t count = rs.entsize ? rs.size / rs.entsize : 0;
     auto& out = relocations_[rs.info];
@@ -204,6 +234,39 @@ Status ElfFile::parse() {
         off = end;
       }
     }
+  }
+  return Status::success();
+}
+
+Status ElfFile::parse_dynamic_relocations(Elf* elf, const ElfSection& rs) {
+  // Names come from the dynamic symbol table the section links to (none for .rela.plt of
+  // a static link, where every entry is IRELATIVE).
+  Elf_Data* symbols = nullptr;
+  std::size_t names = 0, symbol_count = 0;
+  if (rs.link != 0) {
+    if (rs.link >= sections_.size() || sections_[rs.link].type != SHT_DYNSYM)
+      return make_error(label_ + ": " + rs.name + " links to no dynamic symbol table");
+    symbols = elf_getdata(elf_getscn(elf, rs.link), nullptr);
+    names = sections_[rs.link].link;
+    const ElfSection& dynsym = sections_[rs.link];
+    symbol_count = dynsym.entsize ? dynsym.size / dynsym.entsize : 0;
+  }
+  Elf_Data* data = elf_getdata(elf_getscn(elf, rs.index), nullptr);
+  std::size_t count = rs.entsize ? rs.size / rs.entsize : 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    GElf_Rela r;
+    if (!data || !gelf_getrela(data, static_cast<int>(i), &r))
+      return make_error(label_ + ": bad relocation " + std::to_string(i) + " in " + rs.name);
+    ElfDynamicRelocation rel{r.r_offset, static_cast<std::uint32_t>(GELF_R_TYPE(r.r_info)), "", r.r_addend};
+    std::size_t symbol = GELF_R_SYM(r.r_info);
+    if (symbol != 0) {
+      GElf_Sym sym;
+      if (!symbols || symbol >= symbol_count || !gelf_getsym(symbols, static_cast<int>(symbol), &sym))
+        return make_error(label_ + ": relocation in " + rs.name + " names a missing dynamic symbol");
+      const char* name = elf_strptr(elf, names, sym.st_name);
+      rel.symbol = strip_symbol_version(name ? name : "");
+    }
+    dynamic_relocations_.push_back(std::move(rel));
   }
   return Status::success();
 }

@@ -10,6 +10,8 @@
 
 #include "common/expected.h"
 
+typedef struct Elf Elf;  // libelf's handle, used only while parsing
+
 namespace hotswap {
 
 struct ElfSection {
@@ -46,6 +48,15 @@ struct ElfRelocation {
   std::int64_t addend = 0;
 };
 
+// A dynamic relocation of a linked file (.rela.dyn, .rela.plt), with its symbol's name
+// from the dynamic symbol table ("" for none: R_X86_64_RELATIVE, R_X86_64_IRELATIVE).
+struct ElfDynamicRelocation {
+  std::uint64_t offset = 0;  // link-time address of the place
+  std::uint32_t type = 0;
+  std::string symbol;
+  std::int64_t addend = 0;
+};
+
 struct ElfGroup {
   std::size_t section = 0;    // the SHT_GROUP section
   std::uint32_t signature = 0;  // symbol index
@@ -56,6 +67,9 @@ struct ElfGroup {
 class ElfFile {
  public:
   static Expected<ElfFile> open(const std::string& path);
+  // The file mapped read-only instead of read into memory: for a file nobody may truncate
+  // while it is mapped (a running executable), never for untrusted input.
+  static Expected<ElfFile> open_mapped(const std::string& path);
   static Expected<ElfFile> from_bytes(std::vector<unsigned char> bytes, std::string label);
 
   const std::string& label() const { return label_; }
@@ -67,6 +81,8 @@ class ElfFile {
   const ElfSection* find_section(const std::string& name) const;
   // The RELA entries that apply to section `index` (empty if none).
   const std::vector<ElfRelocation>& relocations_for(std::size_t index) const;
+  // The dynamic relocations of a linked file (empty for a relocatable one).
+  const std::vector<ElfDynamicRelocation>& dynamic_relocations() const { return dynamic_relocations_; }
   // Hex of the NT_GNU_BUILD_ID note, "" if the file has none.
   const std::string& build_id() const { return build_id_; }
   // The bytes of a defined symbol, as the file holds them; empty if not in a PROGBITS section.
@@ -75,14 +91,17 @@ class ElfFile {
  private:
   ElfFile() = default;
   Status parse();
+  Status parse_dynamic_relocations(Elf* elf, const ElfSection& rela);
 
   std::string label_;
-  std::shared_ptr<std::vector<unsigned char>> bytes_;
+  std::shared_ptr<const void> storage_;  // owns what bytes_ points into
+  std::span<const unsigned char> bytes_;
   std::uint16_t type_ = 0;
   std::vector<ElfSection> sections_;
   std::vector<ElfSymbol> symbols_;
   std::vector<ElfGroup> groups_;
   std::vector<std::vector<ElfRelocation>> relocations_;  // by target section index
+  std::vector<ElfDynamicRelocation> dynamic_relocations_;
   std::string build_id_;
 };
 

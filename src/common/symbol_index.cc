@@ -21,7 +21,9 @@ SymbolIndex::SymbolIndex(const ElfFile& file) {
     // The first definition wins: a strong global precedes nothing it could clash with, and
     // duplicate locals of one file (impossible in C++) are not guessed between.
     by_identity_.emplace(std::make_pair(id.file, id.name), &s);
-    if (s.bind == STB_LOCAL) locals_by_name_[s.name].push_back(&s);
+    // The link lists the globals it made local (hidden visibility) after an STT_FILE
+    // symbol with an empty name; a file-static keeps its file and is never found by name.
+    if (s.bind == STB_LOCAL && s.file.empty()) locals_by_name_[s.name].push_back(&s);
   }
 }
 

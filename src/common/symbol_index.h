@@ -20,7 +20,8 @@ class SymbolIndex {
  public:
   explicit SymbolIndex(const ElfFile& file);
   // The defined symbol with this identity. A global that the link made local (hidden
-  // visibility) is found by name when exactly one local has that name.
+  // visibility) is found by name when exactly one such symbol has that name; a
+  // file-static (a local with a source file) never answers for a global name.
   const ElfSymbol* find(const SymbolRef& ref) const;
 
  private:

@@ -6,6 +6,7 @@
 
 #include "runtime/control_server.h"
 #include "runtime/runtime.h"
+#include "runtime/thread_sampler.h"
 
 namespace hotswap {
 
@@ -44,10 +45,12 @@ Result start() {
 }
 
 Result apply(const std::string& path) {
+  ProgramFrame frame(__builtin_frame_address(0));  // the program's frames lie above this one
   return guarded([&] { return Runtime::instance().apply(path); });
 }
 
 Result revert() {
+  ProgramFrame frame(__builtin_frame_address(0));
   return guarded([] { return Runtime::instance().revert(); });
 }
 

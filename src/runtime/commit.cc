@@ -1,13 +1,20 @@
-// Commit and revert: the only steps that change what running threads execute. Each is a
-// short pause: make the affected code pages writable, write the jumps (pads first, then
-// the entries, each with one store), make them executable again.
+// Commit and revert: the only steps that change what running threads execute.
+//
+// Commit: everything that can refuse comes first (the redirects are planned and the
+// entry pages made writable); then the patch's unwind table is registered and its static
+// initializers run; then the pause: pads, slots and entries are written, each entry with
+// one store, and the pages made executable again. Once an entry is live nothing is undone:
+// a failure to restore the protection leaves the pages writable and says so.
 #include <elf.h>
 #include <sys/mman.h>
 
 #include <chrono>
+#include <exception>
 #include <set>
 
 #include "arch/x86_64/redirect.h"
+#include "arch/x86_64/relocations.h"
+#include "runtime/eh_frame.h"
 #include "runtime/runtime_state.h"
 #include "runtime/steps.h"
 
@@ -57,10 +64,8 @@ ScopeLayer exports_of(const LinkedPatch& patch) {
   return layer;
 }
 
-}  // namespace
-
-Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
-  // Everything that can fail is decided before the first write.
+// Every entry to point at the new code, and what each held before. Fails without effect.
+Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const RuntimeState& state) {
   std::vector<Redirect> redirects;
   std::size_t next_slot = 0;
   for (const ManifestFunction& f : patch.file.manifest.functions) {
@@ -76,25 +81,37 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
         if (next_slot >= patch.redirect_slots.size()) return make_error("out of redirect slots");
         r.slot = patch.redirect_slots[next_slot++];
         r.original_entry = x86_64::read_entry(reinterpret_cast<unsigned char*>(entry));
+        if (!x86_64::within_pc32(entry, reinterpret_cast<std::uint64_t>(r.slot)))
+          return make_error("function " + f.symbol.display() + ": its jump slot is out of reach of its entry");
       }
       redirects.push_back(r);
     }
   }
-  std::vector<std::uint64_t> entries;
-  for (const Redirect& r : redirects) entries.push_back(r.entry);
+  return redirects;
+}
 
-  auto start = Clock::now();
-  HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC));
-  // Fresh entries first: their slots and pads are not live yet, so a failure here changes
-  // nothing a thread can reach. Then retarget the live slots of entries redirected before.
+// The patch's static initializers, which construct its new data. Any exception, of any
+// type, refuses the patch.
+Status run_initializers(LinkedPatch& patch) {
+  if (patch.init_functions.empty()) return Status::success();
+  patch.initializers_ran = true;
+  try {
+    for (std::uint64_t fn : patch.init_functions) reinterpret_cast<void (*)()>(fn)();
+  } catch (const std::exception& e) {
+    return make_error(std::string("a static initializer of the patch threw: ") + e.what());
+  } catch (...) {
+    return make_error("a static initializer of the patch threw an exception that is not a std::exception");
+  }
+  return Status::success();
+}
+
+// Writes the redirects. Fresh entries first: their slots and pads are not live yet. Then
+// the live slots of entries redirected before, then the fresh entries, one store each.
+void write_redirects(const std::vector<Redirect>& redirects, RuntimeState& state) {
   for (const Redirect& r : redirects) {
     if (r.previous_target) continue;
     x86_64::store_slot(r.slot, r.target);
-    Status pad = x86_64::write_pad_jump(reinterpret_cast<unsigned char*>(r.entry), r.slot);
-    if (!pad) {
-      (void)protect_entries(entries, PROT_READ | PROT_EXEC);
-      return pad;
-    }
+    (void)x86_64::write_pad_jump(reinterpret_cast<unsigned char*>(r.entry), r.slot);  // reach checked in planning
   }
   for (const Redirect& r : redirects)
     if (r.previous_target) x86_64::store_slot(r.slot, r.target);
@@ -105,33 +122,72 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
     state.entry_slots[r.entry] = r.slot;
   }
   x86_64::sync_cores();
+}
+
+std::vector<std::uint64_t> entries_of(const std::vector<Redirect>& redirects) {
+  std::vector<std::uint64_t> entries;
+  for (const Redirect& r : redirects) entries.push_back(r.entry);
+  return entries;
+}
+
+std::string protection_warning(const Status& restored) {
+  return "the code pages of the redirected entries stay writable (" + restored.message() + ")";
+}
+
+}  // namespace
+
+Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
+  auto redirects = plan_redirects(patch, state);
+  if (!redirects) return redirects.error();
+  std::vector<std::uint64_t> entries = entries_of(*redirects);
+  HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC));
+
+  // Past the last refusal that leaves no trace. The unwinder learns the new code before any
+  // of it runs (initializers may throw through it).
+  if (patch.eh_frame) {
+    register_unwind_table(patch.eh_frame, patch.frame_object);
+    patch.eh_frame_registered = true;
+  }
+  if (Status initialized = run_initializers(patch); !initialized) {
+    (void)protect_entries(entries, PROT_READ | PROT_EXEC);
+    return initialized;
+  }
+
+  auto start = Clock::now();
+  write_redirects(*redirects, state);
   Status restored = protect_entries(entries, PROT_READ | PROT_EXEC);
   patch.pause_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-  patch.redirects = std::move(redirects);
+  if (!restored) patch.warning = protection_warning(restored);
+  patch.redirects = std::move(*redirects);
   patch.exports = exports_of(patch);
   state.scope->push(patch.exports);
-  return restored;
+  return Status::success();
 }
 
 Status revert_patch(LinkedPatch& patch, RuntimeState& state) {
-  std::vector<std::uint64_t> entries;
-  for (const Redirect& r : patch.redirects) entries.push_back(r.entry);
-  auto start = Clock::now();
+  std::vector<std::uint64_t> entries = entries_of(patch.redirects);
   HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC));
+  auto start = Clock::now();
   for (auto it = patch.redirects.rbegin(); it != patch.redirects.rend(); ++it) {
     if (it->previous_target) {
       x86_64::store_slot(it->slot, it->previous_target);
     } else {
       // The pad keeps its jump: a thread may be between the entry and the pad right now.
+      // Its slot now leads past the entry's NOPs into the old body, as a call after the
+      // revert should.
+      x86_64::store_slot(it->slot, it->entry + x86_64::kEntryBytes);
       x86_64::restore_entry(reinterpret_cast<unsigned char*>(it->entry), it->original_entry);
-      state.entry_slots.erase(it->entry);
+      auto slot = state.entry_slots.find(it->entry);
+      slot->second = nullptr;  // the node goes back to malloc: no address of the patch in it
+      state.entry_slots.erase(slot);
     }
   }
   x86_64::sync_cores();
   Status restored = protect_entries(entries, PROT_READ | PROT_EXEC);
   patch.pause_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+  patch.warning = restored ? "" : protection_warning(restored);
   state.scope->pop();
-  return restored;
+  return Status::success();
 }
 
 }  // namespace hotswap

@@ -4,6 +4,10 @@
 #include <map>
 #include <string>
 
+// libgcc's registry of unwind tables (unwind-dw2-fde.h): the caller owns the record.
+extern "C" void __register_frame_info(const void* table, void* object);
+extern "C" void* __deregister_frame_info(const void* table);
+
 namespace hotswap {
 namespace {
 
@@ -121,6 +125,63 @@ Expected<Cie> parse_cie(Reader r, std::size_t offset, std::uint64_t base,
 
 }  // namespace
 
+Expected<UnwindTable> loaded_unwind_table(std::span<const unsigned char> section,
+                                          const std::vector<ElfRelocation>& relocations,
+                                          const std::function<bool(const ElfRelocation&)>& keep) {
+  struct Record {
+    std::size_t offset = 0, size = 0;
+    bool cie = false, kept = false;
+    std::size_t cie_offset = 0;  // FDEs
+  };
+  std::map<std::uint64_t, const ElfRelocation*> by_offset;
+  for (const ElfRelocation& r : relocations) by_offset[r.offset] = &r;
+  std::vector<Record> records;
+  std::map<std::size_t, std::size_t> record_at;  // offset -> index
+  std::size_t offset = 0;
+  while (offset + 4 <= section.size()) {
+    std::uint32_t length;
+    std::memcpy(&length, section.data() + offset, 4);
+    if (length == 0) break;
+    if (length == 0xffffffff) return bad(offset, "64-bit records are not supported");
+    if (length < 4 || length > section.size() - offset - 4) return bad(offset, "record length runs past the table");
+    Record rec{offset, 4 + std::size_t{length}};
+    std::uint32_t id;
+    std::memcpy(&id, section.data() + offset + 4, 4);
+    rec.cie = id == 0;
+    if (!rec.cie) {
+      if (id > offset + 4 || !record_at.count(offset + 4 - id) || !records[record_at[offset + 4 - id]].cie)
+        return bad(offset, "FDE names no CIE before it");
+      rec.cie_offset = offset + 4 - id;
+      auto start = by_offset.find(offset + 8);
+      rec.kept = start != by_offset.end() && keep(*start->second);
+      if (rec.kept) records[record_at[rec.cie_offset]].kept = true;
+    }
+    record_at[offset] = records.size();
+    records.push_back(rec);
+    offset += rec.size;
+  }
+  UnwindTable table;
+  std::map<std::size_t, std::size_t> moved;  // old record offset -> new
+  for (const Record& rec : records) {
+    if (!rec.kept) continue;
+    std::size_t at = table.bytes.size();
+    moved[rec.offset] = at;
+    table.bytes.insert(table.bytes.end(), section.begin() + rec.offset, section.begin() + rec.offset + rec.size);
+    if (!rec.cie) {
+      auto pointer = static_cast<std::uint32_t>(at + 4 - moved.at(rec.cie_offset));
+      std::memcpy(table.bytes.data() + at + 4, &pointer, 4);
+      ++table.fde_count;
+    }
+    for (auto r = by_offset.lower_bound(rec.offset); r != by_offset.end() && r->first < rec.offset + rec.size; ++r) {
+      ElfRelocation copy = *r->second;
+      copy.offset = r->first - rec.offset + at;
+      table.relocations.push_back(copy);
+    }
+  }
+  if (!table.fde_count) table.bytes.clear();
+  return table;
+}
+
 Status check_eh_frame(std::span<const unsigned char> table, AddressRange code, AddressRange constants,
                       std::span<const AddressRange> personality_slots) {
   const std::uint64_t base = reinterpret_cast<std::uint64_t>(table.data());
@@ -170,5 +231,11 @@ Status check_eh_frame(std::span<const unsigned char> table, AddressRange code, A
   }
   return Status::success();
 }
+
+void register_unwind_table(std::uint64_t table, std::uint64_t object) {
+  __register_frame_info(reinterpret_cast<const void*>(table), reinterpret_cast<void*>(object));
+}
+
+void deregister_unwind_table(std::uint64_t table) { __deregister_frame_info(reinterpret_cast<const void*>(table)); }
 
 }  // namespace hotswap

@@ -38,7 +38,22 @@ int find_main_program(struct dl_phdr_info* info, size_t, void* out) {
 std::uint64_t RunningImage::address_of(const ElfSymbol& s) const {
   if (s.type == STT_TLS) return static_cast<std::uint64_t>(tls_offset + static_cast<std::int64_t>(s.value));
   if (s.shndx == SHN_ABS) return s.value;
+  if (s.type == STT_GNU_IFUNC) {
+    // What the program itself calls: the slot the dynamic linker filled with the resolver's
+    // choice; failing that, the resolver's answer now (x86-64 resolvers take no arguments,
+    // as the dynamic linker calls them).
+    if (auto slot = ifunc_slots.find(s.value); slot != ifunc_slots.end())
+      return *reinterpret_cast<const std::uint64_t*>(slot->second);
+    auto resolver = reinterpret_cast<std::uint64_t (*)()>(bias + s.value);
+    return resolver();
+  }
   return bias + s.value;
+}
+
+std::optional<std::int64_t> RunningImage::library_tls_offset(const std::string& name) const {
+  auto slot = tls_offset_slots.find(name);
+  if (slot == tls_offset_slots.end()) return std::nullopt;
+  return *reinterpret_cast<const std::int64_t*>(slot->second);
 }
 
 Expected<std::unique_ptr<RunningImage>> read_running_image() {
@@ -48,7 +63,9 @@ Expected<std::unique_ptr<RunningImage>> read_running_image() {
   if (n <= 0) return make_error("cannot resolve /proc/self/exe");
   path[n] = 0;
   image->path = path;
-  auto elf = ElfFile::open("/proc/self/exe");
+  // Mapped, not read: the executable cannot be truncated while it runs, and its bytes are
+  // then neither copied nor writable memory (reclaim.h scans writable memory).
+  auto elf = ElfFile::open_mapped("/proc/self/exe");
   if (!elf) return make_error("reading the running executable: " + elf.error().message);
   if (elf->build_id().empty()) return make_error(image->path + " has no build-id: link it with -Wl,--build-id");
   if (elf->symbols().empty()) return make_error(image->path + " has no symbol table (was it stripped?)");
@@ -61,6 +78,12 @@ Expected<std::unique_ptr<RunningImage>> read_running_image() {
   image->bias = m.bias;
   image->start = m.start;
   image->end = m.end;
+  for (const ElfDynamicRelocation& r : image->elf->dynamic_relocations()) {
+    if (r.type == R_X86_64_TPOFF64 && !r.symbol.empty() && r.addend == 0)
+      image->tls_offset_slots.emplace(r.symbol, m.bias + r.offset);
+    if (r.type == R_X86_64_IRELATIVE)
+      image->ifunc_slots.emplace(static_cast<std::uint64_t>(r.addend), m.bias + r.offset);
+  }
   image->has_tls = m.has_tls;
   if (m.has_tls) {
     // Static TLS: the block sits at the same offset from every thread's pointer, so this

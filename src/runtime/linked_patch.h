@@ -2,6 +2,7 @@
 // stage -> commit. Each step fills in its part of this struct.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -29,8 +30,29 @@ struct SectionPlan {
   std::uint64_t address = 0;  // loaded copy, running instance, or (TLS) thread-pointer offset
   std::uint64_t shadow = 0;   // bound writable data: a private copy the patch's static
                               // initializers write to instead of the running instance
+  // Code: the section's function (its first symbol that is not a clone or part), and the
+  // section base that references taking the function's address see, so that they get its
+  // canonical entry (Scope::canonical_entry); 0 when that is `address` itself.
+  const ElfSymbol* function = nullptr;
+  std::uint64_t canonical_base = 0;
   bool tls = false;
-  bool init_code = false;     // .text.startup: static initialization of the translation unit
+  bool init_code = false;  // runs only as static initialization of the translation unit
+};
+
+// A GOT slot the patch carries. Code that runs as static initialization sees bound data
+// through shadow copies, every other code the running instances: each view has its own
+// slots, so neither ever reads the other's address.
+enum class GotKind : std::uint8_t {
+  kAddress,    // the symbol's address (G of GOTPCREL)
+  kTpoff,      // its thread-pointer offset (GOTTPOFF)
+  kLeaTarget,  // S + A + 4 for a `lea` rewritten into a load from the slot
+};
+struct GotKey {
+  std::uint32_t symbol = 0;
+  GotKind kind = GotKind::kAddress;
+  bool init_view = false;
+  std::int64_t addend = 0;  // kLeaTarget only
+  auto operator<=>(const GotKey&) const = default;
 };
 
 // One redirected entry, with what is needed to undo it.
@@ -41,6 +63,15 @@ struct Redirect {
   std::uint64_t previous_target = 0;  // 0: the entry was not redirected before
   std::uint16_t original_entry = 0;
   std::uint64_t target = 0;
+};
+
+// The patch's .eh_frame as loaded: only the records of code the patch loads (an entry for
+// code that stays in the executable would give the unwinder a wrong view of which
+// registered table covers which code), with their relocations moved along.
+struct UnwindTable {
+  std::vector<unsigned char> bytes;
+  std::vector<ElfRelocation> relocations;
+  std::size_t fde_count = 0;
 };
 
 struct LinkedPatch {
@@ -56,25 +87,34 @@ struct LinkedPatch {
   std::uint64_t data_begin = 0, data_end = 0;
 
   // GOT slots and PLT stubs, allocated by place from the counts it scanned.
-  std::map<std::pair<std::uint32_t, bool>, std::uint64_t> got_slots;  // (symbol, holds tpoff)
-  std::map<std::uint32_t, std::uint64_t> plt_stubs;                   // by symbol index
+  std::map<GotKey, std::uint64_t> got_slots;
+  std::map<std::uint32_t, std::uint64_t> plt_stubs;  // by symbol index
   std::uint64_t plt_slots = 0;  // the stubs' jump slots, in stub order
   std::uint64_t got_base = 0;
-  std::vector<std::uint64_t*> redirect_slots;                         // free slots for commit
+  std::vector<std::uint64_t*> redirect_slots;  // free slots for commit
 
-  std::vector<std::uint64_t> symbol_values;  // by symbol index, filled by bind
-  std::vector<std::uint64_t> init_shadow_values;  // the same as seen from init code
+  // By symbol index, filled by bind: the value code calls or reads; the same as seen from
+  // static-initialization code; a function's canonical entry (0 for other symbols); and
+  // the symbol's size (for R_X86_64_SIZE*).
+  std::vector<std::uint64_t> symbol_values;
+  std::vector<std::uint64_t> init_shadow_values;
+  std::vector<std::uint64_t> canonical_values;
+  std::vector<std::uint64_t> symbol_sizes;
 
-  std::uint64_t eh_frame = 0;
+  UnwindTable unwind;
+  std::uint64_t eh_frame = 0;  // the loaded table, 0 if the patch has none to register
   std::uint64_t eh_frame_size = 0;
+  std::uint64_t frame_object = 0;  // storage the unwinder keeps its record of the table in
   bool eh_frame_registered = false;
   std::vector<std::uint64_t> init_functions;
   bool has_new_data = false;
+  bool initializers_ran = false;  // code of the patch ran: its memory is never given back
 
   std::vector<std::string> still_active;  // changed functions some thread may still run
   ScopeLayer exports;  // what the patch adds to the running scope
   std::vector<Redirect> redirects;
   std::uint64_t pause_ns = 0;
+  std::string warning;  // a commit or revert that completed with a caveat says it here
 };
 
 }  // namespace hotswap

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -31,8 +32,10 @@ constexpr std::uint64_t kReach = (1ULL << 31) - kPageSize;
 
 }  // namespace
 
-Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t image_end, std::size_t size) {
+Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t image_end, std::size_t size,
+                                      std::size_t alignment) {
   size = page_round_up(size);
+  alignment = std::max(alignment, kPageSize);
   std::uint64_t window_lo = page_round_up(image_end);
   std::uint64_t window_hi = (image_start + kReach) & ~(kPageSize - 1);
   // Highest free gap first: far from the brk heap that grows up from the executable.
@@ -43,18 +46,23 @@ Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t i
       if (it->lo >= upper) continue;
       std::uint64_t gap_lo = std::max(it->hi, window_lo), gap_hi = upper;
       upper = std::min(upper, it->lo);
-      if (gap_hi <= gap_lo || gap_hi - gap_lo < size) {
+      std::uint64_t want_at = gap_hi >= size ? (gap_hi - size) & ~(std::uint64_t{alignment} - 1) : 0;
+      if (gap_hi <= gap_lo || gap_hi - gap_lo < size || want_at < gap_lo) {
         if (it->hi <= window_lo) break;
         continue;
       }
-      void* want = reinterpret_cast<void*>(gap_hi - size);
+      void* want = reinterpret_cast<void*>(want_at);
       void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-      if (got == want) return MappedRegion{static_cast<unsigned char*>(got), size};
+      if (got == want) {
+        std::fill(maps.begin(), maps.end(), Range{0, 0});  // reclaim.h: no stale copies of addresses
+        return MappedRegion{static_cast<unsigned char*>(got), size};
+      }
       if (got != MAP_FAILED) munmap(got, size);  // an old kernel took it as a hint
       break;  // raced with another mapping: read the map again
     }
     maps = current_mappings();
   }
+  std::fill(maps.begin(), maps.end(), Range{0, 0});  // reclaim.h: no stale copies of addresses
   return make_error("no free address range of " + std::to_string(size) +
                     " bytes within 2 GB of the executable");
 }

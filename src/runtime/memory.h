@@ -18,8 +18,10 @@ struct MappedRegion {
 inline constexpr std::size_t kPageSize = 4096;
 inline std::size_t page_round_up(std::size_t n) { return (n + kPageSize - 1) & ~(kPageSize - 1); }
 
-// Maps `size` bytes (read-write, zeroed) in reach of the image [image_start, image_end).
-Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t image_end, std::size_t size);
+// Maps `size` bytes (read-write, zeroed) in reach of the image [image_start, image_end),
+// at an address that is a multiple of `alignment` (a power of two, at least a page).
+Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t image_end, std::size_t size,
+                                      std::size_t alignment = kPageSize);
 void unmap_region(const MappedRegion& region);
 Status protect_range(std::uint64_t start, std::uint64_t end, int prot);
 

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <set>
 
 #include "arch/x86_64/redirect.h"
 #include "arch/x86_64/relocations.h"
@@ -33,10 +32,20 @@ Status fill_stubs(LinkedPatch& patch) {
   return Status::success();
 }
 
-std::uint64_t got_slot(LinkedPatch& patch, std::uint32_t symbol, bool tpoff, std::uint64_t value) {
-  std::uint64_t slot = patch.got_slots.at({symbol, tpoff});
+std::uint64_t got_slot(LinkedPatch& patch, const GotKey& key, std::uint64_t value) {
+  std::uint64_t slot = patch.got_slots.at(key);
   *reinterpret_cast<std::uint64_t*>(slot) = value;
   return slot;
+}
+
+// The region a loaded section lies in, to check every write against the mapping itself.
+std::pair<std::uint64_t, std::uint64_t> region_of(const LinkedPatch& patch, RegionKind r) {
+  switch (r) {
+    case RegionKind::kText: return {patch.text_begin, patch.text_end};
+    case RegionKind::kRodata: return {patch.rodata_begin, patch.rodata_end};
+    case RegionKind::kData: break;
+  }
+  return {patch.data_begin, patch.data_end};
 }
 
 Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& plan, const ElfRelocation& r) {
@@ -44,22 +53,43 @@ Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& 
   const ElfFile& elf = *patch.file.elf;
   const ElfSymbol& sym = elf.symbols()[r.symbol];
   const std::uint64_t P = plan.address + r.offset;
-  const std::uint64_t S = plan.init_code ? patch.init_shadow_values[r.symbol] : patch.symbol_values[r.symbol];
+  auto [region_begin, region_end] = region_of(patch, plan.region);
+  std::size_t width = x86_64::relocation_width(r.type);
+  if (P < region_begin || P > region_end || region_end - P < width)
+    return make_error("relocation at " + context_of(elf, s, r) + " lies outside the patch's memory");
+  const bool code = s.flags & SHF_EXECINSTR;
+  const bool init_view = plan.init_code;
+  const std::uint64_t S = init_view ? patch.init_shadow_values[r.symbol] : patch.symbol_values[r.symbol];
   const std::int64_t A = r.addend;
+  auto* place = reinterpret_cast<unsigned char*>(P);
   std::int64_t value = 0;
   switch (x86_64::classify(r.type)) {
     case RelocClass::kNone:
       return Status::success();
     case RelocClass::kAbsolute:
-      value = static_cast<std::int64_t>(S + A);
+      value = static_cast<std::int64_t>(referenced_address(patch, r, init_view, 0));
       break;
-    case RelocClass::kPcRelative:
-      if (r.type == R_X86_64_PC32 && !x86_64::within_pc32(P, S + A))
-        return make_error("relocation R_X86_64_PC32 at " + context_of(elf, s, r) +
-                          ": the target lies out of 32-bit reach (data of a shared library that the running "
-                          "program never referenced)");
-      value = static_cast<std::int64_t>(S + A - P);
+    case RelocClass::kPcRelative: {
+      // In code, a PC32 that is not a branch's displacement is a `lea` or a memory operand:
+      // it takes the address that lies 4 bytes past S + A (the field ends the instruction).
+      auto* section = reinterpret_cast<unsigned char*>(plan.address);
+      bool takes_address = code && r.type == R_X86_64_PC32 && !x86_64::is_branch_displacement(section, r.offset);
+      std::uint64_t target = takes_address ? referenced_address(patch, r, init_view, 4) : S + A;
+      if (r.type == R_X86_64_PC32 && !x86_64::within_pc32(P, target)) {
+        // Data of a shared library the executable never referenced: GCC's PIE code expects
+        // the link to have copied it into the executable. An address taken with `lea` can
+        // be loaded from a slot instead; a load or store of the datum itself cannot.
+        GotKey key{r.symbol, GotKind::kLeaTarget, init_view, A};
+        if (!takes_address || !patch.got_slots.count(key) || !x86_64::rewrite_lea_as_load(section, r.offset))
+          return make_error("relocation R_X86_64_PC32 at " + context_of(elf, s, r) +
+                            ": the target lies out of 32-bit reach (data of a shared library that the running "
+                            "program never referenced; GCC reaches it only through a copy in the executable)");
+        value = static_cast<std::int64_t>(got_slot(patch, key, target + 4) - 4 - P);
+        break;
+      }
+      value = static_cast<std::int64_t>(target - P);
       break;
+    }
     case RelocClass::kCall: {
       std::uint64_t target = S;
       if (!x86_64::within_pc32(P, target + A)) {
@@ -71,19 +101,25 @@ Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& 
       value = static_cast<std::int64_t>(target + A - P);
       break;
     }
-    case RelocClass::kGotEntry:
-      value = static_cast<std::int64_t>(got_slot(patch, r.symbol, false, S) + A - P);
+    case RelocClass::kGotEntry: {
+      // The slot holds the symbol's address as code that takes it sees it.
+      std::uint64_t address = patch.canonical_values[r.symbol] ? patch.canonical_values[r.symbol] : S;
+      value = static_cast<std::int64_t>(got_slot(patch, {r.symbol, GotKind::kAddress, init_view, 0}, address) + A - P);
       break;
+    }
     case RelocClass::kGotTpoff:
       if (sym.type != STT_TLS && sym.type != STT_SECTION)
         return make_error("TLS relocation at " + context_of(elf, s, r) + " names a non-TLS symbol");
-      value = static_cast<std::int64_t>(got_slot(patch, r.symbol, true, S) + A - P);
+      value = static_cast<std::int64_t>(got_slot(patch, {r.symbol, GotKind::kTpoff, init_view, 0}, S) + A - P);
       break;
     case RelocClass::kTpoff:
       value = static_cast<std::int64_t>(S + A);
       break;
     case RelocClass::kSize:
-      value = static_cast<std::int64_t>(sym.size + A);
+      if (sym.shndx == SHN_UNDEF && patch.symbol_sizes[r.symbol] == 0)
+        return make_error("relocation at " + context_of(elf, s, r) + " needs the size of " + sym.name +
+                          ", which the running program does not record");
+      value = static_cast<std::int64_t>(patch.symbol_sizes[r.symbol] + A);
       break;
     case RelocClass::kGotRelative:
       value = static_cast<std::int64_t>(S + A - patch.got_base);
@@ -94,44 +130,38 @@ Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& 
     case RelocClass::kUnsupported:
       break;  // write_relocation refuses it by name
   }
-  return x86_64::write_relocation(r.type, reinterpret_cast<unsigned char*>(P), value, context_of(elf, s, r));
-}
-
-// FDEs of functions that bind to the running program describe code the patch does not
-// load; their address range is set to zero so the unwinder never picks them.
-void drop_fdes_of_bound_code(LinkedPatch& patch, const ElfSection& eh, const std::set<std::uint64_t>& bound_pc_fields) {
-  auto* base = reinterpret_cast<unsigned char*>(patch.sections[eh.index].address);
-  std::uint64_t off = 0;
-  while (off + 8 <= eh.size) {
-    std::uint32_t length, id;
-    std::memcpy(&length, base + off, 4);
-    if (length == 0 || length == 0xffffffff || off + 4 + length > eh.size) break;
-    std::memcpy(&id, base + off + 4, 4);
-    if (id != 0 && bound_pc_fields.count(off + 8) && off + 16 <= eh.size) std::memset(base + off + 12, 0, 4);
-    off += 4 + length;
-  }
+  return x86_64::write_relocation(r.type, place, value, context_of(elf, s, r));
 }
 
 }  // namespace
+
+std::uint64_t referenced_address(const LinkedPatch& patch, const ElfRelocation& r, bool init_view,
+                                 std::int64_t field_to_target) {
+  const ElfSymbol& sym = patch.file.elf->symbols()[r.symbol];
+  const std::uint64_t S = init_view ? patch.init_shadow_values[r.symbol] : patch.symbol_values[r.symbol];
+  const std::int64_t offset = r.addend + field_to_target;  // from S to the byte referenced
+  if (sym.type == STT_SECTION && sym.shndx < patch.sections.size()) {
+    const SectionPlan& target = patch.sections[sym.shndx];
+    if (target.function && target.canonical_base && !target.init_code &&
+        static_cast<std::uint64_t>(offset) == target.function->value)
+      return target.canonical_base + target.function->value - field_to_target;
+  } else if (patch.canonical_values[r.symbol] && offset == 0) {
+    return patch.canonical_values[r.symbol] - field_to_target;
+  }
+  return S + r.addend;
+}
 
 Status relocate_sections(LinkedPatch& patch) {
   const ElfFile& elf = *patch.file.elf;
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
     if (plan.placement != Placement::kLoad) continue;
-    std::set<std::uint64_t> bound_pc_fields;
-    for (const ElfRelocation& r : elf.relocations_for(s.index)) {
+    bool unwind = s.name == ".eh_frame";
+    for (const ElfRelocation& r : unwind ? patch.unwind.relocations : elf.relocations_for(s.index))
       HOTSWAP_TRY(relocate_one(patch, s, plan, r));
-      const ElfSymbol& sym = elf.symbols()[r.symbol];
-      if (s.name == ".eh_frame" && r.type == R_X86_64_PC32 && sym.shndx < patch.sections.size() &&
-          patch.sections[sym.shndx].placement == Placement::kBindRunning &&
-          patch.sections[sym.shndx].region == RegionKind::kText)
-        bound_pc_fields.insert(r.offset);
-    }
-    if (s.name == ".eh_frame") {
+    if (unwind && patch.unwind.fde_count) {
       patch.eh_frame = plan.address;
-      patch.eh_frame_size = s.size;
-      drop_fdes_of_bound_code(patch, s, bound_pc_fields);
+      patch.eh_frame_size = patch.unwind.bytes.size();
     }
   }
   return fill_stubs(patch);

@@ -3,7 +3,8 @@
 #include <elf.h>
 
 #include "arch/x86_64/redirect.h"
-#include "runtime/active_code.h"
+#include "runtime/private_memory.h"
+#include "runtime/thread_sampler.h"
 #include "runtime/steps.h"
 
 namespace hotswap {
@@ -14,16 +15,14 @@ std::string short_id(const std::string& id) { return id.substr(0, 12); }
 // DESIGN §6: changed functions that some thread is still running keep running the old
 // code until they return; say which.
 void report_active_functions(LinkedPatch& patch, const Scope& scope) {
-  std::vector<CodeRange> ranges;
+  PrivateArray<CodeRange> ranges(patch.file.manifest.functions.size());  // reclaim.h: no heap copies
   std::vector<std::string> names;
   for (const ManifestFunction& f : patch.file.manifest.functions) {
     if (f.kind != ManifestFunction::Kind::kChanged) continue;
-    if (auto d = scope.find(f.symbol); d && d->size) {
-      ranges.push_back({d->address, d->address + d->size});
+    if (auto d = scope.find(f.symbol); d && d->size && ranges.push_back({d->address, d->address + d->size}))
       names.push_back(f.symbol.display());
-    }
   }
-  std::vector<bool> active = ranges_active_on_stacks(ranges);
+  std::vector<bool> active = sample_threads(std::span(ranges.begin(), ranges.size())).hits;
   for (std::size_t i = 0; i < active.size(); ++i)
     if (active[i]) patch.still_active.push_back(names[i]);
 }
@@ -67,6 +66,8 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   Status started = ensure_started();
   if (!started) return make_error(refuse(path, started.message()).message);
 
+  reclaim(retired_);  // memory of patches reverted earlier, before mapping more
+
   auto file = read_patch(path);                                   // read
   if (!file) return make_error(refuse(path, file.error().message).message);
   auto patch = std::make_unique<LinkedPatch>();
@@ -84,11 +85,12 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s) s = plan_sections(*patch, *state_.scope);                // place
   if (s) s = allocate_sections(*patch, *state_.image, slots);
   if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
+  if (s) s = check_type_identity(*patch, *state_.scope);
   if (s) s = relocate_sections(*patch);                           // relocate
   if (s) s = stage_patch(*patch, *state_.image);                  // stage
   if (s) report_active_functions(*patch, *state_.scope);
   if (!s) {
-    discard_patch(*patch);
+    discard_patch(*patch);  // nothing of it ran: always given back
     return make_error(refuse(path, s.message()).message);
   }
   return StagedPatch{std::move(patch), state_.applied.size()};
@@ -104,8 +106,9 @@ Result Runtime::commit(StagedPatch staged) {
   }
   Status s = commit_patch(patch, state_);                         // commit
   if (!s) {
-    discard_patch(patch);
-    return refuse(patch.file.path, s.message());
+    Result refused = refuse(patch.file.path, s.message());
+    if (!discard_patch(patch)) retired_.push_back(retire(patch));  // its code ran
+    return refused;
   }
   std::string message = "applied " + short_id(m.base) + " -> " + short_id(m.target) + ": " +
                         std::to_string(patch.redirects.size()) + " entries redirected";
@@ -113,6 +116,7 @@ Result Runtime::commit(StagedPatch staged) {
     message += "; still running on a thread's stack (the old code finishes there):";
     for (const std::string& f : patch.still_active) message += " " + f;
   }
+  if (!patch.warning.empty()) message += "; warning: " + patch.warning;
   journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
   std::uint64_t pause = patch.pause_ns;
   state_.applied.push_back(std::move(staged.patch));
@@ -134,10 +138,12 @@ Result Runtime::revert() {
     return Result{false, "revert failed: " + s.message(), 0};
   }
   std::string message = "reverted " + short_id(m.target) + " -> " + short_id(m.base);
+  if (!last.warning.empty()) message += "; warning: " + last.warning;
   journal_.record({0, "revert", true, last.file.path, m.patch_id, m.target, m.base, message, last.pause_ns});
   std::uint64_t pause = last.pause_ns;
-  reverted_.push_back(std::move(state_.applied.back()));
+  retired_.push_back(retire(last));
   state_.applied.pop_back();
+  reclaim(retired_);
   return Result{true, message, pause};
 }
 

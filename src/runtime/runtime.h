@@ -10,6 +10,7 @@
 #include <hotswap/hotswap.h>
 
 #include "runtime/journal.h"
+#include "runtime/reclaim.h"
 #include "runtime/runtime_state.h"
 
 namespace hotswap {
@@ -42,7 +43,9 @@ class Runtime {
   std::mutex mu_;
   RuntimeState state_;
   Journal journal_;
-  std::vector<std::unique_ptr<LinkedPatch>> reverted_;  // kept mapped: code may still run there
+  // Reverted patches, and refused ones whose code ran: kept mapped until nothing can
+  // reach them (reclaim.h).
+  std::vector<RetiredPatch> retired_;
 };
 
 }  // namespace hotswap

@@ -21,7 +21,7 @@ inline SymbolKey key_of(const SymbolRef& r) { return {r.file, r.name}; }
 struct Definition {
   std::uint64_t address = 0;  // thread-pointer offset for TLS
   std::uint64_t size = 0;
-  unsigned char type = 0;     // STT_FUNC, STT_OBJECT, STT_TLS, ...
+  unsigned char type = 0;     // STT_FUNC, STT_OBJECT, STT_TLS, STT_GNU_IFUNC (resolved), ...
   std::string hash;           // functions a patch introduced: the manifest's new_hash
   bool from_image = true;
 };
@@ -37,11 +37,19 @@ class Scope {
   // Every entry a call to this function may still reach: the executable's, then each
   // applied patch's copy, oldest first.
   std::vector<std::uint64_t> entries(const SymbolRef& id) const;
+  // The function's address as the program knows it: its first entry (the executable's, or
+  // the copy of the patch that introduced it). Redirects keep it running the newest code,
+  // so every version of the program takes the same address (&f == &f across patches).
+  std::optional<std::uint64_t> canonical_entry(const SymbolRef& id) const;
   // An undefined reference of a patch: the program's own global, else a shared library's.
-  std::optional<std::uint64_t> find_external(const std::string& name) const;
+  // A thread-local of a shared library resolves to its thread-pointer offset, known only
+  // when the executable uses that variable itself.
+  std::optional<Definition> find_external(const std::string& name, bool thread_local_symbol) const;
 
   void push(ScopeLayer layer) { layers_.push_back(std::move(layer)); }
-  void pop() { layers_.pop_back(); }
+  // Drops the newest layer, wiping its addresses first (reclaim.h: the runtime's records
+  // must not look like pointers into a reverted patch).
+  void pop();
 
  private:
   const RunningImage& image_;

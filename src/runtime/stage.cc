@@ -1,4 +1,5 @@
-// Staging: the linked patch becomes runnable code, but nothing calls it yet.
+// Staging: the linked patch becomes runnable code, but nothing runs or calls it yet. Its
+// unwind table and static initializers wait for the commit, after the last refusal.
 #include <elf.h>
 #include <sys/mman.h>
 
@@ -8,17 +9,12 @@
 #include "runtime/eh_frame.h"
 #include "runtime/steps.h"
 
-extern "C" void __register_frame(void*);
-
 namespace hotswap {
 namespace {
 
-// Static initializers run only when the patch brings new data; their writes to data that
-// binds to running instances land in private shadow copies (DESIGN §4: static
-// constructors never re-run for data bound to running instances).
-// An initializer must be a function of the patch's static-initialization code: anything
-// else in .init_array (a corrupt patch) is refused before anything runs.
-Status initialize_new_data(LinkedPatch& patch) {
+// The initializers the commit will run, in .init_array order. Each must be a function of
+// the patch's static-initialization code: anything else (a corrupt patch) is refused here.
+Status collect_initializers(LinkedPatch& patch) {
   if (!patch.has_new_data) return Status::success();
   const ElfFile& elf = *patch.file.elf;
   std::set<std::uint64_t> initializers;
@@ -37,7 +33,6 @@ Status initialize_new_data(LinkedPatch& patch) {
       patch.init_functions.push_back(fn);
     }
   }
-  for (std::uint64_t fn : patch.init_functions) reinterpret_cast<void (*)()>(fn)();
   return Status::success();
 }
 
@@ -51,10 +46,8 @@ Status stage_patch(LinkedPatch& patch, const RunningImage& image) {
                                   {image.start, image.end}};
     HOTSWAP_TRY(check_eh_frame(std::span(reinterpret_cast<const unsigned char*>(patch.eh_frame), patch.eh_frame_size),
                                {patch.text_begin, patch.text_end}, {patch.rodata_begin, patch.rodata_end}, slots));
-    __register_frame(reinterpret_cast<void*>(patch.eh_frame));
-    patch.eh_frame_registered = true;
   }
-  return initialize_new_data(patch);
+  return collect_initializers(patch);
 }
 
 }  // namespace hotswap

@@ -1,6 +1,6 @@
 // The steps a patch goes through, in order; runtime.cc calls them. Each returns a refusal
 // that names the symbol, section or relocation, and none changes the running program
-// except commit (and stage, which runs the static initializers of new data).
+// except commit, whose refusals all come before its first effect.
 #pragma once
 
 #include "common/expected.h"
@@ -21,15 +21,27 @@ Status plan_sections(LinkedPatch& patch, const Scope& scope);
 Status allocate_sections(LinkedPatch& patch, const RunningImage& image, std::size_t redirect_slots);
 // Gives every symbol of the patch its run-time value.
 Status bind_symbols(LinkedPatch& patch, const Scope& scope);
+// Vtables, typeinfo and VTTs bound to the running program's copies hold what the patch's
+// own copies would (docs/binding-rules.md).
+Status check_type_identity(const LinkedPatch& patch, const Scope& scope);
 // Applies every relocation of the loaded sections.
 Status relocate_sections(LinkedPatch& patch);
-// Protects memory, checks and registers unwind tables, initializes new data.
+// Protects memory, checks the unwind table, finds the static initializers.
 Status stage_patch(LinkedPatch& patch, const RunningImage& image);
-// Redirects the changed functions; the only step other threads can observe.
+// Registers the unwind table, runs the initializers and redirects the changed functions;
+// the only step other threads can observe. On failure, patch.eh_frame_registered and
+// patch.initializers_ran say what did happen.
 Status commit_patch(LinkedPatch& patch, RuntimeState& state);
-// Undoes the last commit.
+// Undoes the last commit. Fails only before its first write.
 Status revert_patch(LinkedPatch& patch, RuntimeState& state);
-// Gives back what a patch that failed before commit took (memory, unwind registration).
-void discard_patch(LinkedPatch& patch);
+// Gives back the memory of a patch that never became reachable; false (and nothing done)
+// once its unwind table was registered or its code ran.
+bool discard_patch(LinkedPatch& patch);
+
+// The address a relocation refers to (S + A), where a reference that takes a function's
+// address (not a call) names its canonical entry: `field_to_target` is the distance from
+// the relocated field to the byte referenced (4 for a `lea`'s displacement, else 0).
+std::uint64_t referenced_address(const LinkedPatch& patch, const ElfRelocation& r, bool init_view,
+                                 std::int64_t field_to_target);
 
 }  // namespace hotswap

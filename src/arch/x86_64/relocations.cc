@@ -123,6 +123,20 @@ bool is_pc_relative(std::uint32_t type) {
   }
 }
 
+bool is_branch_displacement(const unsigned char* section, std::uint64_t offset) {
+  if (offset >= 1 && (section[offset - 1] == 0xe8 || section[offset - 1] == 0xe9)) return true;  // call, jmp
+  return offset >= 2 && section[offset - 2] == 0x0f && (section[offset - 1] & 0xf0) == 0x80;     // jcc
+}
+
+bool rewrite_lea_as_load(unsigned char* section, std::uint64_t offset) {
+  if (offset < 3) return false;
+  unsigned char rex = section[offset - 3], opcode = section[offset - 2], modrm = section[offset - 1];
+  bool rip_relative = (modrm & 0xc7) == 0x05;  // mod 00, r/m 101
+  if ((rex & 0xf8) != 0x48 || opcode != 0x8d || !rip_relative) return false;
+  section[offset - 2] = 0x8b;
+  return true;
+}
+
 bool within_pc32(std::uint64_t from, std::uint64_t to) {
   std::int64_t d = static_cast<std::int64_t>(to - from);
   return d >= std::numeric_limits<std::int32_t>::min() && d <= std::numeric_limits<std::int32_t>::max();

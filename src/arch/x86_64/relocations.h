@@ -46,6 +46,17 @@ std::size_t relocation_width(std::uint32_t type);
 // past S + A (the end of the field plus any immediate that follows it).
 bool is_pc_relative(std::uint32_t type);
 
+// Whether the 32-bit field at `offset` in a section of code is the displacement of a
+// branch (call, jmp or jcc rel32), not of a memory operand or `lea`: the byte before a
+// RIP-relative displacement is a ModRM byte (mod 00, r/m 101), never a branch opcode.
+bool is_branch_displacement(const unsigned char* section, std::uint64_t offset);
+
+// Turns `lea disp(%rip), %reg` (REX.W 8d /r) whose displacement field is at `offset` into
+// `mov disp(%rip), %reg` (8b): the same length, loading the address from the slot the
+// displacement then names instead of computing it. The reverse of the linker's GOTPCRELX
+// relaxation, for targets a PC32 cannot reach. False when the instruction is not such a lea.
+bool rewrite_lea_as_load(unsigned char* section, std::uint64_t offset);
+
 // True if a 32-bit PC-relative field at `from` can reach `to`.
 bool within_pc32(std::uint64_t from, std::uint64_t to);
 

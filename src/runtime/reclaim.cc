@@ -1,0 +1,271 @@
+#include "runtime/reclaim.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+
+#include "runtime/eh_frame.h"
+#include "runtime/private_memory.h"
+#include "runtime/thread_sampler.h"
+
+namespace hotswap {
+namespace {
+
+// Writable memory larger than this is not scanned: running threads stay parked while it
+// is, and a patch's few pages are not worth a long pause.
+constexpr std::uint64_t kMaxScannedBytes = 256ull << 20;
+constexpr std::size_t kMapsBytes = 1 << 20;  // /proc/self/maps text
+constexpr std::size_t kMaxMappings = 16384;
+
+std::uint64_t hide(std::uint64_t a) { return ~a; }
+std::uint64_t reveal(std::uint64_t h) { return ~h; }
+
+template <class Map>
+void zero_values(Map& m) {
+  for (auto& [key, value] : m) value = {};
+}
+
+// The runtime's own records must not keep the patch's addresses alive: every one is
+// overwritten before the memory holding it goes back to malloc.
+void scrub(LinkedPatch& p) {
+  for (auto* v : {&p.symbol_values, &p.init_shadow_values, &p.canonical_values, &p.init_functions})
+    std::fill(v->begin(), v->end(), 0);
+  for (SectionPlan& s : p.sections) s.address = s.shadow = s.canonical_base = 0;
+  zero_values(p.got_slots);
+  zero_values(p.plt_stubs);
+  std::fill(p.redirect_slots.begin(), p.redirect_slots.end(), nullptr);
+  for (Redirect& r : p.redirects) r = Redirect{};
+  for (auto& [key, d] : p.exports) d.address = 0;
+  p.text_begin = p.text_end = p.rodata_begin = p.rodata_end = p.data_begin = p.data_end = 0;
+  p.plt_slots = p.got_base = p.eh_frame = p.frame_object = 0;
+  p.memory = {};
+}
+
+struct Mapping {
+  std::uint64_t begin = 0, end = 0;
+};
+
+// Readable, writable mappings worth scanning, from /proc/self/maps read without allocating
+// (threads that may hold malloc's lock are parked). False if the buffers are too small.
+bool read_mappings(PrivateArray<char>& text, PrivateArray<Mapping>& out) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::size_t used = 0, room = text.capacity() - 1;
+  for (ssize_t n; used < room && (n = read(fd, text.begin() + used, room - used)) > 0;) used += static_cast<std::size_t>(n);
+  close(fd);
+  if (used >= room) return false;
+  text[used] = 0;
+  out.clear();
+  for (char* line = text.begin(); *line;) {
+    char* next = std::strchr(line, '\n');
+    if (next) *next = 0;
+    unsigned long long lo = 0, hi = 0;
+    char perms[5] = {};
+    int path_at = 0;
+    if (std::sscanf(line, "%llx-%llx %4s %*s %*s %*s %n", &lo, &hi, perms, &path_at) >= 3 && perms[0] == 'r' &&
+        perms[1] == 'w') {
+      const char* path = path_at ? line + path_at : "";
+      bool device = std::strncmp(path, "/dev/", 5) == 0 && std::strncmp(path, "/dev/zero", 9) != 0;
+      if (!device && !out.push_back({lo, hi})) return false;
+    }
+    if (!next) break;
+    line = next + 1;
+  }
+  return true;
+}
+
+// Where scanning must look: a piece of a candidate's memory, and whose it is.
+struct Target {
+  std::uint64_t begin = 0, end = 0;
+  std::size_t owner = 0;  // index into the candidates
+};
+
+// Scans the process's writable memory for words pointing into the candidates. Every table
+// it keeps is private memory (private_memory.h), which the scan skips.
+class Scanner {
+ public:
+  explicit Scanner(std::span<RetiredPatch* const> candidates)
+      : candidates_(candidates), targets_(3 * candidates.size()), buffer_(8192), maps_text_(kMapsBytes),
+        mappings_(kMaxMappings), excluded_(2 * kMaxPrivateRanges) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) add_targets(i);
+    std::sort(targets_.begin(), targets_.end(), [](const Target& a, const Target& b) { return a.begin < b.begin; });
+    for (const Target& t : targets_) lowest_ = std::min(lowest_, t.begin), highest_ = std::max(highest_, t.end);
+    hits_.assign(candidates.size(), false);
+  }
+
+  // Runs with the world held: nothing here allocates.
+  void scan(const SampleResult& sample) {
+    if (!read_mappings(maps_text_, mappings_)) return;
+    std::uint64_t total = 0;
+    for (const Mapping& m : mappings_) total += m.end - m.begin;
+    if (total > kMaxScannedBytes) return;
+    std::size_t private_count = private_ranges(std::span(excluded_.begin(), excluded_.capacity()));
+    auto here = reinterpret_cast<std::uint64_t>(&total);
+    for (const Mapping& m : mappings_) {
+      std::uint64_t from = m.begin;
+      for (const ThreadSample& t : sample.threads)
+        if (t.sp >= m.begin && t.sp < m.end) from = std::max(from, t.sp & ~std::uint64_t{7});
+      if (here >= m.begin && here < m.end) {
+        // This thread's stack: the program's frames only (the runtime's hold the addresses
+        // being looked for); a thread that is all runtime (the control thread) has none.
+        std::uint64_t frame = program_frame();
+        from = frame >= m.begin && frame < m.end ? frame : m.end;
+      }
+      scan_outside_private(from, m.end, private_count);
+    }
+    complete_ = true;
+  }
+
+  bool complete() const { return complete_; }
+  bool hit(std::size_t candidate) const { return hits_[candidate]; }
+
+ private:
+  static constexpr std::size_t kMaxPrivateRanges = 256;
+
+  void add_targets(std::size_t i) {
+    const RetiredPatch& r = *candidates_[i];
+    std::uint64_t base = reveal(r.hidden_base), end = base + r.size;
+    // The unwinder's own structures point at the table and at its record: those are not
+    // the program's pointers.
+    std::pair<std::uint64_t, std::uint64_t> holes[2] = {};
+    if (r.hidden_eh_frame) {
+      holes[0] = {reveal(r.hidden_eh_frame), reveal(r.hidden_eh_frame) + r.eh_frame_size + 4};
+      holes[1] = {reveal(r.hidden_frame_object), reveal(r.hidden_frame_object) + kFrameObjectBytes};
+      if (holes[1] < holes[0]) std::swap(holes[0], holes[1]);
+    }
+    std::uint64_t at = base;
+    for (auto [lo, hi] : holes) {
+      if (lo == 0) continue;
+      if (lo > at) targets_.push_back({at, lo, i});
+      at = std::max(at, hi);
+    }
+    if (at < end) targets_.push_back({at, end, i});
+  }
+
+  void scan_outside_private(std::uint64_t from, std::uint64_t to, std::size_t private_count) {
+    while (from < to) {
+      std::uint64_t stop = to, resume = to;
+      for (std::size_t i = 0; i < private_count; ++i) {
+        std::uint64_t lo = excluded_[2 * i], hi = excluded_[2 * i + 1];
+        if (hi > from && lo < stop) stop = std::max(lo, from), resume = hi;
+      }
+      scan_range(from, stop);
+      from = std::max(resume, stop);
+    }
+  }
+
+  void scan_range(std::uint64_t from, std::uint64_t to) {
+    for (std::uint64_t at = from; at < to;) {
+      std::size_t bytes = std::min<std::uint64_t>(buffer_.capacity() * 8, to - at);
+      iovec local{buffer_.begin(), bytes}, remote{reinterpret_cast<void*>(at), bytes};
+      ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+      if (n <= 0) {
+        at += 4096;  // an unreadable page (a file mapping past its end): skip it
+        continue;
+      }
+      for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i) check(at + 8 * i, buffer_.begin()[i]);
+      at += static_cast<std::uint64_t>(n);
+    }
+  }
+
+  void check(std::uint64_t where, std::uint64_t word) {
+    if (word < lowest_ || word >= highest_) return;  // almost every word: one comparison
+    auto it = std::upper_bound(targets_.begin(), targets_.end(), word,
+                               [](std::uint64_t w, const Target& t) { return w < t.begin; });
+    if (it == targets_.begin() || word >= std::prev(it)->end) return;
+    std::size_t owner = std::prev(it)->owner;
+    const RetiredPatch& r = *candidates_[owner];
+    std::uint64_t base = reveal(r.hidden_base);
+    if (where >= base && where < base + r.size) return;  // the patch's own memory
+    hits_[owner] = true;
+  }
+
+  std::span<RetiredPatch* const> candidates_;
+  PrivateArray<Target> targets_;
+  PrivateArray<std::uint64_t> buffer_;
+  PrivateArray<char> maps_text_;
+  PrivateArray<Mapping> mappings_;
+  PrivateArray<std::uint64_t> excluded_;
+  std::vector<bool> hits_;
+  std::uint64_t lowest_ = UINT64_MAX, highest_ = 0;
+  bool complete_ = false;
+};
+
+bool signal_handler_inside(const RetiredPatch& r) {
+  std::uint64_t base = reveal(r.hidden_base);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction a{};
+    if (sigaction(sig, nullptr, &a) != 0) continue;
+    auto handler = (a.sa_flags & SA_SIGINFO) ? reinterpret_cast<std::uint64_t>(a.sa_sigaction)
+                                             : reinterpret_cast<std::uint64_t>(a.sa_handler);
+    if (handler >= base && handler < base + r.size) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+RetiredPatch retire(LinkedPatch& patch) {
+  RetiredPatch r;
+  r.hidden_base = hide(reinterpret_cast<std::uint64_t>(patch.memory.base));
+  r.size = patch.memory.size;
+  if (patch.eh_frame_registered) {
+    r.hidden_eh_frame = hide(patch.eh_frame);
+    r.eh_frame_size = patch.eh_frame_size;
+    r.hidden_frame_object = hide(patch.frame_object);
+  }
+  for (const Redirect& redirect : patch.redirects)
+    if (!redirect.previous_target) r.hidden_pads.push_back(hide(redirect.entry));
+  r.pinned = patch.initializers_ran || !patch.memory.base;
+  scrub(patch);
+  return r;
+}
+
+std::uint64_t reclaim(std::vector<RetiredPatch>& retired) {
+  std::vector<RetiredPatch*> candidates;
+  for (RetiredPatch& r : retired)
+    if (!r.pinned && !signal_handler_inside(r)) candidates.push_back(&r);
+  if (candidates.empty()) return 0;
+
+  // A thread may still run the code, return into it, or sit on a jump pad about to read a
+  // slot in it.
+  std::size_t count = 0;
+  for (RetiredPatch* r : candidates) count += 1 + r->hidden_pads.size();
+  PrivateArray<CodeRange> ranges(count);
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    std::uint64_t base = reveal(candidates[i]->hidden_base);
+    ranges.push_back({base, base + candidates[i]->size});
+    owner.push_back(i);
+    for (std::uint64_t pad : candidates[i]->hidden_pads) {
+      ranges.push_back({reveal(pad) - 6, reveal(pad) + 2});
+      owner.push_back(i);
+    }
+  }
+  if (ranges.size() != count) return 0;  // no private memory for the tables
+  Scanner scanner(candidates);
+  SampleResult sample = sample_threads(std::span(ranges.begin(), ranges.size()),
+                                       [&scanner](const SampleResult& s) { scanner.scan(s); });
+  if (!sample.world_held || !scanner.complete()) return 0;
+  std::vector<bool> reachable(candidates.size(), false);
+  for (std::size_t i = 0; i < ranges.size(); ++i)
+    if (sample.hits[i]) reachable[owner[i]] = true;
+
+  std::uint64_t freed = 0;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (reachable[i] || scanner.hit(i)) continue;
+    RetiredPatch& r = *candidates[i];
+    if (r.hidden_eh_frame) deregister_unwind_table(reveal(r.hidden_eh_frame));
+    unmap_region({reinterpret_cast<unsigned char*>(reveal(r.hidden_base)), r.size});
+    freed += r.size;
+    r.size = 0;  // marks it for removal
+  }
+  std::erase_if(retired, [](const RetiredPatch& r) { return r.size == 0 && !r.pinned; });
+  return freed;
+}
+
+}  // namespace hotswap

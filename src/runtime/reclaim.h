@@ -1,0 +1,43 @@
+// Giving back the memory of reverted patches (and of refused patches whose code ran) once
+// nothing in the process can reach it.
+//
+// After a revert no entry leads into the patch, but a thread may still be running in it,
+// and the new code may have stored addresses inside it where the program keeps its state:
+// a string literal in a global, a callback to a function only the patch has, an object
+// whose vtable the patch brought. So a retired patch is reclaimed only when, with every
+// running thread parked and every blocked thread shown not to have run:
+//   - no thread's instruction pointer, registers or live stack point into it (nor into
+//     the jump pads that read its slots), and no signal handler is in it;
+//   - no word of the process's writable memory points into it (a conservative scan:
+//     heap, globals, stacks above their stack pointers, anonymous mappings);
+//   - its static initializers never ran (atexit and other registrations keep pointers
+//     the scan cannot recognise).
+// Then its unwind table is deregistered and its memory unmapped. Otherwise it stays, and
+// a later attempt (every apply and revert tries) may succeed.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/linked_patch.h"
+
+namespace hotswap {
+
+// What is left of a retired patch. Addresses are kept complemented, so that the scan of
+// the process's memory never finds the runtime's own record of them.
+struct RetiredPatch {
+  std::uint64_t hidden_base = 0, size = 0;
+  std::uint64_t hidden_eh_frame = 0, eh_frame_size = 0;  // 0: no registered table
+  std::uint64_t hidden_frame_object = 0;
+  std::vector<std::uint64_t> hidden_pads;  // entries whose pad jumps through a slot in it
+  bool pinned = false;                     // its initializers ran: never reclaimed
+};
+
+// Records what reclamation needs and wipes every address of the patch from the runtime's
+// own records. REQUIRES: the patch is no longer reachable through any entry.
+RetiredPatch retire(LinkedPatch& patch);
+
+// Reclaims what can be reclaimed; returns the bytes given back.
+std::uint64_t reclaim(std::vector<RetiredPatch>& retired);
+
+}  // namespace hotswap

@@ -1,0 +1,317 @@
+#include "runtime/thread_sampler.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "runtime/private_memory.h"
+
+namespace hotswap {
+namespace {
+
+constexpr std::uint64_t kMaxScanBytes = 512 * 1024;
+constexpr auto kAnswerTimeout = std::chrono::milliseconds(100);
+constexpr long kParkTimeoutNs = 500L * 1000 * 1000;
+
+thread_local std::uint64_t t_program_frame = 0;
+
+// What one sampling shares with the signal handlers. The handler reads the tables and
+// writes only the atomics; the controller frees it only when no handler can hold it.
+// Its address tables live in private memory (private_memory.h).
+struct Sampling {
+  PrivateArray<CodeRange> ranges;    // disjoint, sorted: each the union of the caller's ranges it covers
+  PrivateArray<CodeRange> mappings;  // readable and writable mappings, sorted: where stacks lie
+  std::vector<pid_t> tids;          // the threads signaled, sorted
+  std::unique_ptr<std::atomic<bool>[]> hits;           // by range
+  std::unique_ptr<std::atomic<bool>[]> answered;       // by thread
+  std::unique_ptr<std::atomic<std::uint64_t>[]> sps;   // by thread
+  bool park = false;
+  std::atomic<std::uint32_t> release{0};  // futex word: parked handlers return once it is 1
+  std::atomic<bool> escaped{false};       // a parked handler stopped waiting
+};
+
+std::atomic<Sampling*> g_sampling{nullptr};
+std::atomic<int> g_handlers_inside{0};
+std::mutex g_mu;                   // one sampling at a time; guards g_withdrawn
+std::vector<Sampling*> g_withdrawn;  // withdrawn while a handler was inside: freed later
+
+void mark(Sampling& s, std::uint64_t word) {
+  auto it = std::upper_bound(s.ranges.begin(), s.ranges.end(), word,
+                             [](std::uint64_t w, const CodeRange& r) { return w < r.begin; });
+  if (it != s.ranges.begin() && std::prev(it)->contains(word))
+    s.hits[std::prev(it) - s.ranges.begin()].store(true, std::memory_order_relaxed);
+}
+
+// The end of the live stack that begins at sp: the end of the mapping holding it (or just
+// above it, for a main-thread stack that grew since the mappings were read).
+std::uint64_t stack_end(const PrivateArray<CodeRange>& mappings, std::uint64_t sp) {
+  auto it = std::upper_bound(mappings.begin(), mappings.end(), sp,
+                             [](std::uint64_t v, const CodeRange& r) { return v < r.end; });
+  if (it == mappings.end() || it->begin > sp + kMaxScanBytes) return sp;
+  return std::min(it->end, sp + kMaxScanBytes);
+}
+
+void wait_for_release(Sampling& s) {
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while (s.release.load(std::memory_order_acquire) == 0) {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long waited = (now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec);
+    if (waited >= kParkTimeoutNs) {
+      s.escaped.store(true, std::memory_order_release);
+      return;
+    }
+    timespec left{0, kParkTimeoutNs - waited};
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.release), FUTEX_WAIT_PRIVATE, 0, &left, nullptr, 0);
+  }
+}
+
+void on_signal(int, siginfo_t*, void* context) {
+  int saved_errno = errno;
+  g_handlers_inside.fetch_add(1, std::memory_order_seq_cst);
+  if (Sampling* s = g_sampling.load(std::memory_order_seq_cst)) {
+    const auto& regs = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
+    for (int r = 0; r < NGREG; ++r) mark(*s, static_cast<std::uint64_t>(regs[r]));
+    auto sp = static_cast<std::uint64_t>(regs[REG_RSP]);
+    std::uint64_t end = stack_end(s->mappings, sp);
+    for (std::uint64_t at = sp & ~std::uint64_t{7}; at + 8 <= end; at += 8)
+      mark(*s, *reinterpret_cast<const std::uint64_t*>(at));
+    auto tid = static_cast<pid_t>(syscall(SYS_gettid));
+    auto me = std::lower_bound(s->tids.begin(), s->tids.end(), tid);
+    if (me != s->tids.end() && *me == tid) {
+      std::size_t i = me - s->tids.begin();
+      s->sps[i].store(sp, std::memory_order_relaxed);
+      s->answered[i].store(true, std::memory_order_release);
+      if (s->park) wait_for_release(*s);
+    }
+  }
+  g_handlers_inside.fetch_sub(1, std::memory_order_seq_cst);
+  errno = saved_errno;
+}
+
+std::string read_small_file(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
+}
+
+PrivateArray<CodeRange> writable_mappings() {
+  std::vector<std::pair<unsigned long long, unsigned long long>> found;
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (!maps) return {};
+  char line[512];
+  while (std::fgets(line, sizeof line, maps)) {
+    unsigned long long lo, hi;
+    char perms[5] = {};
+    if (std::sscanf(line, "%llx-%llx %4s", &lo, &hi, perms) == 3 && perms[0] == 'r' && perms[1] == 'w')
+      found.emplace_back(lo, hi);
+  }
+  std::fclose(maps);
+  PrivateArray<CodeRange> out(found.size());
+  for (auto& [lo, hi] : found) {
+    out.push_back({lo, hi});
+    lo = hi = 0;  // the heap copy goes back to malloc without these addresses
+  }
+  return out;
+}
+
+std::vector<pid_t> other_threads() {
+  std::vector<pid_t> out;
+  auto self = static_cast<pid_t>(syscall(SYS_gettid));
+  if (DIR* d = opendir("/proc/self/task")) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.' && std::atoi(e->d_name) != self) out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A thread asleep in the kernel: /proc shows "NR args... SP PC" (or "-1 SP PC" outside a
+// system call); a running one shows "running".
+struct Blocked {
+  pid_t tid = 0;
+  std::uint64_t sp = 0, pc = 0, cpu_ns = 0;
+};
+
+bool read_blocked(pid_t tid, Blocked& out) {
+  std::string dir = "/proc/self/task/" + std::to_string(tid) + "/";
+  std::string text = read_small_file(dir + "syscall");
+  if (text.empty() || text.rfind("running", 0) == 0) return false;
+  std::vector<std::string> fields;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find_first_of(" \n", at);
+    if (end == std::string::npos) end = text.size();
+    if (end > at) fields.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  if (fields.size() != 9 && fields.size() != 3) return false;
+  out.tid = tid;
+  out.sp = std::strtoull(fields[fields.size() - 2].c_str(), nullptr, 16);
+  out.pc = std::strtoull(fields[fields.size() - 1].c_str(), nullptr, 16);
+  out.cpu_ns = std::strtoull(read_small_file(dir + "schedstat").c_str(), nullptr, 10);
+  return out.sp != 0;
+}
+
+// Scans another thread's stack through process_vm_readv: the thread may wake and unmap it
+// meanwhile, which then reads as an error, never a fault.
+void scan_remote_stack(Sampling& s, std::uint64_t sp) {
+  std::uint64_t end = stack_end(s.mappings, sp);
+  std::vector<std::uint64_t> buf(8192);
+  for (std::uint64_t at = sp & ~std::uint64_t{7}; at < end;) {
+    std::size_t bytes = std::min<std::uint64_t>(buf.size() * 8, end - at);
+    iovec local{buf.data(), bytes}, remote{reinterpret_cast<void*>(at), bytes};
+    ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    if (n <= 0) return;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i) mark(s, buf[i]);
+    at += static_cast<std::uint64_t>(n);
+  }
+}
+
+bool handler_installed() {
+  struct sigaction current{};
+  sigaction(stack_signal(), nullptr, &current);
+  if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_signal) return true;
+  if (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN) return false;  // the program's own
+  struct sigaction action{};
+  action.sa_sigaction = on_signal;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  return sigaction(stack_signal(), &action, nullptr) == 0;
+}
+
+// The caller's ranges as disjoint sorted ones, and for each caller range the one holding it.
+std::vector<std::size_t> merge_ranges(std::span<const CodeRange> ranges, PrivateArray<CodeRange>& merged) {
+  std::vector<std::size_t> order(ranges.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ranges[a].begin < ranges[b].begin; });
+  merged = PrivateArray<CodeRange>(ranges.size());
+  std::vector<std::size_t> owner(ranges.size(), SIZE_MAX);
+  for (std::size_t i : order) {
+    if (ranges[i].end <= ranges[i].begin) continue;
+    if (!merged.empty() && ranges[i].begin < merged[merged.size() - 1].end)
+      merged[merged.size() - 1].end = std::max(merged[merged.size() - 1].end, ranges[i].end);
+    else if (!merged.push_back(ranges[i]))
+      continue;  // no private memory: the range is not looked for
+    owner[i] = merged.size() - 1;
+  }
+  return owner;
+}
+
+// Frees what no handler can hold any more, or keeps it for a later call.
+void withdraw(Sampling* s) {
+  g_sampling.store(nullptr, std::memory_order_seq_cst);
+  auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
+  while (g_handlers_inside.load(std::memory_order_seq_cst) != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  g_withdrawn.push_back(s);
+  if (g_handlers_inside.load(std::memory_order_seq_cst) != 0) return;
+  for (Sampling* old : g_withdrawn) delete old;
+  g_withdrawn.clear();
+}
+
+}  // namespace
+
+ProgramFrame::ProgramFrame(const void* frame) : previous_(t_program_frame) {
+  if (!t_program_frame) t_program_frame = reinterpret_cast<std::uint64_t>(frame);
+}
+ProgramFrame::~ProgramFrame() { t_program_frame = previous_; }
+
+std::uint64_t program_frame() { return t_program_frame; }
+
+SampleResult sample_threads(std::span<const CodeRange> ranges,
+                            const std::function<void(const SampleResult&)>& while_held) {
+  std::lock_guard lock(g_mu);
+  SampleResult result;
+  result.hits.assign(ranges.size(), false);
+  auto* s = new Sampling;
+  std::vector<std::size_t> owner = merge_ranges(ranges, s->ranges);
+  s->mappings = writable_mappings();
+  s->hits.reset(new std::atomic<bool>[s->ranges.size() + 1]);
+  for (std::size_t i = 0; i <= s->ranges.size(); ++i) s->hits[i] = false;
+  s->park = static_cast<bool>(while_held);
+
+  std::vector<pid_t> threads = other_threads();
+  std::vector<Blocked> blocked;
+  bool can_signal = handler_installed();
+  for (pid_t tid : threads) {
+    Blocked b;
+    if (read_blocked(tid, b)) blocked.push_back(b);
+    else s->tids.push_back(tid);
+  }
+  std::size_t n = s->tids.size();
+  s->answered.reset(new std::atomic<bool>[n + 1]);
+  s->sps.reset(new std::atomic<std::uint64_t>[n + 1]);
+  for (std::size_t i = 0; i <= n; ++i) s->answered[i] = false, s->sps[i] = 0;
+
+  result.threads.reserve(threads.size());  // nothing below allocates while threads are parked
+
+  g_sampling.store(s, std::memory_order_seq_cst);
+  for (std::size_t i = 0; i < n && can_signal; ++i)
+    if (syscall(SYS_tgkill, getpid(), s->tids[i], stack_signal()) != 0) s->answered[i] = true;  // exited
+  auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
+  auto all_answered = [&] {
+    for (std::size_t i = 0; i < n; ++i)
+      if (!s->answered[i].load(std::memory_order_acquire)) return false;
+    return true;
+  };
+  while (!all_answered() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  result.every_thread_seen = all_answered();
+
+  for (const Blocked& b : blocked) {
+    mark(*s, b.pc);
+    scan_remote_stack(*s, b.sp);
+    result.threads.push_back({b.tid, b.sp, true});
+  }
+  for (std::size_t i = 0; i < n; ++i) result.threads.push_back({s->tids[i], s->sps[i].load(), false});
+  if (std::uint64_t frame = program_frame()) {
+    std::uint64_t end = stack_end(s->mappings, frame);
+    for (std::uint64_t at = frame & ~std::uint64_t{7}; at + 8 <= end; at += 8)
+      mark(*s, *reinterpret_cast<const std::uint64_t*>(at));
+  }
+  auto collect = [&] {
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+      if (owner[i] != SIZE_MAX && s->hits[owner[i]].load()) result.hits[i] = true;
+  };
+  collect();
+
+  if (s->park) {
+    // While threads are parked nothing here may take a lock they could hold (malloc's):
+    // the checks that read /proc run after the release, and still cover the whole window.
+    result.world_held = result.every_thread_seen && can_signal;
+    if (result.world_held) while_held(result);
+    s->release.store(1, std::memory_order_release);
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s->release), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+    if (s->escaped.load()) result.world_held = false;
+    for (const Blocked& b : blocked) {
+      Blocked now;
+      if (!read_blocked(b.tid, now) || now.cpu_ns != b.cpu_ns) result.world_held = false;
+    }
+    if (other_threads() != threads) result.world_held = false;  // a thread started meanwhile
+  }
+  withdraw(s);
+  return result;
+}
+
+}  // namespace hotswap
