@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/hash.h"
 #include "arch/x86_64/relocations.h"
+#include "common/hash.h"
 #include "tool/diff/symbol_names.h"
 
 namespace hotswap::diff {
@@ -29,7 +29,9 @@ std::string escape(std::span<const unsigned char> bytes) {
   return out + "\"";
 }
 
-std::string signed_offset(std::int64_t v) { return v < 0 ? std::to_string(v) : "+" + std::to_string(v); }
+std::string signed_offset(std::int64_t v) {
+  return v < 0 ? std::to_string(v) : "+" + std::to_string(v);
+}
 
 }  // namespace
 
@@ -53,8 +55,9 @@ bool NormalForm::operator==(const NormalForm& other) const {
 
 std::string explain_difference(const NormalForm& before, const NormalForm& after) {
   if (before == after) return "";
-  if (before.size != after.size) return "code differs (size " + std::to_string(before.size) + " -> " +
-                                        std::to_string(after.size) + ")";
+  if (before.size != after.size)
+    return "code differs (size " + std::to_string(before.size) + " -> " +
+           std::to_string(after.size) + ")";
   if (before.code_hash != after.code_hash || before.references.size() != after.references.size())
     return "code differs";
   for (std::size_t i = 0; i < before.references.size(); ++i) {
@@ -77,12 +80,14 @@ std::string explain_difference(const NormalForm& before, const NormalForm& after
 }
 
 bool is_anonymous_label(const ElfSymbol& s) {
-  return s.type == STT_SECTION || s.name.empty() || (s.bind == STB_LOCAL && s.name.rfind(".L", 0) == 0);
+  return s.type == STT_SECTION || s.name.empty() ||
+         (s.bind == STB_LOCAL && s.name.rfind(".L", 0) == 0);
 }
 
 Normalizer::Normalizer(ObjectTables tables) : tables_(std::move(tables)) {
   for (const ElfSymbol& s : *tables_.symbols) {
-    if (s.shndx == SHN_UNDEF || s.shndx >= tables_.sections->size() || is_anonymous_label(s)) continue;
+    if (s.shndx == SHN_UNDEF || s.shndx >= tables_.sections->size() || is_anonymous_label(s))
+      continue;
     if (s.type == STT_FILE) continue;
     by_section_[s.shndx].push_back(&s);
   }
@@ -127,7 +132,8 @@ NormalForm Normalizer::normalize(const ElfSymbol& symbol) {
     if (r.offset < symbol.value || r.offset >= symbol.value + symbol.size) continue;
     std::uint64_t at = r.offset - symbol.value;
     std::uint64_t width = static_cast<std::uint64_t>(x86_64::relocation_width(r.type));
-    if (at < bytes.size()) std::fill_n(bytes.begin() + at, std::min<std::uint64_t>(width, bytes.size() - at), 0);
+    if (at < bytes.size())
+      std::fill_n(bytes.begin() + at, std::min<std::uint64_t>(width, bytes.size() - at), 0);
     form.references.push_back(normalize_relocation(symbol.shndx, symbol.value, r));
   }
   std::sort(form.references.begin(), form.references.end(),
@@ -182,11 +188,13 @@ std::string Normalizer::named_target(const ElfSymbol& s, std::int64_t delta) {
     // (the clone itself is carried, never redirected: its name may denote another
     // specialization in the other release).
     if (!parent_function(s.name).empty() && !is_fragment(s.name) && s.type == STT_FUNC)
-      return "F:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
+      return "F:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" +
+             signed_offset(delta);
     return "F:" + s.name + signed_offset(delta);
   }
   if (is_read_only(sec))
-    return "R:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
+    return "R:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" +
+           signed_offset(delta);
   return "D:" + s.name + signed_offset(delta);
 }
 
@@ -197,8 +205,9 @@ std::string Normalizer::section_target(std::size_t index, std::int64_t offset, s
   const ElfSection& sec = (*tables_.sections)[index];
   static constexpr std::int64_t kPcBias[] = {4, 5, 6, 8};
   static constexpr std::int64_t kNoBias[] = {0};
-  std::span<const std::int64_t> biases = x86_64::is_pc_relative(type) ? std::span<const std::int64_t>(kPcBias)
-                                                              : std::span<const std::int64_t>(kNoBias);
+  std::span<const std::int64_t> biases = x86_64::is_pc_relative(type)
+                                             ? std::span<const std::int64_t>(kPcBias)
+                                             : std::span<const std::int64_t>(kNoBias);
   if (sec.flags & SHF_MERGE) {
     std::int64_t place = offset + biases[0];
     if (place < 0 || static_cast<std::uint64_t>(place) >= sec.bytes.size())
@@ -217,7 +226,8 @@ std::string Normalizer::section_target(std::size_t index, std::int64_t offset, s
     }
     std::uint64_t entry = static_cast<std::uint64_t>(place) / entsize * entsize;
     std::uint64_t len = std::min<std::uint64_t>(entsize, sec.bytes.size() - entry);
-    return "C:" + hex_bytes(sec.bytes.subspan(entry, len)) + signed_offset(place - static_cast<std::int64_t>(entry));
+    return "C:" + hex_bytes(sec.bytes.subspan(entry, len)) +
+           signed_offset(place - static_cast<std::int64_t>(entry));
   }
   for (std::int64_t bias : biases) {
     std::int64_t place = offset + bias;
@@ -233,7 +243,8 @@ std::string Normalizer::section_target(std::size_t index, std::int64_t offset, s
 
 // A hash of read-only bytes with their own relocations normalized; a cycle (a table that
 // points at itself) hashes by position.
-std::string Normalizer::read_only_content(std::size_t index, std::uint64_t start, std::uint64_t size) {
+std::string Normalizer::read_only_content(std::size_t index, std::uint64_t start,
+                                          std::uint64_t size) {
   auto key = std::make_tuple(index, start, size);
   if (auto it = content_cache_.find(key); it != content_cache_.end()) return it->second;
   if (!in_progress_.insert(key).second) return "cycle";

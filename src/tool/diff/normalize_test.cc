@@ -14,8 +14,8 @@ struct FakeObject {
   std::vector<ElfSymbol> symbols;
   std::vector<std::vector<ElfRelocation>> relocations;
 
-  std::size_t add_section(const std::string& name, std::uint64_t flags, std::vector<unsigned char> content,
-                          std::uint64_t entsize = 0) {
+  std::size_t add_section(const std::string& name, std::uint64_t flags,
+                          std::vector<unsigned char> content, std::uint64_t entsize = 0) {
     bytes.push_back(std::move(content));
     ElfSection s;
     s.index = sections.size();
@@ -27,8 +27,9 @@ struct FakeObject {
     relocations.emplace_back();
     return s.index;
   }
-  std::uint32_t add_symbol(const std::string& name, unsigned char type, std::size_t section, std::uint64_t value,
-                           std::uint64_t size, unsigned char bind = STB_GLOBAL) {
+  std::uint32_t add_symbol(const std::string& name, unsigned char type, std::size_t section,
+                           std::uint64_t value, std::uint64_t size,
+                           unsigned char bind = STB_GLOBAL) {
     ElfSymbol s;
     s.index = symbols.size();
     s.name = name;
@@ -45,8 +46,9 @@ struct FakeObject {
       sections[i].bytes = std::span<const unsigned char>(bytes[i]);
       sections[i].size = bytes[i].size();
     }
-    return ObjectTables{&sections, &symbols,
-                        [this](std::size_t s) -> const std::vector<ElfRelocation>& { return relocations[s]; }};
+    return ObjectTables{
+        &sections, &symbols,
+        [this](std::size_t s) -> const std::vector<ElfRelocation>& { return relocations[s]; }};
   }
 };
 
@@ -54,13 +56,17 @@ std::vector<unsigned char> chars(const std::string& s) { return {s.begin(), s.en
 
 // Builds f: 20 bytes of code that loads a string (PC32 against the string section), stores
 // to g with an immediate (PC32, addend -5) and indexes a jump table.
-FakeObject make_object(const std::string& strings, std::int64_t string_offset, unsigned char garbage,
+FakeObject make_object(const std::string& strings, std::int64_t string_offset,
+                       unsigned char garbage,
                        std::vector<unsigned char> table = {1, 0, 0, 0, 2, 0, 0, 0}) {
   FakeObject o;
   o.add_section("", 0, {});
-  std::size_t text = o.add_section(".text.f", SHF_ALLOC | SHF_EXECINSTR,
-                                   {0x48, 0x8d, 0x3d, garbage, garbage, garbage, garbage, 0x83, 0x05, 0, 0, 0, 0, 1, 0xc3, 0x90, 0, 0, 0, 0});
-  std::size_t str = o.add_section(".rodata.str1.1", SHF_ALLOC | SHF_MERGE | SHF_STRINGS, chars(strings), 1);
+  std::size_t text =
+      o.add_section(".text.f", SHF_ALLOC | SHF_EXECINSTR,
+                    {0x48, 0x8d, 0x3d, garbage, garbage, garbage, garbage, 0x83, 0x05, 0,
+                     0,    0,    0,    1,       0xc3,    0x90,    0,       0,    0,    0});
+  std::size_t str =
+      o.add_section(".rodata.str1.1", SHF_ALLOC | SHF_MERGE | SHF_STRINGS, chars(strings), 1);
   std::size_t data = o.add_section(".data.g", SHF_ALLOC | SHF_WRITE, {0, 0, 0, 0});
   std::size_t rodata = o.add_section(".rodata.f", SHF_ALLOC, table);
   o.add_symbol("", STT_NOTYPE, 0, 0, 0, STB_LOCAL);
@@ -77,7 +83,8 @@ FakeObject make_object(const std::string& strings, std::int64_t string_offset, u
 
 TEST(Normalize, LayoutShiftOfAStringIsNotAChange) {
   FakeObject a = make_object(std::string("abc\0hello\0", 10), 4, 0);
-  FakeObject b = make_object(std::string("hello\0abcdef\0", 13), 0, 0x7f);  // moved; field bytes differ
+  FakeObject b =
+      make_object(std::string("hello\0abcdef\0", 13), 0, 0x7f);  // moved; field bytes differ
   Normalizer na(a.tables()), nb(b.tables());
   NormalForm fa = na.normalize(a.symbols[4]), fb = nb.normalize(b.symbols[4]);
   EXPECT_EQ(fa.references[0].target, "S:\"hello\"");
@@ -115,7 +122,8 @@ TEST(Normalize, CodeDifferenceOutsideRelocatedFields) {
   FakeObject b = make_object(std::string("x\0", 2), 0, 0);
   b.bytes[1][13] = 2;  // the immediate
   Normalizer na(a.tables()), nb(b.tables());
-  EXPECT_EQ(explain_difference(na.normalize(a.symbols[4]), nb.normalize(b.symbols[4])), "code differs");
+  EXPECT_EQ(explain_difference(na.normalize(a.symbols[4]), nb.normalize(b.symbols[4])),
+            "code differs");
 }
 
 TEST(Normalize, OutOfRangeSymbolIsEmptyNotACrash) {
