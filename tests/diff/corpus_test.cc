@@ -22,15 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// One build of a pair (corpus/<pair>/builds): its binaries are "-" when the build tree has
+// no compiler for it.
 struct Pair {
-  std::string name, old_binary, new_binary;
+  std::string name, pair, old_binary, new_binary;
 };
 
 std::map<std::string, Pair> corpus() {
   std::map<std::string, Pair> out;
   std::ifstream in(HOTSWAP_DIFF_CORPUS_LIST);
   Pair p;
-  while (in >> p.name >> p.old_binary >> p.new_binary) out[p.name] = p;
+  while (in >> p.name >> p.pair >> p.old_binary >> p.new_binary) out[p.name] = p;
   return out;
 }
 
@@ -95,7 +97,9 @@ TEST_P(CorpusTest, ClassifiesExactlyAsExpected) {
   auto pairs = corpus();
   ASSERT_TRUE(pairs.count(GetParam())) << "pair not built: " << GetParam();
   const Pair& pair = pairs[GetParam()];
-  Expectation want = expected(pair.name);
+  if (pair.old_binary == "-")
+    GTEST_SKIP() << "no compiler for this build when the tree was configured";
+  Expectation want = expected(pair.pair);
   Scratch scratch;
 
   auto result = compute_diff(pair.old_binary, pair.new_binary);
@@ -130,15 +134,14 @@ TEST_P(CorpusTest, ClassifiesExactlyAsExpected) {
   }
 }
 
-std::vector<std::string> pair_names() {
+// Every build of every pair (a pair without a `builds` file is one build of its name).
+std::vector<std::string> build_names() {
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(HOTSWAP_DIFF_CORPUS))
-    if (entry.is_directory()) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
+  for (const auto& [name, pair] : corpus()) names.push_back(name);
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(Pairs, CorpusTest, ::testing::ValuesIn(pair_names()),
+INSTANTIATE_TEST_SUITE_P(Pairs, CorpusTest, ::testing::ValuesIn(build_names()),
                          [](const auto& info) { return info.param; });
 
 // The transform.cpp written on refusal compiles as is, and with --transform the patch is
