@@ -7,7 +7,11 @@
 namespace hotswap::diff {
 namespace {
 
-std::uint64_t entry_size(const ElfSection& s) { return s.entsize ? s.entsize : 1; }
+// sh_entsize, 1 when unset; an entry larger than the section (a corrupt object) is the
+// whole section.
+std::uint64_t entry_size(const ElfSection& s) {
+  return std::clamp<std::uint64_t>(s.entsize, 1, std::max<std::uint64_t>(s.bytes.size(), 1));
+}
 
 // A string's terminator: an entry of zero bytes (a partial entry at the end counts as one).
 bool is_terminator(const ElfSection& s, std::uint64_t at) {

@@ -49,6 +49,15 @@ TEST(MergedSection, ConstantsAreEntries) {
   EXPECT_EQ(span(piece_at(s.section, 35)), "32:8");  // a short last entry
 }
 
+TEST(MergedSection, AnEntryLargerThanTheSectionIsTheWholeSection) {
+  Section strings(std::string("ab\0c", 4), SHF_STRINGS, ~0ull);
+  EXPECT_EQ(span(piece_at(strings.section, 3)), "0:4");
+  Section constants(std::string(8, '\1'), 0, 1ull << 62);
+  EXPECT_EQ(span(piece_at(constants.section, 7)), "0:8");
+  Section empty(std::string(), SHF_STRINGS, 0);
+  EXPECT_EQ(span(piece_at(empty.section, 0)), "none");
+}
+
 TEST(MergedSection, PiecesHoldingARangeAreWhole) {
   Section s(std::string("ab\0cde\0f\0", 9), SHF_STRINGS, 1);
   EXPECT_EQ(span(pieces_holding(s.section, 1, 4)), "0:7");

@@ -259,25 +259,30 @@ TEST(NormalizeMerged, ConstantPoolReferenceIsTheLabelsEntry) {
   EXPECT_NE(target(r), target(same_entry));
 }
 
-// f refers to a read-only section holding `objects` through the section symbol.
 struct ReadOnlyObject {
   std::string name;
   std::uint64_t value = 0, size = 0;
 };
 
+// f refers to a read-only section holding `objects`: through its section symbol, or through
+// the first object's symbol.
 std::string read_only_target(std::vector<unsigned char> content,
-                             const std::vector<ReadOnlyObject>& objects, std::int64_t addend) {
+                             const std::vector<ReadOnlyObject>& objects, std::int64_t addend,
+                             bool through_first_object = false) {
   FakeObject o;
   o.add_section("", 0, {});
   std::size_t text =
       o.add_section(".text.f", SHF_ALLOC | SHF_EXECINSTR, std::vector<unsigned char>(8));
   std::size_t rodata = o.add_section(".rodata._ZL5table", SHF_ALLOC, std::move(content));
   o.add_symbol("", STT_NOTYPE, 0, 0, 0, STB_LOCAL);
-  std::uint32_t section = o.add_symbol("", STT_SECTION, rodata, 0, 0, STB_LOCAL);
-  for (const auto& object : objects)
-    o.add_symbol(object.name, STT_OBJECT, rodata, object.value, object.size, STB_LOCAL);
+  std::uint32_t symbol = o.add_symbol("", STT_SECTION, rodata, 0, 0, STB_LOCAL);
+  for (const auto& object : objects) {
+    std::uint32_t index =
+        o.add_symbol(object.name, STT_OBJECT, rodata, object.value, object.size, STB_LOCAL);
+    if (through_first_object && &object == &objects.front()) symbol = index;
+  }
   Normalizer n(o.tables());
-  return n.normalize_relocation(text, 0, {3, R_X86_64_PC32, section, addend}).target;
+  return n.normalize_relocation(text, 0, {3, R_X86_64_PC32, symbol, addend}).target;
 }
 
 TEST(NormalizeReadOnly, PastTheEndOfTheOnlyObjectIsThatObject) {
@@ -304,20 +309,9 @@ TEST(NormalizeReadOnly, SectionOfSeveralObjectsCountsWhole) {
 
 TEST(NormalizeReadOnly, NamedSymbolWithoutSizeCoversItsSection) {
   // A blob defined in assembly: `blob` has no size, everything after it may be its.
-  FakeObject o;
-  o.add_section("", 0, {});
-  std::size_t text =
-      o.add_section(".text.f", SHF_ALLOC | SHF_EXECINSTR, std::vector<unsigned char>(8));
-  std::size_t rodata = o.add_section(".rodata.blob", SHF_ALLOC, {1, 2, 3, 4});
-  o.add_symbol("", STT_NOTYPE, 0, 0, 0, STB_LOCAL);
-  std::uint32_t blob = o.add_symbol("blob", STT_OBJECT, rodata, 0, 0);
-  ObjectTables tables = o.tables();
-  std::string before =
-      Normalizer(tables).normalize_relocation(text, 0, {3, R_X86_64_PC32, blob, -4}).target;
-  o.bytes[rodata][3] = 9;
-  std::string after =
-      Normalizer(o.tables()).normalize_relocation(text, 0, {3, R_X86_64_PC32, blob, -4}).target;
-  EXPECT_NE(before, after);
+  std::string before = read_only_target({1, 2, 3, 4}, {{"blob", 0, 0}}, -4, true);
+  EXPECT_EQ(before.substr(0, 7), "R:blob{");
+  EXPECT_NE(before, read_only_target({1, 2, 3, 9}, {{"blob", 0, 0}}, -4, true));
 }
 
 }  // namespace
