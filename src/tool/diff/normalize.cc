@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/hash.h"
 #include "arch/x86_64/relocations.h"
+#include "common/hash.h"
+#include "tool/diff/merged_section.h"
 #include "tool/diff/symbol_names.h"
 
 namespace hotswap::diff {
@@ -29,7 +30,23 @@ std::string escape(std::span<const unsigned char> bytes) {
   return out + "\"";
 }
 
-std::string signed_offset(std::int64_t v) { return v < 0 ? std::to_string(v) : "+" + std::to_string(v); }
+// PC-relative kinds point past their field: 4 bytes for a plain field, up to 4 more when an
+// immediate operand follows it (`addl $1, n(%rip)` carries addend -5, `cmpq $1, n(%rip)` -8).
+constexpr std::int64_t kPcBias[] = {4, 5, 6, 8};
+constexpr std::int64_t kMaxPcBias = 8;
+
+// A string piece's bytes without its terminator, for people to read.
+std::span<const unsigned char> without_terminator(std::span<const unsigned char> bytes,
+                                                  std::uint64_t entsize) {
+  bool terminated =
+      bytes.size() >= entsize && std::all_of(bytes.end() - static_cast<std::ptrdiff_t>(entsize),
+                                             bytes.end(), [](unsigned char c) { return c == 0; });
+  return terminated ? bytes.first(bytes.size() - entsize) : bytes;
+}
+
+std::string signed_offset(std::int64_t v) {
+  return v < 0 ? std::to_string(v) : "+" + std::to_string(v);
+}
 
 }  // namespace
 
@@ -53,8 +70,9 @@ bool NormalForm::operator==(const NormalForm& other) const {
 
 std::string explain_difference(const NormalForm& before, const NormalForm& after) {
   if (before == after) return "";
-  if (before.size != after.size) return "code differs (size " + std::to_string(before.size) + " -> " +
-                                        std::to_string(after.size) + ")";
+  if (before.size != after.size)
+    return "code differs (size " + std::to_string(before.size) + " -> " +
+           std::to_string(after.size) + ")";
   if (before.code_hash != after.code_hash || before.references.size() != after.references.size())
     return "code differs";
   for (std::size_t i = 0; i < before.references.size(); ++i) {
@@ -69,6 +87,8 @@ std::string explain_difference(const NormalForm& before, const NormalForm& after
     if (kind(a.target) == "A:" || kind(b.target) == "A:")
       return "constant data (e.g. a jump table) changed";
     if (kind(a.target) == "C:" && kind(b.target) == "C:") return "a constant changed";
+    if (kind(a.target) == "M:" || kind(b.target) == "M:")
+      return "a merged string or constant section changed";
     if (!a.symbol.empty() && !b.symbol.empty() && a.symbol != b.symbol)
       return "refers to " + b.symbol + " instead of " + a.symbol;
     return "reference at +" + std::to_string(a.offset) + " changed";
@@ -77,12 +97,14 @@ std::string explain_difference(const NormalForm& before, const NormalForm& after
 }
 
 bool is_anonymous_label(const ElfSymbol& s) {
-  return s.type == STT_SECTION || s.name.empty() || (s.bind == STB_LOCAL && s.name.rfind(".L", 0) == 0);
+  return s.type == STT_SECTION || s.name.empty() ||
+         (s.bind == STB_LOCAL && s.name.rfind(".L", 0) == 0);
 }
 
 Normalizer::Normalizer(ObjectTables tables) : tables_(std::move(tables)) {
   for (const ElfSymbol& s : *tables_.symbols) {
-    if (s.shndx == SHN_UNDEF || s.shndx >= tables_.sections->size() || is_anonymous_label(s)) continue;
+    if (s.shndx == SHN_UNDEF || s.shndx >= tables_.sections->size() || is_anonymous_label(s))
+      continue;
     if (s.type == STT_FILE) continue;
     by_section_[s.shndx].push_back(&s);
   }
@@ -127,7 +149,8 @@ NormalForm Normalizer::normalize(const ElfSymbol& symbol) {
     if (r.offset < symbol.value || r.offset >= symbol.value + symbol.size) continue;
     std::uint64_t at = r.offset - symbol.value;
     std::uint64_t width = static_cast<std::uint64_t>(x86_64::relocation_width(r.type));
-    if (at < bytes.size()) std::fill_n(bytes.begin() + at, std::min<std::uint64_t>(width, bytes.size() - at), 0);
+    if (at < bytes.size())
+      std::fill_n(bytes.begin() + at, std::min<std::uint64_t>(width, bytes.size() - at), 0);
     form.references.push_back(normalize_relocation(symbol.shndx, symbol.value, r));
   }
   std::sort(form.references.begin(), form.references.end(),
@@ -159,7 +182,10 @@ NormalReference Normalizer::normalize_relocation(std::size_t section, std::uint6
   } else if (s.shndx >= SHN_LORESERVE) {
     ref.target = "X:" + s.name + signed_offset(r.addend);  // absolute or common
     ref.symbol = s.name;
-  } else if (!is_anonymous_label(s) && !((*tables_.sections)[s.shndx].flags & SHF_MERGE)) {
+  } else if ((*tables_.sections)[s.shndx].flags & SHF_MERGE) {
+    ref.target = merged_target(s, r);
+    if (!is_anonymous_label(s)) ref.symbol = s.name;
+  } else if (!is_anonymous_label(s)) {
     ref.target = named_target(s, r.addend);
     ref.symbol = s.name;
   } else {
@@ -182,58 +208,96 @@ std::string Normalizer::named_target(const ElfSymbol& s, std::int64_t delta) {
     // (the clone itself is carried, never redirected: its name may denote another
     // specialization in the other release).
     if (!parent_function(s.name).empty() && !is_fragment(s.name) && s.type == STT_FUNC)
-      return "F:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
+      return "F:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" +
+             signed_offset(delta);
     return "F:" + s.name + signed_offset(delta);
   }
+  // A symbol without a size (one defined in assembly) may be followed by anything it names.
+  if (is_read_only(sec) && s.size == 0)
+    return "R:" + s.name + "{" + read_only_content(s.shndx, 0, sec.size) + "}" +
+           signed_offset(delta);
   if (is_read_only(sec))
-    return "R:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" + signed_offset(delta);
+    return "R:" + s.name + "{" + read_only_content(s.shndx, s.value, s.size) + "}" +
+           signed_offset(delta);
   return "D:" + s.name + signed_offset(delta);
 }
 
-// `offset` is the relocation's addend made relative to the section's start. PC-relative
-// kinds point past their field: 4 bytes for a plain field, up to 4 more when an immediate
-// operand follows it (e.g. `addl $1, n(%rip)` carries addend -5).
+// A reference into a merged section means what the linker makes of it (GNU ld and lld
+// agree). Through a symbol (.LC0, .L.str.1, a named constant) it is the piece holding the
+// symbol, whatever the addend: GCC's `.LC0+8` followed by `-12(%rax)` reads .LC0 from its
+// start. Through a section symbol it is the piece holding value + addend; assemblers use one
+// only where the target starts (Clang's relative lookup tables), but should a PC-relative
+// field ever name its piece through the field's bias, the pieces up to 8 bytes further are
+// covered too. The code may read all of its piece, never beyond: the linker places the piece
+// alone. So the reference is the piece's bytes and the address relative to the piece.
+std::string Normalizer::merged_target(const ElfSymbol& s, const ElfRelocation& r) {
+  const ElfSection& sec = (*tables_.sections)[s.shndx];
+  std::int64_t value = static_cast<std::int64_t>(s.value);
+  std::int64_t address = value + r.addend;
+  std::int64_t first = value, last = value;
+  if (s.type == STT_SECTION) {
+    first = address;
+    last = address + (x86_64::is_pc_relative(r.type) ? kMaxPcBias : 0);
+  } else if (s.size > 0) {
+    last = value + static_cast<std::int64_t>(s.size) - 1;
+  }
+  std::optional<Piece> piece = pieces_holding(sec, first, last);
+  // Outside the section's bytes: no piece is meant more than another.
+  if (!piece) return "M:{" + read_only_content(s.shndx, 0, sec.size) + "}" + signed_offset(address);
+  auto bytes = sec.bytes.subspan(piece->start, piece->size);
+  // Shown as the place a plain PC-relative field names (`.LC0-4` is the string's +0).
+  std::int64_t at = address - static_cast<std::int64_t>(piece->start) +
+                    (x86_64::is_pc_relative(r.type) ? kPcBias[0] : 0);
+  if (sec.flags & SHF_STRINGS)
+    return "S:" + escape(without_terminator(bytes, sec.entsize ? sec.entsize : 1)) +
+           (at == 0 ? "" : signed_offset(at));
+  return "C:" + hex_bytes(bytes) + signed_offset(at);
+}
+
+// `offset` is the relocation's addend made relative to the section's start (not a merged
+// section: merged_target reads those).
 std::string Normalizer::section_target(std::size_t index, std::int64_t offset, std::uint32_t type) {
   const ElfSection& sec = (*tables_.sections)[index];
-  static constexpr std::int64_t kPcBias[] = {4, 5, 6, 8};
+  if (is_read_only(sec) && sec.type != SHT_NOBITS) return read_only_target(index, offset);
   static constexpr std::int64_t kNoBias[] = {0};
-  std::span<const std::int64_t> biases = x86_64::is_pc_relative(type) ? std::span<const std::int64_t>(kPcBias)
-                                                              : std::span<const std::int64_t>(kNoBias);
-  if (sec.flags & SHF_MERGE) {
-    std::int64_t place = offset + biases[0];
-    if (place < 0 || static_cast<std::uint64_t>(place) >= sec.bytes.size())
-      return "M:" + sec.name + signed_offset(offset);
-    std::uint64_t entsize = sec.entsize ? sec.entsize : 1;
-    if (sec.flags & SHF_STRINGS) {
-      // The string from the place to its terminator (entsize zero bytes).
-      std::uint64_t end = static_cast<std::uint64_t>(place);
-      while (end + entsize <= sec.bytes.size()) {
-        bool zero = true;
-        for (std::uint64_t i = 0; i < entsize; ++i) zero = zero && sec.bytes[end + i] == 0;
-        if (zero) break;
-        end += entsize;
-      }
-      return "S:" + escape(sec.bytes.subspan(static_cast<std::uint64_t>(place), end - place));
-    }
-    std::uint64_t entry = static_cast<std::uint64_t>(place) / entsize * entsize;
-    std::uint64_t len = std::min<std::uint64_t>(entsize, sec.bytes.size() - entry);
-    return "C:" + hex_bytes(sec.bytes.subspan(entry, len)) + signed_offset(place - static_cast<std::int64_t>(entry));
-  }
+  std::span<const std::int64_t> biases = x86_64::is_pc_relative(type)
+                                             ? std::span<const std::int64_t>(kPcBias)
+                                             : std::span<const std::int64_t>(kNoBias);
   for (std::int64_t bias : biases) {
     std::int64_t place = offset + bias;
     if (place < 0) continue;
     if (const ElfSymbol* covering = symbol_covering(index, static_cast<std::uint64_t>(place)))
       return named_target(*covering, offset - static_cast<std::int64_t>(covering->value));
   }
-  // No symbol there: anonymous bytes such as a jump table. Read-only ones count by content.
-  if (is_read_only(sec) && sec.type != SHT_NOBITS)
-    return "A:{" + read_only_content(index, 0, sec.size) + "}" + signed_offset(offset);
   return "W:" + sec.name + signed_offset(offset);
+}
+
+// A section symbol's addend does not say which object the code meant: the address may lie
+// one past the end of a table walked backwards, or before the start of one indexed from 1,
+// and so inside a neighbour. When the section is one object (every datum has its own section
+// under -fdata-sections) the reference is that object; otherwise it is the whole section.
+std::string Normalizer::read_only_target(std::size_t index, std::int64_t offset) {
+  if (const ElfSymbol* object = sole_object(index))
+    return named_target(*object, offset - static_cast<std::int64_t>(object->value));
+  return "A:{" + read_only_content(index, 0, (*tables_.sections)[index].size) + "}" +
+         signed_offset(offset);
+}
+
+// The named symbol that spans all of section `index` (a global one among aliases), if any.
+const ElfSymbol* Normalizer::sole_object(std::size_t index) const {
+  auto it = by_section_.find(index);
+  if (it == by_section_.end() || it->second.empty()) return nullptr;
+  const ElfSymbol* first = it->second.front();
+  for (const ElfSymbol* s : it->second)
+    if (s->value != first->value || s->size != first->size) return nullptr;
+  if (first->value != 0 || first->size < (*tables_.sections)[index].size) return nullptr;
+  return symbol_covering(index, 0);
 }
 
 // A hash of read-only bytes with their own relocations normalized; a cycle (a table that
 // points at itself) hashes by position.
-std::string Normalizer::read_only_content(std::size_t index, std::uint64_t start, std::uint64_t size) {
+std::string Normalizer::read_only_content(std::size_t index, std::uint64_t start,
+                                          std::uint64_t size) {
   auto key = std::make_tuple(index, start, size);
   if (auto it = content_cache_.find(key); it != content_cache_.end()) return it->second;
   if (!in_progress_.insert(key).second) return "cycle";

@@ -1,8 +1,9 @@
 // Normalization of a relocatable object's code and data: the bytes of a symbol with every
 // relocated field zeroed, and every relocation rewritten to what it means independently of
-// layout — the symbol defined at that place, or the content of the read-only bytes it
-// points to (a string literal in .rodata.str1.1, a jump table in .rodata.f). Two symbols
-// with equal normal forms behave the same; layout shifts between builds are not changes.
+// layout — the symbol defined at that place, or the content of every read-only byte the
+// code can reach through it (the whole string literal, whatever the addend; a jump table in
+// .rodata.f). Two symbols with equal normal forms behave the same; layout shifts between
+// builds are not changes. docs/diff.md states the rules for read-only data.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,7 @@ ObjectTables tables_of(const ElfFile& object);
 struct NormalReference {
   std::uint64_t offset = 0;  // from the symbol's start
   std::uint32_t type = 0;    // relocation kind
-  std::string target;        // e.g. "F:_Z4tickv+-4", "S:\"hello\"", "R:_ZL5table{hash}+-4"
+  std::string target;        // e.g. "F:_Z4tickv-4", "S:\"hello\"+8", "R:_ZL5table{hash}-4"
   std::string symbol;        // the named symbol referred to, "" for anonymous content
 };
 
@@ -57,7 +58,10 @@ class Normalizer {
  private:
   const ElfSymbol* symbol_covering(std::size_t section, std::uint64_t offset) const;
   std::string named_target(const ElfSymbol& symbol, std::int64_t delta);
+  std::string merged_target(const ElfSymbol& symbol, const ElfRelocation& relocation);
   std::string section_target(std::size_t section, std::int64_t offset, std::uint32_t type);
+  std::string read_only_target(std::size_t section, std::int64_t offset);
+  const ElfSymbol* sole_object(std::size_t section) const;
   std::string read_only_content(std::size_t section, std::uint64_t start, std::uint64_t size);
   bool is_read_only(const ElfSection& section) const;
 
