@@ -1,6 +1,9 @@
 // The control plane from the shell: the `hotswap` tool against running programs, and raw
 // bytes against the control socket. The program must keep serving through all of it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -8,6 +11,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -46,7 +51,16 @@ ToolRun hotswap(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+int count(const std::string& s, const std::string& part) {
+  int n = 0;
+  for (std::size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + part.size()))
+    ++n;
+  return n;
+}
 
 class Control : public ::testing::Test {
  protected:
@@ -158,7 +172,10 @@ TEST_F(Control, BadPatchesAreRefusedWithTheirCause) {
 
   std::string json = write("bad.json", "{\"format\": 1}");
   std::string bad = (dir_ / "bad.hsp").string();
-  ASSERT_EQ(std::system(("objcopy --update-section .hotswap.manifest=" + json + " " + basic("v1-v2.hsp") + " " + bad).c_str()), 0);
+  ASSERT_EQ(std::system(("objcopy --update-section .hotswap.manifest=" + json + " " +
+                         basic("v1-v2.hsp") + " " + bad)
+                            .c_str()),
+            0);
   r = hotswap("apply " + pid_ + " " + bad);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "manifest")) << r.out;
@@ -171,53 +188,78 @@ TEST_F(Control, BadPatchesAreRefusedWithTheirCause) {
   EXPECT_TRUE(contains(r.out, "refused")) << r.out;
 }
 
-// Connects to the program's socket, sends raw bytes, and returns what comes back.
-std::string raw_exchange(const std::string& path, const std::string& bytes, bool close_write) {
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+sockaddr_un unix_address(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  return addr;
+}
+
+// A connected socket, or -1.
+int connect_to(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr = unix_address(path);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
-    return "<connect failed>";
+    return -1;
   }
-  // MSG_NOSIGNAL: the server may refuse and close before reading (a refused peer).
-  if (!bytes.empty()) (void)!send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  if (close_write) shutdown(fd, SHUT_WR);
+  return fd;
+}
+
+std::string read_to_end(int fd) {
   std::string out;
   char buf[4096];
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+// Connects to the program's socket, sends raw bytes, and returns what comes back.
+std::string raw_exchange(const std::string& path, const std::string& bytes, bool close_write) {
+  int fd = connect_to(path);
+  if (fd < 0) return "<connect failed>";
+  // MSG_NOSIGNAL: the server may refuse and close before reading (a refused peer).
+  if (!bytes.empty()) (void)!send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  if (close_write) shutdown(fd, SHUT_WR);
+  std::string out = read_to_end(fd);
   close(fd);
   return out;
 }
 
 std::string frame(const std::string& payload) {
   std::uint32_t n = static_cast<std::uint32_t>(payload.size());
-  std::string header = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
-                        static_cast<char>(n)};
+  std::string header = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                        static_cast<char>(n >> 8), static_cast<char>(n)};
   return header + payload;
 }
 
 TEST_F(Control, MalformedTruncatedAndOversizedMessagesNeverHurtTheProcess) {
   std::string path = socket_path();
   EXPECT_TRUE(contains(raw_exchange(path, "hello world, not a frame", true), "exceeds the limit"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x64", 4) + "short", true), "truncated"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\xa0\x00\x00", 4) + std::string(1000, 'x'), true),
-                       "exceeds the limit"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00", 2), true), "truncated frame header"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x00", 4), true), "empty message"));
+  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x64", 4) + "short", true),
+                       "truncated"));
+  EXPECT_TRUE(contains(
+      raw_exchange(path, std::string("\x00\xa0\x00\x00", 4) + std::string(1000, 'x'), true),
+      "exceeds the limit"));
+  EXPECT_TRUE(
+      contains(raw_exchange(path, std::string("\x00\x00", 2), true), "truncated frame header"));
+  EXPECT_TRUE(
+      contains(raw_exchange(path, std::string("\x00\x00\x00\x00", 4), true), "empty message"));
   EXPECT_TRUE(contains(raw_exchange(path, frame("{not json"), true), "bad request"));
   EXPECT_TRUE(contains(raw_exchange(path, frame("[1,2,3]"), true), "not a JSON object"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 2, \"op\": \"status\"}"), true), "protocol version"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"explode\"}"), true), "unknown op"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"apply\", \"path\": 7}"), true),
-                       "needs a \\\"path\\\""));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 2, \"op\": \"status\"}"), true),
+                       "protocol version"));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"explode\"}"), true),
+                       "unknown op"));
+  EXPECT_TRUE(
+      contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"apply\", \"path\": 7}"), true),
+               "needs a \\\"path\\\""));
   EXPECT_TRUE(contains(raw_exchange(path, "", true), "no message"));
   std::string binary(300, '\0');
   for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 37);
   EXPECT_TRUE(contains(raw_exchange(path, frame(binary), true), "bad request"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"status\"}"), false), "\"chain\""));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"status\"}"), false),
+                       "\"chain\""));
   EXPECT_TRUE(program_->alive());
   expect_serving("11");
 }
@@ -225,15 +267,12 @@ TEST_F(Control, MalformedTruncatedAndOversizedMessagesNeverHurtTheProcess) {
 TEST_F(Control, SilentClientTimesOutAndOthersAreServedAfterIt) {
   std::string path = socket_path();
   std::thread silent([&] {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    int fd = connect_to(path);
+    if (fd >= 0) {
       char c;
       (void)!read(fd, &c, 1);  // the server gives up on us first and answers
+      close(fd);
     }
-    close(fd);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ToolRun r = hotswap("status " + pid_);  // waits behind the silent client, at most the timeout
@@ -261,7 +300,8 @@ TEST_F(Control, PeerWithAnotherUidIsRefused) {
   std::string answer;
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<std::size_t>(n));
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
+    answer.append(buf, static_cast<std::size_t>(n));
   close(pipefd[0]);
   int status = 0;
   waitpid(child, &status, 0);
@@ -281,6 +321,104 @@ TEST_F(Control, ControlDirectoryOpenToOthersIsRefused) {
   std::string answer = p.ask("pid");
   EXPECT_TRUE(contains(answer, "open to other users")) << answer;
   setenv("XDG_RUNTIME_DIR", dir_.c_str(), 1);
+}
+
+// The frame length a raw answer announces.
+std::uint32_t announced_length(const std::string& answer) {
+  if (answer.size() < 4) return 0;
+  auto byte = [&](int i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(answer[i]));
+  };
+  return byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
+}
+
+TEST_F(Control, LogAndStatusAnswerWhenTheJournalOutgrowsAFrame) {
+  // Refusals that each name a 3000-byte path: the journal holds several frames' worth.
+  std::string missing = "/nonexistent";
+  while (missing.size() < 3000) missing += "/" + std::string(100, 'd');
+  const int kRefusals = 40;
+  for (int i = 0; i < kRefusals; ++i)
+    ASSERT_TRUE(
+        contains(program_->ask("apply " + missing + "/" + std::to_string(i) + ".hsp"), "refused"));
+
+  ToolRun r = hotswap("log " + pid_);
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
+  EXPECT_EQ(count(r.out, ".hsp: no such patch file"), kRefusals);
+  EXPECT_TRUE(contains(r.out, "/39.hsp")) << r.out.substr(0, 300);
+  r = hotswap("log " + pid_ + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
+  EXPECT_EQ(count(r.out, "\"action\""), kRefusals);
+  r = hotswap("log " + pid_ + " --last 3");
+  EXPECT_EQ(count(r.out, ".hsp: no such patch file"), 3) << r.out.substr(0, 300);
+  EXPECT_TRUE(contains(r.out, "/39.hsp")) << r.out.substr(0, 300);
+  EXPECT_FALSE(contains(r.out, "/36.hsp")) << r.out.substr(0, 300);
+
+  // One answer carries the newest entries that fit in a frame and says that older ones exist.
+  std::string answer =
+      raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\"}"), true);
+  ASSERT_GE(answer.size(), 4u);
+  EXPECT_EQ(announced_length(answer), answer.size() - 4);
+  EXPECT_LE(answer.size() - 4, 65536u);
+  EXPECT_TRUE(contains(answer, "\"more\":true")) << answer.substr(0, 300);
+  EXPECT_TRUE(contains(answer, "/39.hsp")) << answer.substr(0, 300);
+  answer =
+      raw_exchange(socket_path(),
+                   frame("{\"protocol\": 1, \"op\": \"log\", \"limit\": 2, \"before\": 30}"), true);
+  EXPECT_EQ(count(answer, "\"action\""), 2) << answer.substr(0, 300);
+  // Sequence numbers count from 1: seq 28 and 29 are refusals 27 and 28.
+  EXPECT_TRUE(contains(answer, "/27.hsp")) << answer.substr(0, 300);
+  EXPECT_TRUE(contains(answer, "/28.hsp")) << answer.substr(0, 300);
+  EXPECT_FALSE(contains(answer, "/29.hsp")) << answer.substr(0, 300);
+
+  r = hotswap("status " + pid_);
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
+  expect_serving("11");
+}
+
+// A program at the test's own pid that gives one canned answer to one request.
+class FakeProgram {
+ public:
+  FakeProgram(const std::string& path, std::string answer) : path_(path) {
+    listener_ = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr = unix_address(path);
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listener_, 4) != 0)
+      return;
+    thread_ = std::thread([this, answer] {
+      int fd = accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      char buf[4096];
+      (void)!read(fd, buf, sizeof buf);
+      if (!answer.empty()) (void)!send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+      close(fd);
+    });
+  }
+  ~FakeProgram() {
+    shutdown(listener_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    close(listener_);
+    unlink(path_.c_str());
+  }
+
+ private:
+  std::string path_;
+  int listener_ = -1;
+  std::thread thread_;
+};
+
+TEST_F(Control, AnAnswerOutsideTheProtocolIsAProtocolErrorNotUnreachable) {
+  std::string me = std::to_string(getpid());
+  std::string path = (dir_ / "hotswap" / (me + ".sock")).string();
+  for (const std::string& answer : {frame("not json"), frame("[1, 2]"), frame("{\"protocol\": 1}"),
+                                    frame("{\"protocol\": 7, \"ok\": true}"),
+                                    std::string("\x00\x10\x00\x00", 4) + std::string(100, 'x'),
+                                    std::string("\x00\x00", 2), std::string()}) {
+    FakeProgram fake(path, answer);
+    ToolRun r = hotswap("status " + me);
+    EXPECT_EQ(r.exit_code, 4) << r.out;
+    EXPECT_TRUE(contains(r.out, "protocol error")) << r.out;
+    EXPECT_FALSE(contains(r.out, "unreachable")) << r.out;
+  }
 }
 
 }  // namespace
