@@ -2,7 +2,9 @@
 // to the file named by $HOTSWAP_JOURNAL when it is set.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -21,15 +23,26 @@ struct JournalEntry {
   std::uint64_t seq = 0;  // 1, 2, ... in the order of recording: pages through the log
 };
 
+// How many entries the program keeps in memory, the newest; the file keeps every one.
+inline constexpr std::size_t kJournalMemoryEntries = 1000;
+
 class Journal {
  public:
+  // Keeps kJournalMemoryEntries; appends to the file named by $HOTSWAP_JOURNAL, if set.
   Journal();
-  void record(JournalEntry entry);  // fills in time_ms and seq
-  const std::vector<JournalEntry>& entries() const { return entries_; }
+  // Keeps `capacity` entries (at least 1); appends to `file` unless it is empty.
+  Journal(std::size_t capacity, std::string file);
+
+  // Fills in time_ms and seq. The line is in the file (written, not synced) on return.
+  void record(JournalEntry entry);
+  // The newest entries, oldest first.
+  std::vector<JournalEntry> entries() const;
 
  private:
-  std::vector<JournalEntry> entries_;
+  std::size_t capacity_;
   std::string file_;
+  std::deque<JournalEntry> entries_;
+  std::uint64_t recorded_ = 0;
 };
 
 // The entry as one JSON object: a line of the journal file, an entry of `log`.
