@@ -21,6 +21,7 @@ namespace hotswap {
 namespace {
 
 std::string g_socket_path;
+pid_t g_socket_owner = 0;               // the process that created the socket
 std::optional<StagedPatch> g_deferred;  // only touched by the control thread
 
 std::string apply_answer(const ControlRequest& request, bool& commit_after_reply) {
@@ -68,8 +69,10 @@ void serve(int listener) {
   }
 }
 
+// At exit. A forked child inherits this handler with the socket path: when it exits, the
+// socket is still its parent's and stays.
 void remove_socket() {
-  if (!g_socket_path.empty()) unlink(g_socket_path.c_str());
+  if (!g_socket_path.empty() && getpid() == g_socket_owner) unlink(g_socket_path.c_str());
 }
 
 }  // namespace
@@ -117,6 +120,7 @@ Status start_control_server() {
     return make_error("control socket " + path + ": " + why);
   }
   g_socket_path = path;
+  g_socket_owner = getpid();
   std::atexit(remove_socket);
   std::thread(serve, fd).detach();
   started = true;

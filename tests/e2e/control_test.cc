@@ -51,14 +51,11 @@ ToolRun hotswap(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 int count(const std::string& s, const std::string& part) {
   int n = 0;
-  for (std::size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + part.size()))
-    ++n;
+  for (std::size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + part.size())) ++n;
   return n;
 }
 
@@ -172,10 +169,7 @@ TEST_F(Control, BadPatchesAreRefusedWithTheirCause) {
 
   std::string json = write("bad.json", "{\"format\": 1}");
   std::string bad = (dir_ / "bad.hsp").string();
-  ASSERT_EQ(std::system(("objcopy --update-section .hotswap.manifest=" + json + " " +
-                         basic("v1-v2.hsp") + " " + bad)
-                            .c_str()),
-            0);
+  ASSERT_EQ(std::system(("objcopy --update-section .hotswap.manifest=" + json + " " + basic("v1-v2.hsp") + " " + bad).c_str()), 0);
   r = hotswap("apply " + pid_ + " " + bad);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "manifest")) << r.out;
@@ -228,38 +222,30 @@ std::string raw_exchange(const std::string& path, const std::string& bytes, bool
 
 std::string frame(const std::string& payload) {
   std::uint32_t n = static_cast<std::uint32_t>(payload.size());
-  std::string header = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
-                        static_cast<char>(n >> 8), static_cast<char>(n)};
+  std::string header = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
+                        static_cast<char>(n)};
   return header + payload;
 }
 
 TEST_F(Control, MalformedTruncatedAndOversizedMessagesNeverHurtTheProcess) {
   std::string path = socket_path();
   EXPECT_TRUE(contains(raw_exchange(path, "hello world, not a frame", true), "exceeds the limit"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x64", 4) + "short", true),
-                       "truncated"));
-  EXPECT_TRUE(contains(
-      raw_exchange(path, std::string("\x00\xa0\x00\x00", 4) + std::string(1000, 'x'), true),
-      "exceeds the limit"));
-  EXPECT_TRUE(
-      contains(raw_exchange(path, std::string("\x00\x00", 2), true), "truncated frame header"));
-  EXPECT_TRUE(
-      contains(raw_exchange(path, std::string("\x00\x00\x00\x00", 4), true), "empty message"));
+  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x64", 4) + "short", true), "truncated"));
+  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\xa0\x00\x00", 4) + std::string(1000, 'x'), true),
+                       "exceeds the limit"));
+  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00", 2), true), "truncated frame header"));
+  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x00", 4), true), "empty message"));
   EXPECT_TRUE(contains(raw_exchange(path, frame("{not json"), true), "bad request"));
   EXPECT_TRUE(contains(raw_exchange(path, frame("[1,2,3]"), true), "not a JSON object"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 2, \"op\": \"status\"}"), true),
-                       "protocol version"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"explode\"}"), true),
-                       "unknown op"));
-  EXPECT_TRUE(
-      contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"apply\", \"path\": 7}"), true),
-               "needs a \\\"path\\\""));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 2, \"op\": \"status\"}"), true), "protocol version"));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"explode\"}"), true), "unknown op"));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"apply\", \"path\": 7}"), true),
+                       "needs a \\\"path\\\""));
   EXPECT_TRUE(contains(raw_exchange(path, "", true), "no message"));
   std::string binary(300, '\0');
   for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 37);
   EXPECT_TRUE(contains(raw_exchange(path, frame(binary), true), "bad request"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"status\"}"), false),
-                       "\"chain\""));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"status\"}"), false), "\"chain\""));
   EXPECT_TRUE(program_->alive());
   expect_serving("11");
 }
@@ -300,8 +286,7 @@ TEST_F(Control, PeerWithAnotherUidIsRefused) {
   std::string answer;
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
-    answer.append(buf, static_cast<std::size_t>(n));
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<std::size_t>(n));
   close(pipefd[0]);
   int status = 0;
   waitpid(child, &status, 0);
@@ -326,9 +311,7 @@ TEST_F(Control, ControlDirectoryOpenToOthersIsRefused) {
 // The frame length a raw answer announces.
 std::uint32_t announced_length(const std::string& answer) {
   if (answer.size() < 4) return 0;
-  auto byte = [&](int i) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(answer[i]));
-  };
+  auto byte = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(answer[i])); };
   return byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
 }
 
@@ -338,8 +321,7 @@ TEST_F(Control, LogAndStatusAnswerWhenTheJournalOutgrowsAFrame) {
   while (missing.size() < 3000) missing += "/" + std::string(100, 'd');
   const int kRefusals = 40;
   for (int i = 0; i < kRefusals; ++i)
-    ASSERT_TRUE(
-        contains(program_->ask("apply " + missing + "/" + std::to_string(i) + ".hsp"), "refused"));
+    ASSERT_TRUE(contains(program_->ask("apply " + missing + "/" + std::to_string(i) + ".hsp"), "refused"));
 
   ToolRun r = hotswap("log " + pid_);
   EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
@@ -354,16 +336,13 @@ TEST_F(Control, LogAndStatusAnswerWhenTheJournalOutgrowsAFrame) {
   EXPECT_FALSE(contains(r.out, "/36.hsp")) << r.out.substr(0, 300);
 
   // One answer carries the newest entries that fit in a frame and says that older ones exist.
-  std::string answer =
-      raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\"}"), true);
+  std::string answer = raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\"}"), true);
   ASSERT_GE(answer.size(), 4u);
   EXPECT_EQ(announced_length(answer), answer.size() - 4);
   EXPECT_LE(answer.size() - 4, 65536u);
   EXPECT_TRUE(contains(answer, "\"more\":true")) << answer.substr(0, 300);
   EXPECT_TRUE(contains(answer, "/39.hsp")) << answer.substr(0, 300);
-  answer =
-      raw_exchange(socket_path(),
-                   frame("{\"protocol\": 1, \"op\": \"log\", \"limit\": 2, \"before\": 30}"), true);
+  answer = raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\", \"limit\": 2, \"before\": 30}"), true);
   EXPECT_EQ(count(answer, "\"action\""), 2) << answer.substr(0, 300);
   // Sequence numbers count from 1: seq 28 and 29 are refusals 27 and 28.
   EXPECT_TRUE(contains(answer, "/27.hsp")) << answer.substr(0, 300);
@@ -381,9 +360,7 @@ class FakeProgram {
   FakeProgram(const std::string& path, std::string answer) : path_(path) {
     listener_ = socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un addr = unix_address(path);
-    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        listen(listener_, 4) != 0)
-      return;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listener_, 4) != 0) return;
     thread_ = std::thread([this, answer] {
       int fd = accept(listener_, nullptr, nullptr);
       if (fd < 0) return;
@@ -409,16 +386,21 @@ class FakeProgram {
 TEST_F(Control, AnAnswerOutsideTheProtocolIsAProtocolErrorNotUnreachable) {
   std::string me = std::to_string(getpid());
   std::string path = (dir_ / "hotswap" / (me + ".sock")).string();
-  for (const std::string& answer : {frame("not json"), frame("[1, 2]"), frame("{\"protocol\": 1}"),
-                                    frame("{\"protocol\": 7, \"ok\": true}"),
-                                    std::string("\x00\x10\x00\x00", 4) + std::string(100, 'x'),
-                                    std::string("\x00\x00", 2), std::string()}) {
+  for (const std::string& answer :
+       {frame("not json"), frame("[1, 2]"), frame("{\"protocol\": 1}"), frame("{\"protocol\": 7, \"ok\": true}"),
+        std::string("\x00\x10\x00\x00", 4) + std::string(100, 'x'), std::string("\x00\x00", 2), std::string()}) {
     FakeProgram fake(path, answer);
     ToolRun r = hotswap("status " + me);
     EXPECT_EQ(r.exit_code, 4) << r.out;
     EXPECT_TRUE(contains(r.out, "protocol error")) << r.out;
     EXPECT_FALSE(contains(r.out, "unreachable")) << r.out;
   }
+}
+
+TEST_F(Control, AForkedChildThatExitsLeavesTheSocketInPlace) {
+  EXPECT_EQ(program_->ask("fork-exit"), "child exited 0");
+  EXPECT_TRUE(std::filesystem::exists(socket_path()));
+  expect_serving("11");
 }
 
 }  // namespace
