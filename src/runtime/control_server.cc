@@ -5,26 +5,36 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-#include <optional>
+#include <system_error>
 #include <thread>
 
 #include "common/control_protocol.h"
 #include "runtime/control_request.h"
 #include "runtime/control_responses.h"
-#include "runtime/runtime.h"
 
 namespace hotswap {
 namespace {
 
-std::string g_socket_path;
-pid_t g_socket_owner = 0;               // the process that created the socket
-std::optional<StagedPatch> g_deferred;  // only touched by the control thread
+// Connections served at once. A client may hold one for kServerDeadline while it sends its
+// request (longer only while its apply or revert runs); one more is answered "busy" at once
+// rather than kept waiting behind them.
+constexpr int kMaxConnections = 8;
 
-std::string apply_answer(const ControlRequest& request, bool& commit_after_reply) {
+std::string g_socket_path;
+pid_t g_socket_owner = 0;  // the process that created the socket
+std::atomic<int> g_connections{0};
+
+// Applies and reverts over the socket run one at a time, a no-wait apply from its staging
+// to its commit after the answer. The runtime's mutex serializes each step; this keeps the
+// steps of one request together.
+std::mutex g_changes;
+
+std::string apply_answer(const ControlRequest& request, DeferredCommit& after_reply) {
+  std::unique_lock changes(g_changes);
   Runtime& rt = Runtime::instance();
   if (request.wait) {
     Result r = rt.apply(request.path);
@@ -32,12 +42,61 @@ std::string apply_answer(const ControlRequest& request, bool& commit_after_reply
   }
   auto staged = rt.stage(request.path);
   if (!staged) return plain_response(false, staged.error().message);
-  g_deferred = std::move(*staged);
-  commit_after_reply = true;
+  after_reply.patch = std::move(*staged);
+  after_reply.changes = std::move(changes);
   return staged_response();
 }
 
-void serve(int listener) {
+std::string revert_answer() {
+  std::lock_guard changes(g_changes);
+  Result r = Runtime::instance().revert();
+  return change_response(r, Runtime::instance().current_version());
+}
+
+// The refusal for a peer that may not control this process, or "".
+std::string peer_refusal(int fd) {
+  ucred peer{};
+  socklen_t len = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
+    return plain_response(
+        false, std::string("permission denied: no peer credentials: ") + std::strerror(errno));
+  if (!peer_allowed(peer))
+    return plain_response(false, "permission denied: peer uid " + std::to_string(peer.uid) +
+                                     " is neither this process's user nor root");
+  return "";
+}
+
+// One connection: its request must be in by `request_deadline`, however it trickles.
+void serve_connection(int fd, Deadline request_deadline) {
+  DeferredCommit after_reply;
+  try {
+    std::string answer = peer_refusal(fd);
+    if (answer.empty()) {
+      auto request = read_frame(fd, request_deadline);
+      answer = request ? handle_control_request(*request, after_reply)
+                       : plain_response(false, "bad request: " + request.error().message);
+    }
+    (void)write_frame(fd, answer, deadline_after(kServerDeadline));
+    close(fd);
+    fd = -1;
+    if (after_reply.patch)
+      Runtime::instance().commit(std::move(*after_reply.patch));  // journaled either way
+  } catch (...) {
+    // Nothing may escape a thread of the control plane: it would end the program.
+    if (fd >= 0) close(fd);
+  }
+  --g_connections;
+}
+
+void refuse_busy(int fd) {
+  (void)write_frame(fd,
+                    plain_response(false, "busy: " + std::to_string(kMaxConnections) +
+                                              " requests are being served; try again"),
+                    deadline_after(std::chrono::milliseconds(100)));
+  close(fd);
+}
+
+void accept_connections(int listener) {
   for (;;) {
     int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
@@ -48,23 +107,17 @@ void serve(int listener) {
       }
       return;
     }
-    set_io_timeouts(fd, kServerIoTimeoutMs);
-    ucred peer{};
-    socklen_t len = sizeof peer;
-    bool commit_after_reply = false;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || !peer_allowed(peer)) {
-      (void)write_frame(
-          fd, plain_response(false, "permission denied: peer uid " + std::to_string(peer.uid) +
-                                        " is neither this process's user nor root"));
-    } else if (auto request = read_frame(fd); !request) {
-      (void)write_frame(fd, plain_response(false, "bad request: " + request.error().message));
-    } else {
-      (void)write_frame(fd, handle_control_request(*request, commit_after_reply));
+    Deadline request_deadline = deadline_after(kServerDeadline);
+    if (g_connections.fetch_add(1) >= kMaxConnections) {
+      --g_connections;
+      refuse_busy(fd);
+      continue;
     }
-    close(fd);
-    if (commit_after_reply && g_deferred) {
-      Runtime::instance().commit(std::move(*g_deferred));  // journaled either way
-      g_deferred.reset();
+    try {
+      std::thread(serve_connection, fd, request_deadline).detach();
+    } catch (const std::system_error&) {
+      --g_connections;
+      refuse_busy(fd);
     }
   }
 }
@@ -79,17 +132,13 @@ void remove_socket() {
 
 bool peer_allowed(const ucred& peer) { return peer.uid == 0 || peer.uid == getuid(); }
 
-std::string handle_control_request(const std::string& text, bool& commit_after_reply) {
-  // Nothing may throw out of the control thread: it would end the program.
+std::string handle_control_request(const std::string& text, DeferredCommit& after_reply) {
   try {
     auto request = parse_control_request(text);
     if (!request) return plain_response(false, request.error().message);
     Runtime& rt = Runtime::instance();
-    if (request->op == "apply") return apply_answer(*request, commit_after_reply);
-    if (request->op == "revert") {
-      Result r = rt.revert();
-      return change_response(r, rt.current_version());
-    }
+    if (request->op == "apply") return apply_answer(*request, after_reply);
+    if (request->op == "revert") return revert_answer();
     if (request->op == "log") return log_response(rt.journal(), *request);
     return status_response(getpid(), rt.current_version(), rt.versions());
   } catch (const std::exception& e) {
@@ -122,7 +171,7 @@ Status start_control_server() {
   g_socket_path = path;
   g_socket_owner = getpid();
   std::atexit(remove_socket);
-  std::thread(serve, fd).detach();
+  std::thread(accept_connections, fd).detach();
   started = true;
   return Status::success();
 }

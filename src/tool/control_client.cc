@@ -61,11 +61,12 @@ Reply ask(pid_t pid, const json& request) {
   std::string who = "process " + std::to_string(pid);
   auto fd = connect_to(pid);
   if (!fd) return failed(kExitUnreachable, who + " is unreachable: " + fd.error().message);
-  set_io_timeouts(*fd, kClientIoTimeoutMs);
+  Deadline deadline = deadline_after(kClientDeadline);
   json req = request;
   req["protocol"] = kProtocolVersion;
-  Status sent = write_frame(*fd, req.dump());
-  auto answer = sent ? read_frame(*fd) : Expected<std::string>(sent.error());
+  Status sent =
+      write_frame(*fd, req.dump(-1, ' ', false, json::error_handler_t::replace), deadline);
+  auto answer = sent ? read_frame(*fd, deadline) : Expected<std::string>(sent.error());
   close(*fd);
   std::string problem = "protocol error: " + who + " ";
   if (!answer)

@@ -51,12 +51,19 @@ ToolRun hotswap(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 int count(const std::string& s, const std::string& part) {
   int n = 0;
-  for (std::size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + part.size())) ++n;
+  for (std::size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + part.size()))
+    ++n;
   return n;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 class Control : public ::testing::Test {
@@ -169,7 +176,10 @@ TEST_F(Control, BadPatchesAreRefusedWithTheirCause) {
 
   std::string json = write("bad.json", "{\"format\": 1}");
   std::string bad = (dir_ / "bad.hsp").string();
-  ASSERT_EQ(std::system(("objcopy --update-section .hotswap.manifest=" + json + " " + basic("v1-v2.hsp") + " " + bad).c_str()), 0);
+  ASSERT_EQ(std::system(("objcopy --update-section .hotswap.manifest=" + json + " " +
+                         basic("v1-v2.hsp") + " " + bad)
+                            .c_str()),
+            0);
   r = hotswap("apply " + pid_ + " " + bad);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "manifest")) << r.out;
@@ -222,35 +232,43 @@ std::string raw_exchange(const std::string& path, const std::string& bytes, bool
 
 std::string frame(const std::string& payload) {
   std::uint32_t n = static_cast<std::uint32_t>(payload.size());
-  std::string header = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
-                        static_cast<char>(n)};
+  std::string header = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                        static_cast<char>(n >> 8), static_cast<char>(n)};
   return header + payload;
 }
 
 TEST_F(Control, MalformedTruncatedAndOversizedMessagesNeverHurtTheProcess) {
   std::string path = socket_path();
   EXPECT_TRUE(contains(raw_exchange(path, "hello world, not a frame", true), "exceeds the limit"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x64", 4) + "short", true), "truncated"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\xa0\x00\x00", 4) + std::string(1000, 'x'), true),
-                       "exceeds the limit"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00", 2), true), "truncated frame header"));
-  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x00", 4), true), "empty message"));
+  EXPECT_TRUE(contains(raw_exchange(path, std::string("\x00\x00\x00\x64", 4) + "short", true),
+                       "truncated"));
+  EXPECT_TRUE(contains(
+      raw_exchange(path, std::string("\x00\xa0\x00\x00", 4) + std::string(1000, 'x'), true),
+      "exceeds the limit"));
+  EXPECT_TRUE(
+      contains(raw_exchange(path, std::string("\x00\x00", 2), true), "truncated frame header"));
+  EXPECT_TRUE(
+      contains(raw_exchange(path, std::string("\x00\x00\x00\x00", 4), true), "empty message"));
   EXPECT_TRUE(contains(raw_exchange(path, frame("{not json"), true), "bad request"));
   EXPECT_TRUE(contains(raw_exchange(path, frame("[1,2,3]"), true), "not a JSON object"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 2, \"op\": \"status\"}"), true), "protocol version"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"explode\"}"), true), "unknown op"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"apply\", \"path\": 7}"), true),
-                       "needs a \\\"path\\\""));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 2, \"op\": \"status\"}"), true),
+                       "protocol version"));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"explode\"}"), true),
+                       "unknown op"));
+  EXPECT_TRUE(
+      contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"apply\", \"path\": 7}"), true),
+               "needs a \\\"path\\\""));
   EXPECT_TRUE(contains(raw_exchange(path, "", true), "no message"));
   std::string binary(300, '\0');
   for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 37);
   EXPECT_TRUE(contains(raw_exchange(path, frame(binary), true), "bad request"));
-  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"status\"}"), false), "\"chain\""));
+  EXPECT_TRUE(contains(raw_exchange(path, frame("{\"protocol\": 1, \"op\": \"status\"}"), false),
+                       "\"chain\""));
   EXPECT_TRUE(program_->alive());
   expect_serving("11");
 }
 
-TEST_F(Control, SilentClientTimesOutAndOthersAreServedAfterIt) {
+TEST_F(Control, SilentClientTimesOutWhileOthersAreServed) {
   std::string path = socket_path();
   std::thread silent([&] {
     int fd = connect_to(path);
@@ -261,7 +279,7 @@ TEST_F(Control, SilentClientTimesOutAndOthersAreServedAfterIt) {
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ToolRun r = hotswap("status " + pid_);  // waits behind the silent client, at most the timeout
+  ToolRun r = hotswap("status " + pid_);  // served beside the silent client
   EXPECT_EQ(r.exit_code, 0) << r.out;
   silent.join();
   expect_serving("11");
@@ -286,7 +304,8 @@ TEST_F(Control, PeerWithAnotherUidIsRefused) {
   std::string answer;
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<std::size_t>(n));
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
+    answer.append(buf, static_cast<std::size_t>(n));
   close(pipefd[0]);
   int status = 0;
   waitpid(child, &status, 0);
@@ -311,7 +330,9 @@ TEST_F(Control, ControlDirectoryOpenToOthersIsRefused) {
 // The frame length a raw answer announces.
 std::uint32_t announced_length(const std::string& answer) {
   if (answer.size() < 4) return 0;
-  auto byte = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(answer[i])); };
+  auto byte = [&](int i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(answer[i]));
+  };
   return byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
 }
 
@@ -321,7 +342,8 @@ TEST_F(Control, LogAndStatusAnswerWhenTheJournalOutgrowsAFrame) {
   while (missing.size() < 3000) missing += "/" + std::string(100, 'd');
   const int kRefusals = 40;
   for (int i = 0; i < kRefusals; ++i)
-    ASSERT_TRUE(contains(program_->ask("apply " + missing + "/" + std::to_string(i) + ".hsp"), "refused"));
+    ASSERT_TRUE(
+        contains(program_->ask("apply " + missing + "/" + std::to_string(i) + ".hsp"), "refused"));
 
   ToolRun r = hotswap("log " + pid_);
   EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
@@ -336,13 +358,16 @@ TEST_F(Control, LogAndStatusAnswerWhenTheJournalOutgrowsAFrame) {
   EXPECT_FALSE(contains(r.out, "/36.hsp")) << r.out.substr(0, 300);
 
   // One answer carries the newest entries that fit in a frame and says that older ones exist.
-  std::string answer = raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\"}"), true);
+  std::string answer =
+      raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\"}"), true);
   ASSERT_GE(answer.size(), 4u);
   EXPECT_EQ(announced_length(answer), answer.size() - 4);
   EXPECT_LE(answer.size() - 4, 65536u);
   EXPECT_TRUE(contains(answer, "\"more\":true")) << answer.substr(0, 300);
   EXPECT_TRUE(contains(answer, "/39.hsp")) << answer.substr(0, 300);
-  answer = raw_exchange(socket_path(), frame("{\"protocol\": 1, \"op\": \"log\", \"limit\": 2, \"before\": 30}"), true);
+  answer =
+      raw_exchange(socket_path(),
+                   frame("{\"protocol\": 1, \"op\": \"log\", \"limit\": 2, \"before\": 30}"), true);
   EXPECT_EQ(count(answer, "\"action\""), 2) << answer.substr(0, 300);
   // Sequence numbers count from 1: seq 28 and 29 are refusals 27 and 28.
   EXPECT_TRUE(contains(answer, "/27.hsp")) << answer.substr(0, 300);
@@ -360,7 +385,9 @@ class FakeProgram {
   FakeProgram(const std::string& path, std::string answer) : path_(path) {
     listener_ = socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un addr = unix_address(path);
-    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listener_, 4) != 0) return;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listener_, 4) != 0)
+      return;
     thread_ = std::thread([this, answer] {
       int fd = accept(listener_, nullptr, nullptr);
       if (fd < 0) return;
@@ -386,9 +413,10 @@ class FakeProgram {
 TEST_F(Control, AnAnswerOutsideTheProtocolIsAProtocolErrorNotUnreachable) {
   std::string me = std::to_string(getpid());
   std::string path = (dir_ / "hotswap" / (me + ".sock")).string();
-  for (const std::string& answer :
-       {frame("not json"), frame("[1, 2]"), frame("{\"protocol\": 1}"), frame("{\"protocol\": 7, \"ok\": true}"),
-        std::string("\x00\x10\x00\x00", 4) + std::string(100, 'x'), std::string("\x00\x00", 2), std::string()}) {
+  for (const std::string& answer : {frame("not json"), frame("[1, 2]"), frame("{\"protocol\": 1}"),
+                                    frame("{\"protocol\": 7, \"ok\": true}"),
+                                    std::string("\x00\x10\x00\x00", 4) + std::string(100, 'x'),
+                                    std::string("\x00\x00", 2), std::string()}) {
     FakeProgram fake(path, answer);
     ToolRun r = hotswap("status " + me);
     EXPECT_EQ(r.exit_code, 4) << r.out;
@@ -400,6 +428,79 @@ TEST_F(Control, AnAnswerOutsideTheProtocolIsAProtocolErrorNotUnreachable) {
 TEST_F(Control, AForkedChildThatExitsLeavesTheSocketInPlace) {
   EXPECT_EQ(program_->ask("fork-exit"), "child exited 0");
   EXPECT_TRUE(std::filesystem::exists(socket_path()));
+  expect_serving("11");
+}
+
+TEST_F(Control, TricklingAndSilentClientsDoNotHoldUpOthers) {
+  std::string path = socket_path();
+  std::string request = frame("{\"protocol\": 1, \"op\": \"status\"}");
+  // One byte a second: each arrives within a per-read timeout, so only a deadline for the
+  // whole request cuts this client off.
+  std::string trickle_answer;
+  double trickle_seconds = 0;
+  std::thread trickler([&] {
+    auto start = std::chrono::steady_clock::now();
+    int fd = connect_to(path);
+    if (fd < 0) return;
+    pollfd p{fd, POLLIN, 0};
+    for (std::size_t i = 0; i < request.size() && poll(&p, 1, 0) == 0; ++i) {
+      if (send(fd, &request[i], 1, MSG_NOSIGNAL) != 1) break;
+      if (poll(&p, 1, 1000) != 0) break;  // the server answered
+    }
+    trickle_answer = read_to_end(fd);
+    trickle_seconds = seconds_since(start);
+    close(fd);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string silent_answer;
+  std::thread silent([&] {
+    int fd = connect_to(path);
+    if (fd < 0) return;
+    silent_answer = read_to_end(fd);
+    close(fd);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  auto start = std::chrono::steady_clock::now();
+  ToolRun r = hotswap("status " + pid_);
+  double status_seconds = seconds_since(start);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_LT(status_seconds, 1.0);
+
+  trickler.join();
+  silent.join();
+  EXPECT_TRUE(contains(trickle_answer, "timed out")) << trickle_answer;
+  EXPECT_LT(trickle_seconds, 4.0);
+  EXPECT_TRUE(contains(silent_answer, "no message")) << silent_answer;
+  expect_serving("11");
+}
+
+TEST_F(Control, ClientsBeyondTheCapAreToldBusyAtOnce) {
+  std::string path = socket_path();
+  std::vector<int> silent;
+  for (int i = 0; i < 8; ++i) silent.push_back(connect_to(path));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  ToolRun r = hotswap("status " + pid_);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "busy")) << r.out;
+  EXPECT_LT(seconds_since(start), 1.0);
+  for (int fd : silent) close(fd);  // their connections end; the slots come back
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  expect_serving("11");
+}
+
+TEST_F(Control, ANoWaitApplyCommitsBeforeTheNextChangeIsStaged) {
+  // The second patch is for the version the first one makes: staged before that commit, it
+  // would be refused.
+  for (int round = 0; round < 5; ++round) {
+    ToolRun r = hotswap("apply --no-wait " + pid_ + " " + basic("v1-v2.hsp"));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    r = hotswap("apply " + pid_ + " " + basic("v2-v3.hsp"));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(hotswap("revert " + pid_).exit_code, 0);
+    EXPECT_EQ(hotswap("revert " + pid_).exit_code, 0);
+  }
   expect_serving("11");
 }
 
