@@ -2,33 +2,13 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 namespace hotswap {
-
-Expected<std::string> control_directory(bool create) {
-  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  std::string dir =
-      xdg && *xdg ? std::string(xdg) + "/hotswap" : "/tmp/hotswap-" + std::to_string(getuid());
-  if (create && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return make_error("cannot create " + dir + ": " + std::strerror(errno));
-  struct stat st {};
-  if (lstat(dir.c_str(), &st) != 0) return make_error(dir + ": " + std::strerror(errno));
-  if (!S_ISDIR(st.st_mode)) return make_error(dir + " is not a directory");
-  if (st.st_uid != getuid()) return make_error(dir + " belongs to another user");
-  if (st.st_mode & 077) return make_error(dir + " is open to other users (mode must be 0700)");
-  return dir;
-}
-
-std::string control_socket_path(const std::string& directory, pid_t pid) {
-  return directory + "/" + std::to_string(pid) + ".sock";
-}
 
 namespace {
 

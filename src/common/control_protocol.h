@@ -5,8 +5,6 @@
 // a JSON object carrying "protocol": kProtocolVersion. Frozen for protocol version 1.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -28,12 +26,6 @@ using Deadline = std::chrono::steady_clock::time_point;
 inline Deadline deadline_after(std::chrono::milliseconds wait) {
   return std::chrono::steady_clock::now() + wait;
 }
-
-// The per-user directory of control sockets: $XDG_RUNTIME_DIR/hotswap, or /tmp/hotswap-UID
-// when XDG_RUNTIME_DIR is unset. With `create`, makes it (mode 0700); either way refuses a
-// directory that is a symlink, belongs to another user, or is open to group or others.
-Expected<std::string> control_directory(bool create);
-std::string control_socket_path(const std::string& directory, pid_t pid);
 
 // Both fail once `deadline` has passed, however the bytes trickle. They work on blocking
 // and non-blocking sockets alike.

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/control_protocol.h"
+#include "common/control_socket.h"
 #include "runtime/control_request.h"
 #include "runtime/control_responses.h"
 

@@ -9,6 +9,7 @@
 
 #include "common/control_protocol.h"
 #include "tool/commands.h"
+#include "tool/target_socket.h"
 
 namespace hotswap {
 namespace {
@@ -24,9 +25,9 @@ Reply failed(int exit_code, std::string error) {
 
 // A connected socket to the program, or why there is none.
 Expected<int> connect_to(pid_t pid) {
-  auto dir = control_directory(/*create=*/false);
-  if (!dir) return make_error("no control directory: " + dir.error().message);
-  std::string path = control_socket_path(*dir, pid);
+  auto found = find_control_socket(pid);
+  if (!found) return found.error();
+  const std::string& path = *found;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) return make_error("socket path too long: " + path);
@@ -37,6 +38,15 @@ Expected<int> connect_to(pid_t pid) {
     if (fd >= 0) close(fd);
     return make_error("cannot connect to " + path + " (" + why +
                       "; did it call hotswap::start()?)");
+  }
+  // The socket is served by the process we mean, not by whoever took its name (root
+  // follows paths another user controls).
+  ucred server{};
+  socklen_t len = sizeof server;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &server, &len) != 0 || server.pid != pid) {
+    close(fd);
+    return make_error(path + " is served by process " + std::to_string(server.pid) + ", not " +
+                      std::to_string(pid));
   }
   return fd;
 }
@@ -66,7 +76,10 @@ Reply ask(pid_t pid, const json& request) {
   req["protocol"] = kProtocolVersion;
   Status sent =
       write_frame(*fd, req.dump(-1, ' ', false, json::error_handler_t::replace), deadline);
-  auto answer = sent ? read_frame(*fd, deadline) : Expected<std::string>(sent.error());
+  // A program that refuses (busy, permission denied) answers without reading and closes:
+  // the send fails, and the answer is there to read all the same.
+  auto answer = read_frame(*fd, deadline);
+  if (!answer && !sent) answer = sent.error();
   close(*fd);
   std::string problem = "protocol error: " + who + " ";
   if (!answer)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/control_protocol.h"
+#include "common/control_socket.h"
 #include "tool/commands.h"
 #include "tool/control_client.h"
 

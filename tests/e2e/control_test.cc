@@ -504,4 +504,47 @@ TEST_F(Control, ANoWaitApplyCommitsBeforeTheNextChangeIsStaged) {
   expect_serving("11");
 }
 
+TEST_F(Control, RootReachesAnotherUsersProcess) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a program as another user";
+  // The other user's runtime directory: not where root's own tool looks.
+  const uid_t kNobody = 65534;
+  std::filesystem::path other = std::filesystem::temp_directory_path() /
+                                ("hotswap-control-other-" + std::to_string(getpid()));
+  std::filesystem::create_directories(other);
+  ASSERT_EQ(chown(other.c_str(), kNobody, kNobody), 0);
+  std::filesystem::permissions(other, std::filesystem::perms::owner_all);
+  setenv("XDG_RUNTIME_DIR", other.c_str(), 1);
+  auto program = std::make_unique<Process>(basic("v1"), kNobody);
+  setenv("XDG_RUNTIME_DIR", dir_.c_str(), 1);
+  std::string pid = program->ask("pid");
+  if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0]))) {
+    std::filesystem::remove_all(other);
+    GTEST_SKIP() << "the test program cannot run as uid " << kNobody << ": " << pid;
+  }
+
+  ToolRun r = hotswap("status " + pid);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "pid " + pid)) << r.out;
+  r = hotswap("apply " + pid + " " + basic("v1-v2.hsp"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(program->ask("compute"), "110");
+  r = hotswap("revert " + pid);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  r = hotswap("log " + pid);
+  EXPECT_EQ(count(r.out, "  ok  "), 2) << r.out;
+
+  // Root follows the user's directory only while it is the user's own and closed to others.
+  std::filesystem::permissions(other / "hotswap", std::filesystem::perms::owner_all |
+                                                      std::filesystem::perms::group_read |
+                                                      std::filesystem::perms::group_exec);
+  r = hotswap("status " + pid);
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_TRUE(contains(r.out, "open to other users")) << r.out;
+  std::filesystem::permissions(other / "hotswap", std::filesystem::perms::owner_all);
+  EXPECT_EQ(hotswap("status " + pid).exit_code, 0);
+
+  program.reset();
+  std::filesystem::remove_all(other);
+}
+
 }  // namespace

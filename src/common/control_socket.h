@@ -1,0 +1,27 @@
+// Where a program's control socket lives and who may reach it (docs/control.md): one
+// directory per user, 0700 and owned by that user, holding PID.sock for each program.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "common/expected.h"
+
+namespace hotswap {
+
+// User `uid`'s control directory: RUNTIME_DIR/hotswap, or /tmp/hotswap-UID when the
+// user's runtime directory ($XDG_RUNTIME_DIR) is empty.
+std::string control_directory_path(uid_t uid, const std::string& runtime_dir);
+
+// Refuses a directory that is a symlink, not a directory, owned by another user than
+// `uid`, or open to group or others.
+Status check_control_directory(const std::string& directory, uid_t uid);
+
+// This process's control directory (from getuid() and $XDG_RUNTIME_DIR), checked; with
+// `create`, made first (mode 0700) if missing.
+Expected<std::string> control_directory(bool create);
+
+std::string control_socket_path(const std::string& directory, pid_t pid);
+
+}  // namespace hotswap
