@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 
 #include "common/expected.h"
@@ -23,5 +24,29 @@ Status check_control_directory(const std::string& directory, uid_t uid);
 Expected<std::string> control_directory(bool create);
 
 std::string control_socket_path(const std::string& directory, pid_t pid);
+
+// The lock on a control directory (flock). A program holds it from binding its socket
+// until the socket listens; a sweep holds it while it finds stale sockets and removes
+// them. So a sweep never sees a starting program's socket between bind and listen, when
+// nobody listens on it yet.
+class DirectoryLock {
+ public:
+  // Waits up to `wait` for the lock.
+  static Expected<DirectoryLock> acquire(const std::string& directory,
+                                         std::chrono::milliseconds wait);
+  DirectoryLock(DirectoryLock&& other) noexcept;
+  DirectoryLock& operator=(DirectoryLock&&) = delete;
+  ~DirectoryLock();
+
+ private:
+  explicit DirectoryLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// Removes the stale sockets of `directory`: each PID.sock that nobody listens on (its
+// process is gone, or the pid now names a process that did not make it). Anything else
+// stays. Returns how many it removed.
+// REQUIRES: `lock` holds `directory`.
+int remove_stale_sockets(const std::string& directory, const DirectoryLock& lock);
 
 }  // namespace hotswap

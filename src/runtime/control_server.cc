@@ -154,6 +154,10 @@ Status start_control_server() {
   if (started) return Status::success();
   auto dir = control_directory(/*create=*/true);
   if (!dir) return make_error("control socket: " + dir.error().message);
+  // Held until the socket listens (common/control_socket.h). A lock held too long by
+  // someone else costs the sweep, not the control plane.
+  auto directory_lock = DirectoryLock::acquire(*dir, std::chrono::seconds(1));
+  if (directory_lock) remove_stale_sockets(*dir, *directory_lock);
   std::string path = control_socket_path(*dir, getpid());
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;

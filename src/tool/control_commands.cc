@@ -150,7 +150,10 @@ int run_control(const ControlOptions& o) {
 int run_list(bool as_json) {
   json out = json::array();
   if (auto dir = control_directory(false); dir) {
-    for (const auto& entry : std::filesystem::directory_iterator(*dir)) {
+    if (auto lock = DirectoryLock::acquire(*dir, std::chrono::seconds(1)))
+      remove_stale_sockets(*dir, *lock);
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(*dir, ec)) {
       std::string name = entry.path().filename().string();
       if (entry.path().extension() != ".sock") continue;
       pid_t pid = static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10));

@@ -547,4 +547,77 @@ TEST_F(Control, RootReachesAnotherUsersProcess) {
   std::filesystem::remove_all(other);
 }
 
+// A socket file nobody listens on, as a process that died leaves it.
+void leave_socket(const std::filesystem::path& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr = unix_address(path.string());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
+  close(fd);
+}
+
+TEST_F(Control, StaleSocketsAreRemovedByListAndStart) {
+  std::filesystem::path directory = dir_ / "hotswap";
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  std::filesystem::path of_dead_pid = directory / (std::to_string(gone) + ".sock");
+  // A live pid whose socket nobody listens on: the pid was reused by another process.
+  std::filesystem::path of_reused_pid = directory / (std::to_string(getpid()) + ".sock");
+  std::filesystem::path not_a_socket = directory / "notes.txt";
+  std::ofstream(not_a_socket) << "kept";
+
+  leave_socket(of_dead_pid);
+  leave_socket(of_reused_pid);
+  ToolRun r = hotswap("list --json");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"pid\": " + pid_)) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(of_dead_pid));
+  EXPECT_FALSE(std::filesystem::exists(of_reused_pid));
+  EXPECT_TRUE(std::filesystem::exists(socket_path()));
+  EXPECT_TRUE(std::filesystem::exists(not_a_socket));
+
+  leave_socket(of_dead_pid);
+  leave_socket(of_reused_pid);
+  Process second(basic("v1"));
+  std::string second_pid = second.ask("pid");
+  EXPECT_FALSE(std::filesystem::exists(of_dead_pid));
+  EXPECT_FALSE(std::filesystem::exists(of_reused_pid));
+  EXPECT_TRUE(std::filesystem::exists(socket_path()));
+  EXPECT_TRUE(std::filesystem::exists(directory / (second_pid + ".sock")));
+  expect_serving("11");
+}
+
+TEST_F(Control, ASocketBoundButNotYetListeningIsNotTakenForStale) {
+  // A starting program binds, then listens, holding the directory's lock in between; a
+  // sweep waits for the lock and then finds the socket listening.
+  std::filesystem::path directory = dir_ / "hotswap";
+  std::filesystem::path path = directory / (std::to_string(getpid()) + ".sock");
+  int directory_fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(directory_fd, 0);
+  ASSERT_EQ(flock(directory_fd, LOCK_EX), 0);
+  int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr = unix_address(path.string());
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+
+  ToolRun r;
+  std::thread lister([&] { r = hotswap("list --json"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(listen(listener, 4), 0);
+  flock(directory_fd, LOCK_UN);
+  // Whoever connects (the sweep, then `list` asking who we are) is sent away at once.
+  std::atomic<bool> done{false};
+  std::thread acceptor([&] {
+    pollfd p{listener, POLLIN, 0};
+    while (!done)
+      if (poll(&p, 1, 50) > 0) close(accept(listener, nullptr, nullptr));
+  });
+  lister.join();
+  done = true;
+  acceptor.join();
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(path));
+  close(listener);
+  close(directory_fd);
+}
+
 }  // namespace
