@@ -5,8 +5,7 @@
 // a JSON object carrying "protocol": kProtocolVersion. Frozen for protocol version 1.
 #pragma once
 
-#include <sys/types.h>
-
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -16,22 +15,25 @@ namespace hotswap {
 
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::uint32_t kMaxMessageBytes = 64 * 1024;
-// The server gives a client this long to send its request: a silent client holds up the
-// control thread no longer. The client waits much longer for the answer, which comes
-// after staging a patch.
-inline constexpr int kServerIoTimeoutMs = 2000;
-inline constexpr int kClientIoTimeoutMs = 60000;
 
-// The per-user directory of control sockets: $XDG_RUNTIME_DIR/hotswap, or /tmp/hotswap-UID
-// when XDG_RUNTIME_DIR is unset. With `create`, makes it (mode 0700); either way refuses a
-// directory that is a symlink, belongs to another user, or is open to group or others.
-Expected<std::string> control_directory(bool create);
-std::string control_socket_path(const std::string& directory, pid_t pid);
+// The server gives a client this long from its connection to send the whole request, and
+// itself as long to send the answer: a slow or silent client holds a connection no longer.
+// The client waits much longer for the answer, which comes after staging a patch.
+inline constexpr std::chrono::milliseconds kServerDeadline{2000};
+inline constexpr std::chrono::milliseconds kClientDeadline{60000};
 
-// Sets send and receive timeouts on a socket.
-void set_io_timeouts(int fd, int milliseconds);
-Status write_frame(int fd, const std::string& payload);
+using Deadline = std::chrono::steady_clock::time_point;
+inline Deadline deadline_after(std::chrono::milliseconds wait) {
+  return std::chrono::steady_clock::now() + wait;
+}
+
+// Both fail once `deadline` has passed, however the bytes trickle. They work on blocking
+// and non-blocking sockets alike.
+Status write_frame(int fd, const std::string& payload, Deadline deadline);
 // Errors say which: closed before a frame, truncated, oversized, timed out.
-Expected<std::string> read_frame(int fd);
+Expected<std::string> read_frame(int fd, Deadline deadline);
+
+// The payload length a frame header announces, if within the limits.
+Expected<std::uint32_t> frame_length(const unsigned char header[4]);
 
 }  // namespace hotswap

@@ -5,75 +5,99 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <optional>
+#include <system_error>
 #include <thread>
 
 #include "common/control_protocol.h"
-#include "runtime/runtime.h"
+#include "common/control_socket.h"
+#include "runtime/control_request.h"
+#include "runtime/control_responses.h"
 
 namespace hotswap {
 namespace {
 
-using nlohmann::json;
+// Connections served at once. A client may hold one for kServerDeadline while it sends its
+// request (longer only while its apply or revert runs); one more is answered "busy" at once
+// rather than kept waiting behind them.
+constexpr int kMaxConnections = 8;
 
 std::string g_socket_path;
-std::optional<StagedPatch> g_deferred;  // only touched by the control thread
+pid_t g_socket_owner = 0;  // the process that created the socket
+std::atomic<int> g_connections{0};
 
-json response(bool ok, const std::string& message) {
-  return json{{"protocol", kProtocolVersion}, {"ok", ok}, {"message", message}};
-}
+// Applies and reverts over the socket run one at a time, a no-wait apply from its staging
+// to its commit after the answer. The runtime's mutex serializes each step; this keeps the
+// steps of one request together.
+std::mutex g_changes;
 
-json version_json(const Version& v) {
-  return json{{"build_id", v.build_id}, {"patch_id", v.patch_id}, {"path", v.patch_path},
-              {"pause_ns", v.pause_ns}, {"functions_redirected", v.functions_redirected}};
-}
-
-json status_json() {
+std::string apply_answer(const ControlRequest& request, DeferredCommit& after_reply) {
+  std::unique_lock changes(g_changes);
   Runtime& rt = Runtime::instance();
-  json chain = json::array();
-  for (const Version& v : rt.versions()) chain.push_back(version_json(v));
-  json r = response(true, "");
-  r["pid"] = getpid();
-  r["version"] = rt.current_version();
-  r["chain"] = chain;
-  return r;
-}
-
-json log_json() {
-  json entries = json::array();
-  for (const JournalEntry& e : Runtime::instance().journal()) entries.push_back(json::parse(journal_entry_json(e)));
-  json r = response(true, "");
-  r["entries"] = entries;
-  return r;
-}
-
-json apply_json(const json& request, bool& commit_after_reply) {
-  if (!request.contains("path") || !request["path"].is_string()) return response(false, "apply needs a \"path\"");
-  std::string path = request["path"].get<std::string>();
-  bool wait = !request.contains("wait") || !request["wait"].is_boolean() || request["wait"].get<bool>();
-  Runtime& rt = Runtime::instance();
-  if (wait) {
-    Result r = rt.apply(path);
-    json out = response(r.ok, r.message);
-    out["pause_ns"] = r.pause_ns;
-    out["version"] = rt.current_version();
-    return out;
+  if (request.wait) {
+    Result r = rt.apply(request.path);
+    return change_response(r, rt.current_version());
   }
-  auto staged = rt.stage(path);
-  if (!staged) return response(false, staged.error().message);
-  g_deferred = std::move(*staged);
-  commit_after_reply = true;
-  json out = response(true, "staged; it commits now (code-only patch)");
-  out["staged"] = true;
-  return out;
+  auto staged = rt.stage(request.path);
+  if (!staged) return plain_response(false, staged.error().message);
+  after_reply.patch = std::move(*staged);
+  after_reply.changes = std::move(changes);
+  return staged_response();
 }
 
-void serve(int listener) {
+std::string revert_answer() {
+  std::lock_guard changes(g_changes);
+  Result r = Runtime::instance().revert();
+  return change_response(r, Runtime::instance().current_version());
+}
+
+// The refusal for a peer that may not control this process, or "".
+std::string peer_refusal(int fd) {
+  ucred peer{};
+  socklen_t len = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
+    return plain_response(
+        false, std::string("permission denied: no peer credentials: ") + std::strerror(errno));
+  if (!peer_allowed(peer))
+    return plain_response(false, "permission denied: peer uid " + std::to_string(peer.uid) +
+                                     " is neither this process's user nor root");
+  return "";
+}
+
+// One connection: its request must be in by `request_deadline`, however it trickles.
+void serve_connection(int fd, Deadline request_deadline) {
+  DeferredCommit after_reply;
+  try {
+    std::string answer = peer_refusal(fd);
+    if (answer.empty()) {
+      auto request = read_frame(fd, request_deadline);
+      answer = request ? handle_control_request(*request, after_reply)
+                       : plain_response(false, "bad request: " + request.error().message);
+    }
+    (void)write_frame(fd, answer, deadline_after(kServerDeadline));
+    close(fd);
+    fd = -1;
+    if (after_reply.patch)
+      Runtime::instance().commit(std::move(*after_reply.patch));  // journaled either way
+  } catch (...) {
+    // Nothing may escape a thread of the control plane: it would end the program.
+    if (fd >= 0) close(fd);
+  }
+  --g_connections;
+}
+
+void refuse_busy(int fd) {
+  (void)write_frame(fd,
+                    plain_response(false, "busy: " + std::to_string(kMaxConnections) +
+                                              " requests are being served; try again"),
+                    deadline_after(std::chrono::milliseconds(100)));
+  close(fd);
+}
+
+void accept_connections(int listener) {
   for (;;) {
     int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
@@ -84,55 +108,42 @@ void serve(int listener) {
       }
       return;
     }
-    set_io_timeouts(fd, kServerIoTimeoutMs);
-    ucred peer{};
-    socklen_t len = sizeof peer;
-    bool commit_after_reply = false;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || !peer_allowed(peer)) {
-      (void)write_frame(fd, response(false, "permission denied: peer uid " + std::to_string(peer.uid) +
-                                                " is neither this process's user nor root").dump());
-    } else if (auto request = read_frame(fd); !request) {
-      (void)write_frame(fd, response(false, "bad request: " + request.error().message).dump());
-    } else {
-      (void)write_frame(fd, handle_control_request(*request, commit_after_reply));
+    Deadline request_deadline = deadline_after(kServerDeadline);
+    if (g_connections.fetch_add(1) >= kMaxConnections) {
+      --g_connections;
+      refuse_busy(fd);
+      continue;
     }
-    close(fd);
-    if (commit_after_reply && g_deferred) {
-      Runtime::instance().commit(std::move(*g_deferred));  // journaled either way
-      g_deferred.reset();
+    try {
+      std::thread(serve_connection, fd, request_deadline).detach();
+    } catch (const std::system_error&) {
+      --g_connections;
+      refuse_busy(fd);
     }
   }
 }
 
+// At exit. A forked child inherits this handler with the socket path: when it exits, the
+// socket is still its parent's and stays.
 void remove_socket() {
-  if (!g_socket_path.empty()) unlink(g_socket_path.c_str());
+  if (!g_socket_path.empty() && getpid() == g_socket_owner) unlink(g_socket_path.c_str());
 }
 
 }  // namespace
 
 bool peer_allowed(const ucred& peer) { return peer.uid == 0 || peer.uid == getuid(); }
 
-std::string handle_control_request(const std::string& text, bool& commit_after_reply) {
+std::string handle_control_request(const std::string& text, DeferredCommit& after_reply) {
   try {
-    json request = json::parse(text);
-    if (!request.is_object()) return response(false, "bad request: not a JSON object").dump();
-    if (!request.contains("protocol") || !request["protocol"].is_number_integer() ||
-        request["protocol"].get<int>() != kProtocolVersion)
-      return response(false, "bad request: protocol version " + std::to_string(kProtocolVersion) + " expected").dump();
-    std::string op = request.contains("op") && request["op"].is_string() ? request["op"].get<std::string>() : "";
-    if (op == "hello" || op == "status") return status_json().dump();
-    if (op == "apply") return apply_json(request, commit_after_reply).dump();
-    if (op == "revert") {
-      Result r = Runtime::instance().revert();
-      json out = response(r.ok, r.message);
-      out["pause_ns"] = r.pause_ns;
-      out["version"] = Runtime::instance().current_version();
-      return out.dump();
-    }
-    if (op == "log") return log_json().dump();
-    return response(false, "bad request: unknown op \"" + op + "\"").dump();
+    auto request = parse_control_request(text);
+    if (!request) return plain_response(false, request.error().message);
+    Runtime& rt = Runtime::instance();
+    if (request->op == "apply") return apply_answer(*request, after_reply);
+    if (request->op == "revert") return revert_answer();
+    if (request->op == "log") return log_response(rt.journal(), *request);
+    return status_response(getpid(), rt.current_version(), rt.versions());
   } catch (const std::exception& e) {
-    return response(false, std::string("bad request: ") + e.what()).dump(-1, ' ', false, json::error_handler_t::replace);
+    return plain_response(false, std::string("internal error: ") + e.what());
   }
 }
 
@@ -143,23 +154,29 @@ Status start_control_server() {
   if (started) return Status::success();
   auto dir = control_directory(/*create=*/true);
   if (!dir) return make_error("control socket: " + dir.error().message);
+  // Held until the socket listens (common/control_socket.h). A lock held too long by
+  // someone else costs the sweep, not the control plane.
+  auto directory_lock = DirectoryLock::acquire(*dir, std::chrono::seconds(1));
+  if (directory_lock) remove_stale_sockets(*dir, *directory_lock);
   std::string path = control_socket_path(*dir, getpid());
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return make_error("control socket path too long: " + path);
+  if (path.size() >= sizeof addr.sun_path)
+    return make_error("control socket path too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return make_error(std::string("control socket: ") + std::strerror(errno));
   unlink(path.c_str());  // a stale socket of an earlier process with our pid
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || chmod(path.c_str(), 0600) != 0 ||
-      listen(fd, 16) != 0) {
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      chmod(path.c_str(), 0600) != 0 || listen(fd, 16) != 0) {
     std::string why = std::strerror(errno);
     close(fd);
     return make_error("control socket " + path + ": " + why);
   }
   g_socket_path = path;
+  g_socket_owner = getpid();
   std::atexit(remove_socket);
-  std::thread(serve, fd).detach();
+  std::thread(accept_connections, fd).detach();
   started = true;
   return Status::success();
 }

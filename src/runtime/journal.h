@@ -2,7 +2,10 @@
 // to the file named by $HOTSWAP_JOURNAL when it is set.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -12,24 +15,38 @@ struct JournalEntry {
   std::int64_t time_ms = 0;  // Unix time
   std::string action;        // "apply", "revert"
   bool ok = false;
-  std::string patch;         // path
+  std::string patch;  // path
   std::string patch_id;
-  std::string from, to;      // build-ids
+  std::string from, to;  // build-ids
   std::string message;
   std::uint64_t pause_ns = 0;
+  std::uint64_t seq = 0;  // 1, 2, ... in the order of recording: pages through the log
 };
+
+// How many entries the program keeps in memory, the newest; the file keeps every one.
+inline constexpr std::size_t kJournalMemoryEntries = 1000;
 
 class Journal {
  public:
+  // Keeps kJournalMemoryEntries; appends to the file named by $HOTSWAP_JOURNAL, if set.
   Journal();
-  void record(JournalEntry entry);  // fills in time_ms
-  const std::vector<JournalEntry>& entries() const { return entries_; }
+  // Keeps `capacity` entries (at least 1); appends to `file` unless it is empty.
+  Journal(std::size_t capacity, std::string file);
+
+  // Fills in time_ms and seq. The line is in the file (written, not synced) on return.
+  void record(JournalEntry entry);
+  // The newest entries, oldest first.
+  std::vector<JournalEntry> entries() const;
 
  private:
-  std::vector<JournalEntry> entries_;
+  std::size_t capacity_;
   std::string file_;
+  std::deque<JournalEntry> entries_;
+  std::uint64_t recorded_ = 0;
 };
 
+// The entry as one JSON object: a line of the journal file, an entry of `log`.
+void to_json(nlohmann::json& out, const JournalEntry& entry);
 std::string journal_entry_json(const JournalEntry& entry);
 
 }  // namespace hotswap

@@ -1,7 +1,8 @@
 // The subcommands of the `hotswap` tool. Each returns the process exit code:
-// 0 done, 1 refused, 2 usage, 3 process unreachable (docs/cli.md).
+// 0 done, 1 refused, 2 usage, 3 process unreachable, 4 protocol error (docs/control.md).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@ inline constexpr int kExitDone = 0;
 inline constexpr int kExitRefused = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnreachable = 3;
+inline constexpr int kExitProtocolError = 4;  // the process answered, but not by the protocol
 
 struct RecordOptions {
   std::string binary;
@@ -37,6 +39,7 @@ struct ControlOptions {
   int pid = 0;
   std::string patch;  // apply
   bool no_wait = false;
+  std::uint64_t last = 0;  // log: only the newest entries, this many (0: all it keeps)
   bool json = false;
 };
 int run_control(const ControlOptions& options);

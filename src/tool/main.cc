@@ -12,19 +12,23 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   hotswap::RecordOptions record;
-  auto* rec = app.add_subcommand("record", "write the build record of an updateable binary (run by the build)");
+  auto* rec = app.add_subcommand(
+      "record", "write the build record of an updateable binary (run by the build)");
   rec->add_option("--binary", record.binary, "the linked binary")->required();
   rec->add_option("--compiler", record.compiler, "compiler id and version");
   rec->add_option("--flags", record.flags, "compiler flags of the build type");
-  rec->add_option("--source-root", record.source_root, "root the object file names are relative to");
+  rec->add_option("--source-root", record.source_root,
+                  "root the object file names are relative to");
   rec->add_option("--objects", record.objects, "the binary's object files");
 
   hotswap::PackOptions pack;
-  auto* pk = app.add_subcommand("pack", "make a patch from two builds and a list of changed functions");
+  auto* pk =
+      app.add_subcommand("pack", "make a patch from two builds and a list of changed functions");
   pk->add_option("old", pack.old_binary, "the running release's binary")->required();
   pk->add_option("new", pack.new_binary, "the next release's binary")->required();
   pk->add_option("-f,--function", pack.functions, "a changed function: NAME or FILE:NAME");
-  pk->add_option("-s,--source", pack.sources, "carry this whole translation unit (its STT_FILE name)");
+  pk->add_option("-s,--source", pack.sources,
+                 "carry this whole translation unit (its STT_FILE name)");
   pk->add_option("-o,--output", pack.output, "the patch to write (.hsp)")->required();
   pk->add_flag("--json", pack.json, "print the manifest as JSON");
 
@@ -34,7 +38,8 @@ int main(int argc, char** argv) {
   df->add_option("old", diff.old_binary, "the running release's binary")->required();
   df->add_option("new", diff.new_binary, "the next release's binary")->required();
   df->add_option("-o,--output", diff.output, "the patch to write (.hsp)")->required();
-  df->add_option("--transform", diff.transform, "C++ file with the transformers and stubs to compile into the patch");
+  df->add_option("--transform", diff.transform,
+                 "C++ file with the transformers and stubs to compile into the patch");
   df->add_flag("--json", diff.json, "print the result as JSON");
 #endif
 
@@ -45,8 +50,10 @@ int main(int argc, char** argv) {
   ap->add_flag("--no-wait", control.no_wait, "return once the patch is staged");
   auto* st = app.add_subcommand("status", "show a running process's version chain");
   auto* rv = app.add_subcommand("revert", "undo the last patch of a running process");
-  auto* lg = app.add_subcommand("log", "show a running process's journal of commits, refusals and reverts");
+  auto* lg = app.add_subcommand(
+      "log", "show a running process's journal of commits, refusals and reverts");
   for (CLI::App* c : {st, rv, lg}) c->add_option("pid", control.pid, "the process")->required();
+  lg->add_option("--last", control.last, "only the newest N entries")->check(CLI::PositiveNumber);
   auto* ls = app.add_subcommand("list", "list this user's processes that run hotswap");
   for (CLI::App* c : {ap, st, rv, lg, ls}) c->add_flag("--json", control.json, "print JSON");
 

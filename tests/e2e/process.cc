@@ -1,11 +1,14 @@
 #include "process.h"
 
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-Process::Process(const std::string& path) {
+Process::Process(const std::string& path) : Process(path, static_cast<uid_t>(-1)) {}
+
+Process::Process(const std::string& path, uid_t uid) {
   signal(SIGPIPE, SIG_IGN);  // a program that died answers "<eof>", it does not kill the test
   int in[2], out[2];
   if (pipe(in) != 0 || pipe(out) != 0) return;
@@ -15,6 +18,9 @@ Process::Process(const std::string& path) {
     dup2(out[1], 1);
     close(in[1]);
     close(out[0]);
+    if (uid != static_cast<uid_t>(-1) &&
+        (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
+      _exit(126);
     execl(path.c_str(), path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -35,7 +41,8 @@ Process::~Process() {
 
 std::string Process::ask(const std::string& command) {
   std::string line = command + "\n";
-  if (write(to_child_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return "<eof>";
+  if (write(to_child_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    return "<eof>";
   for (;;) {
     auto nl = buffer_.find('\n');
     if (nl != std::string::npos) {
@@ -52,6 +59,4 @@ std::string Process::ask(const std::string& command) {
   }
 }
 
-bool Process::alive() {
-  return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0;
-}
+bool Process::alive() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }

@@ -8,6 +8,9 @@
 class Process {
  public:
   explicit Process(const std::string& path);
+  // Runs the program as another user (uid and gid `uid`, no supplementary groups); the
+  // caller must be root.
+  Process(const std::string& path, uid_t uid);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

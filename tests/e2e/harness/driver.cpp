@@ -1,10 +1,11 @@
 // The driver every end-to-end test program shares, unchanged across its versions: it reads
 // one command per line on stdin and answers one line on stdout.
-//   apply PATH | revert | version | pid | quit | anything else -> handle(line) of the program
+//   apply PATH | revert | version | pid | fork-exit | quit | anything else -> handle(line)
 #include <hotswap/hotswap.h>
-
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -27,6 +28,13 @@ int main() {
       std::cout << (r ? "ok " : "refused ") << r.message << std::endl;
     } else if (line == "pid") {
       std::cout << getpid() << std::endl;
+    } else if (line == "fork-exit") {
+      // A child that leaves by exit(): it runs the atexit handlers it inherited.
+      pid_t child = fork();
+      if (child == 0) std::exit(0);
+      int status = 0;
+      waitpid(child, &status, 0);
+      std::cout << "child exited " << WEXITSTATUS(status) << std::endl;
     } else if (line == "version") {
       std::cout << hotswap::current_version() << std::endl;
     } else {

@@ -1,0 +1,26 @@
+// A control request as the program reads it: one frame's JSON text, checked field by field
+// (docs/control.md lists the ops and their fields).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/expected.h"
+
+namespace hotswap {
+
+struct ControlRequest {
+  std::string op;    // "apply", "revert", "status" (or "hello"), "log"
+  std::string path;  // apply: the patch
+  bool wait = true;  // apply: answer after the commit rather than once staged
+  // log: at most `limit` entries, all older than sequence number `before`.
+  std::optional<std::uint64_t> limit;
+  std::optional<std::uint64_t> before;
+};
+
+// Errors start with "bad request:" and say what is wrong: not JSON, not an object, another
+// protocol version, an unknown op, a field of the wrong type.
+Expected<ControlRequest> parse_control_request(const std::string& text);
+
+}  // namespace hotswap

@@ -1,0 +1,23 @@
+// The tool's side of the control socket: one request to a running program, one answer,
+// and how the exchange ended (docs/control.md).
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace hotswap {
+
+struct Reply {
+  // kExitDone or kExitRefused by the answer's "ok"; kExitUnreachable when no connection
+  // was made; kExitProtocolError when one was, but no answer by the protocol came back.
+  int exit_code = 0;
+  nlohmann::json body;  // the answer: an object with protocol, ok and message
+  std::string error;    // what went wrong, when there is no answer
+};
+
+// Sends `request` (the protocol version is added) to process `pid` and waits for its answer.
+Reply ask(pid_t pid, const nlohmann::json& request);
+
+}  // namespace hotswap
