@@ -373,7 +373,7 @@ TEST_P(HttpdTest, IfRangeGuardsTheRange) {
 // --- methods, framing, smuggling -------------------------------------------------------------
 
 TEST_P(HttpdTest, OtherMethodsGet405WithAllow) {
-  for (const char* method : {"DELETE", "PUT", "OPTIONS", "PATCH", "CONNECT"}) {
+  for (const char* method : {"DELETE", "PUT", "OPTIONS", "PATCH", "CONNECT", "TRACE", "PROPFIND"}) {
     auto r = fetch(port_, std::string(method) + " /a.txt HTTP/1.1\r\nHost: t\r\n\r\n");
     ASSERT_TRUE(r) << method;
     EXPECT_EQ(r->status, 405) << method;
@@ -387,6 +387,18 @@ TEST_P(HttpdTest, OtherMethodsGet405WithAllow) {
   EXPECT_EQ(r->status, 405);
   EXPECT_EQ(r->header("connection"), "close");  // the body is not read: close
   EXPECT_TRUE(c.wait_closed(5000));
+}
+
+TEST_P(HttpdTest, UnknownMethodsGet501) {
+  for (const char* method : {"BREW", "QUERY", "get", "DESCRIBE"}) {
+    Client c(port_);
+    ASSERT_TRUE(c.send(std::string(method) + " /a.txt HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << method;
+    EXPECT_EQ(r->status, 501) << method;
+    EXPECT_EQ(r->header("connection"), "close");
+    EXPECT_TRUE(c.wait_closed(5000)) << method;
+  }
 }
 
 TEST_P(HttpdTest, BadFramingIs400AndCloses) {
@@ -411,6 +423,7 @@ TEST_P(HttpdTest, BadFramingIs400AndCloses) {
       {"control byte", std::string("GET / HTTP/1.1\r\nHost: t\x01\r\n\r\n")},
       {"NUL in header", std::string("GET / HTTP/1.1\r\nHost: t\0x\r\n\r\n", 29)},
       {"bad method", "G(T / HTTP/1.1\r\nHost: t\r\n\r\n"},
+      {"space before method", " GET / HTTP/1.1\r\nHost: t\r\n\r\n"},
       {"garbage", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"},
       {"HTTP/0.9", "GET /\r\n\r\n"},
       {"bad version", "GET / HTTP/1.x\r\nHost: t\r\n\r\n"},
@@ -759,7 +772,7 @@ TEST_P(ShutdownTest, AccessLogUsesCombinedFormat) {
   std::regex line(
       R"(127\.0\.0\.1 - - \[\d\d/\w\w\w/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /a\.txt\?x=\\x221\\x22 HTTP/1\.1" 200 1024 "http://ref/" "test-agent/1\.0"\n)");
   EXPECT_TRUE(std::regex_search(text.str(), line)) << text.str();
-  EXPECT_NE(text.str().find("\"-\" 400 "), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("\"-\" 501 "), std::string::npos) << text.str();
 }
 
 TEST_P(ShutdownTest, TwoThreadsServe) {
