@@ -48,6 +48,7 @@ const llhttp_settings_t* RequestParser::settings() {
     s.on_method_complete = on_method_complete;
     s.on_url = on_url;
     s.on_url_complete = on_url_complete;
+    s.on_version = on_version;
     s.on_header_field = on_header_field;
     s.on_header_field_complete = on_header_field_complete;
     s.on_header_value = on_header_value;
@@ -138,17 +139,29 @@ ParseStatus RequestParser::finish_head() {
     fail(request_.version_major == 0 ? 400 : 505, "unsupported HTTP version");
     return ParseStatus::kError;
   }
-  if (request_.host_count > 1 || (request_.version_minor == 1 && request_.host_count == 0)) {
-    fail(400, "HTTP/1.1 request needs exactly one Host");
+  if (!names_http()) {
+    fail(400, "not an HTTP request");
+    return ParseStatus::kError;
+  }
+  if (request_.version_minor == 1 && request_.host_count == 0) {
+    fail(400, "HTTP/1.1 request needs a Host");
     return ParseStatus::kError;
   }
   return ParseStatus::kRequest;
 }
 
+// llhttp also reads "RTSP/1.0" and "ICE/1.0" as version 1.0 of the request; RFC 9112 2.3
+// names the protocol "HTTP", case-sensitively.
+bool RequestParser::names_http() const {
+  constexpr std::string_view kName = "HTTP/";
+  return !version_.empty() && version_.offset >= message_start_ + kName.size() &&
+         std::string_view(base_ + version_.offset - kName.size(), kName.size()) == kName;
+}
+
 void RequestParser::shift(std::uint32_t delta) {
   for (Span* s : {&request_.target, &request_.host, &request_.if_none_match,
                   &request_.if_modified_since, &request_.range, &request_.if_range,
-                  &request_.referer, &request_.user_agent, &field_, &value_}) {
+                  &request_.referer, &request_.user_agent, &version_, &field_, &value_}) {
     if (s->length != 0) s->offset -= delta;
   }
   message_start_ -= delta;
@@ -178,6 +191,7 @@ int RequestParser::on_message_begin(llhttp_t* p) {
   r->in_message_ = true;
   r->url_complete_ = false;
   r->expecting_value_ = false;
+  r->version_ = Span{};
   r->field_ = Span{};
   r->value_ = Span{};
   return 0;
@@ -200,6 +214,15 @@ int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t length) {
 
 int RequestParser::on_url_complete(llhttp_t* p) {
   self(p)->url_complete_ = true;
+  return 0;
+}
+
+int RequestParser::on_version(llhttp_t* p, const char* at, std::size_t length) {
+  RequestParser* r = self(p);
+  if (!extend(&r->version_, static_cast<std::uint32_t>(at - r->base_),
+              static_cast<std::uint32_t>(length))) {
+    return r->fail(400, "malformed version");
+  }
   return 0;
 }
 
@@ -242,7 +265,10 @@ int RequestParser::on_header_field_complete(llhttp_t* p) {
       break;
   }
   r->header_ = id;
-  if (id == HeaderId::kHost) ++r->request_.host_count;
+  // Refused at the second, so the count never wraps.
+  if (id == HeaderId::kHost && ++r->request_.host_count > 1) {
+    return r->fail(400, "more than one Host");
+  }
   r->field_ = Span{};
   r->value_ = Span{};
   r->expecting_value_ = true;

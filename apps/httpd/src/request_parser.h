@@ -5,7 +5,7 @@
 // second request past a proxy is refused: Content-Length with Transfer-Encoding, duplicate
 // or malformed Content-Length, a Transfer-Encoding other than chunked, obs-fold, whitespace
 // before a header's colon, bare LF inside the header section, and HTTP/1.1 without exactly
-// one Host.
+// one Host. So is a request line of another protocol that llhttp takes (RTSP, ICE).
 #pragma once
 
 #include <llhttp.h>
@@ -69,6 +69,7 @@ class RequestParser {
   static int on_method_complete(llhttp_t* p);
   static int on_url(llhttp_t* p, const char* at, std::size_t length);
   static int on_url_complete(llhttp_t* p);
+  static int on_version(llhttp_t* p, const char* at, std::size_t length);
   static int on_header_field(llhttp_t* p, const char* at, std::size_t length);
   static int on_header_field_complete(llhttp_t* p);
   static int on_header_value(llhttp_t* p, const char* at, std::size_t length);
@@ -82,6 +83,7 @@ class RequestParser {
   ParseStatus start_method_scan(const char* input, std::uint32_t end);
   ParseStatus scan_method(const char* input, std::uint32_t begin, std::uint32_t end);
   ParseStatus finish_head();
+  bool names_http() const;
   static bool extend(Span* span, std::uint32_t offset, std::uint32_t length);
 
   llhttp_t parser_;
@@ -92,6 +94,7 @@ class RequestParser {
   bool url_complete_ = false;
   bool expecting_value_ = false;
   HeaderId header_ = HeaderId::kOther;
+  Span version_;  // "1.1" in "HTTP/1.1"
   Span field_;
   Span value_;
   std::uint32_t message_start_ = 0;

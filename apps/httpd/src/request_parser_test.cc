@@ -145,6 +145,17 @@ TEST(RequestParser, RefusesSmugglingShapes) {
   }
 }
 
+TEST(RequestParser, ManyHostsAreRefusedHoweverMany) {
+  // The count was a byte: 257 Host lines counted as one.
+  for (int hosts : {2, 256, 257, 513}) {
+    std::string head = "GET / HTTP/1.1\r\n";
+    for (int i = 0; i < hosts; ++i) head += "Host: h" + std::to_string(i) + "\r\n";
+    Parsed p = parse_all(head + "\r\n");
+    EXPECT_EQ(p.status, ParseStatus::kError) << hosts;
+    EXPECT_EQ(p.error, 400) << hosts;
+  }
+}
+
 TEST(RequestParser, BodyIsNotParsedAsARequest) {
   Parsed p = parse_all(
       "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 27\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -201,6 +212,16 @@ TEST(RequestParser, UnknownMethodIsDecidedWhereItsTokenEnds) {
   }
   // A token that never ends is a request line too long.
   EXPECT_EQ(parse_all("BREW" + std::string(kMaxHeadBytes, 'W')).error, 414);
+}
+
+TEST(RequestParser, OnlyHttpIsServed) {
+  // llhttp reads all of these as version 1.0 (the last one found by the fuzzer).
+  for (const char* c :
+       {"GET / RTSP/1.0\r\n\r\n", "SOURCE / ICE/1.0\r\n\r\n", "GET /ws RTSP/1.0\n\r\n"}) {
+    Parsed p = parse_all(c);
+    EXPECT_EQ(p.status, ParseStatus::kError) << c;
+    EXPECT_EQ(p.error, 400) << c;
+  }
 }
 
 TEST(RequestParser, Limits) {
