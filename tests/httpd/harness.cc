@@ -164,6 +164,23 @@ bool Client::send(const std::string& bytes) {
   return true;
 }
 
+std::size_t Client::send_some(const std::string& bytes, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    pollfd p = {fd_, POLLOUT, 0};
+    if (left <= 0 || poll(&p, 1, static_cast<int>(left)) != 1) break;
+    ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
 void Client::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
 
 bool Client::fill(int timeout_ms) {

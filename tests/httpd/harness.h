@@ -82,6 +82,9 @@ class Client {
   bool connected() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   bool send(const std::string& bytes);
+  // Sends as much of `bytes` as the server takes within timeout_ms and returns how much
+  // that was; a reset or a server that stops reading ends it early, never a failure.
+  std::size_t send_some(const std::string& bytes, int timeout_ms = 5000);
   void shutdown_write();  // a half-close: the server sees EOF after the bytes sent
   // Reads one response; `head` means the request was HEAD (no body follows). nullopt on
   // timeout, close or garbage.

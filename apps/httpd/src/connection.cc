@@ -47,6 +47,8 @@ void Connection::open(int fd, std::string_view client) {
   close_after_write_ = false;
   nodelay_ = false;
   peer_closed_ = false;
+  unread_input_ = false;
+  lingering_ = false;
   out_.clear();
   out_sent_ = 0;
   client_length_ = static_cast<std::uint8_t>(std::min(client.size(), sizeof client_));
@@ -74,6 +76,7 @@ bool Connection::on_event(std::uint32_t events, ConnectionContext& ctx) {
   if (events & EPOLLERR) return false;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) readable_ = true;
   if (events & (EPOLLRDHUP | EPOLLHUP)) peer_closed_ = true;
+  if (lingering_) return drain(ctx);
   for (;;) {
     while (!close_after_write_ && body_remaining_ == 0 &&
            out_.size() - out_sent_ < kOutputBatchBytes) {
@@ -85,7 +88,10 @@ bool Connection::on_event(std::uint32_t events, ConnectionContext& ctx) {
       if (f == Flush::kBlocked) return true;  // EPOLLOUT (edge) will call us again
       continue;                               // room again: answer more buffered requests
     }
-    if (close_after_write_) return false;
+    if (close_after_write_) {
+      // Input left unread would make close() reset the connection (see linger()).
+      return (unread_input_ || in_parsed_ < in_end_ || readable_) && linger(ctx);
+    }
     if (!readable_) return true;
     Read r = read_more();
     if (r == Read::kClosed) return false;
@@ -105,11 +111,13 @@ bool Connection::answer_next_request(ConnectionContext& ctx) {
   answered_since_check_ = true;
   if (status == ParseStatus::kError) {
     in_parsed_ = in_end_;
+    unread_input_ = true;
     Response r = error_response(parser_.error_status(), true);
     queue(r, nullptr, ctx);
     return true;
   }
   const Request& request = parser_.request();
+  if (request.has_body) unread_input_ = true;
   ctx.handler.now_ms = ctx.clock->now_ms();
   Response r = handle_request(request, in_.get(), ctx.handler);
   queue(r, &request, ctx);
@@ -236,6 +244,35 @@ Connection::Read Connection::read_more() {
       return Read::kAgain;
     }
     return Read::kClosed;
+  }
+}
+
+// Closing a socket whose receive queue is not empty makes the kernel send a reset instead
+// of a FIN: the client's writes fail (most clients then give up without reading the answer)
+// and the reset may destroy answer bytes still in flight. So the answer is ended with a FIN
+// (shutdown) and what the client still sends is read and dropped, within the kLinger bounds,
+// before the worker closes the connection. nginx's lingering close does the same.
+bool Connection::linger(ConnectionContext& ctx) {
+  if (::shutdown(fd_, SHUT_WR) != 0) return false;
+  lingering_ = true;
+  linger_deadline_ms_ = ctx.clock->now_ms() + kLingerMaxMs;
+  drained_bytes_ = 0;
+  return drain(ctx);
+}
+
+// Reads until the socket is empty; false when the connection is done: the client closed,
+// or a bound was reached.
+bool Connection::drain(ConnectionContext& ctx) {
+  if (ctx.clock->now_ms() >= linger_deadline_ms_) return false;
+  for (;;) {
+    ssize_t n = read(fd_, in_.get(), kMaxHeadBytes);  // no request is read any more
+    if (n > 0) {
+      drained_bytes_ += static_cast<std::uint64_t>(n);
+      if (drained_bytes_ > kLingerMaxBytes) return false;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && errno == EAGAIN;  // EOF or an error ends it
   }
 }
 

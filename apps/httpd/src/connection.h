@@ -17,6 +17,13 @@
 
 namespace httpd {
 
+// Lingering close: after an answer that closes the connection while the client may still be
+// sending, input is read and dropped until the client closes, or sends nothing for
+// kLingerQuietMs (the worker's timeout), or kLingerMaxMs or kLingerMaxBytes have passed.
+constexpr int kLingerQuietMs = 2000;
+constexpr std::int64_t kLingerMaxMs = 10000;
+constexpr std::uint64_t kLingerMaxBytes = 16 * 1024 * 1024;
+
 // What a connection needs from its worker.
 struct ConnectionContext {
   HandlerContext handler;
@@ -44,8 +51,11 @@ class Connection : public TimeoutNode {
   // Where the connection waits now; the worker files it under the matching timeout.
   bool waiting_for_head() const;  // a request (or the first one) has not fully arrived
   bool writing() const { return has_output(); }
+  bool lingering() const { return lingering_; }  // answered; dropping input before the close
   // Nothing of a request is buffered and nothing waits to be sent.
-  bool idle() const { return !has_output() && !parser_.in_message() && in_parsed_ == in_end_; }
+  bool idle() const {
+    return !lingering_ && !has_output() && !parser_.in_message() && in_parsed_ == in_end_;
+  }
 
   // True once after each call in which a request was answered: a pipelining client that
   // always has part of its next request buffered is making progress, not stalling.
@@ -72,6 +82,8 @@ class Connection : public TimeoutNode {
   void log(const Response& response, const Request* request, ConnectionContext& ctx);
   Flush flush();
   Read read_more();
+  bool linger(ConnectionContext& ctx);
+  bool drain(ConnectionContext& ctx);
   void compact_input();
   void release_body();
 
@@ -86,6 +98,12 @@ class Connection : public TimeoutNode {
   bool close_after_write_ = false;
   bool nodelay_ = false;      // TCP_NODELAY set
   bool peer_closed_ = false;  // EPOLLRDHUP seen: the client sends nothing more
+  // The client may still be sending what will never be read: a body, or the rest of a head
+  // that was refused.
+  bool unread_input_ = false;
+  bool lingering_ = false;
+  std::int64_t linger_deadline_ms_ = 0;
+  std::uint64_t drained_bytes_ = 0;
 
   ByteBuffer out_;
   std::size_t out_sent_ = 0;

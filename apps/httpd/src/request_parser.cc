@@ -17,6 +17,25 @@ bool iequals(std::string_view a, const char* lower) {
   return strncasecmp(a.data(), lower, a.size()) == 0 && lower[a.size()] == '\0';
 }
 
+// RFC 9110 5.6.2: the characters of a token, such as a method.
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c != '\0' && std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// llhttp's request parser also knows the methods of RTSP (DESCRIBE, SETUP, ...).
+bool is_http_method(std::uint8_t method) {
+  switch (method) {
+#define HTTPD_HTTP_METHOD(number, name, text) case HTTP_##name:
+    HTTP_METHOD_MAP(HTTPD_HTTP_METHOD)
+#undef HTTPD_HTTP_METHOD
+    case HTTP_PRI:  // HTTP/2's connection preface, which llhttp reads as a request line
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 RequestParser::RequestParser() { reset(); }
@@ -26,8 +45,10 @@ const llhttp_settings_t* RequestParser::settings() {
     llhttp_settings_t s;
     llhttp_settings_init(&s);
     s.on_message_begin = on_message_begin;
+    s.on_method_complete = on_method_complete;
     s.on_url = on_url;
     s.on_url_complete = on_url_complete;
+    s.on_version = on_version;
     s.on_header_field = on_header_field;
     s.on_header_field_complete = on_header_field_complete;
     s.on_header_value = on_header_value;
@@ -43,6 +64,7 @@ void RequestParser::reset() {
   llhttp_init(&parser_, HTTP_REQUEST, settings());
   parser_.data = this;
   in_message_ = false;
+  scanning_method_ = false;
   message_start_ = 0;
   error_status_ = 0;
   error_reason_ = "";
@@ -51,6 +73,7 @@ void RequestParser::reset() {
 ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::uint32_t end,
                                  std::uint32_t* next) {
   if (begin == end) return ParseStatus::kNeedMore;
+  if (scanning_method_) return scan_method(input, begin, end);
   base_ = input;
   if (!in_message_) message_start_ = begin;
   llhttp_errno_t err = llhttp_execute(&parser_, input + begin, end - begin);
@@ -60,10 +83,17 @@ ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::ui
     in_message_ = false;
     return finish_head();
   }
+  if (err == HPE_INVALID_METHOD) return start_method_scan(input, end);
   if (err != HPE_OK) {
     if (error_status_ == 0) fail(400, llhttp_get_error_reason(&parser_));
     return ParseStatus::kError;
   }
+  return need_more(end);
+}
+
+// Every byte up to `end` is consumed and the head is not complete: more may come, as long
+// as the head still fits the caller's buffer.
+ParseStatus RequestParser::need_more(std::uint32_t end) {
   if (in_message_ && end - message_start_ >= kMaxHeadBytes) {
     if (url_complete_) {
       fail(431, "request header fields too large");
@@ -75,22 +105,63 @@ ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::ui
   return ParseStatus::kNeedMore;
 }
 
+// llhttp stops at the first byte that continues no method it knows. Whether the client sent
+// a method we do not implement (501, RFC 9110 15.6.2) or no request line at all (400) shows
+// only where the token ends: a method is a token followed by a space. The token starts after
+// the empty lines llhttp skips before a request.
+ParseStatus RequestParser::start_method_scan(const char* input, std::uint32_t end) {
+  std::uint32_t start = message_start_;
+  while (start < end && (input[start] == '\r' || input[start] == '\n')) ++start;
+  if (start == end || !is_token_char(input[start])) {
+    fail(400, "malformed method");
+    return ParseStatus::kError;
+  }
+  scanning_method_ = true;
+  return scan_method(input, start + 1, end);
+}
+
+ParseStatus RequestParser::scan_method(const char* input, std::uint32_t begin, std::uint32_t end) {
+  for (std::uint32_t i = begin; i < end; ++i) {
+    if (input[i] == ' ') {
+      fail(501, "method not implemented");
+      return ParseStatus::kError;
+    }
+    if (!is_token_char(input[i])) {
+      fail(400, "malformed method");
+      return ParseStatus::kError;
+    }
+  }
+  return need_more(end);
+}
+
 ParseStatus RequestParser::finish_head() {
   if (request_.version_major != 1 || request_.version_minor > 1) {
     fail(request_.version_major == 0 ? 400 : 505, "unsupported HTTP version");
     return ParseStatus::kError;
   }
-  if (request_.host_count > 1 || (request_.version_minor == 1 && request_.host_count == 0)) {
-    fail(400, "HTTP/1.1 request needs exactly one Host");
+  if (!names_http()) {
+    fail(400, "not an HTTP request");
+    return ParseStatus::kError;
+  }
+  if (request_.version_minor == 1 && request_.host_count == 0) {
+    fail(400, "HTTP/1.1 request needs a Host");
     return ParseStatus::kError;
   }
   return ParseStatus::kRequest;
 }
 
+// llhttp also reads "RTSP/1.0" and "ICE/1.0" as version 1.0 of the request; RFC 9112 2.3
+// names the protocol "HTTP", case-sensitively.
+bool RequestParser::names_http() const {
+  constexpr std::string_view kName = "HTTP/";
+  return !version_.empty() && version_.offset >= message_start_ + kName.size() &&
+         std::string_view(base_ + version_.offset - kName.size(), kName.size()) == kName;
+}
+
 void RequestParser::shift(std::uint32_t delta) {
   for (Span* s : {&request_.target, &request_.host, &request_.if_none_match,
                   &request_.if_modified_since, &request_.range, &request_.if_range,
-                  &request_.referer, &request_.user_agent, &field_, &value_}) {
+                  &request_.referer, &request_.user_agent, &version_, &field_, &value_}) {
     if (s->length != 0) s->offset -= delta;
   }
   message_start_ -= delta;
@@ -120,8 +191,14 @@ int RequestParser::on_message_begin(llhttp_t* p) {
   r->in_message_ = true;
   r->url_complete_ = false;
   r->expecting_value_ = false;
+  r->version_ = Span{};
   r->field_ = Span{};
   r->value_ = Span{};
+  return 0;
+}
+
+int RequestParser::on_method_complete(llhttp_t* p) {
+  if (!is_http_method(p->method)) return self(p)->fail(501, "method not implemented");
   return 0;
 }
 
@@ -137,6 +214,15 @@ int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t length) {
 
 int RequestParser::on_url_complete(llhttp_t* p) {
   self(p)->url_complete_ = true;
+  return 0;
+}
+
+int RequestParser::on_version(llhttp_t* p, const char* at, std::size_t length) {
+  RequestParser* r = self(p);
+  if (!extend(&r->version_, static_cast<std::uint32_t>(at - r->base_),
+              static_cast<std::uint32_t>(length))) {
+    return r->fail(400, "malformed version");
+  }
   return 0;
 }
 
@@ -179,7 +265,10 @@ int RequestParser::on_header_field_complete(llhttp_t* p) {
       break;
   }
   r->header_ = id;
-  if (id == HeaderId::kHost) ++r->request_.host_count;
+  // Refused at the second, so the count never wraps.
+  if (id == HeaderId::kHost && ++r->request_.host_count > 1) {
+    return r->fail(400, "more than one Host");
+  }
   r->field_ = Span{};
   r->value_ = Span{};
   r->expecting_value_ = true;

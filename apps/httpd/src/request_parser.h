@@ -5,7 +5,7 @@
 // second request past a proxy is refused: Content-Length with Transfer-Encoding, duplicate
 // or malformed Content-Length, a Transfer-Encoding other than chunked, obs-fold, whitespace
 // before a header's colon, bare LF inside the header section, and HTTP/1.1 without exactly
-// one Host.
+// one Host. So is a request line of another protocol that llhttp takes (RTSP, ICE).
 #pragma once
 
 #include <llhttp.h>
@@ -38,7 +38,7 @@ class RequestParser {
   //            (pipelined) request starts. If request().has_body the body was not read:
   //            answer, then close the connection.
   //  kNeedMore: every byte was consumed; feed more from `end` on.
-  //  kError:   error_status() (400, 414, 431 or 505) is the answer; then close.
+  //  kError:   error_status() (400, 414, 431, 501 or 505) is the answer; then close.
   ParseStatus parse(const char* input, std::uint32_t begin, std::uint32_t end, std::uint32_t* next);
 
   const Request& request() const { return request_; }
@@ -66,8 +66,10 @@ class RequestParser {
   };
 
   static int on_message_begin(llhttp_t* p);
+  static int on_method_complete(llhttp_t* p);
   static int on_url(llhttp_t* p, const char* at, std::size_t length);
   static int on_url_complete(llhttp_t* p);
+  static int on_version(llhttp_t* p, const char* at, std::size_t length);
   static int on_header_field(llhttp_t* p, const char* at, std::size_t length);
   static int on_header_field_complete(llhttp_t* p);
   static int on_header_value(llhttp_t* p, const char* at, std::size_t length);
@@ -77,16 +79,22 @@ class RequestParser {
   static const llhttp_settings_t* settings();
 
   int fail(int status, const char* reason);
+  ParseStatus need_more(std::uint32_t end);
+  ParseStatus start_method_scan(const char* input, std::uint32_t end);
+  ParseStatus scan_method(const char* input, std::uint32_t begin, std::uint32_t end);
   ParseStatus finish_head();
+  bool names_http() const;
   static bool extend(Span* span, std::uint32_t offset, std::uint32_t length);
 
   llhttp_t parser_;
   const char* base_ = nullptr;
   Request request_;
   bool in_message_ = false;
+  bool scanning_method_ = false;  // llhttp refused the method: find where its token ends
   bool url_complete_ = false;
   bool expecting_value_ = false;
   HeaderId header_ = HeaderId::kOther;
+  Span version_;  // "1.1" in "HTTP/1.1"
   Span field_;
   Span value_;
   std::uint32_t message_start_ = 0;

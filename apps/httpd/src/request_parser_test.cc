@@ -145,6 +145,17 @@ TEST(RequestParser, RefusesSmugglingShapes) {
   }
 }
 
+TEST(RequestParser, ManyHostsAreRefusedHoweverMany) {
+  // The count was a byte: 257 Host lines counted as one.
+  for (int hosts : {2, 256, 257, 513}) {
+    std::string head = "GET / HTTP/1.1\r\n";
+    for (int i = 0; i < hosts; ++i) head += "Host: h" + std::to_string(i) + "\r\n";
+    Parsed p = parse_all(head + "\r\n");
+    EXPECT_EQ(p.status, ParseStatus::kError) << hosts;
+    EXPECT_EQ(p.error, 400) << hosts;
+  }
+}
+
 TEST(RequestParser, BodyIsNotParsedAsARequest) {
   Parsed p = parse_all(
       "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 27\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -160,6 +171,57 @@ TEST(RequestParser, VersionsAndMethods) {
   Parsed post = parse_all("POST / HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_EQ(post.status, ParseStatus::kRequest);
   EXPECT_EQ(post.request.method, Method::kOther);
+}
+
+TEST(RequestParser, UnknownMethodIs501AndAMalformedOneIs400) {
+  // A method is a token followed by a space (RFC 9112 3.1); one llhttp does not know, or
+  // one it knows from RTSP only, is not implemented (RFC 9110 15.6.2).
+  for (const char* c : {"BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n", "GETS / HTTP/1.1\r\n",
+                        "get / HTTP/1.1\r\n", "QUERY / HTTP/1.1\r\n", "M-SEARCHX * HTTP/1.1\r\n",
+                        "\r\nBREW / HTTP/1.1\r\n", "X!#$%&'*+-.^_`|~9 / HTTP/1.1\r\n",
+                        "DESCRIBE / HTTP/1.1\r\nHost: a\r\n\r\n", "SETUP / RTSP/1.0\r\n\r\n"}) {
+    Parsed p = parse_all(c);
+    EXPECT_EQ(p.status, ParseStatus::kError) << c;
+    EXPECT_EQ(p.error, 501) << c;
+  }
+  for (const char* c : {"G(T / HTTP/1.1\r\n", " GET / HTTP/1.1\r\n", "GET\t/ HTTP/1.1\r\n",
+                        "BR\x01W / HTTP/1.1\r\n", "BREW\r\n", "\x16\x03\x01\x02\x00"}) {
+    Parsed p = parse_all(c);
+    EXPECT_EQ(p.status, ParseStatus::kError) << c;
+    EXPECT_EQ(p.error, 400) << c;
+  }
+  // Methods llhttp knows are parsed; the handler answers them 405.
+  for (const char* c :
+       {"PROPFIND / HTTP/1.1\r\nHost: a\r\n\r\n", "M-SEARCH * HTTP/1.1\r\nHost: a\r\n\r\n"}) {
+    Parsed p = parse_all(c);
+    EXPECT_EQ(p.status, ParseStatus::kRequest) << c;
+    EXPECT_EQ(p.request.method, Method::kOther) << c;
+  }
+}
+
+TEST(RequestParser, UnknownMethodIsDecidedWhereItsTokenEnds) {
+  // llhttp gives up at "BR"; whether that is 501 or 400 is known only at the space.
+  const std::string request = "BREW /pot HTTP/1.1\r\n";
+  for (std::size_t cut = 1; cut < 5; ++cut) {
+    GuardedBuffer first(request.substr(0, cut));
+    RequestParser parser;
+    std::uint32_t next = 0;
+    ASSERT_EQ(parser.parse(first.data(), 0, cut, &next), ParseStatus::kNeedMore) << cut;
+    ASSERT_EQ(parser.parse(request.data(), cut, request.size(), &next), ParseStatus::kError);
+    EXPECT_EQ(parser.error_status(), 501) << cut;
+  }
+  // A token that never ends is a request line too long.
+  EXPECT_EQ(parse_all("BREW" + std::string(kMaxHeadBytes, 'W')).error, 414);
+}
+
+TEST(RequestParser, OnlyHttpIsServed) {
+  // llhttp reads all of these as version 1.0 (the last one found by the fuzzer).
+  for (const char* c :
+       {"GET / RTSP/1.0\r\n\r\n", "SOURCE / ICE/1.0\r\n\r\n", "GET /ws RTSP/1.0\n\r\n"}) {
+    Parsed p = parse_all(c);
+    EXPECT_EQ(p.status, ParseStatus::kError) << c;
+    EXPECT_EQ(p.error, 400) << c;
+  }
 }
 
 TEST(RequestParser, Limits) {

@@ -32,6 +32,8 @@ std::string_view reason_phrase(int status) {
       return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
     case 503:
       return "Service Unavailable";
     case 505:
@@ -64,6 +66,8 @@ std::string_view error_page(int status) {
       return HTTPD_PAGE(416, "Range Not Satisfiable");
     case 431:
       return HTTPD_PAGE(431, "Request Header Fields Too Large");
+    case 501:
+      return HTTPD_PAGE(501, "Not Implemented");
     case 503:
       return HTTPD_PAGE(503, "Service Unavailable");
     case 505:

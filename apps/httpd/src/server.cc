@@ -48,6 +48,7 @@ Worker::Worker(const SharedServer& shared, int listen_fd, WorkerCounters* counte
       cache_(shared.root_fd, cache_limits(*shared.options)),
       head_timeouts_(shared.options->header_timeout_ms),
       idle_timeouts_(shared.options->idle_timeout_ms),
+      linger_timeouts_(kLingerQuietMs),
       path_scratch_(new char[kMaxTargetBytes + 2]),
       location_(256),
       events_(kMaxEvents) {
@@ -199,6 +200,8 @@ void Worker::on_connection_event(Connection* c, std::uint32_t events) {
 void Worker::file_under_timeout(Connection* c) {
   if (stopping_ && c->idle()) {
     close_connection(c);
+  } else if (c->lingering()) {
+    linger_timeouts_.push_back(c, clock_.now_ms());  // quiet since now
   } else if (c->waiting_for_head()) {
     bool progress = c->take_progress();
     if (c->list != &head_timeouts_ || progress) head_timeouts_.push_back(c, clock_.now_ms());
@@ -215,6 +218,9 @@ void Worker::expire_timeouts() {
     close_connection(c);
   }
   while (TimeoutNode* node = idle_timeouts_.first_expired(now)) {
+    close_connection(static_cast<Connection*>(node));
+  }
+  while (TimeoutNode* node = linger_timeouts_.first_expired(now)) {
     close_connection(static_cast<Connection*>(node));
   }
 }

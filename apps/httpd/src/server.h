@@ -72,6 +72,7 @@ class Worker {
   std::unique_ptr<AccessLog> access_log_;
   TimeoutList head_timeouts_;
   TimeoutList idle_timeouts_;
+  TimeoutList linger_timeouts_;  // lingering connections, by their last event
 
   std::vector<std::unique_ptr<Connection>> connections_;  // every Connection made
   std::vector<Connection*> free_;                         // the closed ones, for reuse
