@@ -67,9 +67,12 @@ ScopeLayer exports_of(const LinkedPatch& patch) {
 // Every entry to point at the new code, and what each held before. Fails without effect.
 Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const RuntimeState& state) {
   std::vector<Redirect> redirects;
+  // One allocation: a vector that grew would leave copies of these addresses in freed
+  // memory, where reclamation's scan would take them for the program's (reclaim.h).
+  redirects.reserve(patch.redirect_slots.size() + state.entry_slots.size());
   std::size_t next_slot = 0;
   for (const ManifestFunction& f : patch.file.manifest.functions) {
-    if (f.kind != ManifestFunction::Kind::kChanged) continue;
+    if (!patch.changed.count(key_of(f.symbol))) continue;
     std::uint64_t target = address_in_patch(patch, f.symbol);
     if (!target) return make_error("function " + f.symbol.display() + " has no address in the patch");
     for (std::uint64_t entry : state.scope->entries(f.symbol)) {

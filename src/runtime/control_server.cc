@@ -16,6 +16,7 @@
 #include "common/control_socket.h"
 #include "runtime/control_request.h"
 #include "runtime/control_responses.h"
+#include "runtime/thread_sampler.h"
 
 namespace hotswap {
 namespace {
@@ -69,6 +70,7 @@ std::string peer_refusal(int fd) {
 
 // One connection: its request must be in by `request_deadline`, however it trickles.
 void serve_connection(int fd, Deadline request_deadline) {
+  RuntimeThread runtime_thread;
   DeferredCommit after_reply;
   try {
     std::string answer = peer_refusal(fd);
@@ -98,6 +100,7 @@ void refuse_busy(int fd) {
 }
 
 void accept_connections(int listener) {
+  RuntimeThread runtime_thread;
   for (;;) {
     int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {

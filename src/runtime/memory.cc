@@ -1,5 +1,7 @@
 #include "runtime/memory.h"
 
+#include "runtime/proc_maps.h"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -13,21 +15,6 @@
 namespace hotswap {
 namespace {
 
-struct Range {
-  std::uint64_t lo, hi;
-};
-
-std::vector<Range> current_mappings() {
-  std::vector<Range> out;
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    unsigned long long lo, hi;
-    if (std::sscanf(line.c_str(), "%llx-%llx", &lo, &hi) == 2) out.push_back({lo, hi});
-  }
-  return out;
-}
-
 constexpr std::uint64_t kReach = (1ULL << 31) - kPageSize;
 
 }  // namespace
@@ -39,30 +26,27 @@ Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t i
   std::uint64_t window_lo = page_round_up(image_end);
   std::uint64_t window_hi = (image_start + kReach) & ~(kPageSize - 1);
   // Highest free gap first: far from the brk heap that grows up from the executable.
-  std::vector<Range> maps = current_mappings();
+  PrivateArray<Mapping> maps = read_mappings();
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::uint64_t upper = window_hi;
-    for (auto it = maps.rbegin(); it != maps.rend(); ++it) {
-      if (it->lo >= upper) continue;
-      std::uint64_t gap_lo = std::max(it->hi, window_lo), gap_hi = upper;
-      upper = std::min(upper, it->lo);
+    for (std::size_t i = maps.size(); i-- > 0;) {
+      const Mapping* it = &maps[i];
+      if (it->begin >= upper) continue;
+      std::uint64_t gap_lo = std::max(it->end, window_lo), gap_hi = upper;
+      upper = std::min(upper, it->begin);
       std::uint64_t want_at = gap_hi >= size ? (gap_hi - size) & ~(std::uint64_t{alignment} - 1) : 0;
       if (gap_hi <= gap_lo || gap_hi - gap_lo < size || want_at < gap_lo) {
-        if (it->hi <= window_lo) break;
+        if (it->end <= window_lo) break;
         continue;
       }
       void* want = reinterpret_cast<void*>(want_at);
       void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-      if (got == want) {
-        std::fill(maps.begin(), maps.end(), Range{0, 0});  // reclaim.h: no stale copies of addresses
-        return MappedRegion{static_cast<unsigned char*>(got), size};
-      }
+      if (got == want) return MappedRegion{static_cast<unsigned char*>(got), size};
       if (got != MAP_FAILED) munmap(got, size);  // an old kernel took it as a hint
       break;  // raced with another mapping: read the map again
     }
-    maps = current_mappings();
+    maps = read_mappings();
   }
-  std::fill(maps.begin(), maps.end(), Range{0, 0});  // reclaim.h: no stale copies of addresses
   return make_error("no free address range of " + std::to_string(size) +
                     " bytes within 2 GB of the executable");
 }

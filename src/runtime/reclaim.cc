@@ -1,6 +1,5 @@
 #include "runtime/reclaim.h"
 
-#include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 
 #include "runtime/eh_frame.h"
 #include "runtime/private_memory.h"
+#include "runtime/proc_maps.h"
 #include "runtime/thread_sampler.h"
 
 namespace hotswap {
@@ -18,8 +18,7 @@ namespace {
 // Writable memory larger than this is not scanned: running threads stay parked while it
 // is, and a patch's few pages are not worth a long pause.
 constexpr std::uint64_t kMaxScannedBytes = 256ull << 20;
-constexpr std::size_t kMapsBytes = 1 << 20;  // /proc/self/maps text
-constexpr std::size_t kMaxMappings = 16384;
+constexpr int kAttempts = 3;
 
 std::uint64_t hide(std::uint64_t a) { return ~a; }
 std::uint64_t reveal(std::uint64_t h) { return ~h; }
@@ -45,39 +44,6 @@ void scrub(LinkedPatch& p) {
   p.memory = {};
 }
 
-struct Mapping {
-  std::uint64_t begin = 0, end = 0;
-};
-
-// Readable, writable mappings worth scanning, from /proc/self/maps read without allocating
-// (threads that may hold malloc's lock are parked). False if the buffers are too small.
-bool read_mappings(PrivateArray<char>& text, PrivateArray<Mapping>& out) {
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  std::size_t used = 0, room = text.capacity() - 1;
-  for (ssize_t n; used < room && (n = read(fd, text.begin() + used, room - used)) > 0;) used += static_cast<std::size_t>(n);
-  close(fd);
-  if (used >= room) return false;
-  text[used] = 0;
-  out.clear();
-  for (char* line = text.begin(); *line;) {
-    char* next = std::strchr(line, '\n');
-    if (next) *next = 0;
-    unsigned long long lo = 0, hi = 0;
-    char perms[5] = {};
-    int path_at = 0;
-    if (std::sscanf(line, "%llx-%llx %4s %*s %*s %*s %n", &lo, &hi, perms, &path_at) >= 3 && perms[0] == 'r' &&
-        perms[1] == 'w') {
-      const char* path = path_at ? line + path_at : "";
-      bool device = std::strncmp(path, "/dev/", 5) == 0 && std::strncmp(path, "/dev/zero", 9) != 0;
-      if (!device && !out.push_back({lo, hi})) return false;
-    }
-    if (!next) break;
-    line = next + 1;
-  }
-  return true;
-}
-
 // Where scanning must look: a piece of a candidate's memory, and whose it is.
 struct Target {
   std::uint64_t begin = 0, end = 0;
@@ -89,23 +55,28 @@ struct Target {
 class Scanner {
  public:
   explicit Scanner(std::span<RetiredPatch* const> candidates)
-      : candidates_(candidates), targets_(3 * candidates.size()), buffer_(8192), maps_text_(kMapsBytes),
-        mappings_(kMaxMappings), excluded_(2 * kMaxPrivateRanges) {
+      : candidates_(candidates), targets_(3 * candidates.size()), buffer_(8192), excluded_(2 * kMaxPrivateRanges) {
     for (std::size_t i = 0; i < candidates.size(); ++i) add_targets(i);
     std::sort(targets_.begin(), targets_.end(), [](const Target& a, const Target& b) { return a.begin < b.begin; });
     for (const Target& t : targets_) lowest_ = std::min(lowest_, t.begin), highest_ = std::max(highest_, t.end);
     hits_.assign(candidates.size(), false);
   }
 
-  // Runs with the world held: nothing here allocates.
+  // Runs with the world held: nothing here uses the heap (whose lock a parked thread may
+  // hold); the mappings are read into private memory.
   void scan(const SampleResult& sample) {
-    if (!read_mappings(maps_text_, mappings_)) return;
+    complete_ = false;
+    std::fill(hits_.begin(), hits_.end(), false);
+    PrivateArray<Mapping> mappings = read_mappings();
+    if (mappings.empty()) return;
     std::uint64_t total = 0;
-    for (const Mapping& m : mappings_) total += m.end - m.begin;
+    for (const Mapping& m : mappings)
+      if (scanned(m)) total += m.end - m.begin;
     if (total > kMaxScannedBytes) return;
     std::size_t private_count = private_ranges(std::span(excluded_.begin(), excluded_.capacity()));
     auto here = reinterpret_cast<std::uint64_t>(&total);
-    for (const Mapping& m : mappings_) {
+    for (const Mapping& m : mappings) {
+      if (!scanned(m)) continue;
       std::uint64_t from = m.begin;
       for (const ThreadSample& t : sample.threads)
         if (t.sp >= m.begin && t.sp < m.end) from = std::max(from, t.sp & ~std::uint64_t{7});
@@ -125,6 +96,9 @@ class Scanner {
 
  private:
   static constexpr std::size_t kMaxPrivateRanges = 256;
+
+  // Where the program can keep a pointer: readable, writable memory, devices aside.
+  static bool scanned(const Mapping& m) { return m.readable && m.writable && !m.device; }
 
   void add_targets(std::size_t i) {
     const RetiredPatch& r = *candidates_[i];
@@ -187,8 +161,6 @@ class Scanner {
   std::span<RetiredPatch* const> candidates_;
   PrivateArray<Target> targets_;
   PrivateArray<std::uint64_t> buffer_;
-  PrivateArray<char> maps_text_;
-  PrivateArray<Mapping> mappings_;
   PrivateArray<std::uint64_t> excluded_;
   std::vector<bool> hits_;
   std::uint64_t lowest_ = UINT64_MAX, highest_ = 0;
@@ -247,9 +219,15 @@ std::uint64_t reclaim(std::vector<RetiredPatch>& retired) {
     }
   }
   if (ranges.size() != count) return 0;  // no private memory for the tables
+  // A blocked thread that wakes during the scan (a client connecting, a timer) spoils the
+  // snapshot; such wake-ups are brief, so a few tries usually find a still moment.
   Scanner scanner(candidates);
-  SampleResult sample = sample_threads(std::span(ranges.begin(), ranges.size()),
-                                       [&scanner](const SampleResult& s) { scanner.scan(s); });
+  SampleResult sample;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    sample = sample_threads(std::span(ranges.begin(), ranges.size()),
+                            [&scanner](const SampleResult& s) { scanner.scan(s); });
+    if (sample.world_held && scanner.complete()) break;
+  }
   if (!sample.world_held || !scanner.complete()) return 0;
   std::vector<bool> reachable(candidates.size(), false);
   for (std::size_t i = 0; i < ranges.size(); ++i)

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "runtime/private_memory.h"
+#include "runtime/proc_maps.h"
 
 namespace hotswap {
 namespace {
@@ -46,6 +47,16 @@ struct Sampling {
   std::atomic<std::uint32_t> release{0};  // futex word: parked handlers return once it is 1
   std::atomic<bool> escaped{false};       // a parked handler stopped waiting
 };
+
+// The runtime's own threads (RuntimeThread), by thread id; 0 is a free entry.
+constexpr std::size_t kMaxRuntimeThreads = 64;
+std::atomic<pid_t> g_runtime_threads[kMaxRuntimeThreads];
+
+bool is_runtime_thread(pid_t tid) {
+  for (const auto& t : g_runtime_threads)
+    if (t.load(std::memory_order_acquire) == tid) return true;
+  return false;
+}
 
 std::atomic<Sampling*> g_sampling{nullptr};
 std::atomic<int> g_handlers_inside{0};
@@ -117,22 +128,10 @@ std::string read_small_file(const std::string& path) {
 }
 
 PrivateArray<CodeRange> writable_mappings() {
-  std::vector<std::pair<unsigned long long, unsigned long long>> found;
-  FILE* maps = std::fopen("/proc/self/maps", "re");
-  if (!maps) return {};
-  char line[512];
-  while (std::fgets(line, sizeof line, maps)) {
-    unsigned long long lo, hi;
-    char perms[5] = {};
-    if (std::sscanf(line, "%llx-%llx %4s", &lo, &hi, perms) == 3 && perms[0] == 'r' && perms[1] == 'w')
-      found.emplace_back(lo, hi);
-  }
-  std::fclose(maps);
-  PrivateArray<CodeRange> out(found.size());
-  for (auto& [lo, hi] : found) {
-    out.push_back({lo, hi});
-    lo = hi = 0;  // the heap copy goes back to malloc without these addresses
-  }
+  PrivateArray<Mapping> all = read_mappings();
+  PrivateArray<CodeRange> out(all.size());
+  for (const Mapping& m : all)
+    if (m.readable && m.writable) out.push_back({m.begin, m.end});
   return out;
 }
 
@@ -140,8 +139,10 @@ std::vector<pid_t> other_threads() {
   std::vector<pid_t> out;
   auto self = static_cast<pid_t>(syscall(SYS_gettid));
   if (DIR* d = opendir("/proc/self/task")) {
-    while (dirent* e = readdir(d))
-      if (e->d_name[0] != '.' && std::atoi(e->d_name) != self) out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+    while (dirent* e = readdir(d)) {
+      auto tid = static_cast<pid_t>(std::atoi(e->d_name));
+      if (e->d_name[0] != '.' && tid != self && !is_runtime_thread(tid)) out.push_back(tid);
+    }
     closedir(d);
   }
   std::sort(out.begin(), out.end());
@@ -232,6 +233,23 @@ void withdraw(Sampling* s) {
 }
 
 }  // namespace
+
+RuntimeThread::RuntimeThread() {
+  auto tid = static_cast<pid_t>(syscall(SYS_gettid));
+  for (auto& t : g_runtime_threads) {
+    pid_t free = 0;
+    if (t.compare_exchange_strong(free, tid)) return;
+  }
+  // More than kMaxRuntimeThreads: this one is sampled like a program thread (safe, slower).
+}
+
+RuntimeThread::~RuntimeThread() {
+  auto tid = static_cast<pid_t>(syscall(SYS_gettid));
+  for (auto& t : g_runtime_threads) {
+    pid_t mine = tid;
+    if (t.compare_exchange_strong(mine, 0)) return;
+  }
+}
 
 ProgramFrame::ProgramFrame(const void* frame) : previous_(t_program_frame) {
   if (!t_program_frame) t_program_frame = reinterpret_cast<std::uint64_t>(frame);

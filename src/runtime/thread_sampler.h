@@ -56,6 +56,17 @@ struct SampleResult {
 SampleResult sample_threads(std::span<const CodeRange> ranges,
                             const std::function<void(const SampleResult&)>& while_held = {});
 
+// Marks the calling thread as the runtime's own for as long as the object lives (the
+// control plane's threads). Such a thread runs program code only while it holds the
+// runtime's lock, as every sampling does, so it is neither signalled, read nor waited for.
+class RuntimeThread {
+ public:
+  RuntimeThread();
+  ~RuntimeThread();
+  RuntimeThread(const RuntimeThread&) = delete;
+  RuntimeThread& operator=(const RuntimeThread&) = delete;
+};
+
 // Marks where the program's own frames begin on this thread, for as long as it lives: the
 // public API creates one on entry, so the runtime's frames below it are never mistaken
 // for the program's.

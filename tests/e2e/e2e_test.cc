@@ -515,6 +515,30 @@ TEST(Memory, ThousandApplyRevertCyclesKeepMemoryFlat) {
   EXPECT_LE(after.rss_kb, warm.rss_kb + 2048) << "resident memory grows with every cycle";
 }
 
+TEST(Memory, ARevertedPatchStaysWhileTheProgramPointsIntoItAndGoesAfter) {
+  Process p(program("retained", "v1"));
+  std::string pid = p.ask("pid");
+  ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied"));
+  ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  Footprint before = footprint(pid);  // after one cycle: the runtime's own mappings exist
+  EXPECT_APPLIED(p.ask("apply " + patch("retained", "v1", "v2")));
+  EXPECT_EQ(p.ask("set"), "set");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  for (int i = 0; i < 5; ++i) {  // every apply and revert tries to reclaim
+    ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied")) << i;
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+  }
+  // The literal and the function only the reverted patch had are still there.
+  EXPECT_EQ(p.ask("label"), "label set by v2");
+  EXPECT_EQ(p.ask("hook"), "101");
+  EXPECT_GT(footprint(pid).mappings, before.mappings) << "the first patch's memory is kept";
+  EXPECT_EQ(p.ask("clear"), "cleared");
+  ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied"));
+  ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_LE(footprint(pid).mappings, before.mappings) << "nothing points into it any more";
+  EXPECT_TRUE(p.alive());
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

@@ -81,3 +81,7 @@ e2e_patch(extlink v1 v2 -f once_value -f probe)
 # Threads blocked in calls the kernel does not restart while patches apply.
 e2e_program(blocking VERSIONS v1 v2)
 e2e_patch(blocking v1 v2 -f work)
+
+# Pointers into a reverted patch keep its memory; once they are gone, it is given back.
+e2e_program(retained VERSIONS v1 v2)
+e2e_patch(retained v1 v2 -f set)
