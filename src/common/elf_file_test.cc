@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -72,6 +73,59 @@ TEST(ElfFile, CorruptedHeadersNeverCrash) {
     }
     auto f = ElfFile::from_bytes(std::move(copy), "corrupt");
     if (f) walk(*f);
+  }
+}
+
+// A relocatable with one symbol whose section index is extended (SHN_XINDEX): the real
+// index comes from .symtab_shndx and must name a section, whatever its value.
+std::vector<unsigned char> object_with_extended_index(std::uint32_t extended) {
+  const char shstrtab[] = "\0.symtab\0.strtab\0.symtab_shndx\0.shstrtab";
+  const char strtab[] = "\0x";
+  Elf64_Sym symbols[2] = {};
+  symbols[1].st_name = 1;
+  symbols[1].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
+  symbols[1].st_shndx = SHN_XINDEX;
+  std::uint32_t shndx[2] = {0, extended};
+  std::vector<unsigned char> out(sizeof(Elf64_Ehdr));
+  auto append = [&out](const void* p, std::size_t n) {
+    std::size_t at = out.size();
+    out.insert(out.end(), static_cast<const unsigned char*>(p), static_cast<const unsigned char*>(p) + n);
+    return at;
+  };
+  std::size_t sym_at = append(symbols, sizeof symbols), str_at = append(strtab, sizeof strtab);
+  std::size_t shndx_at = append(shndx, sizeof shndx), names_at = append(shstrtab, sizeof shstrtab);
+  while (out.size() % 8) out.push_back(0);
+  Elf64_Shdr sections[5] = {};
+  sections[1] = {1, SHT_SYMTAB, 0, 0, sym_at, sizeof symbols, 2, 1, 8, sizeof(Elf64_Sym)};
+  sections[2] = {9, SHT_STRTAB, 0, 0, str_at, sizeof strtab, 0, 0, 1, 0};
+  sections[3] = {17, SHT_SYMTAB_SHNDX, 0, 0, shndx_at, sizeof shndx, 1, 0, 4, 4};
+  sections[4] = {31, SHT_STRTAB, 0, 0, names_at, sizeof shstrtab, 0, 0, 1, 0};
+  std::size_t sections_at = append(sections, sizeof sections);
+  Elf64_Ehdr eh{};
+  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_ident[EI_DATA] = ELFDATA2LSB;
+  eh.e_ident[EI_VERSION] = EV_CURRENT;
+  eh.e_type = ET_REL;
+  eh.e_machine = EM_X86_64;
+  eh.e_version = EV_CURRENT;
+  eh.e_shoff = sections_at;
+  eh.e_ehsize = sizeof eh;
+  eh.e_shentsize = sizeof(Elf64_Shdr);
+  eh.e_shnum = 5;
+  eh.e_shstrndx = 4;
+  std::memcpy(out.data(), &eh, sizeof eh);
+  return out;
+}
+
+TEST(ElfFile, ExtendedSectionIndexMustNameASection) {
+  auto good = ElfFile::from_bytes(object_with_extended_index(2), "good");
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(good->symbols()[1].shndx, 2u);
+  for (std::uint32_t bad : {5u, 0xfff1u, 0xff02u, 0xffffffffu}) {
+    auto f = ElfFile::from_bytes(object_with_extended_index(bad), "bad");
+    ASSERT_FALSE(f) << bad;
+    EXPECT_NE(f.error().message.find("bad section index"), std::string::npos) << f.error().message;
   }
 }
 

@@ -19,4 +19,19 @@ std::string compute_patch_id(const ElfFile& patch, const Manifest& manifest) {
   return hex64(h.value());
 }
 
+bool reseal_patch(std::vector<unsigned char>& bytes) {
+  auto elf = ElfFile::from_bytes(bytes, "patch");
+  if (!elf) return false;
+  const ElfSection* section = elf->find_section(kManifestSection);
+  if (!section || section->bytes.empty()) return false;
+  std::string text(section->bytes.begin(), section->bytes.end());
+  auto manifest = parse_manifest(text);
+  if (!manifest || manifest->patch_id.empty()) return false;
+  std::string id = compute_patch_id(*elf, *manifest);
+  std::size_t at = text.find(manifest->patch_id);
+  if (at == std::string::npos || id.size() != manifest->patch_id.size()) return false;
+  std::copy(id.begin(), id.end(), bytes.begin() + static_cast<std::ptrdiff_t>(section->offset + at));
+  return true;
+}
+
 }  // namespace hotswap

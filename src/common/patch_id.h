@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/elf_file.h"
 #include "common/manifest.h"
@@ -14,5 +15,10 @@
 namespace hotswap {
 
 std::string compute_patch_id(const ElfFile& patch, const Manifest& manifest);
+
+// Rewrites the id in a patch's manifest (in place: an id has a fixed length) to the one its
+// content has now. For tools that edit a patch: tests that craft bad ones, fuzzing. False,
+// and nothing changed, when the bytes are not a patch with a manifest and an id.
+bool reseal_patch(std::vector<unsigned char>& bytes);
 
 }  // namespace hotswap

@@ -14,6 +14,8 @@ bool is_definition(const ElfSymbol& s) {
          s.type == STT_GNU_IFUNC || (s.type == STT_NOTYPE && s.shndx < SHN_LORESERVE);
 }
 
+bool is_static_initializer(const std::string& name) { return name.rfind("_GLOBAL__sub_I_", 0) == 0; }
+
 SymbolIndex::SymbolIndex(const ElfFile& file) {
   for (const ElfSymbol& s : file.symbols()) {
     if (!is_definition(s)) continue;

@@ -160,6 +160,8 @@ Expected<UnwindTable> loaded_unwind_table(std::span<const unsigned char> section
     records.push_back(rec);
     offset += rec.size;
   }
+  for (const ElfRelocation& r : relocations)
+    if (r.offset >= offset) return bad(r.offset, "a relocation lies outside the section's records");
   UnwindTable table;
   std::map<std::size_t, std::size_t> moved;  // old record offset -> new
   for (const Record& rec : records) {

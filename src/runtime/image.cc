@@ -33,6 +33,15 @@ int find_main_program(struct dl_phdr_info* info, size_t, void* out) {
   return 1;
 }
 
+// Calls an ifunc resolver as the dynamic linker does: without knowing its declared type
+// (it returns some function pointer), so the function-type sanitizer is told to look away.
+#if defined(__clang__)
+__attribute__((no_sanitize("function")))
+#endif
+std::uint64_t call_resolver(std::uint64_t resolver) {
+  return reinterpret_cast<std::uint64_t (*)()>(resolver)();
+}
+
 }  // namespace
 
 std::uint64_t RunningImage::address_of(const ElfSymbol& s) const {
@@ -44,8 +53,7 @@ std::uint64_t RunningImage::address_of(const ElfSymbol& s) const {
     // as the dynamic linker calls them).
     if (auto slot = ifunc_slots.find(s.value); slot != ifunc_slots.end())
       return *reinterpret_cast<const std::uint64_t*>(slot->second);
-    auto resolver = reinterpret_cast<std::uint64_t (*)()>(bias + s.value);
-    return resolver();
+    return call_resolver(bias + s.value);
   }
   return bias + s.value;
 }

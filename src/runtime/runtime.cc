@@ -18,7 +18,7 @@ void report_active_functions(LinkedPatch& patch, const Scope& scope) {
   PrivateArray<CodeRange> ranges(patch.file.manifest.functions.size());  // reclaim.h: no heap copies
   std::vector<std::string> names;
   for (const ManifestFunction& f : patch.file.manifest.functions) {
-    if (f.kind != ManifestFunction::Kind::kChanged) continue;
+    if (f.kind != ManifestFunction::Kind::kChanged || is_static_initializer(f.symbol.name)) continue;
     if (auto d = scope.find(f.symbol); d && d->size && ranges.push_back({d->address, d->address + d->size}))
       names.push_back(f.symbol.display());
   }
@@ -74,7 +74,8 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   patch->file = std::move(*file);
   std::size_t slots = 0;
   for (const ManifestFunction& f : patch->file.manifest.functions) {
-    bool changed = f.kind == ManifestFunction::Kind::kChanged;
+    // A static initializer is never redirected (symbol_index.h): the patch carries it.
+    bool changed = f.kind == ManifestFunction::Kind::kChanged && !is_static_initializer(f.symbol.name);
     (changed ? patch->changed : patch->added).insert(key_of(f.symbol));
     if (changed) slots += state_.scope->entries(f.symbol).size();
   }

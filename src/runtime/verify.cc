@@ -58,7 +58,8 @@ Status verify_patch(const LinkedPatch& patch, const RuntimeState& state) {
   for (const ManifestFunction& f : m.functions) {
     if (!defines_function(*patch.file.elf, f.symbol))
       return make_error("manifest names function " + f.symbol.display() + " but the patch does not define it");
-    if (f.kind == ManifestFunction::Kind::kChanged) HOTSWAP_TRY(verify_function(f, state));
+    if (f.kind == ManifestFunction::Kind::kChanged && !is_static_initializer(f.symbol.name))
+      HOTSWAP_TRY(verify_function(f, state));
   }
   return Status::success();
 }

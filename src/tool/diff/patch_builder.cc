@@ -106,7 +106,10 @@ Manifest make_manifest(const DiffResult& r) {
     }
     // A fragment has no entry to redirect: it is carried like a new function, bound to the
     // patch's copy, so that its new parent and it jump into each other.
-    if (c.kind == ChangeKind::kChanged && !c.fragment && before) {
+    // Nor has a static initializer: it ran when the program started and runs again only
+    // for the patch's new data.
+    bool initializer = is_static_initializer(c.symbol.name);
+    if (c.kind == ChangeKind::kChanged && !c.fragment && !initializer && before) {
       f.kind = ManifestFunction::Kind::kChanged;
       CodeHash h = code_hash(old_binary, *before, old_files);
       f.old_hash = h.hash;
@@ -115,6 +118,7 @@ Manifest make_manifest(const DiffResult& r) {
     } else {
       f.kind = ManifestFunction::Kind::kNew;
       if (c.fragment) f.reason = "fragment carried with its parent: " + c.reason;
+      if (initializer) f.reason = "static initializer carried with its unit: " + c.reason;
     }
     m.functions.push_back(std::move(f));
   }
