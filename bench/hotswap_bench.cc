@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 int plain_add(int x);
 int updateable_add(int x);
@@ -58,7 +59,6 @@ void commit_pause(benchmark::State& state, const std::string& patch) {
 }
 void BM_CommitPause1(benchmark::State& state) { commit_pause(state, kPatch1); }
 void BM_CommitPause100(benchmark::State& state) { commit_pause(state, kPatch100); }
-// Each apply maps fresh patch memory that is never unmapped: bound the iterations.
 BENCHMARK(BM_CommitPause1)->UseManualTime()->Iterations(300)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CommitPause100)->UseManualTime()->Iterations(300)->Unit(benchmark::kMicrosecond);
 
@@ -72,6 +72,21 @@ void BM_Apply100(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Apply100)->Iterations(100)->Unit(benchmark::kMicrosecond);
+
+// A revert and its reclamation of the reverted patch (docs/ARCHITECTURE.md): the scan of
+// the process's writable memory, with running threads parked, grows with the heap. The
+// argument is the heap the program holds, in MiB, filled with words that point nowhere.
+void BM_RevertAndReclaim(benchmark::State& state) {
+  std::vector<std::uint64_t> heap(static_cast<std::size_t>(state.range(0)) << 17, 0x5a5a5a5a5a5a5a5aULL);
+  benchmark::DoNotOptimize(heap.data());
+  for (auto _ : state) {
+    state.PauseTiming();
+    apply_or_die(kPatch1);
+    state.ResumeTiming();
+    hotswap::revert();
+  }
+}
+BENCHMARK(BM_RevertAndReclaim)->Arg(0)->Arg(16)->Arg(48)->Arg(128)->Iterations(20)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "runtime/eh_frame.h"
@@ -16,8 +17,15 @@ namespace hotswap {
 namespace {
 
 // Writable memory larger than this is not scanned: running threads stay parked while it
-// is, and a patch's few pages are not worth a long pause.
-constexpr std::uint64_t kMaxScannedBytes = 256ull << 20;
+// is (about 0.4 ms per MiB), and a patch's few pages are not worth a long pause.
+// $HOTSWAP_RECLAIM_SCAN_LIMIT_MB, read once, sets another limit (0: never reclaim).
+std::uint64_t max_scanned_bytes() {
+  static const std::uint64_t limit = [] {
+    const char* mb = std::getenv("HOTSWAP_RECLAIM_SCAN_LIMIT_MB");
+    return (mb && *mb ? std::strtoull(mb, nullptr, 10) : 64) << 20;
+  }();
+  return limit;
+}
 constexpr int kAttempts = 3;
 
 std::uint64_t hide(std::uint64_t a) { return ~a; }
@@ -72,7 +80,7 @@ class Scanner {
     std::uint64_t total = 0;
     for (const Mapping& m : mappings)
       if (scanned(m)) total += m.end - m.begin;
-    if (total > kMaxScannedBytes) return;
+    if (total > max_scanned_bytes()) return;
     std::size_t private_count = private_ranges(std::span(excluded_.begin(), excluded_.capacity()));
     auto here = reinterpret_cast<std::uint64_t>(&total);
     for (const Mapping& m : mappings) {
@@ -198,6 +206,7 @@ RetiredPatch retire(LinkedPatch& patch) {
 }
 
 std::uint64_t reclaim(std::vector<RetiredPatch>& retired) {
+  if (max_scanned_bytes() == 0) return 0;
   std::vector<RetiredPatch*> candidates;
   for (RetiredPatch& r : retired)
     if (!r.pinned && !signal_handler_inside(r)) candidates.push_back(&r);
