@@ -94,16 +94,16 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
     discard_patch(*patch);  // nothing of it ran: always given back
     return make_error(refuse(path, s.message()).message);
   }
-  return StagedPatch{std::move(patch), state_.applied.size()};
+  return StagedPatch{std::move(patch), state_.generation};
 }
 
 Result Runtime::commit(StagedPatch staged) {
   std::lock_guard lock(mu_);
   LinkedPatch& patch = *staged.patch;
   const Manifest& m = patch.file.manifest;
-  if (staged.chain_length != state_.applied.size() || m.base != state_.current_version()) {
+  if (staged.generation != state_.generation || m.base != state_.current_version()) {
     discard_patch(patch);
-    return refuse(patch.file.path, "another patch committed while this one was staged");
+    return refuse(patch.file.path, "the running program changed (a commit or revert) while this patch was staged");
   }
   Status s = commit_patch(patch, state_);                         // commit
   if (!s) {
@@ -121,6 +121,7 @@ Result Runtime::commit(StagedPatch staged) {
   journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
   std::uint64_t pause = patch.pause_ns;
   state_.applied.push_back(std::move(staged.patch));
+  ++state_.generation;
   return Result{true, message, pause};
 }
 
@@ -144,6 +145,7 @@ Result Runtime::revert() {
   std::uint64_t pause = last.pause_ns;
   retired_.push_back(retire(last));
   state_.applied.pop_back();
+  ++state_.generation;
   reclaim(retired_);
   return Result{true, message, pause};
 }

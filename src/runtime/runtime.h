@@ -18,7 +18,7 @@ namespace hotswap {
 // A patch that is read, verified and linked, waiting for its commit.
 struct StagedPatch {
   std::unique_ptr<LinkedPatch> patch;
-  std::size_t chain_length = 0;  // the version chain it was linked against
+  std::uint64_t generation = 0;  // of the running program it was linked against
 };
 
 class Runtime {
@@ -29,7 +29,7 @@ class Runtime {
   Result apply(const std::string& path);
   // Read, verify, place, bind, relocate, stage: everything before the pause.
   Expected<StagedPatch> stage(const std::string& path);
-  // REQUIRES: `staged` came from stage(). Refused if another patch committed since.
+  // REQUIRES: `staged` came from stage(). Refused if anything committed or reverted since.
   Result commit(StagedPatch staged);
   Result revert();
   std::string current_version();

@@ -17,6 +17,9 @@ struct RuntimeState {
   std::unique_ptr<Scope> scope;
   std::map<std::uint64_t, std::uint64_t*> entry_slots;  // redirected entry -> its jump slot
   std::vector<std::unique_ptr<LinkedPatch>> applied;    // the version chain after the base
+  // Counts commits and reverts: a staged patch was linked against one exact scope, and any
+  // change since (even back to the same version) may have moved what it binds to.
+  std::uint64_t generation = 0;
 
   std::string current_version() const {
     return applied.empty() ? image->elf->build_id() : applied.back()->file.manifest.target;

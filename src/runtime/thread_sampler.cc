@@ -46,6 +46,7 @@ struct Sampling {
   bool park = false;
   std::atomic<std::uint32_t> release{0};  // futex word: parked handlers return once it is 1
   std::atomic<bool> escaped{false};       // a parked handler stopped waiting
+  std::atomic<bool> partial{false};       // a thread was on its signal stack: its own stack unseen
 };
 
 // The runtime's own threads (RuntimeThread), by thread id; 0 is a free entry.
@@ -102,6 +103,11 @@ void on_signal(int, siginfo_t*, void* context) {
     const auto& regs = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
     for (int r = 0; r < NGREG; ++r) mark(*s, static_cast<std::uint64_t>(regs[r]));
     auto sp = static_cast<std::uint64_t>(regs[REG_RSP]);
+    // Interrupted inside a handler running on an alternate signal stack: the frames below
+    // it are on the thread's own stack, which sp does not lead to.
+    stack_t alternate{};
+    if (sigaltstack(nullptr, &alternate) == 0 && (alternate.ss_flags & SS_ONSTACK))
+      s->partial.store(true, std::memory_order_relaxed);
     std::uint64_t end = stack_end(s->mappings, sp);
     for (std::uint64_t at = sp & ~std::uint64_t{7}; at + 8 <= end; at += 8)
       mark(*s, *reinterpret_cast<const std::uint64_t*>(at));
@@ -295,7 +301,7 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
     return true;
   };
   while (!all_answered() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  result.every_thread_seen = all_answered();
+  result.every_thread_seen = all_answered() && !s->partial.load();
 
   for (const Blocked& b : blocked) {
     mark(*s, b.pc);
