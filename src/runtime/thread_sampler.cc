@@ -71,13 +71,32 @@ void mark(Sampling& s, std::uint64_t word) {
     s.hits[std::prev(it) - s.ranges.begin()].store(true, std::memory_order_relaxed);
 }
 
-// The end of the live stack that begins at sp: the end of the mapping holding it (or just
-// above it, for a main-thread stack that grew since the mappings were read).
-std::uint64_t stack_end(const PrivateArray<CodeRange>& mappings, std::uint64_t sp) {
+// The end of the live stack that begins at sp: the end of the mapping holding it (or of
+// the first one above, for a main-thread stack that grew since the mappings were read).
+// A report looks at most kMaxScanBytes deep; reclamation (`whole`) at all of it, since a
+// frame deep in the stack returns into its code as surely as the top one.
+std::uint64_t stack_end(const PrivateArray<CodeRange>& mappings, std::uint64_t sp, bool whole) {
   auto it = std::upper_bound(mappings.begin(), mappings.end(), sp,
                              [](std::uint64_t v, const CodeRange& r) { return v < r.end; });
-  if (it == mappings.end() || it->begin > sp + kMaxScanBytes) return sp;
-  return std::min(it->end, sp + kMaxScanBytes);
+  std::uint64_t limit = whole ? UINT64_MAX : sp + kMaxScanBytes;
+  return it == mappings.end() ? std::min(limit, sp + kMaxScanBytes) : std::min(it->end, limit);
+}
+
+// Marks every word of [sp, stack_end) it can read. Async-signal-safe, allocates nothing:
+// the words are copied with process_vm_readv, which fails on an unmapped page instead of
+// faulting (a thread may be reading another thread's stack, or a guess of where it ends).
+void scan_stack(Sampling& s, std::uint64_t sp) {
+  std::uint64_t words[512];
+  auto self = static_cast<pid_t>(syscall(SYS_getpid));
+  std::uint64_t end = stack_end(s.mappings, sp, s.park);
+  for (std::uint64_t at = sp & ~std::uint64_t{7}; at < end;) {
+    std::size_t bytes = std::min<std::uint64_t>(sizeof words, end - at);
+    iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
+    ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    if (n <= 0) return;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i) mark(s, words[i]);
+    at += static_cast<std::uint64_t>(n);
+  }
 }
 
 void wait_for_release(Sampling& s) {
@@ -108,9 +127,7 @@ void on_signal(int, siginfo_t*, void* context) {
     stack_t alternate{};
     if (sigaltstack(nullptr, &alternate) == 0 && (alternate.ss_flags & SS_ONSTACK))
       s->partial.store(true, std::memory_order_relaxed);
-    std::uint64_t end = stack_end(s->mappings, sp);
-    for (std::uint64_t at = sp & ~std::uint64_t{7}; at + 8 <= end; at += 8)
-      mark(*s, *reinterpret_cast<const std::uint64_t*>(at));
+    scan_stack(*s, sp);
     auto tid = static_cast<pid_t>(syscall(SYS_gettid));
     auto me = std::lower_bound(s->tids.begin(), s->tids.end(), tid);
     if (me != s->tids.end() && *me == tid) {
@@ -179,21 +196,6 @@ bool read_blocked(pid_t tid, Blocked& out) {
   out.pc = std::strtoull(fields[fields.size() - 1].c_str(), nullptr, 16);
   out.cpu_ns = std::strtoull(read_small_file(dir + "schedstat").c_str(), nullptr, 10);
   return out.sp != 0;
-}
-
-// Scans another thread's stack through process_vm_readv: the thread may wake and unmap it
-// meanwhile, which then reads as an error, never a fault.
-void scan_remote_stack(Sampling& s, std::uint64_t sp) {
-  std::uint64_t end = stack_end(s.mappings, sp);
-  std::vector<std::uint64_t> buf(8192);
-  for (std::uint64_t at = sp & ~std::uint64_t{7}; at < end;) {
-    std::size_t bytes = std::min<std::uint64_t>(buf.size() * 8, end - at);
-    iovec local{buf.data(), bytes}, remote{reinterpret_cast<void*>(at), bytes};
-    ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-    if (n <= 0) return;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i) mark(s, buf[i]);
-    at += static_cast<std::uint64_t>(n);
-  }
 }
 
 bool handler_installed() {
@@ -271,12 +273,13 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
   result.hits.assign(ranges.size(), false);
   auto* s = new Sampling;
   std::vector<std::size_t> owner = merge_ranges(ranges, s->ranges);
+  // Threads first, then the mappings: every thread listed has its stack mapped by then.
+  std::vector<pid_t> threads = other_threads();
   s->mappings = writable_mappings();
   s->hits.reset(new std::atomic<bool>[s->ranges.size() + 1]);
   for (std::size_t i = 0; i <= s->ranges.size(); ++i) s->hits[i] = false;
   s->park = static_cast<bool>(while_held);
 
-  std::vector<pid_t> threads = other_threads();
   std::vector<Blocked> blocked;
   bool can_signal = handler_installed();
   for (pid_t tid : threads) {
@@ -305,15 +308,11 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
 
   for (const Blocked& b : blocked) {
     mark(*s, b.pc);
-    scan_remote_stack(*s, b.sp);
+    scan_stack(*s, b.sp);
     result.threads.push_back({b.tid, b.sp, true});
   }
   for (std::size_t i = 0; i < n; ++i) result.threads.push_back({s->tids[i], s->sps[i].load(), false});
-  if (std::uint64_t frame = program_frame()) {
-    std::uint64_t end = stack_end(s->mappings, frame);
-    for (std::uint64_t at = frame & ~std::uint64_t{7}; at + 8 <= end; at += 8)
-      mark(*s, *reinterpret_cast<const std::uint64_t*>(at));
-  }
+  if (std::uint64_t frame = program_frame()) scan_stack(*s, frame);
   auto collect = [&] {
     for (std::size_t i = 0; i < ranges.size(); ++i)
       if (owner[i] != SIZE_MAX && s->hits[owner[i]].load()) result.hits[i] = true;
@@ -332,7 +331,10 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
       Blocked now;
       if (!read_blocked(b.tid, now) || now.cpu_ns != b.cpu_ns) result.world_held = false;
     }
-    if (other_threads() != threads) result.world_held = false;  // a thread started meanwhile
+    // A thread that started meanwhile was never held. (Threads that ended were blocked
+    // ones, which the check above caught, or runtime threads, which do not count.)
+    std::vector<pid_t> now = other_threads();
+    if (!std::includes(threads.begin(), threads.end(), now.begin(), now.end())) result.world_held = false;
   }
   withdraw(s);
   return result;

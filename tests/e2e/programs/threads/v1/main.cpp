@@ -18,7 +18,28 @@ static void worker() {
   }
 }
 
+// Threads that come and go: each new stack appears after the sampler read the mappings.
+static std::atomic<bool> s_churning{false};
+static std::thread s_churner;
+
+static void churn() {
+  while (s_churning.load(std::memory_order_relaxed)) {
+    std::thread t([] { s_calls.fetch_add(work(0) > 0, std::memory_order_relaxed); });
+    t.join();
+  }
+}
+
 std::string handle(const std::string& command) {
+  if (command == "churn") {
+    s_churning = true;
+    s_churner = std::thread(churn);
+    return "churning";
+  }
+  if (command == "unchurn") {
+    s_churning = false;
+    s_churner.join();
+    return "settled";
+  }
   if (command == "start") {
     s_running = true;
     for (int t = 0; t < 3; ++t) s_threads.emplace_back(worker);
