@@ -4,6 +4,7 @@
 
 #include <hotswap/hotswap.h>
 
+#include "arch/x86_64/registers.h"
 #include "runtime/control_server.h"
 #include "runtime/runtime.h"
 #include "runtime/thread_sampler.h"
@@ -44,13 +45,22 @@ Result start() {
   });
 }
 
+// Where the program's part of this thread's stack begins, with the registers the program
+// keeps across the call: what it holds there may point into a patch (thread_sampler.h).
+// Both are read first thing, in the API function itself: its frame lies below the
+// caller's, and its prologue saved any of those registers it uses into that frame.
+#define HOTSWAP_PROGRAM_FRAME(name)                                    \
+  std::uint64_t name##_registers[x86_64::kCalleeSavedCount];           \
+  x86_64::capture_callee_saved(name##_registers);                      \
+  ProgramFrame name(x86_64::stack_pointer(), name##_registers)
+
 Result apply(const std::string& path) {
-  ProgramFrame frame(__builtin_frame_address(0));  // the program's frames lie above this one
+  HOTSWAP_PROGRAM_FRAME(frame);
   return guarded([&] { return Runtime::instance().apply(path); });
 }
 
 Result revert() {
-  ProgramFrame frame(__builtin_frame_address(0));
+  HOTSWAP_PROGRAM_FRAME(frame);
   return guarded([] { return Runtime::instance().revert(); });
 }
 

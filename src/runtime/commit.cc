@@ -10,7 +10,8 @@
 
 #include <chrono>
 #include <exception>
-#include <set>
+#include <algorithm>
+#include <map>
 
 #include "arch/x86_64/redirect.h"
 #include "arch/x86_64/relocations.h"
@@ -29,19 +30,30 @@ std::uint64_t address_in_patch(const LinkedPatch& patch, const SymbolRef& id) {
   return 0;
 }
 
+constexpr int kNoUndo = -1;
+
 // Makes the pages holding the given entries writable (or executable again), one mprotect
-// per run of adjacent pages.
-Status protect_entries(const std::vector<std::uint64_t>& entries, int prot) {
-  std::set<std::uint64_t> pages;
+// per run of adjacent pages. When one fails, the runs already changed get `undo` back
+// (kNoUndo: they keep the new protection).
+Status protect_entries(const std::vector<std::uint64_t>& entries, int prot, int undo) {
+  std::vector<std::uint64_t> pages;
+  pages.reserve(2 * entries.size());
   for (std::uint64_t e : entries) {
-    pages.insert((e - x86_64::kPadBefore) & ~(kPageSize - 1));
-    pages.insert((e + x86_64::kEntryBytes - 1) & ~(kPageSize - 1));
+    pages.push_back((e - x86_64::kPadBefore) & ~(kPageSize - 1));
+    pages.push_back((e + x86_64::kEntryBytes - 1) & ~(kPageSize - 1));
   }
-  auto it = pages.begin();
-  while (it != pages.end()) {
-    std::uint64_t lo = *it, hi = lo + kPageSize;
-    for (++it; it != pages.end() && *it == hi; ++it) hi += kPageSize;
-    HOTSWAP_TRY(protect_range(lo, hi, prot));
+  std::sort(pages.begin(), pages.end());
+  pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> done;
+  for (std::size_t i = 0; i < pages.size();) {
+    std::uint64_t lo = pages[i], hi = lo + kPageSize;
+    for (++i; i < pages.size() && pages[i] == hi; ++i) hi += kPageSize;
+    if (Status s = protect_range(lo, hi, prot); !s) {
+      if (undo != kNoUndo)
+        for (auto [from, to] : done) (void)protect_range(from, to, undo);
+      return s;
+    }
+    done.emplace_back(lo, hi);
   }
   return Status::success();
 }
@@ -71,11 +83,27 @@ Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const Runtime
   // memory, where reclamation's scan would take them for the program's (reclaim.h).
   redirects.reserve(patch.redirect_slots.size() + state.entry_slots.size());
   std::size_t next_slot = 0;
+  // One redirect per entry: aliases (a constructor's C1 and C2 names, listed twice in a
+  // manifest) share theirs, and must agree on where it goes.
+  struct Planned {  // entry -> target; wiped before it goes back to malloc (reclaim.h)
+    std::map<std::uint64_t, std::uint64_t> map;
+    ~Planned() {
+      for (auto& [entry, target] : map) target = 0;
+    }
+  } planned_entries;
+  auto& planned = planned_entries.map;
   for (const ManifestFunction& f : patch.file.manifest.functions) {
     if (!patch.changed.count(key_of(f.symbol))) continue;
     std::uint64_t target = address_in_patch(patch, f.symbol);
     if (!target) return make_error("function " + f.symbol.display() + " has no address in the patch");
     for (std::uint64_t entry : state.scope->entries(f.symbol)) {
+      auto [at, fresh] = planned.emplace(entry, target);
+      if (!fresh) {
+        if (at->second != target)
+          return make_error("function " + f.symbol.display() + " shares its entry with another function that " +
+                            "the patch sends elsewhere");
+        continue;
+      }
       Redirect r{f.symbol, entry, nullptr, 0, 0, target};
       if (auto s = state.entry_slots.find(entry); s != state.entry_slots.end()) {
         r.slot = s->second;
@@ -129,6 +157,7 @@ void write_redirects(const std::vector<Redirect>& redirects, RuntimeState& state
 
 std::vector<std::uint64_t> entries_of(const std::vector<Redirect>& redirects) {
   std::vector<std::uint64_t> entries;
+  entries.reserve(redirects.size());
   for (const Redirect& r : redirects) entries.push_back(r.entry);
   return entries;
 }
@@ -143,7 +172,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
   auto redirects = plan_redirects(patch, state);
   if (!redirects) return redirects.error();
   std::vector<std::uint64_t> entries = entries_of(*redirects);
-  HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC));
+  HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC));
 
   // Past the last refusal that leaves no trace. The unwinder learns the new code before any
   // of it runs (initializers may throw through it).
@@ -152,13 +181,13 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
     patch.eh_frame_registered = true;
   }
   if (Status initialized = run_initializers(patch); !initialized) {
-    (void)protect_entries(entries, PROT_READ | PROT_EXEC);
+    (void)protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
     return initialized;
   }
 
   auto start = Clock::now();
   write_redirects(*redirects, state);
-  Status restored = protect_entries(entries, PROT_READ | PROT_EXEC);
+  Status restored = protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
   patch.pause_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
   if (!restored) patch.warning = protection_warning(restored);
   patch.redirects = std::move(*redirects);
@@ -169,7 +198,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
 
 Status revert_patch(LinkedPatch& patch, RuntimeState& state) {
   std::vector<std::uint64_t> entries = entries_of(patch.redirects);
-  HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC));
+  HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC));
   auto start = Clock::now();
   for (auto it = patch.redirects.rbegin(); it != patch.redirects.rend(); ++it) {
     if (it->previous_target) {
@@ -180,13 +209,14 @@ Status revert_patch(LinkedPatch& patch, RuntimeState& state) {
       // revert should.
       x86_64::store_slot(it->slot, it->entry + x86_64::kEntryBytes);
       x86_64::restore_entry(reinterpret_cast<unsigned char*>(it->entry), it->original_entry);
-      auto slot = state.entry_slots.find(it->entry);
-      slot->second = nullptr;  // the node goes back to malloc: no address of the patch in it
-      state.entry_slots.erase(slot);
+      if (auto slot = state.entry_slots.find(it->entry); slot != state.entry_slots.end()) {
+        slot->second = nullptr;  // the node goes back to malloc: no address of the patch in it
+        state.entry_slots.erase(slot);
+      }
     }
   }
   x86_64::sync_cores();
-  Status restored = protect_entries(entries, PROT_READ | PROT_EXEC);
+  Status restored = protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
   patch.pause_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
   patch.warning = restored ? "" : protection_warning(restored);
   state.scope->pop();

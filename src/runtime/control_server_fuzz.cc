@@ -9,7 +9,7 @@
 //
 // The journal is given entries first (refused applies of files that do not exist, with a
 // long path and bytes that are not UTF-8) so that `log` has something to page and clip.
-// Not part of the build; see docs/control.md for building and running it by hand.
+// Built by the fuzz build (fuzz/CMakeLists.txt, docs/fuzzing.md).
 #include <sys/socket.h>
 #include <unistd.h>
 

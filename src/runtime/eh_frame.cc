@@ -212,7 +212,9 @@ Status check_eh_frame(std::span<const unsigned char> table, AddressRange code, A
       std::uint64_t place = r.address(base);
       if (!r.s32(begin_rel) || !r.s32(range)) return bad(offset, "truncated FDE");
       std::uint64_t begin = place + static_cast<std::int64_t>(begin_rel);
-      if (range < 0 || (range > 0 && !code.contains(begin, static_cast<std::uint64_t>(range))))
+      // Even an empty FDE orders the unwinder's tables by where it begins: it must begin in
+      // the patch's code like the others (docs/ARCHITECTURE.md, "Unwind tables").
+      if (range < 0 || !code.contains(begin, static_cast<std::uint64_t>(range)))
         return bad(offset, "FDE covers code the patch does not load");
       if (cie->second.augmented) {
         std::uint64_t aug_length;

@@ -19,9 +19,10 @@ bool is_named_definition(const ElfSymbol& s) {
          s.type != STT_FILE;
 }
 
+// Vtables, construction vtables (classes with virtual bases), VTTs, typeinfo and its name.
 bool is_type_identity(const std::string& name) {
-  return starts_with(name, "_ZTV") || starts_with(name, "_ZTI") || starts_with(name, "_ZTS") ||
-         starts_with(name, "_ZTT");
+  return starts_with(name, "_ZTV") || starts_with(name, "_ZTC") || starts_with(name, "_ZTI") ||
+         starts_with(name, "_ZTS") || starts_with(name, "_ZTT");
 }
 
 bool is_code(const ElfSection& s) { return (s.flags & SHF_ALLOC) && (s.flags & SHF_EXECINSTR); }
@@ -105,6 +106,12 @@ Status check_init_code_is_separate(const LinkedPatch& patch, const SectionSymbol
                         "which that code would share");
     }
   }
+  // Nor may a function the program calls be redirected to code that sees the shadows.
+  for (const ElfSymbol& sym : elf.symbols())
+    if (sym.type == STT_FUNC && sym.shndx < sections.size() && patch.sections[sym.shndx].init_code &&
+        patch.changed.count(key_of(identity_of(sym))))
+      return make_error("function " + identity_of(sym).display() +
+                        " is static-initialization code in the patch and cannot be redirected");
   return Status::success();
 }
 
@@ -285,7 +292,10 @@ Status scan_relocations(LinkedPatch& patch) {
   const ElfFile& elf = *patch.file.elf;
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
-    if (plan.placement != Placement::kLoad) continue;
+    bool shadowed = patch.has_new_data && plan.placement == Placement::kBindRunning &&
+                    plan.region == RegionKind::kData && !plan.tls;
+    if (plan.placement != Placement::kLoad && !shadowed) continue;
+    bool view = shadowed || plan.init_code;  // relocate_sections: shadows are initialization's
     std::uint64_t size = loaded_size(patch, s);
     for (const ElfRelocation& r : relocations_of(patch, s)) {
       using x86_64::RelocClass;
@@ -300,16 +310,16 @@ Status scan_relocations(LinkedPatch& patch) {
           if (sym.shndx == SHN_UNDEF) patch.plt_stubs.emplace(r.symbol, 0);
           break;
         case RelocClass::kGotEntry:
-          patch.got_slots.emplace(GotKey{r.symbol, GotKind::kAddress, plan.init_code, 0}, 0);
+          patch.got_slots.emplace(GotKey{r.symbol, GotKind::kAddress, view, 0}, 0);
           break;
         case RelocClass::kGotTpoff:
-          patch.got_slots.emplace(GotKey{r.symbol, GotKind::kTpoff, plan.init_code, 0}, 0);
+          patch.got_slots.emplace(GotKey{r.symbol, GotKind::kTpoff, view, 0}, 0);
           break;
         case RelocClass::kPcRelative:
           // Data of a shared library the running program never referenced lies beyond a
           // PC32's reach; a `lea` of it can load its address from a slot instead.
           if (r.type == R_X86_64_PC32 && sym.shndx == SHN_UNDEF && is_code(s))
-            patch.got_slots.emplace(GotKey{r.symbol, GotKind::kLeaTarget, plan.init_code, r.addend}, 0);
+            patch.got_slots.emplace(GotKey{r.symbol, GotKind::kLeaTarget, view, r.addend}, 0);
           break;
         default:
           break;
@@ -400,6 +410,7 @@ Status allocate_sections(LinkedPatch& patch, const RunningImage& image, std::siz
     next_slot += 8;
   }
   patch.plt_slots = next_slot;  // the stubs' own slots follow the GOT slots, in stub order
+  patch.redirect_slots.reserve(redirect_slots);  // one allocation (reclaim.h: no stale copies)
   for (std::size_t i = 0; i < redirect_slots; ++i)
     patch.redirect_slots.push_back(reinterpret_cast<std::uint64_t*>(patch.data_begin + *slots_at + 8 * i));
   patch.frame_object = patch.data_begin + *object_at;

@@ -41,7 +41,11 @@ bool parse_line(const char* line, Mapping& out) {
   out.readable = end[1] == 'r';
   out.writable = end[2] == 'w';
   const char* path = std::strchr(end + 1, '/');
-  out.device = path && std::strncmp(path, "/dev/", 5) == 0 && std::strncmp(path, "/dev/zero", 9) != 0;
+  const char* bracket = std::strchr(end + 1, '[');
+  out.anonymous = !path && !bracket;
+  out.main_stack = bracket && std::strncmp(bracket, "[stack]", 7) == 0;
+  auto under = [path](const char* prefix) { return std::strncmp(path, prefix, std::strlen(prefix)) == 0; };
+  out.device = path && under("/dev/") && !under("/dev/zero") && !under("/dev/shm/") && !under("/dev/hugepages/");
   return true;
 }
 

@@ -13,7 +13,11 @@ namespace hotswap {
 struct Mapping {
   std::uint64_t begin = 0, end = 0;
   bool readable = false, writable = false;
-  bool device = false;  // a file under /dev/ other than /dev/zero: reading it may act on hardware
+  bool anonymous = false;   // no file: heap, stacks, anonymous mmap (shared or private)
+  bool main_stack = false;  // [stack]: the initial thread's stack
+  // A device file (under /dev/, but for /dev/zero, POSIX shared memory in /dev/shm and
+  // huge pages in /dev/hugepages): reading it may act on hardware.
+  bool device = false;
 };
 
 // Every mapping, in address order; empty if /proc/self/maps cannot be read.

@@ -26,7 +26,8 @@ std::uint64_t max_scanned_bytes() {
   }();
   return limit;
 }
-constexpr int kAttempts = 3;
+constexpr int kAttempts = 2;
+constexpr std::uint64_t kRedZone = 128;  // a function may keep data just below its stack pointer
 
 std::uint64_t hide(std::uint64_t a) { return ~a; }
 std::uint64_t reveal(std::uint64_t h) { return ~h; }
@@ -76,26 +77,20 @@ class Scanner {
     complete_ = false;
     std::fill(hits_.begin(), hits_.end(), false);
     PrivateArray<Mapping> mappings = read_mappings();
-    if (mappings.empty()) return;
+    PrivateArray<Mapping> parts(mappings.size());  // what of each mapping is scanned
+    if (mappings.empty() || !parts.capacity()) return;
     std::uint64_t total = 0;
-    for (const Mapping& m : mappings)
-      if (scanned(m)) total += m.end - m.begin;
-    if (total > max_scanned_bytes()) return;
-    std::size_t private_count = private_ranges(std::span(excluded_.begin(), excluded_.capacity()));
-    auto here = reinterpret_cast<std::uint64_t>(&total);
     for (const Mapping& m : mappings) {
       if (!scanned(m)) continue;
-      std::uint64_t from = m.begin;
-      for (const ThreadSample& t : sample.threads)
-        if (t.sp >= m.begin && t.sp < m.end) from = std::max(from, t.sp & ~std::uint64_t{7});
-      if (here >= m.begin && here < m.end) {
-        // This thread's stack: the program's frames only (the runtime's hold the addresses
-        // being looked for); a thread that is all runtime (the control thread) has none.
-        std::uint64_t frame = program_frame();
-        from = frame >= m.begin && frame < m.end ? frame : m.end;
-      }
-      scan_outside_private(from, m.end, private_count);
+      Mapping part = m;
+      part.begin = live_start(m, sample);
+      if (part.begin >= part.end) continue;
+      total += part.end - part.begin;
+      parts.push_back(part);
     }
+    if (total > max_scanned_bytes()) return;
+    std::size_t private_count = private_ranges(std::span(excluded_.begin(), excluded_.capacity()));
+    for (const Mapping& part : parts) scan_outside_private(part.begin, part.end, private_count);
     complete_ = true;
   }
 
@@ -105,8 +100,28 @@ class Scanner {
  private:
   static constexpr std::size_t kMaxPrivateRanges = 256;
 
-  // Where the program can keep a pointer: readable, writable memory, devices aside.
-  static bool scanned(const Mapping& m) { return m.readable && m.writable && !m.device; }
+  // Where the program can keep a pointer: writable memory, and anonymous memory it may have
+  // made read-only once filled; devices aside.
+  static bool scanned(const Mapping& m) { return m.readable && !m.device && (m.writable || m.anonymous); }
+
+  // Where the live part of a mapping begins. Below the stack pointer of a thread whose own
+  // stack it is (it holds the thread's TLS block, as the C library lays threads out, or it
+  // is the initial thread's stack) lie dead frames, but for the red zone; any other mapping
+  // that holds a stack pointer (a fiber's stack carved from the heap) is scanned whole. On
+  // this thread's own stack, the runtime's frames below the program's are skipped too.
+  static std::uint64_t live_start(const Mapping& m, const SampleResult& sample) {
+    auto inside = [&m](std::uint64_t a) { return a >= m.begin && a < m.end; };
+    std::uint64_t start = UINT64_MAX;
+    for (const ThreadSample& t : sample.threads)
+      if (inside(t.sp) && (m.main_stack || inside(t.thread_pointer))) start = std::min(start, t.sp - kRedZone);
+    auto here = reinterpret_cast<std::uint64_t>(&start);
+    if (inside(here) && (m.main_stack || inside(reinterpret_cast<std::uint64_t>(__builtin_thread_pointer())))) {
+      // A thread that is all runtime (the control plane's) has no program frames at all.
+      std::uint64_t frame = program_frame();
+      start = std::min(start, inside(frame) ? frame : m.end);
+    }
+    return start == UINT64_MAX ? m.begin : std::max(start & ~std::uint64_t{7}, m.begin);
+  }
 
   void add_targets(std::size_t i) {
     const RetiredPatch& r = *candidates_[i];
@@ -228,19 +243,31 @@ std::uint64_t reclaim(std::vector<RetiredPatch>& retired) {
     }
   }
   if (ranges.size() != count) return 0;  // no private memory for the tables
-  // A blocked thread that wakes during the scan (a client connecting, a timer) spoils the
-  // snapshot; such wake-ups are brief, so a few tries usually find a still moment.
+  std::span<const CodeRange> looked_for(ranges.begin(), ranges.size());
+  auto reachable_from = [&](const SampleResult& sample, const Scanner& scanner) {
+    std::vector<bool> reachable(candidates.size(), false);
+    for (std::size_t i = 0; i < candidates.size(); ++i) reachable[i] = scanner.hit(i);
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+      if (sample.hits[i]) reachable[owner[i]] = true;
+    return reachable;
+  };
+
+  // First a look without stopping anyone: when every candidate is visibly still in use,
+  // holding the world (which interrupts blocked calls) would be for nothing.
   Scanner scanner(candidates);
-  SampleResult sample;
+  SampleResult sample = sample_threads(looked_for);
+  scanner.scan(sample);
+  std::vector<bool> reachable = reachable_from(sample, scanner);
+  if (std::all_of(reachable.begin(), reachable.end(), [](bool r) { return r; })) return 0;
+
+  // Then the answer that counts, with every thread held. A thread that starts meanwhile
+  // spoils it; that is brief, so a second try usually finds a still moment.
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    sample = sample_threads(std::span(ranges.begin(), ranges.size()),
-                            [&scanner](const SampleResult& s) { scanner.scan(s); });
+    sample = sample_threads(looked_for, [&scanner](const SampleResult& s) { scanner.scan(s); });
     if (sample.world_held && scanner.complete()) break;
   }
   if (!sample.world_held || !scanner.complete()) return 0;
-  std::vector<bool> reachable(candidates.size(), false);
-  for (std::size_t i = 0; i < ranges.size(); ++i)
-    if (sample.hits[i]) reachable[owner[i]] = true;
+  reachable = reachable_from(sample, scanner);
 
   std::uint64_t freed = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {

@@ -5,15 +5,17 @@
 // and the new code may have stored addresses inside it where the program keeps its state:
 // a string literal in a global, a callback to a function only the patch has, an object
 // whose vtable the patch brought. So a retired patch is reclaimed only when, with every
-// running thread parked and every blocked thread shown not to have run:
-//   - no thread's instruction pointer, registers or live stack point into it (nor into
-//     the jump pads that read its slots), and no signal handler is in it;
-//   - no word of the process's writable memory points into it (a conservative scan:
-//     heap, globals, stacks above their stack pointers, anonymous mappings);
-//   - its static initializers never ran (atexit and other registrations keep pointers
-//     the scan cannot recognise).
-// Then its unwind table is deregistered and its memory unmapped. Otherwise it stays, and
-// a later attempt (every apply and revert tries) may succeed.
+// thread held in the sampler's handler (blocked ones too: their registers are seen only
+// there, docs/ARCHITECTURE.md):
+//   - no thread's instruction pointer, registers or live stack point into it (nor onto the
+//     jump pads that read its slots), and no signal handler is in it;
+//   - no word of the process's writable or anonymous memory points into it (a conservative
+//     scan: heap, globals, stacks above their stack pointers, shared memory);
+//   - its static initializers never ran (atexit and other registrations keep pointers the
+//     scan cannot recognise).
+// Then its unwind table is deregistered and its memory unmapped. Otherwise it stays, and a
+// later attempt (every apply and revert tries) may succeed. A look that stops no one comes
+// first, so that threads are held only when something may be reclaimed.
 #pragma once
 
 #include <cstdint>

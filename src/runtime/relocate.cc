@@ -32,10 +32,12 @@ Status fill_stubs(LinkedPatch& patch) {
   return Status::success();
 }
 
+// The slot place allocated for this key (0 if none: never for input it scanned), filled.
 std::uint64_t got_slot(LinkedPatch& patch, const GotKey& key, std::uint64_t value) {
-  std::uint64_t slot = patch.got_slots.at(key);
-  *reinterpret_cast<std::uint64_t*>(slot) = value;
-  return slot;
+  auto slot = patch.got_slots.find(key);
+  if (slot == patch.got_slots.end()) return 0;
+  *reinterpret_cast<std::uint64_t*>(slot->second) = value;
+  return slot->second;
 }
 
 // The region a loaded section lies in, to check every write against the mapping itself.
@@ -48,17 +50,25 @@ std::pair<std::uint64_t, std::uint64_t> region_of(const LinkedPatch& patch, Regi
   return {patch.data_begin, patch.data_end};
 }
 
-Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& plan, const ElfRelocation& r) {
+// Where one section's relocations are written: the loaded copy, or the shadow copy of a
+// bound datum (which static-initialization code reads instead of the running instance).
+struct Target {
+  std::uint64_t base = 0;
+  RegionKind region = RegionKind::kData;
+  bool init_view = false;
+};
+
+Status relocate_one(LinkedPatch& patch, const ElfSection& s, const Target& to, const ElfRelocation& r) {
   using x86_64::RelocClass;
   const ElfFile& elf = *patch.file.elf;
   const ElfSymbol& sym = elf.symbols()[r.symbol];
-  const std::uint64_t P = plan.address + r.offset;
-  auto [region_begin, region_end] = region_of(patch, plan.region);
+  const std::uint64_t P = to.base + r.offset;
+  auto [region_begin, region_end] = region_of(patch, to.region);
   std::size_t width = x86_64::relocation_width(r.type);
   if (P < region_begin || P > region_end || region_end - P < width)
     return make_error("relocation at " + context_of(elf, s, r) + " lies outside the patch's memory");
   const bool code = s.flags & SHF_EXECINSTR;
-  const bool init_view = plan.init_code;
+  const bool init_view = to.init_view;
   const std::uint64_t S = init_view ? patch.init_shadow_values[r.symbol] : patch.symbol_values[r.symbol];
   const std::int64_t A = r.addend;
   auto* place = reinterpret_cast<unsigned char*>(P);
@@ -72,7 +82,7 @@ Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& 
     case RelocClass::kPcRelative: {
       // In code, a PC32 that is not a branch's displacement is a `lea` or a memory operand:
       // it takes the address that lies 4 bytes past S + A (the field ends the instruction).
-      auto* section = reinterpret_cast<unsigned char*>(plan.address);
+      auto* section = reinterpret_cast<unsigned char*>(to.base);
       bool takes_address = code && r.type == R_X86_64_PC32 && !x86_64::is_branch_displacement(section, r.offset);
       std::uint64_t target = takes_address ? referenced_address(patch, r, init_view, 4) : S + A;
       if (r.type == R_X86_64_PC32 && !x86_64::within_pc32(P, target)) {
@@ -104,14 +114,19 @@ Status relocate_one(LinkedPatch& patch, const ElfSection& s, const SectionPlan& 
     case RelocClass::kGotEntry: {
       // The slot holds the symbol's address as code that takes it sees it.
       std::uint64_t address = patch.canonical_values[r.symbol] ? patch.canonical_values[r.symbol] : S;
-      value = static_cast<std::int64_t>(got_slot(patch, {r.symbol, GotKind::kAddress, init_view, 0}, address) + A - P);
+      std::uint64_t slot = got_slot(patch, {r.symbol, GotKind::kAddress, init_view, 0}, address);
+      if (!slot) return make_error("relocation at " + context_of(elf, s, r) + " has no GOT slot");
+      value = static_cast<std::int64_t>(slot + A - P);
       break;
     }
-    case RelocClass::kGotTpoff:
+    case RelocClass::kGotTpoff: {
       if (sym.type != STT_TLS && sym.type != STT_SECTION)
         return make_error("TLS relocation at " + context_of(elf, s, r) + " names a non-TLS symbol");
-      value = static_cast<std::int64_t>(got_slot(patch, {r.symbol, GotKind::kTpoff, init_view, 0}, S) + A - P);
+      std::uint64_t slot = got_slot(patch, {r.symbol, GotKind::kTpoff, init_view, 0}, S);
+      if (!slot) return make_error("relocation at " + context_of(elf, s, r) + " has no GOT slot");
+      value = static_cast<std::int64_t>(slot + A - P);
       break;
+    }
     case RelocClass::kTpoff:
       value = static_cast<std::int64_t>(S + A);
       break;
@@ -155,10 +170,16 @@ Status relocate_sections(LinkedPatch& patch) {
   const ElfFile& elf = *patch.file.elf;
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
+    if (plan.placement == Placement::kBindRunning && plan.shadow) {
+      // The shadow is the datum as the program started: its image, relocated.
+      for (const ElfRelocation& r : elf.relocations_for(s.index))
+        HOTSWAP_TRY(relocate_one(patch, s, {plan.shadow, RegionKind::kData, true}, r));
+      continue;
+    }
     if (plan.placement != Placement::kLoad) continue;
     bool unwind = s.name == ".eh_frame";
     for (const ElfRelocation& r : unwind ? patch.unwind.relocations : elf.relocations_for(s.index))
-      HOTSWAP_TRY(relocate_one(patch, s, plan, r));
+      HOTSWAP_TRY(relocate_one(patch, s, {plan.address, plan.region, plan.init_code}, r));
     if (unwind && patch.unwind.fde_count) {
       patch.eh_frame = plan.address;
       patch.eh_frame_size = patch.unwind.bytes.size();

@@ -15,15 +15,27 @@ std::string short_id(const std::string& id) { return id.substr(0, 12); }
 // DESIGN §6: changed functions that some thread is still running keep running the old
 // code until they return; say which.
 void report_active_functions(LinkedPatch& patch, const Scope& scope) {
-  PrivateArray<CodeRange> ranges(patch.file.manifest.functions.size());  // reclaim.h: no heap copies
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> copies;
   std::vector<std::string> names;
+  std::size_t count = 0;
   for (const ManifestFunction& f : patch.file.manifest.functions) {
-    if (f.kind != ManifestFunction::Kind::kChanged || is_static_initializer(f.symbol.name)) continue;
-    if (auto d = scope.find(f.symbol); d && d->size && ranges.push_back({d->address, d->address + d->size}))
-      names.push_back(f.symbol.display());
+    if (!patch.changed.count(key_of(f.symbol))) continue;
+    copies.push_back(scope.copies(f.symbol));  // the old code may run in any of them
+    names.push_back(f.symbol.display());
+    count += copies.back().size();
   }
-  std::vector<bool> active = sample_threads(std::span(ranges.begin(), ranges.size())).hits;
-  for (std::size_t i = 0; i < active.size(); ++i)
+  PrivateArray<CodeRange> ranges(count);  // reclaim.h: no heap copies of patch addresses
+  std::vector<std::size_t> function_of;
+  for (std::size_t i = 0; i < copies.size(); ++i)
+    for (auto& [address, size] : copies[i]) {
+      if (size && ranges.push_back({address, address + size})) function_of.push_back(i);
+      address = size = 0;
+    }
+  std::vector<bool> hits = sample_threads(std::span(ranges.begin(), ranges.size())).hits;
+  std::vector<bool> active(names.size(), false);
+  for (std::size_t i = 0; i < hits.size(); ++i)
+    if (hits[i]) active[function_of[i]] = true;
+  for (std::size_t i = 0; i < names.size(); ++i)
     if (active[i]) patch.still_active.push_back(names[i]);
 }
 

@@ -42,13 +42,21 @@ std::optional<Definition> Scope::find(const SymbolRef& id) const {
   return Definition{image_.address_of(*s), s->size, s->type, "", true};
 }
 
-std::vector<std::uint64_t> Scope::entries(const SymbolRef& id) const {
-  std::vector<std::uint64_t> out;
-  if (const ElfSymbol* s = image_.index->find(id); s && s->type == STT_FUNC) out.push_back(image_.address_of(*s));
+std::vector<std::pair<std::uint64_t, std::uint64_t>> Scope::copies(const SymbolRef& id) const {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  out.reserve(1 + layers_.size());  // one allocation (reclaim.h: no stale copies)
+  if (const ElfSymbol* s = image_.index->find(id); s && s->type == STT_FUNC)
+    out.emplace_back(image_.address_of(*s), s->size);
   for (const ScopeLayer& layer : layers_) {
     auto d = layer.find(key_of(id));
-    if (d != layer.end() && d->second.type == STT_FUNC) out.push_back(d->second.address);
+    if (d != layer.end() && d->second.type == STT_FUNC) out.emplace_back(d->second.address, d->second.size);
   }
+  return out;
+}
+
+std::vector<std::uint64_t> Scope::entries(const SymbolRef& id) const {
+  std::vector<std::uint64_t> out;
+  for (const auto& [address, size] : copies(id)) out.push_back(address);
   return out;
 }
 

@@ -37,6 +37,8 @@ class Scope {
   // Every entry a call to this function may still reach: the executable's, then each
   // applied patch's copy, oldest first.
   std::vector<std::uint64_t> entries(const SymbolRef& id) const;
+  // The same, with each copy's size: the code an activation of the function may be in.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> copies(const SymbolRef& id) const;
   // The function's address as the program knows it: its first entry (the executable's, or
   // the copy of the patch that introduced it). Redirects keep it running the newest code,
   // so every version of the program takes the same address (&f == &f across patches).

@@ -3,10 +3,11 @@
 #include <elf.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
-#include <set>
 
 #include "runtime/eh_frame.h"
+#include "runtime/private_memory.h"
 #include "runtime/steps.h"
 
 namespace hotswap {
@@ -17,11 +18,18 @@ namespace {
 Status collect_initializers(LinkedPatch& patch) {
   if (!patch.has_new_data) return Status::success();
   const ElfFile& elf = *patch.file.elf;
-  std::set<std::uint64_t> initializers;
+  // Private memory, sized once: these are addresses in the patch (reclaim.h).
+  std::size_t functions = 0, entries = 0;
+  for (const ElfSymbol& sym : elf.symbols()) functions += sym.type == STT_FUNC;
+  for (const ElfSection& s : elf.sections())
+    if (s.type == SHT_INIT_ARRAY) entries += s.size / 8;
+  PrivateArray<std::uint64_t> initializers(functions);
   for (const ElfSymbol& sym : elf.symbols())
     if (sym.type == STT_FUNC && sym.shndx < patch.sections.size() && patch.sections[sym.shndx].init_code &&
         patch.sections[sym.shndx].placement == Placement::kLoad)
-      initializers.insert(patch.symbol_values[sym.index]);
+      initializers.push_back(patch.symbol_values[sym.index]);
+  std::sort(initializers.begin(), initializers.end());
+  patch.init_functions.reserve(entries);
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
     if (s.type != SHT_INIT_ARRAY || plan.placement != Placement::kLoad) continue;
@@ -29,7 +37,8 @@ Status collect_initializers(LinkedPatch& patch) {
       std::uint64_t fn;
       std::memcpy(&fn, reinterpret_cast<void*>(plan.address + off), 8);
       if (!fn) continue;
-      if (!initializers.count(fn)) return make_error(s.name + " names something that is not a static initializer");
+      if (!std::binary_search(initializers.begin(), initializers.end(), fn))
+        return make_error(s.name + " names something that is not a static initializer");
       patch.init_functions.push_back(fn);
     }
   }

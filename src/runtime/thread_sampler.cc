@@ -31,7 +31,10 @@ constexpr std::uint64_t kMaxScanBytes = 512 * 1024;
 constexpr auto kAnswerTimeout = std::chrono::milliseconds(100);
 constexpr long kParkTimeoutNs = 500L * 1000 * 1000;
 
-thread_local std::uint64_t t_program_frame = 0;
+thread_local const ProgramFrame* t_program_frame = nullptr;
+
+// The red zone: a function may keep data below its stack pointer, up to 128 bytes.
+constexpr std::uint64_t kRedZone = 128;
 
 // What one sampling shares with the signal handlers. The handler reads the tables and
 // writes only the atomics; the controller frees it only when no handler can hold it.
@@ -43,6 +46,7 @@ struct Sampling {
   std::unique_ptr<std::atomic<bool>[]> hits;           // by range
   std::unique_ptr<std::atomic<bool>[]> answered;       // by thread
   std::unique_ptr<std::atomic<std::uint64_t>[]> sps;   // by thread
+  std::unique_ptr<std::atomic<std::uint64_t>[]> tps;   // by thread: thread pointers
   bool park = false;
   std::atomic<std::uint32_t> release{0};  // futex word: parked handlers return once it is 1
   std::atomic<bool> escaped{false};       // a parked handler stopped waiting
@@ -127,12 +131,13 @@ void on_signal(int, siginfo_t*, void* context) {
     stack_t alternate{};
     if (sigaltstack(nullptr, &alternate) == 0 && (alternate.ss_flags & SS_ONSTACK))
       s->partial.store(true, std::memory_order_relaxed);
-    scan_stack(*s, sp);
+    scan_stack(*s, sp - kRedZone);  // the kernel left the interrupted code's red zone alone
     auto tid = static_cast<pid_t>(syscall(SYS_gettid));
     auto me = std::lower_bound(s->tids.begin(), s->tids.end(), tid);
     if (me != s->tids.end() && *me == tid) {
       std::size_t i = me - s->tids.begin();
       s->sps[i].store(sp, std::memory_order_relaxed);
+      s->tps[i].store(reinterpret_cast<std::uint64_t>(__builtin_thread_pointer()), std::memory_order_relaxed);
       s->answered[i].store(true, std::memory_order_release);
       if (s->park) wait_for_release(*s);
     }
@@ -176,7 +181,7 @@ std::vector<pid_t> other_threads() {
 // system call); a running one shows "running".
 struct Blocked {
   pid_t tid = 0;
-  std::uint64_t sp = 0, pc = 0, cpu_ns = 0;
+  std::uint64_t sp = 0, pc = 0;
 };
 
 bool read_blocked(pid_t tid, Blocked& out) {
@@ -194,8 +199,23 @@ bool read_blocked(pid_t tid, Blocked& out) {
   out.tid = tid;
   out.sp = std::strtoull(fields[fields.size() - 2].c_str(), nullptr, 16);
   out.pc = std::strtoull(fields[fields.size() - 1].c_str(), nullptr, 16);
-  out.cpu_ns = std::strtoull(read_small_file(dir + "schedstat").c_str(), nullptr, 10);
   return out.sp != 0;
+}
+
+// Whether the thread blocks the sampler's signal (SigBlk in /proc/self/task/TID/status).
+// Unknown counts as blocked: such a thread is not signalled.
+bool blocks_stack_signal(pid_t tid) {
+  std::string status;
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/status";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) status.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  auto at = status.find("\nSigBlk:");
+  if (at == std::string::npos) return true;
+  std::uint64_t mask = std::strtoull(status.c_str() + at + 8, nullptr, 16);
+  return (mask >> (stack_signal() - 1)) & 1;
 }
 
 bool handler_installed() {
@@ -259,12 +279,23 @@ RuntimeThread::~RuntimeThread() {
   }
 }
 
-ProgramFrame::ProgramFrame(const void* frame) : previous_(t_program_frame) {
-  if (!t_program_frame) t_program_frame = reinterpret_cast<std::uint64_t>(frame);
+ProgramFrame::ProgramFrame(std::uint64_t stack_pointer, std::span<const std::uint64_t> registers)
+    : previous_(t_program_frame), stack_pointer_(stack_pointer), registers_(registers) {
+  if (!t_program_frame) t_program_frame = this;  // the outermost call into the runtime
 }
-ProgramFrame::~ProgramFrame() { t_program_frame = previous_; }
+ProgramFrame::~ProgramFrame() {
+  if (t_program_frame == this) t_program_frame = previous_;
+}
 
-std::uint64_t program_frame() { return t_program_frame; }
+std::uint64_t program_frame() { return t_program_frame ? t_program_frame->stack_pointer_ : 0; }
+
+// What sample_threads reads of this thread's ProgramFrame.
+struct ProgramFrames {
+  static void mark_registers(Sampling& s) {
+    if (!t_program_frame) return;
+    for (std::uint64_t r : t_program_frame->registers_) mark(s, r);
+  }
+};
 
 SampleResult sample_threads(std::span<const CodeRange> ranges,
                             const std::function<void(const SampleResult&)>& while_held) {
@@ -280,23 +311,29 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
   for (std::size_t i = 0; i <= s->ranges.size(); ++i) s->hits[i] = false;
   s->park = static_cast<bool>(while_held);
 
+  // A report leaves blocked threads alone; holding the world needs every thread's
+  // registers, so it signals them all. Threads that block the signal are never signalled.
   std::vector<Blocked> blocked;
-  bool can_signal = handler_installed();
+  bool can_signal = handler_installed(), unseen = false;
   for (pid_t tid : threads) {
     Blocked b;
-    if (read_blocked(tid, b)) blocked.push_back(b);
-    else s->tids.push_back(tid);
+    if (!s->park && read_blocked(tid, b)) blocked.push_back(b);
+    else if (can_signal && !blocks_stack_signal(tid)) s->tids.push_back(tid);
+    else unseen = true;
   }
   std::size_t n = s->tids.size();
   s->answered.reset(new std::atomic<bool>[n + 1]);
   s->sps.reset(new std::atomic<std::uint64_t>[n + 1]);
-  for (std::size_t i = 0; i <= n; ++i) s->answered[i] = false, s->sps[i] = 0;
-
+  s->tps.reset(new std::atomic<std::uint64_t>[n + 1]);
+  for (std::size_t i = 0; i <= n; ++i) s->answered[i] = false, s->sps[i] = 0, s->tps[i] = 0;
   result.threads.reserve(threads.size());  // nothing below allocates while threads are parked
 
   g_sampling.store(s, std::memory_order_seq_cst);
-  for (std::size_t i = 0; i < n && can_signal; ++i)
-    if (syscall(SYS_tgkill, getpid(), s->tids[i], stack_signal()) != 0) s->answered[i] = true;  // exited
+  for (std::size_t i = 0; i < n; ++i) {
+    if (syscall(SYS_tgkill, getpid(), s->tids[i], stack_signal()) == 0) continue;
+    if (errno != ESRCH) unseen = true;  // EAGAIN: the user's pending-signal limit is reached
+    s->answered[i] = true;              // nothing to wait for (ESRCH: it exited)
+  }
   auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
   auto all_answered = [&] {
     for (std::size_t i = 0; i < n; ++i)
@@ -304,35 +341,29 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
     return true;
   };
   while (!all_answered() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  result.every_thread_seen = all_answered() && !s->partial.load();
+  result.every_thread_seen = all_answered() && !unseen && !s->partial.load();
 
   for (const Blocked& b : blocked) {
     mark(*s, b.pc);
     scan_stack(*s, b.sp);
-    result.threads.push_back({b.tid, b.sp, true});
+    result.threads.push_back({b.tid, b.sp, 0});
   }
-  for (std::size_t i = 0; i < n; ++i) result.threads.push_back({s->tids[i], s->sps[i].load(), false});
+  for (std::size_t i = 0; i < n; ++i) result.threads.push_back({s->tids[i], s->sps[i].load(), s->tps[i].load()});
+  ProgramFrames::mark_registers(*s);
   if (std::uint64_t frame = program_frame()) scan_stack(*s, frame);
-  auto collect = [&] {
-    for (std::size_t i = 0; i < ranges.size(); ++i)
-      if (owner[i] != SIZE_MAX && s->hits[owner[i]].load()) result.hits[i] = true;
-  };
-  collect();
+  for (std::size_t i = 0; i < ranges.size(); ++i)
+    if (owner[i] != SIZE_MAX && s->hits[owner[i]].load()) result.hits[i] = true;
 
   if (s->park) {
     // While threads are parked nothing here may take a lock they could hold (malloc's):
-    // the checks that read /proc run after the release, and still cover the whole window.
-    result.world_held = result.every_thread_seen && can_signal;
+    // the checks that read /proc run after the release.
+    result.world_held = result.every_thread_seen;
     if (result.world_held) while_held(result);
     s->release.store(1, std::memory_order_release);
     syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s->release), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
     if (s->escaped.load()) result.world_held = false;
-    for (const Blocked& b : blocked) {
-      Blocked now;
-      if (!read_blocked(b.tid, now) || now.cpu_ns != b.cpu_ns) result.world_held = false;
-    }
-    // A thread that started meanwhile was never held. (Threads that ended were blocked
-    // ones, which the check above caught, or runtime threads, which do not count.)
+    // A thread that started meanwhile was never held. (Threads that ended were parked, or
+    // runtime threads, which do not count.)
     std::vector<pid_t> now = other_threads();
     if (!std::includes(threads.begin(), threads.end(), now.begin(), now.end())) result.world_held = false;
   }

@@ -1,18 +1,24 @@
 // What the other threads of the process are running: each thread's instruction pointer,
-// saved registers and the words of its live stack, checked against code ranges. Used for
-// the report of changed functions still running (DESIGN §6) and before a reverted patch's
-// memory is given back.
+// registers and the words of its live stack, checked against code ranges. Used for the
+// report of changed functions still running (DESIGN §6) and before a reverted patch's
+// memory is given back (reclaim.h).
 //
-// A thread blocked in the kernel (epoll_wait, nanosleep, recv, ...) is read without being
-// disturbed: /proc/self/task/TID/syscall gives its stack and instruction pointers and
-// process_vm_readv its stack. Only threads that are running get a signal (stack_signal(),
-// with SA_RESTART), whose handler scans the thread's own stack. A thread that enters a
-// call the kernel never restarts (epoll_wait, nanosleep, a recv with a timeout) at the
-// moment the signal arrives may still see EINTR.
+// Two modes:
+// - A report (no `while_held`) disturbs no thread blocked in the kernel (epoll_wait,
+//   nanosleep, recv, ...): /proc/self/task/TID/syscall gives its stack and instruction
+//   pointers and process_vm_readv its stack. Only threads that are running get a signal
+//   (stack_signal(), with SA_RESTART), whose handler scans the thread's own registers and
+//   stack. A thread entering a call the kernel never restarts (epoll_wait, nanosleep, a
+//   recv with a timeout) just as the signal arrives may still see EINTR.
+// - Holding the world (`while_held`, for reclamation) signals every thread, blocked ones
+//   too: a blocked thread's callee-saved registers are visible nowhere else. Its blocking
+//   call is interrupted: restarted when the kernel restarts it, EINTR otherwise. Every
+//   thread parks in the handler until the callback returns.
 //
-// The handler touches only memory that lives until no handler can be running: its state
-// is freed once a count of handlers inside reads zero after the state was withdrawn, and
-// is otherwise kept (never freed under a late handler).
+// A thread that blocks the signal is never signalled (signals would pile up against the
+// user's RLIMIT_SIGPENDING): it is reported unseen. The handler touches only memory that
+// lives until no handler can be running: its state is freed once a count of handlers inside
+// reads zero after the state was withdrawn, and is otherwise kept.
 #pragma once
 
 #include <sys/types.h>
@@ -31,27 +37,27 @@ struct CodeRange {
 };
 
 // The real-time signal the sampler uses. When the program has installed its own handler
-// for it, running threads are not sampled (blocked ones still are) and the result says so.
+// for it, no thread is signalled and the result says threads went unseen.
 inline int stack_signal() { return SIGRTMIN + 5; }
 
 struct ThreadSample {
   pid_t tid = 0;
-  std::uint64_t sp = 0;  // the live stack lies at and above sp
-  bool blocked = false;  // in the kernel: read without a signal
+  std::uint64_t sp = 0;      // the live stack lies at and above sp (below: the red zone)
+  std::uint64_t thread_pointer = 0;  // its TLS block: inside the thread's own stack mapping
+                                     // for threads the C library started (0: unknown)
 };
 
 struct SampleResult {
   std::vector<bool> hits;             // by range
-  std::vector<ThreadSample> threads;  // every thread but the caller
-  bool every_thread_seen = true;      // false if a thread did not answer (signal blocked, stopped)
+  std::vector<ThreadSample> threads;  // every thread but the caller and the runtime's own
+  bool every_thread_seen = true;      // false if a thread went unseen (signal blocked, no
+                                      // answer in time, on its alternate signal stack)
   bool world_held = true;             // with while_held: no thread can have run meanwhile
 };
 
-// Samples every thread but the caller; the caller's own stack is scanned from the frame
-// where the program called into hotswap (ProgramFrame), if it did. With `while_held`,
-// threads that were running stay parked in the signal handler until the callback
-// returns, and threads that were blocked in the kernel are checked afterwards not to have
-// run meanwhile (their CPU time): `world_held` says whether the callback saw a process
+// Samples every thread but the caller and the runtime's own; the caller's own registers
+// and stack are scanned from where the program called into hotswap (ProgramFrame), if it
+// did. With `while_held`, see above: `world_held` says whether the callback saw a process
 // standing still. Parked threads give up after a bounded wait (world_held then false).
 SampleResult sample_threads(std::span<const CodeRange> ranges,
                             const std::function<void(const SampleResult&)>& while_held = {});
@@ -67,21 +73,27 @@ class RuntimeThread {
   RuntimeThread& operator=(const RuntimeThread&) = delete;
 };
 
-// Marks where the program's own frames begin on this thread, for as long as it lives: the
-// public API creates one on entry, so the runtime's frames below it are never mistaken
-// for the program's.
+// Marks, for as long as it lives, where the program's own part of this thread's stack
+// begins (`stack_pointer`: the lowest address of the public API function's frame) and the
+// callee-saved registers the program had when it called in. The public API creates one
+// on entry, so the runtime's frames below it are never mistaken for the program's, and a
+// pointer the program keeps only in a register is seen.
 class ProgramFrame {
  public:
-  explicit ProgramFrame(const void* frame);
+  ProgramFrame(std::uint64_t stack_pointer, std::span<const std::uint64_t> registers);
   ~ProgramFrame();
   ProgramFrame(const ProgramFrame&) = delete;
   ProgramFrame& operator=(const ProgramFrame&) = delete;
 
  private:
-  std::uint64_t previous_;
+  const ProgramFrame* previous_;
+  std::uint64_t stack_pointer_;
+  std::span<const std::uint64_t> registers_;
+  friend struct ProgramFrames;
+  friend std::uint64_t program_frame();
 };
 
-// The frame ProgramFrame recorded on this thread, 0 if none.
+// This thread's outermost ProgramFrame's stack pointer, 0 if none.
 std::uint64_t program_frame();
 
 }  // namespace hotswap

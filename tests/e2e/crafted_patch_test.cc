@@ -118,4 +118,24 @@ TEST_F(CraftedPatch, RelocationOutsideItsSection) {
       "outside");
 }
 
+TEST_F(CraftedPatch, EmptyUnwindEntryOutsideThePatchsCode) {
+  // An FDE with no range still orders the unwinder's tables by where it begins.
+  expect_refused(
+      [](Bytes& b) {
+        Elf64_Shdr* rela = section_named(b, ".rela.eh_frame");
+        Elf64_Shdr* eh = section_named(b, ".eh_frame");
+        Elf64_Shdr* symtab = section(b, rela->sh_link);
+        for (std::uint64_t off = rela->sh_offset; off < rela->sh_offset + rela->sh_size; off += sizeof(Elf64_Rela)) {
+          Elf64_Rela* r = at<Elf64_Rela>(b, off);
+          Elf64_Sym* sym = at<Elf64_Sym>(b, symtab->sh_offset + ELF64_R_SYM(r->r_info) * sizeof(Elf64_Sym));
+          if (sym->st_shndx == 0 || sym->st_shndx >= header(b).e_shnum) continue;
+          if (section_name(b, sym->st_shndx) != ".text._Z7computei") continue;  // loaded: changed
+          r->r_addend += 1 << 20;                                 // begins far past the code
+          *at<std::uint32_t>(b, eh->sh_offset + r->r_offset + 4) = 0;  // and covers nothing
+          return;
+        }
+      },
+      "FDE covers code the patch does not load");
+}
+
 }  // namespace

@@ -85,3 +85,25 @@ e2e_patch(blocking v1 v2 -f work)
 # Pointers into a reverted patch keep its memory; once they are gone, it is given back.
 e2e_program(retained VERSIONS v1 v2)
 e2e_patch(retained v1 v2 -f set)
+
+# From a hostile review: each of these crashed, hung or was refused wrongly.
+# A changed constructor, whose C1 and C2 names share one entry.
+e2e_program(ctor VERSIONS v1 v2)
+e2e_patch(ctor v1 v2 -f _ZN7CounterC2Ev -f _ZN7CounterC1Ev)
+# A static initializer reads a bound datum that holds a pointer.
+e2e_program(shadowrel VERSIONS v1 v2)
+e2e_patch(shadowrel v1 v2 -f prefix_length)
+# An unchanged class with a virtual base (a VTT and construction vtables) in a patched unit.
+e2e_program(vbase VERSIONS v1 v2)
+e2e_patch(vbase v1 v2 -f _Z6answerv)
+# Pointers into a reverted patch where reclamation must look: a heap object below a
+# fiber's stack, callee-saved registers of the reverting thread and of a blocked thread.
+e2e_program(fiber VERSIONS v1 v2)
+e2e_patch(fiber v1 v2 -f set)
+e2e_program(regkeep VERSIONS v1 v2)
+e2e_patch(regkeep v1 v2 -f message)
+e2e_program(blockedreg VERSIONS v1 v2)
+e2e_patch(blockedreg v1 v2 -f message)
+# A thread with every signal blocked runs in a reverted patch.
+e2e_program(sigblock VERSIONS v1 v2)
+e2e_patch(sigblock v1 v2 -f work)

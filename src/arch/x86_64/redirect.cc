@@ -50,7 +50,18 @@ std::uint16_t read_entry(const unsigned char* entry) {
 }
 
 Status write_pad_jump(unsigned char* entry, const std::uint64_t* slot) {
-  return write_indirect_jump(entry - 6, slot);
+  unsigned char* pad = entry - 6;
+  if (pad[0] != kPadJump[0] || pad[1] != kPadJump[1]) return write_indirect_jump(pad, slot);
+  // A pad left from an earlier, reverted redirect: a thread stalled between the entry and
+  // the pad across the revert may still be about to run it, so only its displacement
+  // changes, with one store. entry-4 is at 16n+10: the 4 bytes share a cache line, which
+  // makes the unaligned store atomic on x86-64 (Intel SDM vol. 3, 8.1.1).
+  std::uint64_t next = reinterpret_cast<std::uint64_t>(entry);
+  std::uint64_t target = reinterpret_cast<std::uint64_t>(slot);
+  if (!within_pc32(next, target)) return make_error("jump slot out of 32-bit reach");
+  auto rel = static_cast<std::uint32_t>(static_cast<std::int64_t>(target - next));
+  asm volatile("movl %1, %0" : "=m"(*reinterpret_cast<std::uint32_t*>(entry - 4)) : "r"(rel) : "memory");
+  return Status::success();
 }
 
 void write_entry_jump(unsigned char* entry) {

@@ -65,6 +65,24 @@ TEST_F(RedirectTest, RedirectRetargetAndRestore) {
   EXPECT_EQ(entry_state(old_entry_), EntryState::kUnpatched) << "a reverted entry can be redirected again";
 }
 
+TEST_F(RedirectTest, RedirectAgainAfterRestoreChangesOnlyThePadsDisplacement) {
+  // A thread may still be in the old pad after a revert: a new redirect must not rewrite
+  // its opcode bytes, only the displacement, in one store.
+  std::uint16_t original = read_entry(old_entry_);
+  store_slot(slot_, reinterpret_cast<std::uint64_t>(new_entry_));
+  ASSERT_TRUE(write_pad_jump(old_entry_, slot_));
+  write_entry_jump(old_entry_);
+  restore_entry(old_entry_, original);
+  std::uint64_t* other_slot = slot_ + 1;
+  store_slot(other_slot, reinterpret_cast<std::uint64_t>(newer_entry_));
+  ASSERT_TRUE(write_pad_jump(old_entry_, other_slot));
+  EXPECT_EQ(old_entry_[-6], 0xff);
+  EXPECT_EQ(old_entry_[-5], 0x25);
+  EXPECT_EQ(call(old_entry_), 1) << "the pad alone changes nothing";
+  write_entry_jump(old_entry_);
+  EXPECT_EQ(call(old_entry_), 3);
+}
+
 TEST_F(RedirectTest, ThreadResumingAfterFirstGccNopRunsOldBody) {
   // A thread preempted between GCC's two entry NOPs resumes at entry+1 after the store:
   // it must decode the displacement byte as a harmless instruction and run the old body.

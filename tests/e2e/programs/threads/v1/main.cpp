@@ -53,5 +53,6 @@ std::string handle(const std::string& command) {
            std::to_string(s_bad.load());
   }
   if (command == "work") return std::to_string(work(1));
+  if (command == "seen-new") return std::to_string(s_new.load() > 0);
   return "unknown " + command;
 }

@@ -1,0 +1,2 @@
+#include "counter.h"
+Counter::Counter() : n(1) {}

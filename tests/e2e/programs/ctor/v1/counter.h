@@ -1,0 +1,4 @@
+struct Counter {
+  Counter();
+  int n;
+};

@@ -1,0 +1,5 @@
+struct Holder {
+  const char* label;
+};
+extern Holder* g_holder;
+void set() { g_holder->label = "label set by v1"; }
