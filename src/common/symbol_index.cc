@@ -1,6 +1,10 @@
 #include "common/symbol_index.h"
 
+#include <cxxabi.h>
 #include <elf.h>
+
+#include <cstdlib>
+#include <memory>
 
 namespace hotswap {
 
@@ -12,6 +16,13 @@ bool is_definition(const ElfSymbol& s) {
   if (s.name.empty() || s.shndx == SHN_UNDEF) return false;
   return s.type == STT_FUNC || s.type == STT_OBJECT || s.type == STT_TLS ||
          s.type == STT_GNU_IFUNC || (s.type == STT_NOTYPE && s.shndx < SHN_LORESERVE);
+}
+
+std::string demangle(const std::string& name) {
+  if (name.rfind("_Z", 0) != 0) return name;
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), std::free);
+  return status == 0 && d ? std::string(d.get()) : name;
 }
 
 bool is_static_initializer(const std::string& name) { return name.rfind("_GLOBAL__sub_I_", 0) == 0; }

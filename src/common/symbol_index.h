@@ -16,6 +16,9 @@ SymbolRef identity_of(const ElfSymbol& symbol);
 // True for symbols that name code or data (not sections, files or undefined references).
 bool is_definition(const ElfSymbol& symbol);
 
+// The demangled name, or the name itself when it is not a mangled C++ name.
+std::string demangle(const std::string& name);
+
 // A translation unit's static initializer (_GLOBAL__sub_I_..., GCC and Clang): it runs once
 // at start-up, so a changed one is never redirected; a patch carries it with its unit.
 bool is_static_initializer(const std::string& name);

@@ -2,7 +2,6 @@
 // program's copy (so that exceptions and dynamic_cast see one type) must hold exactly what
 // the patch's own copy would. A class that gained a virtual function or changed its bases
 // has a different table; binding new code to the old one would dispatch through wrong slots.
-#include <cxxabi.h>
 #include <elf.h>
 
 #include <cstdlib>
@@ -13,12 +12,6 @@
 
 namespace hotswap {
 namespace {
-
-std::string demangle(const std::string& name) {
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), std::free);
-  return status == 0 && d ? std::string(d.get()) : name;
-}
 
 // The symbol of the section that covers `offset`, for the message.
 const ElfSymbol* symbol_at(const ElfFile& elf, std::size_t section, std::uint64_t offset) {

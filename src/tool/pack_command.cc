@@ -2,7 +2,6 @@
 // changed. Every function of the carried translation units that the old release lacks is
 // new; the rest bind to the running copies (DESIGN §4). The full, automatic comparison is
 // `hotswap diff`.
-#include <cxxabi.h>
 #include <elf.h>
 
 #include <cstdlib>
@@ -24,12 +23,6 @@
 
 namespace hotswap {
 namespace {
-
-std::string demangle(const std::string& name) {
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), std::free);
-  return status == 0 && d ? std::string(d.get()) : name;
-}
 
 // "file:name" selects a file-local symbol; a name matches mangled, demangled, or demangled
 // without its parameter list.

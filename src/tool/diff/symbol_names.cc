@@ -1,10 +1,8 @@
 #include "tool/diff/symbol_names.h"
 
-#include <cxxabi.h>
 
 #include <cctype>
 #include <cstdlib>
-#include <memory>
 
 namespace hotswap::diff {
 namespace {
@@ -65,14 +63,6 @@ std::string unnumbered_static(const std::string& name) {
   std::size_t u = name.rfind('_');
   if (u != std::string::npos && u > 3 && all_digits(name, u + 1, name.size())) return name.substr(0, u);
   return name;
-}
-
-std::string demangle(const std::string& name) {
-  if (name.rfind("_Z", 0) != 0) return name;
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
-                                           std::free);
-  return status == 0 && d ? std::string(d.get()) : name;
 }
 
 std::string demangled_base(const std::string& name) {

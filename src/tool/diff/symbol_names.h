@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "common/symbol_index.h"  // demangle
+
 namespace hotswap::diff {
 
 // The function a compiler-made part or clone belongs to: "f.cold", "f.part.0",
@@ -23,8 +25,6 @@ std::string fragment_owner(const std::string& name);
 // when it carries no such number.
 std::string unnumbered_static(const std::string& name);
 
-// The demangled name, or the name itself when it is not a mangled C++ name.
-std::string demangle(const std::string& name);
 
 // The demangled name without its parameter list: "ns::f(int, long) const" -> "ns::f".
 std::string demangled_base(const std::string& name);
