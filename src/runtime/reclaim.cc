@@ -80,10 +80,14 @@ class Scanner {
     PrivateArray<Mapping> parts(mappings.size());  // what of each mapping is scanned
     if (mappings.empty() || !parts.capacity()) return;
     std::uint64_t total = 0;
-    for (const Mapping& m : mappings) {
+    for (std::size_t i = 0; i < mappings.size(); ++i) {
+      const Mapping& m = mappings[i];
       if (!scanned(m)) continue;
+      // A thread stack the C library mapped has a guard mapping (no access) right below it.
+      const Mapping* below = i ? &mappings[i - 1] : nullptr;
+      bool guarded = below && below->end == m.begin && !below->readable && !below->writable;
       Mapping part = m;
-      part.begin = live_start(m, sample);
+      part.begin = live_start(m, guarded, sample);
       if (part.begin >= part.end) continue;
       total += part.end - part.begin;
       parts.push_back(part);
@@ -105,17 +109,20 @@ class Scanner {
   static bool scanned(const Mapping& m) { return m.readable && !m.device && (m.writable || m.anonymous); }
 
   // Where the live part of a mapping begins. Below the stack pointer of a thread whose own
-  // stack it is (it holds the thread's TLS block, as the C library lays threads out, or it
-  // is the initial thread's stack) lie dead frames, but for the red zone; any other mapping
-  // that holds a stack pointer (a fiber's stack carved from the heap) is scanned whole. On
-  // this thread's own stack, the runtime's frames below the program's are skipped too.
-  static std::uint64_t live_start(const Mapping& m, const SampleResult& sample) {
+  // stack the whole mapping is lie dead frames, but for the red zone: the initial thread's
+  // stack, or a mapping with a guard below it that holds the thread's TLS block, as the C
+  // library lays out the threads it starts. Any other mapping that holds a stack pointer
+  // (a fiber's stack carved from the heap, a stack the program gave pthread_create inside
+  // its heap) is scanned whole. On this thread's own stack, the runtime's frames below the
+  // program's are skipped too.
+  static std::uint64_t live_start(const Mapping& m, bool guarded, const SampleResult& sample) {
     auto inside = [&m](std::uint64_t a) { return a >= m.begin && a < m.end; };
+    auto own_stack = [&](std::uint64_t thread_pointer) { return m.main_stack || (guarded && inside(thread_pointer)); };
     std::uint64_t start = UINT64_MAX;
     for (const ThreadSample& t : sample.threads)
-      if (inside(t.sp) && (m.main_stack || inside(t.thread_pointer))) start = std::min(start, t.sp - kRedZone);
+      if (inside(t.sp) && own_stack(t.thread_pointer)) start = std::min(start, t.sp - kRedZone);
     auto here = reinterpret_cast<std::uint64_t>(&start);
-    if (inside(here) && (m.main_stack || inside(reinterpret_cast<std::uint64_t>(__builtin_thread_pointer())))) {
+    if (inside(here) && own_stack(reinterpret_cast<std::uint64_t>(__builtin_thread_pointer()))) {
       // A thread that is all runtime (the control plane's) has no program frames at all.
       std::uint64_t frame = program_frame();
       start = std::min(start, inside(frame) ? frame : m.end);

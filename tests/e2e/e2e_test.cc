@@ -625,6 +625,19 @@ TEST(Review, HeapBelowAFiberStackIsScanned) {
   EXPECT_EQ(p.ask("label"), "label set by v2, a literal only the patch has");
 }
 
+TEST(Review, HeapBelowAThreadStackTheProgramGaveFromItsHeapIsScanned) {
+  Process p(program("fiber", "v1"));
+  EXPECT_EQ(p.ask("thread-on-heap-stack"), "thread blocked");
+  EXPECT_APPLIED(p.ask("apply " + patch("fiber", "v1", "v2")));
+  EXPECT_EQ(p.ask("set"), "set");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(starts_with(p.ask("apply " + patch("fiber", "v1", "v2")), "ok applied"));
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  }
+  EXPECT_EQ(p.ask("label"), "label set by v2, a literal only the patch has");
+}
+
 TEST(Review, CalleeSavedRegisterOfTheRevertingThreadKeepsThePatch) {
   Process p(program("regkeep", "v1"));
   EXPECT_EQ(p.ask("hold " + patch("regkeep", "v1", "v2")), "reverted, message of v2, only in the patch");

@@ -3,6 +3,7 @@
 // reclamation scan must not start the heap at that stack pointer (only a thread's own
 // stack has a dead part below it): a heap object below the fiber's stack that
 // points into a reverted patch keeps the patch.
+#include <pthread.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -42,7 +43,33 @@ void start_fiber() {
 }
 }  // namespace
 
+// A thread started on a stack the program gave pthread_create, also from the heap: the C
+// library puts the thread's TLS block at its top, inside the heap mapping.
+void start_thread_on_heap_stack() {
+  constexpr std::size_t kStack = 96 * 1024;
+  void* stack = std::malloc(kStack);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstack(&attr, stack, kStack);
+  pthread_t thread;
+  pthread_create(
+      &thread, &attr,
+      [](void*) -> void* {
+        char c;
+        (void)read(g_pipe[0], &c, 1);
+        return nullptr;
+      },
+      nullptr);
+  pthread_attr_destroy(&attr);
+}
+
 std::string handle(const std::string& command) {
+  if (command == "thread-on-heap-stack") {
+    (void)pipe(g_pipe);
+    start_thread_on_heap_stack();
+    usleep(200000);
+    return "thread blocked";
+  }
   if (command == "fiber") {
     start_fiber();
     usleep(200000);
