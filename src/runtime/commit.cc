@@ -136,6 +136,33 @@ Status run_initializers(LinkedPatch& patch) {
   return Status::success();
 }
 
+// After the initializers: the new data they filled must point at running instances, not
+// at the shadows that stood in for them (an initializer that took a bound datum's address
+// saw its shadow). Words of the new data that point into a shadow are moved onto the
+// running instance. (Heap objects the initializers built are not visited.)
+void aim_new_data_at_running_instances(LinkedPatch& patch) {
+  const ElfFile& elf = *patch.file.elf;
+  struct Shadow {
+    std::uint64_t begin, end, running;
+  };
+  std::vector<Shadow> shadows;
+  for (const ElfSection& s : elf.sections())
+    if (const SectionPlan& b = patch.sections[s.index]; b.shadow) shadows.push_back({b.shadow, b.shadow + s.size, b.address});
+  for (const ElfSection& s : elf.sections()) {
+    const SectionPlan& plan = patch.sections[s.index];
+    if (plan.placement != Placement::kLoad || plan.region != RegionKind::kData || s.type == SHT_INIT_ARRAY) continue;
+    for (std::uint64_t off = 0; off + 8 <= s.size; off += 8) {
+      auto* word = reinterpret_cast<std::uint64_t*>(plan.address + off);
+      for (const Shadow& shadow : shadows)
+        if (*word >= shadow.begin && *word < shadow.end) {
+          *word = shadow.running + (*word - shadow.begin);
+          break;
+        }
+    }
+  }
+  for (Shadow& shadow : shadows) shadow = {};  // reclaim.h: no stale copies
+}
+
 // Writes the redirects. Fresh entries first: their slots and pads are not live yet. Then
 // the live slots of entries redirected before, then the fresh entries, one store each.
 void write_redirects(const std::vector<Redirect>& redirects, RuntimeState& state) {
@@ -184,6 +211,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
     (void)protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
     return initialized;
   }
+  if (patch.initializers_ran) aim_new_data_at_running_instances(patch);
 
   auto start = Clock::now();
   write_redirects(*redirects, state);

@@ -91,7 +91,7 @@ Status mark_init_code(LinkedPatch& patch, const SectionSymbols& symbols) {
 
 // After code is planned: loaded ordinary code must not call or take the address of
 // static-initialization code (see mark_init_code).
-Status check_init_code_is_separate(const LinkedPatch& patch, const SectionSymbols& symbols) {
+Status check_init_code_is_separate(LinkedPatch& patch, const SectionSymbols& symbols) {
   const ElfFile& elf = *patch.file.elf;
   const auto& sections = elf.sections();
   for (const ElfSection& s : sections) {
@@ -106,12 +106,15 @@ Status check_init_code_is_separate(const LinkedPatch& patch, const SectionSymbol
                         "which that code would share");
     }
   }
-  // Nor may a function the program calls be redirected to code that sees the shadows.
-  for (const ElfSymbol& sym : elf.symbols())
-    if (sym.type == STT_FUNC && sym.shndx < sections.size() && patch.sections[sym.shndx].init_code &&
-        patch.changed.count(key_of(identity_of(sym))))
-      return make_error("function " + identity_of(sym).display() +
-                        " is static-initialization code in the patch and cannot be redirected");
+  // A changed function that only initializers call in the new release (GCC put it in
+  // .text.startup) is carried with them, like an initializer, never redirected: the new
+  // release's ordinary code does not call it, and the running program's copy is the old
+  // release's to call.
+  for (const ElfSymbol& sym : elf.symbols()) {
+    if (sym.type != STT_FUNC || sym.shndx >= sections.size() || !patch.sections[sym.shndx].init_code) continue;
+    SymbolKey key = key_of(identity_of(sym));
+    if (patch.changed.erase(key)) patch.added.insert(key);
+  }
   return Status::success();
 }
 

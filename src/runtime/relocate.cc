@@ -171,9 +171,11 @@ Status relocate_sections(LinkedPatch& patch) {
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
     if (plan.placement == Placement::kBindRunning && plan.shadow) {
-      // The shadow is the datum as the program started: its image, relocated.
+      // The shadow is the datum as the program started: its image, relocated, its pointers
+      // aimed at the running instances (the shadows are private to the initializers; an
+      // initializer that copies such a pointer into new data must copy a live address).
       for (const ElfRelocation& r : elf.relocations_for(s.index))
-        HOTSWAP_TRY(relocate_one(patch, s, {plan.shadow, RegionKind::kData, true}, r));
+        HOTSWAP_TRY(relocate_one(patch, s, {plan.shadow, RegionKind::kData, false}, r));
       continue;
     }
     if (plan.placement != Placement::kLoad) continue;

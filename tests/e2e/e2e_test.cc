@@ -653,6 +653,22 @@ TEST(Review, ThreadWithEverySignalBlockedIsNeverTakenForSeen) {
   EXPECT_EQ(p.ask("blocked-worker " + patch("sigblock", "v1", "v2")), "cycles done, worker 3");
 }
 
+TEST(Review, NewDataInitializedFromABoundPointerAimsAtTheRunningInstance) {
+  Process p(program("r2shadowptr", "v1"));
+  EXPECT_EQ(p.ask("bump"), "1");
+  EXPECT_EQ(p.ask("bump"), "2");
+  EXPECT_APPLIED(p.ask("apply " + patch("r2shadowptr", "v1", "v2")));
+  EXPECT_EQ(p.ask("bump"), "3") << "the new code must count in the running g_count, not its shadow";
+  EXPECT_EQ(p.ask("count"), "3");
+}
+
+TEST(Review, AChangedHelperOnlyAnInitializerCallsIsCarriedNotRedirected) {
+  Process p(program("r2inithelper", "v1"));
+  EXPECT_EQ(p.ask("get"), "10");
+  EXPECT_APPLIED(p.ask("apply " + patch("r2inithelper", "v1", "v2")));
+  EXPECT_EQ(p.ask("get"), "11");  // g_default keeps its value; the new get() adds one
+}
+
 TEST(Threads, PatchAndRevertWhileThreadsCallTheFunction) {
   // Three threads call work() in a loop while it is redirected and restored 300 times: every
   // call must return the old or the new result and no thread may crash.

@@ -107,3 +107,9 @@ e2e_patch(blockedreg v1 v2 -f message)
 # A thread with every signal blocked runs in a reverted patch.
 e2e_program(sigblock VERSIONS v1 v2)
 e2e_patch(sigblock v1 v2 -f work)
+# From a second review: an initializer copies a bound pointer into new data; a helper only
+# an initializer calls changes in a release that adds data.
+e2e_program(r2shadowptr VERSIONS v1 v2)
+e2e_patch(r2shadowptr v1 v2 -f bump)
+e2e_program(r2inithelper VERSIONS v1 v2)
+e2e_patch(r2inithelper v1 v2 -f get)

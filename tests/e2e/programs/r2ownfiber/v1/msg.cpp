@@ -1,0 +1,1 @@
+const char* message() { return "message of v1"; }
