@@ -203,7 +203,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
 
   // Past the last refusal that leaves no trace. The unwinder learns the new code before any
   // of it runs (initializers may throw through it).
-  if (patch.eh_frame) {
+  if (patch.eh_frame && !patch.eh_frame_registered) {  // a reused patch's table still is
     register_unwind_table(patch.eh_frame, patch.frame_object);
     patch.eh_frame_registered = true;
   }
@@ -221,6 +221,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
   patch.redirects = std::move(*redirects);
   patch.exports = exports_of(patch);
   state.scope->push(patch.exports);
+  patch.was_live = true;
   return Status::success();
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/control_server.h"
 
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -7,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
@@ -179,7 +181,22 @@ Status start_control_server() {
   g_socket_path = path;
   g_socket_owner = getpid();
   std::atexit(remove_socket);
-  std::thread(accept_connections, fd).detach();
+  // The control plane's threads (this one and the connection threads it starts) take no
+  // program signal: no program handler may run on a thread reclamation does not hold
+  // (thread_sampler.h), and the program's signals belong to its own threads anyway.
+  struct BlockedSignals {
+    sigset_t previous;
+    BlockedSignals() {
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_SETMASK, &all, &previous);
+    }
+    ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &previous, nullptr); }
+  };
+  {
+    BlockedSignals while_starting;  // the new thread inherits the mask
+    std::thread(accept_connections, fd).detach();
+  }
   started = true;
   return Status::success();
 }

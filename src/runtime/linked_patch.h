@@ -76,6 +76,8 @@ struct UnwindTable {
 
 struct LinkedPatch {
   PatchFile file;
+  std::uint64_t serial = 0;                // this instance, among all the runtime linked
+  std::vector<std::uint64_t> chain_below;  // serials of the patches applied when it was linked
   std::vector<SectionPlan> sections;  // by section index
   std::set<SymbolKey> changed;        // manifest functions to redirect
   std::set<SymbolKey> added;          // manifest new functions
@@ -109,6 +111,7 @@ struct LinkedPatch {
   std::vector<std::uint64_t> init_functions;
   bool has_new_data = false;
   bool initializers_ran = false;  // code of the patch ran: its memory is never given back
+  bool was_live = false;          // it was committed once: threads may still run its code
 
   std::vector<std::string> still_active;  // changed functions some thread may still run
   ScopeLayer exports;  // what the patch adds to the running scope

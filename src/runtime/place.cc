@@ -421,9 +421,9 @@ Status allocate_sections(LinkedPatch& patch, const RunningImage& image, std::siz
 }
 
 bool discard_patch(LinkedPatch& patch) {
-  // Once the unwinder knows the patch's tables or its initializers ran, something outside
-  // the runtime may hold addresses inside it: it stays mapped.
-  if (patch.eh_frame_registered || patch.initializers_ran) return false;
+  // Once the unwinder knows the patch's tables, its initializers ran or it was live,
+  // something outside the runtime may hold addresses inside it: it stays mapped.
+  if (patch.eh_frame_registered || patch.initializers_ran || patch.was_live) return false;
   unmap_region(patch.memory);
   patch.memory = {};
   return true;

@@ -53,6 +53,18 @@ void scrub(LinkedPatch& p) {
   p.memory = {};
 }
 
+bool signal_handler_inside(const RetiredPatch& r) {
+  std::uint64_t base = reveal(r.hidden_base);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction a{};
+    if (sigaction(sig, nullptr, &a) != 0) continue;
+    auto handler = (a.sa_flags & SA_SIGINFO) ? reinterpret_cast<std::uint64_t>(a.sa_sigaction)
+                                             : reinterpret_cast<std::uint64_t>(a.sa_handler);
+    if (handler >= base && handler < base + r.size) return true;
+  }
+  return false;
+}
+
 // Where scanning must look: a piece of a candidate's memory, and whose it is.
 struct Target {
   std::uint64_t begin = 0, end = 0;
@@ -93,6 +105,9 @@ class Scanner {
       parts.push_back(part);
     }
     if (total > max_scanned_bytes()) return;
+    // A handler the program installed since the first look is a pointer only the kernel holds.
+    for (std::size_t i = 0; i < candidates_.size(); ++i)
+      if (signal_handler_inside(*candidates_[i])) hits_[i] = true;
     std::size_t private_count = private_ranges(std::span(excluded_.begin(), excluded_.capacity()));
     for (const Mapping& part : parts) scan_outside_private(part.begin, part.end, private_count);
     complete_ = true;
@@ -197,19 +212,16 @@ class Scanner {
   bool complete_ = false;
 };
 
-bool signal_handler_inside(const RetiredPatch& r) {
-  std::uint64_t base = reveal(r.hidden_base);
-  for (int sig = 1; sig < NSIG; ++sig) {
-    struct sigaction a{};
-    if (sigaction(sig, nullptr, &a) != 0) continue;
-    auto handler = (a.sa_flags & SA_SIGINFO) ? reinterpret_cast<std::uint64_t>(a.sa_sigaction)
-                                             : reinterpret_cast<std::uint64_t>(a.sa_handler);
-    if (handler >= base && handler < base + r.size) return true;
-  }
-  return false;
-}
 
 }  // namespace
+
+ReclaimMode reclaim_mode() {
+  static const ReclaimMode mode = [] {
+    const char* value = std::getenv("HOTSWAP_RECLAIM");
+    return value && std::strcmp(value, "scan") == 0 ? ReclaimMode::kScan : ReclaimMode::kReuse;
+  }();
+  return mode;
+}
 
 RetiredPatch retire(LinkedPatch& patch) {
   RetiredPatch r;

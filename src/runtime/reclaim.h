@@ -1,5 +1,5 @@
 // Giving back the memory of reverted patches (and of refused patches whose code ran) once
-// nothing in the process can reach it.
+// nothing in the process can reach it: with HOTSWAP_RECLAIM=scan only (ReclaimMode below).
 //
 // After a revert no entry leads into the patch, but a thread may still be running in it,
 // and the new code may have stored addresses inside it where the program keeps its state:
@@ -24,6 +24,15 @@
 #include "runtime/linked_patch.h"
 
 namespace hotswap {
+
+// What becomes of reverted patches (the program's environment chooses, once):
+// - kReuse, the default: a reverted patch stays mapped, and applying the same patch again
+//   on the same program reuses it (reuse_patch): memory grows with the number of distinct
+//   patches applied, never with apply/revert cycles, and no thread is ever disturbed.
+// - kScan (HOTSWAP_RECLAIM=scan): reverted patches are reclaimed as described above, at the
+//   price of holding every thread while the process's memory is scanned.
+enum class ReclaimMode { kReuse, kScan };
+ReclaimMode reclaim_mode();
 
 // What is left of a retired patch. Addresses are kept complemented, so that the scan of
 // the process's memory never finds the runtime's own record of them.

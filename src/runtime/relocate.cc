@@ -166,27 +166,30 @@ std::uint64_t referenced_address(const LinkedPatch& patch, const ElfRelocation& 
   return S + r.addend;
 }
 
-Status relocate_sections(LinkedPatch& patch) {
+Status relocate_section(LinkedPatch& patch, const ElfSection& s) {
   const ElfFile& elf = *patch.file.elf;
-  for (const ElfSection& s : elf.sections()) {
-    const SectionPlan& plan = patch.sections[s.index];
-    if (plan.placement == Placement::kBindRunning && plan.shadow) {
-      // The shadow is the datum as the program started: its image, relocated, its pointers
-      // aimed at the running instances (the shadows are private to the initializers; an
-      // initializer that copies such a pointer into new data must copy a live address).
-      for (const ElfRelocation& r : elf.relocations_for(s.index))
-        HOTSWAP_TRY(relocate_one(patch, s, {plan.shadow, RegionKind::kData, false}, r));
-      continue;
-    }
-    if (plan.placement != Placement::kLoad) continue;
-    bool unwind = s.name == ".eh_frame";
-    for (const ElfRelocation& r : unwind ? patch.unwind.relocations : elf.relocations_for(s.index))
-      HOTSWAP_TRY(relocate_one(patch, s, {plan.address, plan.region, plan.init_code}, r));
-    if (unwind && patch.unwind.fde_count) {
-      patch.eh_frame = plan.address;
-      patch.eh_frame_size = patch.unwind.bytes.size();
-    }
+  const SectionPlan& plan = patch.sections[s.index];
+  if (plan.placement == Placement::kBindRunning && plan.shadow) {
+    // The shadow is the datum as the program started: its image, relocated, its pointers
+    // aimed at the running instances (the shadows are private to the initializers; an
+    // initializer that copies such a pointer into new data must copy a live address).
+    for (const ElfRelocation& r : elf.relocations_for(s.index))
+      HOTSWAP_TRY(relocate_one(patch, s, {plan.shadow, RegionKind::kData, false}, r));
+    return Status::success();
   }
+  if (plan.placement != Placement::kLoad) return Status::success();
+  bool unwind = s.name == ".eh_frame";
+  for (const ElfRelocation& r : unwind ? patch.unwind.relocations : elf.relocations_for(s.index))
+    HOTSWAP_TRY(relocate_one(patch, s, {plan.address, plan.region, plan.init_code}, r));
+  if (unwind && patch.unwind.fde_count) {
+    patch.eh_frame = plan.address;
+    patch.eh_frame_size = patch.unwind.bytes.size();
+  }
+  return Status::success();
+}
+
+Status relocate_sections(LinkedPatch& patch) {
+  for (const ElfSection& s : patch.file.elf->sections()) HOTSWAP_TRY(relocate_section(patch, s));
   return fill_stubs(patch);
 }
 

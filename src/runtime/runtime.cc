@@ -78,7 +78,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   Status started = ensure_started();
   if (!started) return make_error(refuse(path, started.message()).message);
 
-  reclaim(retired_);  // memory of patches reverted earlier, before mapping more
+  if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_);  // before mapping more
 
   auto file = read_patch(path);                                   // read
   if (!file) return make_error(refuse(path, file.error().message).message);
@@ -95,6 +95,15 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
     if (d.kind == ManifestData::Kind::kBind) patch->data_bindings[key_of(d.symbol)] = key_of(d.bind_to);
 
   Status s = verify_patch(*patch, state_);                        // verify
+  if (s) {
+    if (auto reused = take_reusable(*patch)) {                    // or reuse a reverted copy
+      reused->file.path = path;
+      report_active_functions(*reused, *state_.scope);
+      return StagedPatch{std::move(reused), state_.generation};
+    }
+  }
+  patch->serial = state_.next_serial++;
+  patch->chain_below = state_.applied_serials();
   if (s) s = plan_sections(*patch, *state_.scope);                // place
   if (s) s = allocate_sections(*patch, *state_.image, slots);
   if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
@@ -114,13 +123,14 @@ Result Runtime::commit(StagedPatch staged) {
   LinkedPatch& patch = *staged.patch;
   const Manifest& m = patch.file.manifest;
   if (staged.generation != state_.generation || m.base != state_.current_version()) {
-    discard_patch(patch);
-    return refuse(patch.file.path, "the running program changed (a commit or revert) while this patch was staged");
+    Result refused = refuse(patch.file.path, "the running program changed (a commit or revert) while this patch was staged");
+    if (!discard_patch(patch)) keep(std::move(staged.patch));
+    return refused;
   }
   Status s = commit_patch(patch, state_);                         // commit
   if (!s) {
     Result refused = refuse(patch.file.path, s.message());
-    if (!discard_patch(patch)) retired_.push_back(retire(patch));  // its code ran
+    if (!discard_patch(patch)) keep(std::move(staged.patch));     // its code ran
     return refused;
   }
   std::string message = "applied " + short_id(m.base) + " -> " + short_id(m.target) + ": " +
@@ -155,11 +165,28 @@ Result Runtime::revert() {
   if (!last.warning.empty()) message += "; warning: " + last.warning;
   journal_.record({0, "revert", true, last.file.path, m.patch_id, m.target, m.base, message, last.pause_ns});
   std::uint64_t pause = last.pause_ns;
-  retired_.push_back(retire(last));
+  std::unique_ptr<LinkedPatch> reverted = std::move(state_.applied.back());
   state_.applied.pop_back();
   ++state_.generation;
-  reclaim(retired_);
+  keep(std::move(reverted));
+  if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_);
   return Result{true, message, pause};
+}
+
+void Runtime::keep(std::unique_ptr<LinkedPatch> patch) {
+  if (reclaim_mode() == ReclaimMode::kScan) retired_.push_back(retire(*patch));
+  else reusable_.push_back(std::move(patch));
+}
+
+std::unique_ptr<LinkedPatch> Runtime::take_reusable(const LinkedPatch& fresh) {
+  for (auto it = reusable_.begin(); it != reusable_.end(); ++it) {
+    if ((*it)->file.manifest.patch_id != fresh.file.manifest.patch_id) continue;
+    if (!reuse_patch(**it, state_)) continue;  // another copy may fit; else link anew
+    std::unique_ptr<LinkedPatch> reused = std::move(*it);
+    reusable_.erase(it);
+    return reused;
+  }
+  return nullptr;
 }
 
 std::string Runtime::current_version() {

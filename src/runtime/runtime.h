@@ -43,9 +43,14 @@ class Runtime {
   std::mutex mu_;
   RuntimeState state_;
   Journal journal_;
-  // Reverted patches, and refused ones whose code ran: kept mapped until nothing can
-  // reach them (reclaim.h).
+  // Reverted patches, and refused ones whose code ran (reclaim.h): whole, for reuse, or
+  // what reclamation needs of them.
+  std::vector<std::unique_ptr<LinkedPatch>> reusable_;
   std::vector<RetiredPatch> retired_;
+  // Keeps a patch that may no longer be unmapped as it is: reusable, or retired.
+  void keep(std::unique_ptr<LinkedPatch> patch);  // REQUIRES: mu_ held
+  // A reverted copy of this patch that can be committed again, if there is one.
+  std::unique_ptr<LinkedPatch> take_reusable(const LinkedPatch& fresh);  // REQUIRES: mu_ held
 };
 
 }  // namespace hotswap

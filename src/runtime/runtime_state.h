@@ -20,6 +20,13 @@ struct RuntimeState {
   // Counts commits and reverts: a staged patch was linked against one exact scope, and any
   // change since (even back to the same version) may have moved what it binds to.
   std::uint64_t generation = 0;
+  std::uint64_t next_serial = 1;  // LinkedPatch::serial
+
+  std::vector<std::uint64_t> applied_serials() const {
+    std::vector<std::uint64_t> out;
+    for (const auto& p : applied) out.push_back(p->serial);
+    return out;
+  }
 
   std::string current_version() const {
     return applied.empty() ? image->elf->build_id() : applied.back()->file.manifest.target;

@@ -24,8 +24,10 @@ Status bind_symbols(LinkedPatch& patch, const Scope& scope);
 // Vtables, typeinfo and VTTs bound to the running program's copies hold what the patch's
 // own copies would (docs/binding-rules.md).
 Status check_type_identity(const LinkedPatch& patch, const Scope& scope);
-// Applies every relocation of the loaded sections.
+// Applies every relocation of the loaded sections (and of the shadow copies).
 Status relocate_sections(LinkedPatch& patch);
+// The same for one section.
+Status relocate_section(LinkedPatch& patch, const ElfSection& section);
 // Protects memory, checks the unwind table, finds the static initializers.
 Status stage_patch(LinkedPatch& patch, const RunningImage& image);
 // Registers the unwind table, runs the initializers and redirects the changed functions;
@@ -34,6 +36,10 @@ Status stage_patch(LinkedPatch& patch, const RunningImage& image);
 Status commit_patch(LinkedPatch& patch, RuntimeState& state);
 // Undoes the last commit. Fails only before its first write.
 Status revert_patch(LinkedPatch& patch, RuntimeState& state);
+// Makes a reverted patch committable again in the memory it has, when it would link to the
+// same bytes: same running chain below it, same library symbols. Its new data gets its
+// initial image back. Fails (and changes nothing that matters) when it cannot.
+Status reuse_patch(LinkedPatch& reverted, const RuntimeState& state);
 // Gives back the memory of a patch that never became reachable; false (and nothing done)
 // once its unwind table was registered or its code ran.
 bool discard_patch(LinkedPatch& patch);

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -90,7 +91,7 @@ std::uint64_t stack_end(const PrivateArray<CodeRange>& mappings, std::uint64_t s
 // the words are copied with process_vm_readv, which fails on an unmapped page instead of
 // faulting (a thread may be reading another thread's stack, or a guess of where it ends).
 void scan_stack(Sampling& s, std::uint64_t sp) {
-  std::uint64_t words[512];
+  std::uint64_t words[32];  // small: the handler may run on a fiber's small stack
   auto self = static_cast<pid_t>(syscall(SYS_getpid));
   std::uint64_t end = stack_end(s.mappings, sp, s.park);
   for (std::uint64_t at = sp & ~std::uint64_t{7}; at < end;) {
@@ -119,12 +120,35 @@ void wait_for_release(Sampling& s) {
   }
 }
 
+// Vector registers can hold pointers too (a 16- or 32-byte object being copied): the XMM
+// registers, and the upper halves of the YMM registers when the kernel saved them (the
+// signal frame's XSAVE area, standard format: YMM_Hi128 at byte 576). ZMM registers
+// beyond are not looked at.
+void mark_vector_registers(Sampling& s, const ucontext_t* uc) {
+  const auto* fp = reinterpret_cast<const unsigned char*>(uc->uc_mcontext.fpregs);
+  if (!fp) return;
+  auto word = [fp](std::size_t offset) {
+    std::uint64_t w;
+    std::memcpy(&w, fp + offset, 8);
+    return w;
+  };
+  for (std::size_t i = 0; i < 32; ++i) mark(s, word(160 + 8 * i));  // _xmm[16], from byte 160
+  std::uint32_t magic;
+  std::memcpy(&magic, fp + 464, 4);  // sw_reserved: magic1 says an XSAVE area follows
+  if (magic != 0x46505853) return;   // FP_XSTATE_MAGIC1
+  std::uint64_t present = word(512);  // the XSAVE header's XSTATE_BV
+  if (present & 4)
+    for (std::size_t i = 0; i < 32; ++i) mark(s, word(576 + 8 * i));
+}
+
 void on_signal(int, siginfo_t*, void* context) {
   int saved_errno = errno;
   g_handlers_inside.fetch_add(1, std::memory_order_seq_cst);
   if (Sampling* s = g_sampling.load(std::memory_order_seq_cst)) {
-    const auto& regs = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
+    const auto* uc = static_cast<ucontext_t*>(context);
+    const auto& regs = uc->uc_mcontext.gregs;
     for (int r = 0; r < NGREG; ++r) mark(*s, static_cast<std::uint64_t>(regs[r]));
+    mark_vector_registers(*s, uc);
     auto sp = static_cast<std::uint64_t>(regs[REG_RSP]);
     // Interrupted inside a handler running on an alternate signal stack: the frames below
     // it are on the thread's own stack, which sp does not lead to.
@@ -184,6 +208,34 @@ struct Blocked {
   std::uint64_t sp = 0, pc = 0;
 };
 
+// Whether every thread but this one and the runtime's is in `known` (sorted), read from
+// /proc/self/task without allocating (threads may be parked holding malloc's lock).
+bool no_other_threads(const std::vector<pid_t>& known) {
+  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  auto self = static_cast<pid_t>(syscall(SYS_gettid));
+  alignas(8) char buf[4096];
+  bool none = true;
+  for (long n; none && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0;) {
+    for (long at = 0; at < n;) {
+      struct Entry {
+        std::uint64_t inode;
+        std::int64_t offset;
+        unsigned short length;
+        unsigned char type;
+        char name[1];
+      };
+      const auto* e = reinterpret_cast<const Entry*>(buf + at);
+      at += e->length;
+      if (e->name[0] == '.') continue;
+      auto tid = static_cast<pid_t>(std::atoi(e->name));
+      if (tid != self && !is_runtime_thread(tid) && !std::binary_search(known.begin(), known.end(), tid)) none = false;
+    }
+  }
+  close(fd);
+  return none;
+}
+
 bool read_blocked(pid_t tid, Blocked& out) {
   std::string dir = "/proc/self/task/" + std::to_string(tid) + "/";
   std::string text = read_small_file(dir + "syscall");
@@ -202,20 +254,29 @@ bool read_blocked(pid_t tid, Blocked& out) {
   return out.sp != 0;
 }
 
-// Whether the thread blocks the sampler's signal (SigBlk in /proc/self/task/TID/status).
-// Unknown counts as blocked: such a thread is not signalled.
-bool blocks_stack_signal(pid_t tid) {
+// What /proc/self/task/TID/status says of the sampler's signal for one thread.
+struct SignalState {
+  bool blocked = true;   // unknown counts as blocked: such a thread is not signalled
+  bool pending = false;  // an earlier sampling's signal is still on its way: not sent again
+};
+
+SignalState stack_signal_state(pid_t tid) {
   std::string status;
   std::string path = "/proc/self/task/" + std::to_string(tid) + "/status";
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
+  if (fd < 0) return {};
   char buf[4096];
   for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) status.append(buf, static_cast<std::size_t>(n));
   close(fd);
-  auto at = status.find("\nSigBlk:");
-  if (at == std::string::npos) return true;
-  std::uint64_t mask = std::strtoull(status.c_str() + at + 8, nullptr, 16);
-  return (mask >> (stack_signal() - 1)) & 1;
+  auto bit = [&status](const char* field) -> std::optional<bool> {
+    auto at = status.find(field);
+    if (at == std::string::npos) return std::nullopt;
+    std::uint64_t mask = std::strtoull(status.c_str() + at + std::strlen(field), nullptr, 16);
+    return (mask >> (stack_signal() - 1)) & 1;
+  };
+  auto blocked = bit("\nSigBlk:"), own = bit("\nSigPnd:"), shared = bit("\nShdPnd:");
+  if (!blocked) return {};
+  return {*blocked, own.value_or(false) || shared.value_or(false)};
 }
 
 bool handler_installed() {
@@ -223,10 +284,22 @@ bool handler_installed() {
   sigaction(stack_signal(), nullptr, &current);
   if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_signal) return true;
   if (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN) return false;  // the program's own
+  // Bind what the handler calls now: a first call through a lazily bound PLT entry would
+  // run the dynamic linker's resolver on the interrupted stack, which may be a fiber's.
+  stack_t alternate;
+  timespec now;
+  std::uint64_t word = 0;
+  iovec none{&word, 0};
+  sigaltstack(nullptr, &alternate);
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  process_vm_readv(getpid(), &none, 1, &none, 1, 0);
+  (void)syscall(SYS_gettid);
   struct sigaction action{};
   action.sa_sigaction = on_signal;
   action.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&action.sa_mask);
+  // No program handler runs on a thread while it is parked in this one: it could move a
+  // pointer while the world is supposed to stand still.
+  sigfillset(&action.sa_mask);
   return sigaction(stack_signal(), &action, nullptr) == 0;
 }
 
@@ -315,11 +388,20 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
   // registers, so it signals them all. Threads that block the signal are never signalled.
   std::vector<Blocked> blocked;
   bool can_signal = handler_installed(), unseen = false;
+  std::vector<bool> already_pending;
   for (pid_t tid : threads) {
     Blocked b;
-    if (!s->park && read_blocked(tid, b)) blocked.push_back(b);
-    else if (can_signal && !blocks_stack_signal(tid)) s->tids.push_back(tid);
-    else unseen = true;
+    if (!s->park && read_blocked(tid, b)) {
+      blocked.push_back(b);
+      continue;
+    }
+    SignalState state = can_signal ? stack_signal_state(tid) : SignalState{};
+    if (state.blocked) {
+      unseen = true;
+      continue;
+    }
+    s->tids.push_back(tid);
+    already_pending.push_back(state.pending);
   }
   std::size_t n = s->tids.size();
   s->answered.reset(new std::atomic<bool>[n + 1]);
@@ -330,6 +412,7 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
 
   g_sampling.store(s, std::memory_order_seq_cst);
   for (std::size_t i = 0; i < n; ++i) {
+    if (already_pending[i]) continue;  // it answers when that one arrives
     if (syscall(SYS_tgkill, getpid(), s->tids[i], stack_signal()) == 0) continue;
     if (errno != ESRCH) unseen = true;  // EAGAIN: the user's pending-signal limit is reached
     s->answered[i] = true;              // nothing to wait for (ESRCH: it exited)
@@ -357,8 +440,16 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
   if (s->park) {
     // While threads are parked nothing here may take a lock they could hold (malloc's):
     // the checks that read /proc run after the release.
-    result.world_held = result.every_thread_seen;
-    if (result.world_held) while_held(result);
+    // Every listed thread is parked now; one that started since (and may have ended again
+    // before the checks below) was never held.
+    result.world_held = result.every_thread_seen && no_other_threads(threads);
+    if (result.world_held) {
+      sigset_t all, previous;  // nor may a program handler run on this thread meanwhile
+      sigfillset(&all);
+      pthread_sigmask(SIG_SETMASK, &all, &previous);
+      while_held(result);
+      pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    }
     s->release.store(1, std::memory_order_release);
     syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s->release), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
     if (s->escaped.load()) result.world_held = false;

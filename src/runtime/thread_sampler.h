@@ -10,10 +10,13 @@
 //   (stack_signal(), with SA_RESTART), whose handler scans the thread's own registers and
 //   stack. A thread entering a call the kernel never restarts (epoll_wait, nanosleep, a
 //   recv with a timeout) just as the signal arrives may still see EINTR.
-// - Holding the world (`while_held`, for reclamation) signals every thread, blocked ones
-//   too: a blocked thread's callee-saved registers are visible nowhere else. Its blocking
-//   call is interrupted: restarted when the kernel restarts it, EINTR otherwise. Every
-//   thread parks in the handler until the callback returns.
+// - Holding the world (`while_held`, for reclamation by scanning) signals every thread,
+//   blocked ones too: a blocked thread's callee-saved registers are visible nowhere else.
+//   Its blocking call is interrupted: restarted when the kernel restarts it, EINTR (or an
+//   early return) otherwise. Every thread parks in the handler, which blocks every other
+//   signal, until the callback returns; the runtime's own threads block program signals
+//   and run program code only under the runtime's lock, so they need no holding, and the
+//   calling thread blocks signals while the callback runs.
 //
 // A thread that blocks the signal is never signalled (signals would pile up against the
 // user's RLIMIT_SIGPENDING): it is reported unseen. The handler touches only memory that

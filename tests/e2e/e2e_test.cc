@@ -9,33 +9,15 @@
 #include <iterator>
 #include <string>
 
+#include "e2e_paths.h"
 #include "process.h"
 
 namespace {
 
-std::string out_dir() {
-  const char* env = std::getenv("HOTSWAP_E2E_OUT");
-  return env ? env : E2E_OUT;
-}
-std::string program(const std::string& name, const std::string& version) {
-  return out_dir() + "/" + name + "/" + version;
-}
-// HOTSWAP_E2E_PATCHES=diff: the patches `hotswap diff` found by itself; else `hotswap pack`'s.
-std::string patch(const std::string& name, const std::string& from, const std::string& to) {
-  const char* kind = std::getenv("HOTSWAP_E2E_PATCHES");
-  bool diff = kind && std::string(kind) == "diff";
-  return out_dir() + "/" + name + "/" + from + "-" + to + (diff ? ".diff.hsp" : ".hsp");
-}
-
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
-#define EXPECT_APPLIED(answer) EXPECT_TRUE(starts_with(answer, "ok applied")) << answer
-#define EXPECT_REFUSED(answer, why)                                   \
-  do {                                                                \
-    std::string a_ = (answer);                                        \
-    EXPECT_TRUE(starts_with(a_, "refused patch refused")) << a_;      \
-    EXPECT_NE(a_.find(why), std::string::npos) << a_;                 \
-  } while (0)
+using e2e::out_dir;
+using e2e::patch;
+using e2e::program;
+using e2e::starts_with;
 
 TEST(Basic, ChangedFunctionAndInliningCallerRunNewCodeStateKept) {
   Process p(program("basic", "v1"));
@@ -470,121 +452,11 @@ TEST(ExternalLinkage, LibraryThreadLocalsIfuncSizesAlignmentAndLibraryNames) {
   EXPECT_EQ(p.ask("bump"), "9");
 }
 
-TEST(Blocking, ApplyAndRevertDoNotInterruptThreadsBlockedInTheKernel) {
-  // Reclaiming a reverted patch holds every thread, blocked ones too (it must see their
-  // registers), which interrupts calls the kernel never restarts: turned off here.
-  setenv("HOTSWAP_RECLAIM_SCAN_LIMIT_MB", "0", 1);
-  Process p(program("blocking", "v1"));
-  unsetenv("HOTSWAP_RECLAIM_SCAN_LIMIT_MB");
-  EXPECT_EQ(p.ask("start"), "started");
-  usleep(200000);  // every thread is now asleep in epoll_wait, nanosleep or recv
-  for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(starts_with(p.ask("apply " + patch("blocking", "v1", "v2")), "ok applied")) << i;
-    EXPECT_EQ(p.ask("work"), "3");
-    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
-  }
-  EXPECT_EQ(p.ask("eintr"), "0");
-  EXPECT_EQ(p.ask("stop"), "stopped");
-}
 
-// Memory of reverted patches is given back once nothing can reach it: apply/revert cycles
-// do not grow the process (mappings, resident memory) however long they go on.
-// `mappings` counts the anonymous mappings within 4 GiB above the executable's first
-// page, where patch memory lies (malloc's arenas for new threads, which the control plane
-// starts when other programs connect, lie far from it).
-struct Footprint {
-  long mappings = 0, rss_kb = 0;
-};
-Footprint footprint(const std::string& pid) {
-  Footprint f;
-  std::ifstream maps("/proc/" + pid + "/maps");
-  unsigned long long executable = 0;
-  for (std::string line; std::getline(maps, line);) {
-    unsigned long long lo = std::stoull(line.substr(0, line.find('-')), nullptr, 16);
-    bool anonymous = line.find('/') == std::string::npos && line.find('[') == std::string::npos;
-    if (!executable && !anonymous) executable = lo;
-    if (anonymous && executable && lo > executable && lo - executable < (4ull << 30)) ++f.mappings;
-  }
-  std::ifstream status("/proc/" + pid + "/status");
-  for (std::string line; std::getline(status, line);)
-    if (starts_with(line, "VmRSS:")) f.rss_kb = std::stol(line.substr(6));
-  return f;
-}
 
-TEST(Memory, ThousandApplyRevertCyclesKeepMemoryFlat) {
-  Process p(program("basic", "v1"));
-  std::string pid = p.ask("pid");
-  auto cycle = [&](int i) {
-    std::string applied = p.ask("apply " + patch("basic", "v1", "v2"));
-    ASSERT_TRUE(starts_with(applied, "ok applied")) << i << ": " << applied;
-    ASSERT_EQ(p.ask("compute"), "110");
-    std::string reverted = p.ask("revert");
-    ASSERT_TRUE(starts_with(reverted, "ok reverted")) << i << ": " << reverted;
-    ASSERT_EQ(p.ask("compute"), "11");
-  };
-  for (int i = 0; i < 100 && !HasFatalFailure(); ++i) cycle(i);
-  Footprint warm = footprint(pid);
-  for (int i = 100; i < 1000 && !HasFatalFailure(); ++i) cycle(i);
-  Footprint after = footprint(pid);
-  EXPECT_LE(after.mappings, warm.mappings + 4) << "patch memory is not given back";
-  EXPECT_LE(after.rss_kb, warm.rss_kb + 2048) << "resident memory grows with every cycle";
-}
 
-TEST(Memory, ARevertedPatchStaysWhileTheProgramPointsIntoItAndGoesAfter) {
-  Process p(program("retained", "v1"));
-  std::string pid = p.ask("pid");
-  ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied"));
-  ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  Footprint before = footprint(pid);  // after one cycle: the runtime's own mappings exist
-  EXPECT_APPLIED(p.ask("apply " + patch("retained", "v1", "v2")));
-  EXPECT_EQ(p.ask("set"), "set");
-  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  for (int i = 0; i < 5; ++i) {  // every apply and revert tries to reclaim
-    ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied")) << i;
-    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
-  }
-  // The literal and the function only the reverted patch had are still there.
-  EXPECT_EQ(p.ask("label"), "label set by v2");
-  EXPECT_EQ(p.ask("hook"), "101");
-  EXPECT_GT(footprint(pid).mappings, before.mappings) << "the first patch's memory is kept";
-  EXPECT_EQ(p.ask("clear"), "cleared");
-  ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied"));
-  ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  EXPECT_LE(footprint(pid).mappings, before.mappings) << "nothing points into it any more";
-  EXPECT_TRUE(p.alive());
-}
 
-TEST(Memory, ReclaimedWhileThreadsAreBlockedInTheKernel) {
-  // Reclamation signals blocked threads too (their registers may hold the last pointer into
-  // a patch): each comes back to its call, by restart or EINTR, and the memory goes.
-  Process p(program("blocking", "v1"));
-  std::string pid = p.ask("pid");
-  EXPECT_EQ(p.ask("start"), "started");
-  usleep(200000);
-  ASSERT_TRUE(starts_with(p.ask("apply " + patch("blocking", "v1", "v2")), "ok applied"));
-  ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  Footprint warm = footprint(pid);
-  for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(starts_with(p.ask("apply " + patch("blocking", "v1", "v2")), "ok applied")) << i;
-    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
-  }
-  EXPECT_LE(footprint(pid).mappings, warm.mappings + 4);
-  EXPECT_EQ(p.ask("work"), "2");
-  EXPECT_EQ(p.ask("stop"), "stopped");
-}
 
-TEST(Threads, PatchAndRevertWhileThreadsStartAndEnd) {
-  // The sampler and the reclamation scan look at threads whose stacks did not exist a
-  // moment before: nothing may read past a stack or miss a thread.
-  Process p(program("threads", "v1"));
-  EXPECT_EQ(p.ask("churn"), "churning");
-  for (int i = 0; i < 200; ++i) {
-    ASSERT_TRUE(starts_with(p.ask("apply " + patch("threads", "v1", "v2")), "ok applied")) << i;
-    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
-  }
-  EXPECT_EQ(p.ask("unchurn"), "settled");
-  EXPECT_TRUE(p.alive());
-}
 
 TEST(Review, ChangedConstructorWithTwoNamesForOneEntryRevertsAndReapplies) {
   Process p(program("ctor", "v1"));
@@ -612,46 +484,10 @@ TEST(Review, UnchangedClassWithAVirtualBaseDoesNotRefuseItsUnit) {
   EXPECT_EQ(p.ask("make"), "3");
 }
 
-TEST(Review, HeapBelowAFiberStackIsScanned) {
-  Process p(program("fiber", "v1"));
-  EXPECT_EQ(p.ask("fiber"), "fiber blocked");
-  EXPECT_APPLIED(p.ask("apply " + patch("fiber", "v1", "v2")));
-  EXPECT_EQ(p.ask("set"), "set");
-  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(starts_with(p.ask("apply " + patch("fiber", "v1", "v2")), "ok applied"));
-    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  }
-  EXPECT_EQ(p.ask("label"), "label set by v2, a literal only the patch has");
-}
 
-TEST(Review, HeapBelowAThreadStackTheProgramGaveFromItsHeapIsScanned) {
-  Process p(program("fiber", "v1"));
-  EXPECT_EQ(p.ask("thread-on-heap-stack"), "thread blocked");
-  EXPECT_APPLIED(p.ask("apply " + patch("fiber", "v1", "v2")));
-  EXPECT_EQ(p.ask("set"), "set");
-  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(starts_with(p.ask("apply " + patch("fiber", "v1", "v2")), "ok applied"));
-    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
-  }
-  EXPECT_EQ(p.ask("label"), "label set by v2, a literal only the patch has");
-}
 
-TEST(Review, CalleeSavedRegisterOfTheRevertingThreadKeepsThePatch) {
-  Process p(program("regkeep", "v1"));
-  EXPECT_EQ(p.ask("hold " + patch("regkeep", "v1", "v2")), "reverted, message of v2, only in the patch");
-}
 
-TEST(Review, CalleeSavedRegisterOfABlockedThreadKeepsThePatch) {
-  Process p(program("blockedreg", "v1"));
-  EXPECT_EQ(p.ask("blocked " + patch("blockedreg", "v1", "v2")), "reverted, message of v2, only in the patch");
-}
 
-TEST(Review, ThreadWithEverySignalBlockedIsNeverTakenForSeen) {
-  Process p(program("sigblock", "v1"));
-  EXPECT_EQ(p.ask("blocked-worker " + patch("sigblock", "v1", "v2")), "cycles done, worker 3");
-}
 
 TEST(Review, NewDataInitializedFromABoundPointerAimsAtTheRunningInstance) {
   Process p(program("r2shadowptr", "v1"));

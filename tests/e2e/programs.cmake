@@ -113,3 +113,11 @@ e2e_program(r2shadowptr VERSIONS v1 v2)
 e2e_patch(r2shadowptr v1 v2 -f bump)
 e2e_program(r2inithelper VERSIONS v1 v2)
 e2e_patch(r2inithelper v1 v2 -f get)
+# Threads in pause() and sleep(), which any handler ends; a fiber on a small stack; a
+# program signal handler that moves a pointer while reclamation scans.
+e2e_program(r2pause VERSIONS v1 v2)
+e2e_patch(r2pause v1 v2 -f work)
+e2e_program(r2smallstack VERSIONS v1 v2)
+e2e_patch(r2smallstack v1 v2 -f work)
+e2e_program(r2sigpark VERSIONS v1 v2)
+e2e_patch(r2sigpark v1 v2 -f set)

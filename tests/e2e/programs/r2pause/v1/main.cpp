@@ -1,8 +1,7 @@
-// Second review: threads waiting in calls that return after ANY handler runs, whatever
-// SA_RESTART says (pause, sigsuspend), or that return early (sleep). Reclamation's hold
-// signals every thread, blocked ones too: after one revert, each of them has returned.
-// A thread that waits for a shutdown signal with pause() and then ends the process is a
-// common design: the revert ends the program.
+// Threads waiting in calls that return after any signal handler runs, whatever SA_RESTART
+// says (pause, sigsuspend), or that return early (sleep), and one that waits for a
+// shutdown signal with pause() and then ends the process, a common design. By default no
+// apply or revert may signal them; reclamation by scanning (HOTSWAP_RECLAIM=scan) does.
 #include <signal.h>
 #include <unistd.h>
 

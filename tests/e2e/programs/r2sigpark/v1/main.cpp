@@ -1,10 +1,7 @@
-// Second review: the sampler's handler parks threads with no signal blocked but its own
-// (sa_mask empty). A program signal that arrives during the hold (a periodic timer here)
-// runs the program's handler on a "held" thread while the reclamation scan is under way.
-// This handler moves a pointer between two places (a low heap object and a slot in a
-// mapping high in memory, a 48 MiB buffer between them): when it moves the pointer from
-// the part not yet scanned to the part already scanned, the scan misses it and the patch
-// it points into is unmapped.
+// A program signal (a periodic timer) whose handler moves a pointer between two places, a
+// low heap object and a slot in a mapping high in memory, a 48 MiB buffer between them. No
+// such handler may run while reclamation holds the world and scans: moving the pointer
+// from the part not yet scanned to the part already scanned would hide it.
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/time.h>

@@ -1,7 +1,6 @@
-// Second review: a fiber on a small stack (16 KiB, with a guard page) that has room for
-// any ordinary signal handler (the kernel's frame is about 3.4 KiB with AVX-512) but not
-// for the sampler's handler, which since a2efba3 copies the stack through a 4 KiB buffer
-// on the interrupted stack. Every apply samples running threads: the fiber overflows.
+// A fiber on a small stack (16 KiB, with a guard page) that has room for any ordinary
+// signal handler (the kernel's frame is about 3.4 KiB with AVX-512): the sampler's handler
+// must fit as well, and so must the dynamic linker's resolver of any function it calls.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>

@@ -1,1 +1,0 @@
-const char* message() { return "message of v1"; }
