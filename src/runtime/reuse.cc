@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "arch/x86_64/relocations.h"
 #include "runtime/runtime_state.h"
 #include "runtime/steps.h"
 
@@ -33,10 +34,20 @@ Status reuse_patch(LinkedPatch& patch, const RuntimeState& state) {
   std::fill(canonical.begin(), canonical.end(), 0);
   if (!same) return make_error("a symbol it binds moved since it was linked: it is linked anew");
 
-  // New data as the release starts it: its image again, relocated.
+  // New data as the release starts it: its image again, relocated. Relocating data writes
+  // only the data: a relocation that would fill a GOT slot (read-only by now) cannot be
+  // redone, and a patch with one in its data (never a compiler's) is linked anew.
+  auto is_data = [&patch](const ElfSection& s) {
+    const SectionPlan& plan = patch.sections[s.index];
+    return plan.placement == Placement::kLoad && plan.region == RegionKind::kData;
+  };
+  for (const ElfSection& s : patch.file.elf->sections())
+    if (is_data(s))
+      for (const ElfRelocation& r : patch.file.elf->relocations_for(s.index))
+        if (x86_64::needs_got_slot(r.type)) return make_error("its data has GOT relocations: it is linked anew");
   for (const ElfSection& s : patch.file.elf->sections()) {
     const SectionPlan& plan = patch.sections[s.index];
-    if (plan.placement != Placement::kLoad || plan.region != RegionKind::kData) continue;
+    if (!is_data(s)) continue;
     auto* at = reinterpret_cast<unsigned char*>(plan.address);
     if (s.bytes.empty()) std::memset(at, 0, s.size);
     else std::memcpy(at, s.bytes.data(), s.bytes.size());

@@ -153,10 +153,11 @@ TEST(Scan, ARevertedPatchStaysWhileTheProgramPointsIntoItAndGoesAfter) {
     ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied")) << i;
     ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
   }
-  // The literal and the function only the reverted patch had are still there.
+  // The literal and the function only the reverted patch had are still there: reading and
+  // calling them would kill the program had their memory gone. (Not counted in mappings:
+  // a scan may keep the first cycle's patch a little longer, which `before` then holds.)
   EXPECT_EQ(p.ask("label"), "label set by v2");
   EXPECT_EQ(p.ask("hook"), "101");
-  EXPECT_GT(footprint(pid).mappings, before.mappings) << "the first patch's memory is kept";
   EXPECT_EQ(p.ask("clear"), "cleared");
   ASSERT_TRUE(starts_with(p.ask("apply " + patch("retained", "v1", "v2")), "ok applied"));
   ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
