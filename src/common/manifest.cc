@@ -83,6 +83,16 @@ std::string serialize_manifest(const Manifest& m) {
   }
   j["types"] = json::array();
   for (const auto& t : m.types) j["types"].push_back({{"type", t.type_name}, {"transformer", t.transformer}});
+  if (!m.migrations.empty()) {  // absent when empty: older runtimes read such patches
+    j["migrations"] = json::array();
+    for (const auto& g : m.migrations) {
+      json e = ref_to_json(g.symbol);
+      e["type"] = g.type;
+      e["transformer"] = g.transformer;
+      if (!g.inverse.empty()) e["inverse"] = g.inverse;
+      j["migrations"].push_back(e);
+    }
+  }
   j["stubs"] = json::array();
   for (const auto& s : m.stubs) j["stubs"].push_back(ref_to_json(s));
   return j.dump(1);
@@ -135,6 +145,14 @@ Expected<Manifest> parse_manifest(std::string_view text) {
     }
     for (const json& e : array_member(j, "types"))
       m.types.push_back({required_string(e, "type", "manifest type"), optional_string(e, "transformer")});
+    for (const json& e : array_member(j, "migrations")) {
+      ManifestMigration g;
+      g.symbol = ref_from_json(e, "manifest migration");
+      g.type = optional_string(e, "type");
+      g.transformer = required_string(e, "transformer", "manifest migration " + g.symbol.name);
+      g.inverse = optional_string(e, "inverse");
+      m.migrations.push_back(std::move(g));
+    }
     for (const json& e : array_member(j, "stubs")) m.stubs.push_back(ref_from_json(e, "manifest stub"));
     return m;
   } catch (const std::exception& e) {

@@ -48,6 +48,18 @@ struct ManifestTypeChange {
   std::string transformer;  // symbol of the transformer function in the patch
 };
 
+// A datum whose type changed (docs/patch-format.md, "migrations"): the patch carries it
+// anew, where the new release's initializer constructs it; the commit, with the program's
+// threads held, fills it from the running instance with `transformer`, and a revert writes
+// the running instance back from it with `inverse` ("" if the patch has none: it cannot be
+// reverted). Both are `extern "C" int f(const void* from, void* to)`, 0 for success.
+struct ManifestMigration {
+  SymbolRef symbol;       // the datum: the patch's copy and the running instance
+  std::string type;       // its new type, for people
+  std::string transformer;
+  std::string inverse;
+};
+
 struct Manifest {
   int format = kManifestFormat;
   std::string patch_id;
@@ -56,6 +68,7 @@ struct Manifest {
   std::vector<ManifestFunction> functions;
   std::vector<ManifestData> data;
   std::vector<ManifestTypeChange> types;
+  std::vector<ManifestMigration> migrations;
   std::vector<SymbolRef> stubs;
 };
 

@@ -1,11 +1,11 @@
 // The public API (include/hotswap/hotswap.h): thin, never throws into the program.
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <hotswap/hotswap.h>
 
 #include "arch/x86_64/registers.h"
 #include "runtime/control_server.h"
+#include "runtime/quiescence.h"
 #include "runtime/runtime.h"
 #include "runtime/thread_sampler.h"
 
@@ -13,12 +13,10 @@ namespace hotswap {
 
 namespace detail {
 std::atomic<bool> update_pending{false};
-void update_point_slow() noexcept {}
+void update_point_slow() noexcept { quiescence::update_point(); }
 }  // namespace detail
 
 namespace {
-std::atomic<int> g_wake_fd{-1};
-
 template <class F>
 auto guarded(F&& f) noexcept -> decltype(f()) {
   try {
@@ -35,9 +33,7 @@ auto guarded(F&& f) noexcept -> decltype(f()) {
 
 Result start() {
   return guarded([] {
-    int expected = -1;
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd >= 0 && !g_wake_fd.compare_exchange_strong(expected, fd)) close(fd);
+    quiescence::open_wake_fd();
     Status ready = Runtime::instance().start();
     if (ready) ready = start_control_server();
     if (!ready) return Result{false, "hotswap::start: " + ready.message(), 0};
@@ -72,9 +68,9 @@ std::vector<Version> versions() {
   return guarded([] { return Runtime::instance().versions(); });
 }
 
-int wake_fd() noexcept { return g_wake_fd.load(); }
+int wake_fd() noexcept { return quiescence::wake_fd(); }
 
-idle_scope::idle_scope() noexcept {}
-idle_scope::~idle_scope() {}
+idle_scope::idle_scope() noexcept { quiescence::enter_idle(); }
+idle_scope::~idle_scope() { quiescence::leave_idle(); }
 
 }  // namespace hotswap

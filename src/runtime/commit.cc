@@ -16,6 +16,7 @@
 #include "arch/x86_64/redirect.h"
 #include "arch/x86_64/relocations.h"
 #include "runtime/eh_frame.h"
+#include "runtime/migrate.h"
 #include "runtime/runtime_state.h"
 #include "runtime/steps.h"
 
@@ -212,6 +213,12 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
     return initialized;
   }
   if (patch.initializers_ran) aim_new_data_at_running_instances(patch);
+  // The state moves into the new instances the initializers built (migrate.h; the caller
+  // holds the threads). A refusal leaves the running instances as they were.
+  if (Status migrated = run_transformers(patch, Direction::kForward); !migrated) {
+    (void)protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
+    return migrated;
+  }
 
   auto start = Clock::now();
   write_redirects(*redirects, state);

@@ -74,6 +74,16 @@ struct UnwindTable {
   std::size_t fde_count = 0;
 };
 
+// A datum whose type the patch changes (migrate.h): its running instance, the patch's new
+// one, and the transformers between them (0: none).
+struct Migration {
+  SymbolRef symbol;
+  std::string type;
+  std::uint64_t running = 0, running_size = 0;
+  std::uint64_t patched = 0, patched_size = 0;
+  std::uint64_t transformer = 0, inverse = 0;
+};
+
 struct LinkedPatch {
   PatchFile file;
   std::uint64_t serial = 0;                // this instance, among all the runtime linked
@@ -82,6 +92,8 @@ struct LinkedPatch {
   std::set<SymbolKey> changed;        // manifest functions to redirect
   std::set<SymbolKey> added;          // manifest new functions
   std::map<SymbolKey, SymbolKey> data_bindings;  // manifest "bind" data overrides
+  std::set<SymbolKey> migrated;                  // manifest migrations: data the patch carries anew
+  std::vector<Migration> migrations;             // resolved after bind
 
   MappedRegion memory;
   std::uint64_t text_begin = 0, text_end = 0;
@@ -117,6 +129,7 @@ struct LinkedPatch {
   ScopeLayer exports;  // what the patch adds to the running scope
   std::vector<Redirect> redirects;
   std::uint64_t pause_ns = 0;
+  std::uint64_t quiescence_ns = 0;  // a patch that moves state: the wait for a safe moment
   std::string warning;  // a commit or revert that completed with a caveat says it here
 };
 

@@ -156,6 +156,12 @@ Status plan_writable(LinkedPatch& patch, const Scope& scope, const ElfSection& s
   for (const ElfSymbol* sym : symbols) {
     SymbolRef id = data_identity(patch, *sym);
     auto running = scope.find(id);
+    if (patch.migrated.count(key_of(id))) {  // its type changed: a new instance (migrate.h)
+      if (!running || running->type != STT_OBJECT)
+        return make_error("migrated datum " + id.display() + " has no running instance");
+      missing = sym;
+      continue;
+    }
     if (!running || running->type == STT_FUNC || running->type == STT_GNU_IFUNC) {
       missing = sym;
       continue;

@@ -1,5 +1,6 @@
 #include "runtime/reclaim.h"
 
+#include <elf.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ namespace hotswap {
 namespace {
 
 // Writable memory larger than this is not scanned: running threads stay parked while it
-// is (about 0.4 ms per MiB), and a patch's few pages are not worth a long pause.
+// is (about 0.3 ms per MiB and pass), and a patch's few pages are not worth a long pause.
 // $HOTSWAP_RECLAIM_SCAN_LIMIT_MB, read once, sets another limit (0: never reclaim).
 std::uint64_t max_scanned_bytes() {
   static const std::uint64_t limit = [] {
@@ -223,6 +224,17 @@ ReclaimMode reclaim_mode() {
   return mode;
 }
 
+// Whether the patch's code may register a function with the C library for later, which
+// keeps it mangled where no scan recognises it.
+bool registers_exit_handlers(const LinkedPatch& patch) {
+  for (const ElfSymbol& s : patch.file.elf->symbols())
+    if (s.shndx == SHN_UNDEF && (s.name == "atexit" || s.name == "at_quick_exit" || s.name == "on_exit" ||
+                                 s.name == "__cxa_atexit" || s.name == "__cxa_thread_atexit" ||
+                                 s.name == "__cxa_thread_atexit_impl"))
+      return true;
+  return false;
+}
+
 RetiredPatch retire(LinkedPatch& patch) {
   RetiredPatch r;
   r.hidden_base = hide(reinterpret_cast<std::uint64_t>(patch.memory.base));
@@ -234,16 +246,28 @@ RetiredPatch retire(LinkedPatch& patch) {
   }
   for (const Redirect& redirect : patch.redirects)
     if (!redirect.previous_target) r.hidden_pads.push_back(hide(redirect.entry));
-  r.pinned = patch.initializers_ran || !patch.memory.base;
+  r.pinned = patch.initializers_ran || !patch.memory.base || registers_exit_handlers(patch);
+  r.serial = patch.serial;
+  r.chain_below = patch.chain_below;
   scrub(patch);
   return r;
 }
 
-std::uint64_t reclaim(std::vector<RetiredPatch>& retired) {
+std::uint64_t reclaim(std::vector<RetiredPatch>& retired, const std::vector<std::vector<std::uint64_t>>& applied_chains) {
   if (max_scanned_bytes() == 0) return 0;
+  auto linked_on_top = [&](const RetiredPatch& r) {
+    auto has = [&r](const std::vector<std::uint64_t>& chain) {
+      return std::find(chain.begin(), chain.end(), r.serial) != chain.end();
+    };
+    for (const auto& chain : applied_chains)
+      if (has(chain)) return true;
+    for (const RetiredPatch& other : retired)
+      if (&other != &r && other.size && has(other.chain_below)) return true;
+    return false;
+  };
   std::vector<RetiredPatch*> candidates;
   for (RetiredPatch& r : retired)
-    if (!r.pinned && !signal_handler_inside(r)) candidates.push_back(&r);
+    if (!r.pinned && !linked_on_top(r) && !signal_handler_inside(r)) candidates.push_back(&r);
   if (candidates.empty()) return 0;
 
   // A thread may still run the code, return into it, or sit on a jump pad about to read a
@@ -276,6 +300,7 @@ std::uint64_t reclaim(std::vector<RetiredPatch>& retired) {
   Scanner scanner(candidates);
   SampleResult sample = sample_threads(looked_for);
   scanner.scan(sample);
+  if (!scanner.complete()) return 0;  // memory beyond the scan limit: holding would be for nothing
   std::vector<bool> reachable = reachable_from(sample, scanner);
   if (std::all_of(reachable.begin(), reachable.end(), [](bool r) { return r; })) return 0;
 

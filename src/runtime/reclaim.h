@@ -11,8 +11,11 @@
 //     jump pads that read its slots), and no signal handler is in it;
 //   - no word of the process's writable or anonymous memory points into it (a conservative
 //     scan: heap, globals, stacks above their stack pointers, shared memory);
-//   - its static initializers never ran (atexit and other registrations keep pointers the
-//     scan cannot recognise).
+//   - its static initializers never ran, and it calls none of atexit, at_quick_exit,
+//     on_exit, __cxa_atexit, __cxa_thread_atexit (those registrations keep pointers the
+//     scan cannot recognise: glibc mangles them);
+//   - no patch still applied or still retired was linked on top of it (their code calls
+//     into it and reads it by relative displacement, which no scan sees as a pointer).
 // Then its unwind table is deregistered and its memory unmapped. Otherwise it stays, and a
 // later attempt (every apply and revert tries) may succeed. A look that stops no one comes
 // first, so that threads are held only when something may be reclaimed.
@@ -28,7 +31,8 @@ namespace hotswap {
 // What becomes of reverted patches (the program's environment chooses, once):
 // - kReuse, the default: a reverted patch stays mapped, and applying the same patch again
 //   on the same program reuses it (reuse_patch): memory grows with the number of distinct
-//   patches applied, never with apply/revert cycles, and no thread is ever disturbed.
+//   code-only patches applied, never with their apply/revert cycles (reuse.cc says which
+//   patches are linked anew instead).
 // - kScan (HOTSWAP_RECLAIM=scan): reverted patches are reclaimed as described above, at the
 //   price of holding every thread while the process's memory is scanned.
 enum class ReclaimMode { kReuse, kScan };
@@ -42,13 +46,16 @@ struct RetiredPatch {
   std::uint64_t hidden_frame_object = 0;
   std::vector<std::uint64_t> hidden_pads;  // entries whose pad jumps through a slot in it
   bool pinned = false;                     // its initializers ran: never reclaimed
+  std::uint64_t serial = 0;                // LinkedPatch::serial
+  std::vector<std::uint64_t> chain_below;  // LinkedPatch::chain_below
 };
 
 // Records what reclamation needs and wipes every address of the patch from the runtime's
 // own records. REQUIRES: the patch is no longer reachable through any entry.
 RetiredPatch retire(LinkedPatch& patch);
 
-// Reclaims what can be reclaimed; returns the bytes given back.
-std::uint64_t reclaim(std::vector<RetiredPatch>& retired);
+// Reclaims what can be reclaimed; returns the bytes given back. `applied_chains`: the
+// chain_below of each patch still applied.
+std::uint64_t reclaim(std::vector<RetiredPatch>& retired, const std::vector<std::vector<std::uint64_t>>& applied_chains);
 
 }  // namespace hotswap

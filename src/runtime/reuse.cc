@@ -1,13 +1,12 @@
 // Re-applying a reverted patch in the memory it already has: apply/revert cycles of the same
 // patch then cost no memory at all. Its code and constants are as linked the first time
-// (they bind to the same running program), so only its new data is set back to its
-// initial image. A patch whose static initializers ran is never reused: they would run a
-// second time over objects whose destructors they registered.
+// (they bind to the same running program). Only a patch without writable data of its own
+// is reused: new data carries the state of its first life (a function-local static's guard
+// and the destructor it registered, heap memory it owns, a thread still in the reverted
+// code reading it), which no reset could undo. Such patches, and those whose static
+// initializers ran, are linked anew.
 #include <elf.h>
 
-#include <cstring>
-
-#include "arch/x86_64/relocations.h"
 #include "runtime/runtime_state.h"
 #include "runtime/steps.h"
 
@@ -16,6 +15,15 @@ namespace hotswap {
 Status reuse_patch(LinkedPatch& patch, const RuntimeState& state) {
   if (!patch.init_functions.empty() || patch.initializers_ran)
     return make_error("its static initializers ran: it is linked anew");
+  // Writable data of its own: sections the program may have written. An empty one holds
+  // nothing; a DW.ref.* word (the personality routine's address, for the unwinder) is
+  // written only by relocation.
+  for (const ElfSection& s : patch.file.elf->sections()) {
+    const SectionPlan& plan = patch.sections[s.index];
+    if (plan.placement != Placement::kLoad || plan.region != RegionKind::kData || s.size == 0) continue;
+    if (s.name.rfind(".data.rel.local.DW.ref.", 0) == 0) continue;
+    return make_error("it has writable data of its own, which its first life changed: it is linked anew");
+  }
   if (patch.chain_below != state.applied_serials())
     return make_error("the patches below it changed since it was linked: it is linked anew");
   // Shared libraries may have come and gone: the symbols it takes from them must resolve
@@ -34,25 +42,6 @@ Status reuse_patch(LinkedPatch& patch, const RuntimeState& state) {
   std::fill(canonical.begin(), canonical.end(), 0);
   if (!same) return make_error("a symbol it binds moved since it was linked: it is linked anew");
 
-  // New data as the release starts it: its image again, relocated. Relocating data writes
-  // only the data: a relocation that would fill a GOT slot (read-only by now) cannot be
-  // redone, and a patch with one in its data (never a compiler's) is linked anew.
-  auto is_data = [&patch](const ElfSection& s) {
-    const SectionPlan& plan = patch.sections[s.index];
-    return plan.placement == Placement::kLoad && plan.region == RegionKind::kData;
-  };
-  for (const ElfSection& s : patch.file.elf->sections())
-    if (is_data(s))
-      for (const ElfRelocation& r : patch.file.elf->relocations_for(s.index))
-        if (x86_64::needs_got_slot(r.type)) return make_error("its data has GOT relocations: it is linked anew");
-  for (const ElfSection& s : patch.file.elf->sections()) {
-    const SectionPlan& plan = patch.sections[s.index];
-    if (!is_data(s)) continue;
-    auto* at = reinterpret_cast<unsigned char*>(plan.address);
-    if (s.bytes.empty()) std::memset(at, 0, s.size);
-    else std::memcpy(at, s.bytes.data(), s.bytes.size());
-    HOTSWAP_TRY(relocate_section(patch, s));
-  }
   patch.still_active.clear();
   patch.warning.clear();
   patch.pause_ns = 0;

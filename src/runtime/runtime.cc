@@ -2,15 +2,35 @@
 
 #include <elf.h>
 
+#include <chrono>
+#include <cstdlib>
+
 #include "arch/x86_64/redirect.h"
+#include "runtime/migrate.h"
 #include "runtime/private_memory.h"
+#include "runtime/quiescence.h"
 #include "runtime/thread_sampler.h"
 #include "runtime/steps.h"
 
 namespace hotswap {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
+
+// How long an update that moves state waits for a safe moment: HOTSWAP_UPDATE_TIMEOUT_MS,
+// else 5 s.
+Clock::duration update_timeout() {
+  static const long ms = [] {
+    const char* v = std::getenv("HOTSWAP_UPDATE_TIMEOUT_MS");
+    long parsed = v ? std::strtol(v, nullptr, 10) : 0;
+    return parsed > 0 ? parsed : 5000L;
+  }();
+  return std::chrono::milliseconds(ms);
+}
 
 // DESIGN §6: changed functions that some thread is still running keep running the old
 // code until they return; say which.
@@ -78,7 +98,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   Status started = ensure_started();
   if (!started) return make_error(refuse(path, started.message()).message);
 
-  if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_);  // before mapping more
+  if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_, applied_chains());  // before mapping more
 
   auto file = read_patch(path);                                   // read
   if (!file) return make_error(refuse(path, file.error().message).message);
@@ -93,6 +113,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   }
   for (const ManifestData& d : patch->file.manifest.data)
     if (d.kind == ManifestData::Kind::kBind) patch->data_bindings[key_of(d.symbol)] = key_of(d.bind_to);
+  for (const ManifestMigration& g : patch->file.manifest.migrations) patch->migrated.insert(key_of(g.symbol));
 
   Status s = verify_patch(*patch, state_);                        // verify
   if (s) {
@@ -107,6 +128,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s) s = plan_sections(*patch, *state_.scope);                // place
   if (s) s = allocate_sections(*patch, *state_.image, slots);
   if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
+  if (s) s = resolve_migrations(*patch, *state_.scope);
   if (s) s = check_type_identity(*patch, *state_.scope);
   if (s) s = relocate_sections(*patch);                           // relocate
   if (s) s = stage_patch(*patch, *state_.image);                  // stage
@@ -127,7 +149,7 @@ Result Runtime::commit(StagedPatch staged) {
     if (!discard_patch(patch)) keep(std::move(staged.patch));
     return refused;
   }
-  Status s = commit_patch(patch, state_);                         // commit
+  Status s = migrating(patch) ? commit_migrating(patch) : commit_patch(patch, state_);  // commit
   if (!s) {
     Result refused = refuse(patch.file.path, s.message());
     if (!discard_patch(patch)) keep(std::move(staged.patch));     // its code ran
@@ -139,6 +161,9 @@ Result Runtime::commit(StagedPatch staged) {
     message += "; still running on a thread's stack (the old code finishes there):";
     for (const std::string& f : patch.still_active) message += " " + f;
   }
+  if (migrating(patch))
+    message += "; migrated " + describe_migrations(patch) + "; waited " + std::to_string(patch.quiescence_ns / 1000) +
+               " us for quiescence";
   if (!patch.warning.empty()) message += "; warning: " + patch.warning;
   journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
   std::uint64_t pause = patch.pause_ns;
@@ -156,7 +181,7 @@ Result Runtime::revert() {
   }
   LinkedPatch& last = *state_.applied.back();
   const Manifest& m = last.file.manifest;
-  Status s = revert_patch(last, state_);
+  Status s = migrating(last) ? revert_migrating(last) : revert_patch(last, state_);
   if (!s) {
     journal_.record({0, "revert", false, last.file.path, m.patch_id, m.target, m.base, s.message(), 0});
     return Result{false, "revert failed: " + s.message(), 0};
@@ -169,8 +194,51 @@ Result Runtime::revert() {
   state_.applied.pop_back();
   ++state_.generation;
   keep(std::move(reverted));
-  if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_);
+  if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_, applied_chains());
   return Result{true, message, pause};
+}
+
+// A patch that moves state commits with the threads that take part in updates held, once
+// no other thread runs the code it replaces (migrate.h); the transformers run inside
+// commit_patch, after the initializers built the new instances and before any redirect.
+Status Runtime::commit_migrating(LinkedPatch& patch) {
+  auto start = Clock::now();
+  auto deadline = start + update_timeout();
+  auto held = quiescence::hold(deadline);
+  if (!held) return make_error("no safe moment to move the state: " + held.error().message);
+  Status s = check_threads_for_migration(patch, *state_.scope, Direction::kForward, *held, deadline);
+  patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  auto paused = Clock::now();
+  if (s) s = commit_patch(patch, state_);
+  quiescence::release();
+  if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
+  return s;
+}
+
+// The inverse: the patch's instances written back into the running ones, then the
+// redirects undone, with the threads held. A patch without every inverse stays.
+Status Runtime::revert_migrating(LinkedPatch& patch) {
+  for (const Migration& m : patch.migrations)
+    if (!m.inverse)
+      return make_error("the patch has no inverse transformer for " + m.symbol.display() +
+                        ": its state cannot be moved back");
+  auto start = Clock::now();
+  auto deadline = start + update_timeout();
+  auto held = quiescence::hold(deadline);
+  if (!held) return make_error("no safe moment to move the state back: " + held.error().message);
+  Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
+  auto paused = Clock::now();
+  if (s) s = run_transformers(patch, Direction::kInverse);
+  if (s) s = revert_patch(patch, state_);
+  quiescence::release();
+  if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
+  return s;
+}
+
+std::vector<std::vector<std::uint64_t>> Runtime::applied_chains() const {
+  std::vector<std::vector<std::uint64_t>> out;
+  for (const auto& p : state_.applied) out.push_back(p->chain_below);
+  return out;
 }
 
 void Runtime::keep(std::unique_ptr<LinkedPatch> patch) {

@@ -47,6 +47,10 @@ class Runtime {
   // what reclamation needs of them.
   std::vector<std::unique_ptr<LinkedPatch>> reusable_;
   std::vector<RetiredPatch> retired_;
+  // Commit and revert of a patch that moves state (migrate.h).
+  Status commit_migrating(LinkedPatch& patch);  // REQUIRES: mu_ held
+  Status revert_migrating(LinkedPatch& patch);  // REQUIRES: mu_ held
+  std::vector<std::vector<std::uint64_t>> applied_chains() const;  // REQUIRES: mu_ held
   // Keeps a patch that may no longer be unmapped as it is: reusable, or retired.
   void keep(std::unique_ptr<LinkedPatch> patch);  // REQUIRES: mu_ held
   // A reverted copy of this patch that can be committed again, if there is one.

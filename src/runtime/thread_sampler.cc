@@ -371,7 +371,8 @@ struct ProgramFrames {
 };
 
 SampleResult sample_threads(std::span<const CodeRange> ranges,
-                            const std::function<void(const SampleResult&)>& while_held) {
+                            const std::function<void(const SampleResult&)>& while_held,
+                            std::span<const pid_t> skip) {
   std::lock_guard lock(g_mu);
   SampleResult result;
   result.hits.assign(ranges.size(), false);
@@ -379,6 +380,8 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
   std::vector<std::size_t> owner = merge_ranges(ranges, s->ranges);
   // Threads first, then the mappings: every thread listed has its stack mapped by then.
   std::vector<pid_t> threads = other_threads();
+  if (!while_held)  // holding the world holds every thread
+    std::erase_if(threads, [skip](pid_t t) { return std::find(skip.begin(), skip.end(), t) != skip.end(); });
   s->mappings = writable_mappings();
   s->hits.reset(new std::atomic<bool>[s->ranges.size() + 1]);
   for (std::size_t i = 0; i <= s->ranges.size(); ++i) s->hits[i] = false;

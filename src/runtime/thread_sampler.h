@@ -62,8 +62,11 @@ struct SampleResult {
 // and stack are scanned from where the program called into hotswap (ProgramFrame), if it
 // did. With `while_held`, see above: `world_held` says whether the callback saw a process
 // standing still. Parked threads give up after a bounded wait (world_held then false).
+// A report may leave out threads (`skip`: threads parked by quiescence.h, which promised to
+// hold nothing the caller looks for).
 SampleResult sample_threads(std::span<const CodeRange> ranges,
-                            const std::function<void(const SampleResult&)>& while_held = {});
+                            const std::function<void(const SampleResult&)>& while_held = {},
+                            std::span<const pid_t> skip = {});
 
 // Marks the calling thread as the runtime's own for as long as the object lives (the
 // control plane's threads). Such a thread runs program code only while it holds the

@@ -49,9 +49,6 @@ Status verify_patch(const LinkedPatch& patch, const RuntimeState& state) {
   std::string running = state.current_version();
   if (m.base != running)
     return make_error("patch is for version " + m.base + ", the process runs " + running);
-  if (!m.types.empty())
-    return make_error("patch changes type " + m.types.front().type_name +
-                      ": this runtime does not run state transformers yet");
   if (!m.stubs.empty())
     return make_error("patch changes the signature of " + m.stubs.front().display() +
                       ": this runtime does not install stubs yet");

@@ -121,3 +121,10 @@ e2e_program(r2smallstack VERSIONS v1 v2)
 e2e_patch(r2smallstack v1 v2 -f work)
 e2e_program(r2sigpark VERSIONS v1 v2)
 e2e_patch(r2sigpark v1 v2 -f set)
+# From a third review: a function-local static in a reverted patch applied again; a patch
+# linked on top of another keeps it from being reclaimed.
+e2e_program(r3localstatic VERSIONS v1 v2)
+e2e_patch(r3localstatic v1 v2 -f work)
+e2e_program(r3chain VERSIONS v1 v2 v3)
+e2e_patch(r3chain v1 v2 -f probe)
+e2e_patch(r3chain v2 v3 -f spin)

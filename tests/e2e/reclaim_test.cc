@@ -71,9 +71,9 @@ TEST(Reuse, ThousandApplyRevertCyclesKeepMemoryFlat) {
   thousand_cycles_keep_memory_flat(p);
 }
 
-TEST(Reuse, AReappliedPatchStartsItsNewDataAfresh) {
-  // s_flag_v2, new in v2, is a std::once_flag: the reused patch's must be unset again, so
-  // that its call_once runs once more (s_value is the running program's, kept).
+TEST(Reuse, AReappliedPatchWithNewDataIsLinkedAnew) {
+  // s_flag_v2, new in v2, is a std::once_flag: the patch applied again must have a fresh
+  // one, so that its call_once runs once more (s_value is the running program's, kept).
   Process p(program("extlink", "v1"));
   std::string pid = p.ask("pid");
   EXPECT_EQ(p.ask("once"), "5");
@@ -82,8 +82,22 @@ TEST(Reuse, AReappliedPatchStartsItsNewDataAfresh) {
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   Footprint kept = footprint(pid);
   EXPECT_APPLIED(p.ask("apply " + patch("extlink", "v1", "v2")));
-  EXPECT_EQ(footprint(pid).mappings, kept.mappings) << "the reverted copy is reused";
+  EXPECT_GT(footprint(pid).mappings, kept.mappings) << "new data is never reset: a new copy";
   EXPECT_EQ(p.ask("once"), "205");
+}
+
+TEST(Reuse, AFunctionLocalStaticOfAReappliedPatchIsDestroyedOnce) {
+  // v2's work() has a static with a destructor: reusing the reverted copy with the static
+  // reset would construct it again over the registered one, and exit would free twice.
+  Process p(program("r3localstatic", "v1"));
+  EXPECT_EQ(p.ask("get"), "1");
+  EXPECT_APPLIED(p.ask("apply " + patch("r3localstatic", "v1", "v2")));
+  EXPECT_EQ(p.ask("get"), "4");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("get"), "1");
+  EXPECT_APPLIED(p.ask("apply " + patch("r3localstatic", "v1", "v2")));
+  EXPECT_EQ(p.ask("get"), "4") << "a new copy, with its own static";
+  EXPECT_EQ(p.ask("exit-check"), "exited 0");
 }
 
 TEST(Reuse, ApplyAndRevertDoNotInterruptThreadsBlockedInTheKernel) {
@@ -163,6 +177,42 @@ TEST(Scan, ARevertedPatchStaysWhileTheProgramPointsIntoItAndGoesAfter) {
   ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_LE(footprint(pid).mappings, before.mappings) << "nothing points into it any more";
   EXPECT_TRUE(p.alive());
+}
+
+TEST(Scan, APatchStaysWhileOneLinkedOnTopOfItRuns) {
+  // The second patch's spin() calls helper(), which only the first has, by displacement:
+  // reverting both while a thread spins in the second must keep the first mapped.
+  ScanReclaim scan;
+  Process p(program("r3chain", "v1"));
+  EXPECT_APPLIED(p.ask("apply " + patch("r3chain", "v1", "v2")));
+  EXPECT_EQ(p.ask("probe"), "42");
+  EXPECT_APPLIED(p.ask("apply " + patch("r3chain", "v2", "v3")));
+  EXPECT_EQ(p.ask("start"), "started");
+  for (int i = 0; i < 200 && p.ask("rounds") != "turning"; ++i) usleep(5000);
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("probe"), "1");
+  usleep(50000);  // the spinning thread calls helper() many times meanwhile
+  EXPECT_EQ(p.ask("rounds"), "turning");
+  EXPECT_EQ(p.ask("stop"), "stopped");
+  EXPECT_TRUE(p.alive());
+}
+
+TEST(Scan, OverTheScanLimitNoThreadIsHeld) {
+  // The process has more to scan than the limit allows: reclamation gives up before it
+  // holds anyone, so a thread waiting in pause() never wakes.
+  ScanReclaim scan;
+  setenv("HOTSWAP_RECLAIM_SCAN_LIMIT_MB", "4", 1);
+  Process p(program("r2pause", "v1"));
+  unsetenv("HOTSWAP_RECLAIM_SCAN_LIMIT_MB");
+  EXPECT_EQ(p.ask("ballast"), "ballast 16 MiB");
+  EXPECT_EQ(p.ask("start"), "started");
+  EXPECT_APPLIED(p.ask("apply " + patch("r2pause", "v1", "v2")));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_APPLIED(p.ask("apply " + patch("r2pause", "v1", "v2")));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  usleep(100000);
+  EXPECT_EQ(p.ask("status"), "pause returned 0, sleep returned 0 with 0 s left");
 }
 
 TEST(Scan, ReclaimedWhileThreadsAreBlockedInTheKernel) {

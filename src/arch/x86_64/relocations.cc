@@ -70,11 +70,6 @@ std::string unsupported_reason(std::uint32_t type) {
   }
 }
 
-bool needs_got_slot(std::uint32_t type) {
-  RelocClass c = classify(type);
-  return c == RelocClass::kGotEntry || c == RelocClass::kGotTpoff;
-}
-
 std::size_t relocation_width(std::uint32_t type) {
   switch (type) {
     case R_X86_64_64:

@@ -39,10 +39,6 @@ std::string unsupported_reason(std::uint32_t type);
 Status write_relocation(std::uint32_t type, unsigned char* place, std::int64_t value,
                         const std::string& context);
 
-// Whether the linker fills a GOT slot of the patch for this kind wherever it appears
-// (GOTPCREL, GOTTPOFF; a PC32 does only in code, when a lea becomes a load).
-bool needs_got_slot(std::uint32_t type);
-
 // Bytes of the field a relocation writes, for every kind whose field size is known, even
 // the unsupported ones (0 for R_X86_64_NONE and unknown kinds).
 std::size_t relocation_width(std::uint32_t type);

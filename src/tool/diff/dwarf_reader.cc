@@ -333,10 +333,20 @@ class UnitWalker {
     Dwarf_Op* ops = nullptr;
     std::size_t count = 0;
     if (!dwarf_attr(die, DW_AT_location, &attr) || dwarf_getlocation(&attr, &ops, &count) != 0) return;
-    if (count != 1 || ops[0].atom != DW_OP_addr) return;  // locals on the stack, TLS
+    if (count != 1) return;  // locals on the stack, TLS
+    Dwarf_Addr address = 0;
+    if (ops[0].atom == DW_OP_addr) {
+      address = ops[0].number;
+    } else if (ops[0].atom == DW_OP_addrx || ops[0].atom == DW_OP_GNU_addr_index) {
+      // DWARF 5 (Clang's default): an index into .debug_addr.
+      Dwarf_Attribute indexed;
+      if (dwarf_getlocation_attr(&attr, &ops[0], &indexed) != 0 || dwarf_formaddr(&indexed, &address) != 0) return;
+    } else {
+      return;
+    }
     DwarfVariable v;
     v.unit = unit_;
-    v.address = ops[0].number;
+    v.address = address;
     v.type = type;
     if (const char* name = attr_string(die, DW_AT_name)) v.name = name;
     if (const char* linkage = attr_string(die, DW_AT_linkage_name)) v.linkage_name = linkage;

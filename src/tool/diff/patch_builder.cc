@@ -60,12 +60,17 @@ Status compile_transform(const DiffResult& r, const std::string& source, const s
                       "-ffunction-sections", "-fdata-sections", "-c", source, "-o", object});
 }
 
-Status check_defines(const std::string& object, const std::string& source, const Requirements& q) {
+// The global symbols the compiled transform file defines.
+Expected<std::set<std::string>> defined_symbols(const std::string& object) {
   auto elf = ElfFile::open(object);
   if (!elf) return elf.error();
   std::set<std::string> defined;
   for (const ElfSymbol& s : elf->symbols())
     if (s.shndx != 0 && s.bind != 0) defined.insert(s.name);
+  return defined;
+}
+
+Status check_defines(const std::set<std::string>& defined, const std::string& source, const Requirements& q) {
   std::string missing;
   for (const auto& t : q.transformers)
     if (!defined.count(t)) missing += "\n  transformer " + t;
@@ -84,7 +89,7 @@ std::vector<const ElfFile*> object_files(const Release& release) {
   return out;
 }
 
-Manifest make_manifest(const DiffResult& r) {
+Manifest make_manifest(const DiffResult& r, const std::set<std::string>& transform_defines) {
   Manifest m;
   m.base = r.old_release->record.build_id;
   m.target = r.new_release->record.build_id;
@@ -130,16 +135,31 @@ Manifest make_manifest(const DiffResult& r) {
   for (const DataTypeChange& d : r.types.data)
     if (d.changed_type.empty())
       m.types.push_back({d.symbol.display() + ": " + d.old_type + " -> " + d.new_type, data_transformer_symbol(d.symbol)});
+  // Every retyped datum moves: through its type's transformer when it is an instance of a
+  // changed struct, else through its own. The inverse is there when the file defines it.
+  for (const DataTypeChange& d : r.types.data) {
+    bool of_type = !d.changed_type.empty();
+    std::string forward = of_type ? transformer_symbol(d.changed_type) : data_transformer_symbol(d.symbol);
+    std::string inverse = of_type ? inverse_symbol(d.changed_type) : data_inverse_symbol(d.symbol);
+    m.migrations.push_back({d.symbol, d.new_type, forward, transform_defines.count(inverse) ? inverse : ""});
+  }
   for (const SignatureChange& s : r.types.signatures) m.stubs.push_back(s.old_symbol);
   return m;
 }
 
 Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& request) {
   PatchOutcome outcome;
+  if (!r.types.unmigrated.empty()) {
+    std::string why;
+    for (const UnmigratedReach& u : r.types.unmigrated) why += "\n  " + u.path;
+    return make_error("changed types are reached through pointers or containers, whose objects this version "
+                      "cannot migrate yet:" + why);
+  }
   Requirements q = requirements_of(r);
   bool needs_transform = !q.transformers.empty() || !q.stubs.empty();
   std::vector<std::string> objects;
   std::vector<std::string> temporaries;
+  std::set<std::string> transform_defines;
   auto cleanup = [&temporaries] {
     for (const auto& t : temporaries) std::filesystem::remove(t);
   };
@@ -162,11 +182,13 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
       cleanup();
       return make_error("--transform " + request.transform_file + " does not compile: " + compiled.message());
     }
-    Status defines = check_defines(object, request.transform_file, q);
+    auto defined = defined_symbols(object);
+    Status defines = defined ? check_defines(*defined, request.transform_file, q) : Status(defined.error());
     if (!defines) {
       cleanup();
       return defines.error();
     }
+    transform_defines = std::move(*defined);
     objects.push_back(object);
   }
 
@@ -176,7 +198,7 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
         objects.insert(objects.end() - (request.transform_file.empty() ? 0 : 1), o.path);
         break;
       }
-  outcome.manifest = make_manifest(r);
+  outcome.manifest = make_manifest(r, transform_defines);
   Status written = write_patch(objects, outcome.manifest, request.output);
   cleanup();
   if (!written) return written.error();

@@ -3,6 +3,7 @@
 // safely: type changes without transformers, signature changes without stubs.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "common/expected.h"
@@ -22,7 +23,8 @@ struct PatchOutcome {
 };
 
 // The manifest the diff implies (no patch id yet).
-Manifest make_manifest(const DiffResult& result);
+// `transform_defines`: what the compiled --transform file defines (which inverses exist).
+Manifest make_manifest(const DiffResult& result, const std::set<std::string>& transform_defines = {});
 
 // Writes the patch, or refuses with the reason. When transformers or stubs are needed and
 // missing, writes a transform.cpp next to the output and names it in the refusal.

@@ -25,7 +25,8 @@ const char* data_kind_name(DataChange::Kind k) {
 std::string where(const SymbolRef& s) { return s.file.empty() ? "" : "  [" + s.file + "]"; }
 
 constexpr const char* kRuntimeRefusesTypes =
-    "note: the runtime refuses patches with type changes until it implements transformers";
+    "note: the runtime moves retyped globals and statics with the transformers, the program's threads "
+    "held at update points; it does not migrate objects reached through pointers or containers yet";
 
 }  // namespace
 

@@ -162,12 +162,21 @@ std::string value_initialize(const Spelling& to, const TypeMember& m, const std:
   return "  std::memset(static_cast<void*>(&to." + member + "), 0, sizeof to." + member + ");";
 }
 
+// Which way a transformer goes: old -> new for apply, new -> old (the inverse) for revert.
+struct Direction {
+  bool inverse = false;
+  std::string symbol(const std::string& type) const { return inverse ? inverse_symbol(type) : transformer_symbol(type); }
+  std::string from_ns() const { return inverse ? "hotswap_new" : "hotswap_old"; }
+  std::string to_ns() const { return inverse ? "hotswap_old" : "hotswap_new"; }
+};
+
 std::string copy_statement(const Spelling& from, const TypeMember& old_member, const Spelling& to,
-                           const TypeMember& new_member, SignatureCache& old_sigs, SignatureCache& new_sigs) {
+                           const TypeMember& new_member, SignatureCache& old_sigs, SignatureCache& new_sigs,
+                           const Direction& direction) {
   std::string member = new_member.name;
   const TypeNode* nt = to.table().get(strip_aliases(to.table(), new_member.type));
   if (to.form(new_member.type) == Spelling::Form::kChanged && from.form(old_member.type) == Spelling::Form::kChanged)
-    return "  if (int failed = " + transformer_symbol(nt->name) + "(&from." + member + ", &to." + member +
+    return "  if (int failed = " + direction.symbol(nt->name) + "(&from." + member + ", &to." + member +
            ")) return failed;\n";
   bool same = old_sigs.signature(old_member.type) == new_sigs.signature(new_member.type);
   bool declared = !new_member.is_base && !to.declare_member(new_member.type, member).empty();
@@ -181,17 +190,27 @@ std::string copy_statement(const Spelling& from, const TypeMember& old_member, c
   return value_initialize(to, new_member, member) + "  // TODO: " + change + "; value-initialized\n";
 }
 
-std::string write_transformer(const DiffResult& r, const TypeChange& c, const Spelling& from, const Spelling& to) {
-  const TypeNode& before = r.old_release->dwarf.types.nodes[static_cast<std::size_t>(c.old_id)];
-  const TypeNode& after = r.new_release->dwarf.types.nodes[static_cast<std::size_t>(c.new_id)];
-  SignatureCache old_sigs(r.old_release->dwarf.types), new_sigs(r.new_release->dwarf.types);
+// The transformer of one changed type, forward (old -> new) or inverse (new -> old, which
+// revert runs on the running instance: every member is written).
+std::string write_transformer(const DiffResult& r, const TypeChange& c, const Spelling& old_spelling,
+                              const Spelling& new_spelling, const Direction& direction) {
+  const TypeTable& old_table = r.old_release->dwarf.types;
+  const TypeTable& new_table = r.new_release->dwarf.types;
+  const TypeNode& before = (direction.inverse ? new_table : old_table)
+                               .nodes[static_cast<std::size_t>(direction.inverse ? c.new_id : c.old_id)];
+  const TypeNode& after = (direction.inverse ? old_table : new_table)
+                              .nodes[static_cast<std::size_t>(direction.inverse ? c.old_id : c.new_id)];
+  const Spelling& from = direction.inverse ? new_spelling : old_spelling;
+  const Spelling& to = direction.inverse ? old_spelling : new_spelling;
+  SignatureCache old_sigs(direction.inverse ? new_table : old_table), new_sigs(direction.inverse ? old_table : new_table);
   std::string name = identifier(c.name);
   std::ostringstream out;
-  out << "// " << c.name << ":";
-  for (const auto& d : c.details) out << " " << d << ";";
-  out << "\nextern \"C\" int " << transformer_symbol(c.name) << "(const void* old_object, void* new_object) {\n"
-      << "  const auto& from = *static_cast<const hotswap_old::" << name << "*>(old_object);\n"
-      << "  auto& to = *static_cast<hotswap_new::" << name << "*>(new_object);\n"
+  out << "// " << c.name << (direction.inverse ? ", back to the old layout (revert):" : ":");
+  if (!direction.inverse)
+    for (const auto& d : c.details) out << " " << d << ";";
+  out << "\nextern \"C\" int " << direction.symbol(c.name) << "(const void* from_object, void* to_object) {\n"
+      << "  const auto& from = *static_cast<const " << direction.from_ns() << "::" << name << "*>(from_object);\n"
+      << "  auto& to = *static_cast<" << direction.to_ns() << "::" << name << "*>(to_object);\n"
       << "  (void)from;\n  (void)to;\n";
   std::map<std::string, const TypeMember*> old_members;
   for (const auto& m : before.members)
@@ -202,12 +221,15 @@ std::string write_transformer(const DiffResult& r, const TypeChange& c, const Sp
     if (m.is_base) named.name = "base_" + identifier(m.name);
     auto it = old_members.find(named.name);
     if (it == old_members.end()) {
-      out << value_initialize(to, m, named.name) << "  // new: value-initialized\n";
+      if (direction.inverse)  // `to` is the running instance: it still has the value it had
+        out << "  // " << named.name << " is not in the new layout: it keeps its value from before the update\n";
+      else
+        out << value_initialize(to, m, named.name) << "  // new: value-initialized\n";
       continue;
     }
     TypeMember old_named = *it->second;
     old_named.name = named.name;
-    out << copy_statement(from, old_named, to, named, old_sigs, new_sigs);
+    out << copy_statement(from, old_named, to, named, old_sigs, new_sigs, direction);
     old_members.erase(it);
   }
   for (const auto& [member, m] : old_members) out << "  // " << member << " was removed: its value is dropped\n";
@@ -252,19 +274,25 @@ std::string write_layouts(const DiffResult& r, const std::set<std::string>& chan
   return out + "}  // namespace " + ns + "\n\n";
 }
 
-std::string write_data_transformer(const DiffResult& r, const DataTypeChange& d) {
-  Spelling from(r.old_release->dwarf.types, "hotswap_old", {}), to(r.new_release->dwarf.types, "hotswap_new", {});
-  std::string old_type = from.spell(d.old_type_id), new_type = to.spell(d.new_type_id);
+std::string write_data_transformer(const DiffResult& r, const DataTypeChange& d, bool inverse) {
+  Spelling old_spelling(r.old_release->dwarf.types, "hotswap_old", {});
+  Spelling new_spelling(r.new_release->dwarf.types, "hotswap_new", {});
+  const Spelling& from = inverse ? new_spelling : old_spelling;
+  const Spelling& to = inverse ? old_spelling : new_spelling;
+  int from_id = inverse ? d.new_type_id : d.old_type_id, to_id = inverse ? d.old_type_id : d.new_type_id;
+  std::string from_type = from.spell(from_id), to_type = to.spell(to_id);
   std::ostringstream out;
-  out << "// " << d.symbol.display() << ": " << d.old_type << " -> " << d.new_type << "\n"
-      << "extern \"C\" int " << data_transformer_symbol(d.symbol) << "(const void* old_object, void* new_object) {\n";
-  if (!old_type.empty() && !new_type.empty() && from.form(d.old_type_id) == Spelling::Form::kScalar &&
-      to.form(d.new_type_id) == Spelling::Form::kScalar) {
-    out << "  const auto& from = *static_cast<const " << old_type << "*>(old_object);\n"
-        << "  auto& to = *static_cast<" << new_type << "*>(new_object);\n"
-        << "  to = static_cast<" << new_type << ">(from);  // TODO: check the conversion\n";
+  out << "// " << d.symbol.display() << ": " << (inverse ? d.new_type + " -> " + d.old_type + " (revert)" : d.old_type + " -> " + d.new_type)
+      << "\nextern \"C\" int " << (inverse ? data_inverse_symbol(d.symbol) : data_transformer_symbol(d.symbol))
+      << "(const void* from_object, void* to_object) {\n";
+  if (!from_type.empty() && !to_type.empty() && from.form(from_id) == Spelling::Form::kScalar &&
+      to.form(to_id) == Spelling::Form::kScalar) {
+    out << "  const auto& from = *static_cast<const " << from_type << "*>(from_object);\n"
+        << "  auto& to = *static_cast<" << to_type << "*>(to_object);\n"
+        << "  to = static_cast<" << to_type << ">(from);  // TODO: check the conversion\n";
   } else {
-    out << "  (void)old_object;\n  (void)new_object;  // TODO: convert by hand; the new value is its initializer\n";
+    out << "  (void)from_object;\n  (void)to_object;  // TODO: convert by hand; "
+        << (inverse ? "the old value stays" : "the new value is its initializer") << "\n";
   }
   out << "  return 0;\n}\n\n";
   return out.str();
@@ -323,6 +351,12 @@ std::string data_transformer_symbol(const SymbolRef& datum) {
   return "hotswap_transform_data_" + identifier(datum.file.empty() ? datum.name : datum.file + "::" + datum.name);
 }
 
+std::string inverse_symbol(const std::string& type_name) { return "hotswap_inverse_" + identifier(type_name); }
+
+std::string data_inverse_symbol(const SymbolRef& datum) {
+  return "hotswap_inverse_data_" + identifier(datum.file.empty() ? datum.name : datum.file + "::" + datum.name);
+}
+
 std::string stub_symbol(const SymbolRef& old_function) {
   return "hotswap_stub_" + identifier(old_function.file.empty() ? old_function.name
                                                                 : old_function.file + "::" + old_function.name);
@@ -338,7 +372,8 @@ std::string generate_transform_source(const DiffResult& r) {
       << "// Generated by `hotswap diff`. Review every TODO, then re-run it with --transform on this file.\n"
       << "// A transformer gets the old object and the new one (already initialized) and returns 0, or\n"
       << "// non-zero to refuse the update; default ones copy members of the same name and type and\n"
-      << "// value-initialize new members.\n"
+      << "// value-initialize new members. Each has an inverse (hotswap_inverse_*), which revert runs\n"
+      << "// from the new object into the old one; a patch without it cannot be reverted.\n"
       << "#include <cstddef>\n#include <cstdint>\n#include <cstring>\n#include <map>\n#include <memory>\n"
       << "#include <string>\n#include <unordered_map>\n#include <vector>\n\n";
   if (!r.types.types.empty()) {
@@ -348,15 +383,18 @@ std::string generate_transform_source(const DiffResult& r) {
     for (const TypeChange* c : dependency_order(r.types.types, r.new_release->dwarf.types, false)) {
       const TypeNode* a = r.old_release->dwarf.types.get(c->old_id);
       const TypeNode* b = r.new_release->dwarf.types.get(c->new_id);
-      if (a && b && a->kind == TypeKind::kStruct && b->kind == TypeKind::kStruct)
-        out << write_transformer(r, *c, from, to);
-      else
-        out << "extern \"C\" int " << transformer_symbol(c->name)
-            << "(const void*, void*) { return 0; }  // TODO: " << c->name << " is not a struct\n\n";
+      for (bool inverse : {false, true}) {
+        Direction direction{inverse};
+        if (a && b && a->kind == TypeKind::kStruct && b->kind == TypeKind::kStruct)
+          out << write_transformer(r, *c, from, to, direction);
+        else
+          out << "extern \"C\" int " << direction.symbol(c->name)
+              << "(const void*, void*) { return 0; }  // TODO: " << c->name << " is not a struct\n\n";
+      }
     }
   }
   for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty()) out << write_data_transformer(r, d);
+    if (d.changed_type.empty()) out << write_data_transformer(r, d, false) << write_data_transformer(r, d, true);
   for (const SignatureChange& s : r.types.signatures) out << write_stub(r, s);
   return out.str();
 }

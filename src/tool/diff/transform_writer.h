@@ -12,6 +12,9 @@ namespace hotswap::diff {
 // The symbols the patch's manifest names and `--transform` must define.
 std::string transformer_symbol(const std::string& type_name);
 std::string data_transformer_symbol(const SymbolRef& datum);
+// Their inverses, which revert runs (optional: without them a patch cannot be reverted).
+std::string inverse_symbol(const std::string& type_name);
+std::string data_inverse_symbol(const SymbolRef& datum);
 std::string stub_symbol(const SymbolRef& old_function);
 
 std::string generate_transform_source(const DiffResult& result);

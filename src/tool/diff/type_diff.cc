@@ -53,6 +53,58 @@ Indexed index_side(const DwarfSide& side) {
   return out;
 }
 
+bool names_type(const std::string& text, const std::string& type) {
+  auto boundary = [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'); };
+  for (std::size_t at = text.find(type); at != std::string::npos; at = text.find(type, at + 1)) {
+    bool before = at == 0 || boundary(text[at - 1]);
+    bool after = at + type.size() == text.size() || boundary(text[at + type.size()]);
+    if (before && after) return true;
+  }
+  return false;
+}
+
+// The changed type a value of type `id` reaches where a transformer cannot follow (see
+// UnmigratedReach), with the path to it; "" if none. Embedded members of changed types are
+// followed by their transformers and so do not count.
+std::string unfollowable_reach(const TypeTable& table, int id, const std::set<std::string>& changed, bool behind,
+                               std::set<int>& seen, std::string& path) {
+  int bare = strip_aliases(table, id);
+  const TypeNode* n = table.get(bare);
+  if (!n || !seen.insert(bare * 2 + (behind ? 1 : 0)).second) return "";
+  switch (n->kind) {
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference:
+    case TypeKind::kArray: {
+      std::string found = unfollowable_reach(table, n->target, changed, true, seen, path);
+      return found;
+    }
+    case TypeKind::kStruct: {
+      if (changed.count(n->name)) {
+        if (behind) {
+          path = n->name;
+          return n->name;
+        }
+      }
+      for (const std::string& c : changed)
+        if (c != n->name && names_type(n->name, c)) {  // a template argument: a container's elements
+          path = n->name + " -> " + c;
+          return c;
+        }
+      for (const TypeMember& m : n->members) {
+        std::string found = unfollowable_reach(table, m.type, changed, behind, seen, path);
+        if (!found.empty()) {
+          path = n->name + (m.name.empty() ? "" : "::" + m.name) + " -> " + path;
+          return found;
+        }
+      }
+      return "";
+    }
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 std::string spell_signature(const TypeTable& table, const DwarfFunction& f) {
@@ -92,6 +144,14 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (users != objects.data_users.end())
       for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + id + ", whose type changed");
   }
+
+  if (!changed.empty())
+    for (const auto& [id, v] : new_index.variables) {
+      std::set<int> seen;
+      std::string path;
+      std::string reached = unfollowable_reach(new_types, v->type, changed, false, seen, path);
+      if (!reached.empty()) out.unmigrated.push_back({new_index.refs[id], reached, id + " -> " + path});
+    }
 
   for (const auto& [id, f] : new_index.functions) {
     for (const std::string& name : f->types_used)

@@ -42,11 +42,21 @@ struct TypeUser {
   std::string reason;
 };
 
+// A global or static whose value reaches a changed type where no transformer can follow:
+// through a pointer, a reference, an array or a template argument (a container). Its heap
+// objects would keep the old layout; the patch is refused until the runtime migrates them.
+struct UnmigratedReach {
+  SymbolRef datum;
+  std::string type;  // the changed type it reaches
+  std::string path;  // how: "g_sessions -> std::vector<Session> -> Session"
+};
+
 struct TypeComparison {
   std::vector<TypeChange> types;
   std::vector<DataTypeChange> data;
   std::vector<SignatureChange> signatures;
   std::vector<TypeUser> users;
+  std::vector<UnmigratedReach> unmigrated;
 };
 
 struct DwarfSide {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 
 int work(int x);
 
@@ -43,5 +44,9 @@ std::string handle(const std::string& command) {
     return "pause returned " + std::to_string(s_pause_returned.load()) + ", sleep returned " +
            std::to_string(s_sleep_returned.load()) + " with " + std::to_string(s_sleep_left.load()) + " s left";
   if (command == "work") return std::to_string(work(1));
+  if (command == "ballast") {  // 16 MiB of heap that reclamation would have to scan
+    static std::vector<char> ballast(16 << 20, 1);
+    return "ballast " + std::to_string(ballast.size() >> 20) + " MiB";
+  }
   return "unknown " + command;
 }

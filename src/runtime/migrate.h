@@ -1,0 +1,46 @@
+// State migration (docs/ARCHITECTURE.md, "Type and state updates"): a patch that changes
+// the type of a datum carries a new instance of it and a transformer that fills the new
+// instance from the running one. The commit runs the transformers with every thread that
+// takes part in updates held (quiescence.h), after checking that
+// - no other thread is running code the patch replaces (it would read or write the old
+//   instance after its value moved), and
+// - no held thread keeps a pointer into an instance about to move on its stack (an update
+//   point promises there is none; the runtime checks the promise).
+// A revert runs the inverse transformers the same way, from the patch's instances back
+// into the running ones. Old instances are left as they are: nothing is destroyed, so a
+// failure at any point leaves the program's state exactly as it was.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/expected.h"
+#include "runtime/linked_patch.h"
+#include "runtime/quiescence.h"
+
+namespace hotswap {
+
+// Finds, after bind, each migrated datum's two instances and its transformers.
+Status resolve_migrations(LinkedPatch& patch, const Scope& scope);
+
+enum class Direction { kForward, kInverse };
+
+// Waits (until the deadline) for every thread that is not held to leave the code
+// `direction` replaces: the old copies of the patch's changed functions going forward,
+// the patch's own code going back. Then checks the held threads' stacks.
+Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope, Direction direction,
+                                   std::span<const quiescence::HeldThread> held,
+                                   std::chrono::steady_clock::time_point deadline);
+
+// Runs the transformers (forward: running -> patch; inverse: patch -> running). Any
+// exception, of any type, and any non-zero result refuses; what was written before stays
+// in instances nothing reads yet.
+Status run_transformers(const LinkedPatch& patch, Direction direction);
+
+// "g_stats (Stats, 48 -> 56 bytes)" for each migration, for messages.
+std::string describe_migrations(const LinkedPatch& patch);
+
+}  // namespace hotswap

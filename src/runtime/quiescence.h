@@ -1,0 +1,59 @@
+// Quiescence (docs/ARCHITECTURE.md, "Type and state updates"): the threads that take part
+// in updates, and holding them at a safe moment while a patch that changes types commits.
+//
+// A thread takes part once it has entered the slow path of hotswap::update_point() (taken
+// only while an update is pending) or an idle_scope. While an update is pending:
+// - update_point() parks the calling thread until the update ends;
+// - a thread inside an idle_scope counts as quiescent where it is; leaving the scope while
+//   the update holds the threads waits for its end (leaving before that is free: the thread
+//   is then running again, and the update waits for it to reach an update point).
+// The thread that asks for the update (a program thread calling hotswap::apply) counts as
+// being at an update point.
+//
+// When every participant is parked or idle, `hold` returns them with the part of their
+// stacks that may hold pointers: from the stack pointer at the point where it parked (below
+// which nothing of the program's is live) to the end of its stack. The callee-saved
+// registers are spilled there first, so scanning that range covers them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/expected.h"
+
+namespace hotswap::quiescence {
+
+struct HeldThread {
+  pid_t tid = 0;
+  bool idle = false;           // inside an idle_scope, else parked at an update point
+  std::uint64_t sp = 0;        // its live stack: [sp, stack_end)
+  std::uint64_t stack_end = 0;
+};
+
+// The eventfd that is readable while an update is pending (hotswap::wake_fd()); -1 until
+// open_wake_fd() made it.
+void open_wake_fd();
+int wake_fd();
+
+// Asks every participant to stop and waits until all are parked or idle, or until the
+// deadline; the wake fd is made readable so that event loops notice. On success they stay
+// held until release(); on failure nothing is held and the error names the threads still
+// running.
+Expected<std::vector<HeldThread>> hold(std::chrono::steady_clock::time_point deadline);
+
+// Lets held (and parked) threads run again; reads the wake fd empty.
+void release();
+
+// The participants now registered (for tests and status).
+std::size_t participants();
+
+// The entry points of hotswap.h.
+void update_point();
+void enter_idle();
+void leave_idle();
+
+}  // namespace hotswap::quiescence
