@@ -54,13 +54,17 @@ std::vector<Version> versions();
 
 namespace detail {
 extern std::atomic<bool> update_pending;
+extern thread_local bool takes_part;  // this thread called update_point() or idle_scope
 void update_point_slow() noexcept;
 }  // namespace detail
 
-// A place where the calling thread holds no state that a patch may change the type of.
-// Costs one relaxed load when nothing is pending.
+// A place where the calling thread holds no state (and no pointer to state) that a patch
+// may change the type of. The first call makes the thread take part in updates: from then
+// on a patch that moves state waits until the thread is here (or in an idle_scope), and
+// the thread waits here until the patch has committed or was refused.
+// Costs a relaxed load and a thread-local test when nothing is pending.
 inline void update_point() noexcept {
-  if (__builtin_expect(detail::update_pending.load(std::memory_order_relaxed), false)) {
+  if (__builtin_expect(detail::update_pending.load(std::memory_order_relaxed) || !detail::takes_part, false)) {
     detail::update_point_slow();
   }
 }
@@ -70,7 +74,9 @@ inline void update_point() noexcept {
 int wake_fd() noexcept;
 
 // Marks a region where the calling thread blocks (epoll_wait, accept) and holds no state a
-// patch could change: an update may commit while a thread is inside.
+// patch could change: an update that moves state may commit while a thread is inside, and
+// a thread leaving the region while one commits waits for its end. Entering makes the
+// thread take part in updates (see update_point).
 class idle_scope {
  public:
   idle_scope() noexcept;

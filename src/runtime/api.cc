@@ -13,7 +13,11 @@ namespace hotswap {
 
 namespace detail {
 std::atomic<bool> update_pending{false};
-void update_point_slow() noexcept { quiescence::update_point(); }
+thread_local bool takes_part = false;
+void update_point_slow() noexcept {
+  takes_part = true;
+  quiescence::update_point();
+}
 }  // namespace detail
 
 namespace {
@@ -70,7 +74,10 @@ std::vector<Version> versions() {
 
 int wake_fd() noexcept { return quiescence::wake_fd(); }
 
-idle_scope::idle_scope() noexcept { quiescence::enter_idle(); }
+idle_scope::idle_scope() noexcept {
+  detail::takes_part = true;
+  quiescence::enter_idle();
+}
 idle_scope::~idle_scope() { quiescence::leave_idle(); }
 
 }  // namespace hotswap

@@ -128,3 +128,12 @@ e2e_patch(r3localstatic v1 v2 -f work)
 e2e_program(r3chain VERSIONS v1 v2 v3)
 e2e_patch(r3chain v1 v2 -f probe)
 e2e_patch(r3chain v2 v3 -f spin)
+
+# Live type updates: a global struct changes while threads use it; the transform files are
+# the generated one with the renamed member edited by hand, and two that refuse.
+e2e_program(bank VERSIONS v1 v2)
+e2e_type_patch(bank v1 v2)
+e2e_transform_patch(bank v1 v2 transform.cpp v1-v2.edited)
+e2e_transform_patch(bank v1 v2 refusing_transform.cpp v1-v2.refusing)
+e2e_transform_patch(bank v1 v2 throwing_transform.cpp v1-v2.throwing)
+e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)

@@ -1,0 +1,57 @@
+#include <hotswap/hotswap.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+struct Bank {
+  long balance[8];
+  long transfers;
+  int generation;
+};
+
+Bank g_bank{{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, 0, 1};
+std::mutex g_mu;
+std::atomic<bool> g_release{false};
+
+void transfer(unsigned seed) {
+  std::lock_guard lock(g_mu);
+  unsigned from = seed % 8, to = (from + 1 + seed / 8 % 7) % 8;
+  long amount = static_cast<long>(seed % 50);
+  if (g_bank.balance[from] >= amount) {
+    g_bank.balance[from] -= amount;
+    g_bank.balance[to] += amount;
+  }
+  ++g_bank.transfers;
+}
+
+std::string audit() {
+  std::lock_guard lock(g_mu);
+  long sum = 0;
+  for (long b : g_bank.balance) sum += b;
+  return "v1 sum " + std::to_string(sum) + " transfers " + std::to_string(g_bank.transfers) + " generation " +
+         std::to_string(g_bank.generation);
+}
+
+volatile long g_seen = 0;
+
+// Takes no part in updates, and runs code that uses the bank until released.
+void hog() {
+  while (!g_release) {
+    std::lock_guard lock(g_mu);
+    g_seen = g_bank.generation;
+  }
+}
+
+// Takes part in updates, then stops reaching update points until released.
+void stall() {
+  hotswap::update_point();
+  while (!g_release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void hold_pointer() {
+  Bank* volatile held = &g_bank;  // on this thread's stack while it parks
+  while (!g_release) hotswap::update_point();
+  (void)held;
+}

@@ -1,0 +1,61 @@
+#include <hotswap/hotswap.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+// Release 2: the largest amount moved is kept, `transfers` is now `transfer_count`, and
+// the generation is a long.
+struct Bank {
+  long balance[8];
+  long largest = 0;
+  long transfer_count;
+  long generation;
+};
+
+Bank g_bank{{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, 0, 0, 2};
+std::mutex g_mu;
+std::atomic<bool> g_release{false};
+
+void transfer(unsigned seed) {
+  std::lock_guard lock(g_mu);
+  unsigned from = seed % 8, to = (from + 1 + seed / 8 % 7) % 8;
+  long amount = static_cast<long>(seed % 50);
+  if (g_bank.balance[from] >= amount) {
+    g_bank.balance[from] -= amount;
+    g_bank.balance[to] += amount;
+    if (amount > g_bank.largest) g_bank.largest = amount;
+  }
+  ++g_bank.transfer_count;
+}
+
+std::string audit() {
+  std::lock_guard lock(g_mu);
+  long sum = 0;
+  for (long b : g_bank.balance) sum += b;
+  return "v2 sum " + std::to_string(sum) + " transfers " + std::to_string(g_bank.transfer_count) + " generation " +
+         std::to_string(g_bank.generation) + " largest " + std::to_string(g_bank.largest);
+}
+
+volatile long g_seen = 0;
+
+// Takes no part in updates, and runs code that uses the bank until released.
+void hog() {
+  while (!g_release) {
+    std::lock_guard lock(g_mu);
+    g_seen = g_bank.generation;
+  }
+}
+
+// Takes part in updates, then stops reaching update points until released.
+void stall() {
+  hotswap::update_point();
+  while (!g_release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void hold_pointer() {
+  Bank* volatile held = &g_bank;
+  while (!g_release) hotswap::update_point();
+  (void)held;
+}

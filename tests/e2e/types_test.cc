@@ -1,0 +1,182 @@
+// Live type updates (docs/type-updates.md): a global struct changes while four threads
+// transfer money through it and one waits in an idle scope. The sum of the balances never
+// changes and the transfer count never goes back, across applies, reverts and refusals.
+#include <unistd.h>
+
+#include <sstream>
+
+#include "e2e_paths.h"
+#include "process.h"
+
+using namespace e2e;
+
+namespace {
+
+std::string bank_patch(const std::string& kind) { return out_dir() + "/bank/v1-v2." + kind + ".hsp"; }
+
+struct Audit {
+  std::string version;
+  long sum = -1, transfers = -1, generation = -1;
+};
+
+// "v1 sum 8000 transfers 123 generation 1 [largest 49]"
+Audit audit(Process& p) {
+  std::istringstream in(p.ask("audit"));
+  Audit a;
+  std::string word;
+  in >> a.version >> word >> a.sum >> word >> a.transfers >> word >> a.generation;
+  return a;
+}
+
+// The process's update wait, for the tests that expect a refusal after it.
+struct ShortUpdateWait {
+  ShortUpdateWait() { setenv("HOTSWAP_UPDATE_TIMEOUT_MS", "400", 1); }
+  ~ShortUpdateWait() { unsetenv("HOTSWAP_UPDATE_TIMEOUT_MS"); }
+};
+
+// Starts the bank's threads and waits until they have moved money.
+void start(Process& p) {
+  ASSERT_EQ(p.ask("start"), "started");
+  for (int i = 0; i < 200 && audit(p).transfers < 1000; ++i) usleep(2000);
+}
+
+}  // namespace
+
+TEST(Types, AGlobalWhoseStructGainsAMemberMovesAndMovesBack) {
+  // The patch is made with diff's generated transform file, unedited: the hit count moves
+  // into the new Counter, whose new member starts at zero; revert's inverse moves it back.
+  Process p(program("types", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_EQ(p.ask("touch"), "1");
+  std::string applied = p.ask("apply " + out_dir() + "/types/v1-v2.hsp");
+  EXPECT_APPLIED(applied);
+  EXPECT_NE(applied.find("migrated g_counter"), std::string::npos) << applied;
+  EXPECT_EQ(p.ask("touch"), "2 100");
+  EXPECT_EQ(p.ask("touch"), "3 200");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("touch"), "4");
+  EXPECT_APPLIED(p.ask("apply " + out_dir() + "/types/v1-v2.hsp"));
+  EXPECT_EQ(p.ask("touch"), "5 100");
+}
+
+TEST(Types, AStructChangedWhileFourThreadsUseItMovesWhole) {
+  Process p(program("bank", "v1"));
+  start(p);
+  Audit before = audit(p);
+  EXPECT_EQ(before.sum, 8000);
+  std::string applied = p.ask("apply " + bank_patch("edited"));
+  EXPECT_APPLIED(applied);
+  EXPECT_NE(applied.find("migrated g_bank"), std::string::npos) << applied;
+  Audit after = audit(p);
+  EXPECT_EQ(after.version, "v2");
+  EXPECT_EQ(after.sum, 8000);
+  EXPECT_GE(after.transfers, before.transfers) << "the renamed member moved (the hand edit)";
+  EXPECT_EQ(after.generation, 1) << "the widened member kept its value";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  Audit back = audit(p);
+  EXPECT_EQ(back.version, "v1");
+  EXPECT_EQ(back.sum, 8000);
+  EXPECT_GE(back.transfers, after.transfers) << "the inverse moved the count back";
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, TwoHundredCyclesUnderFourThreadsKeepTheInvariant) {
+  Process p(program("bank", "v1"));
+  start(p);
+  long last = 0;
+  for (int i = 0; i < 200 && !::testing::Test::HasFailure(); ++i) {
+    ASSERT_TRUE(starts_with(p.ask("apply " + bank_patch("edited")), "ok applied")) << i;
+    Audit a = audit(p);
+    EXPECT_EQ(a.version, "v2") << i;
+    EXPECT_EQ(a.sum, 8000) << i;
+    EXPECT_GE(a.transfers, last) << i;
+    last = a.transfers;
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+    Audit b = audit(p);
+    EXPECT_EQ(b.version, "v1") << i;
+    EXPECT_EQ(b.sum, 8000) << i;
+    EXPECT_GE(b.transfers, last) << i;
+    last = b.transfers;
+  }
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, ARefusingOrThrowingTransformerChangesNothing) {
+  Process p(program("bank", "v1"));
+  std::string version = p.ask("version");
+  start(p);
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("refusing")), "refused (returned 7)");
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("throwing")), "not a std::exception");
+  EXPECT_EQ(p.ask("version"), version);
+  Audit a = audit(p);
+  EXPECT_EQ(a.version, "v1");
+  EXPECT_EQ(a.sum, 8000);
+  usleep(20000);
+  EXPECT_GT(audit(p).transfers, a.transfers) << "the threads run on";
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(audit(p).sum, 8000);
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, AThreadHoldingAPointerAtItsUpdatePointRefusesTheUpdate) {
+  Process p(program("bank", "v1"));
+  std::string version = p.ask("version");
+  start(p);
+  EXPECT_EQ(p.ask("hold"), "holding");
+  usleep(20000);
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("edited")), "holds a pointer to g_bank at its update point");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("release"), "released");
+  usleep(20000);
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(audit(p).sum, 8000);
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, AThreadThatStopsReachingUpdatePointsTimesOutTheUpdate) {
+  ShortUpdateWait wait;
+  Process p(program("bank", "v1"));
+  std::string version = p.ask("version");
+  start(p);
+  EXPECT_EQ(p.ask("stall"), "stalling");
+  usleep(20000);
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("edited")), "reached no update point or idle scope in time");
+  EXPECT_EQ(p.ask("version"), version);
+  Audit a = audit(p);
+  usleep(20000);
+  EXPECT_GT(audit(p).transfers, a.transfers) << "the parked threads were let go";
+  EXPECT_EQ(p.ask("release"), "released");
+  usleep(20000);
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, AThreadTakingNoPartThatRunsReplacedCodeTimesOutTheUpdate) {
+  ShortUpdateWait wait;
+  Process p(program("bank", "v1"));
+  std::string version = p.ask("version");
+  start(p);
+  EXPECT_EQ(p.ask("hog"), "hogging");
+  usleep(20000);
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("edited")), "takes no part in updates");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(audit(p).version, "v1");
+  EXPECT_EQ(p.ask("release"), "released");
+  usleep(20000);
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, APatchWithoutInversesCannotBeReverted) {
+  Process p(program("bank", "v1"));
+  start(p);
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("forward-only")));
+  std::string reverted = p.ask("revert");
+  EXPECT_TRUE(starts_with(reverted, "refused revert failed")) << reverted;
+  EXPECT_NE(reverted.find("no inverse transformer for g_bank"), std::string::npos) << reverted;
+  Audit a = audit(p);
+  EXPECT_EQ(a.version, "v2");
+  EXPECT_EQ(a.sum, 8000);
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
