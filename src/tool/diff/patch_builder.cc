@@ -152,8 +152,8 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
   if (!r.types.unmigrated.empty()) {
     std::string why;
     for (const UnmigratedReach& u : r.types.unmigrated) why += "\n  " + u.path;
-    return make_error("changed types are reached through pointers or containers, whose objects this version "
-                      "cannot migrate yet:" + why);
+    return make_error("changed types are reached through pointers or containers, or are polymorphic, which this "
+                      "version cannot migrate yet:" + why);
   }
   Requirements q = requirements_of(r);
   bool needs_transform = !q.transformers.empty() || !q.stubs.empty();

@@ -105,6 +105,28 @@ std::string unfollowable_reach(const TypeTable& table, int id, const std::set<st
   }
 }
 
+bool is_polymorphic(const TypeTable& table, int id, int depth = 0) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || n->kind != TypeKind::kStruct || depth > 32) return false;
+  if (!n->virtuals.empty()) return true;
+  for (const TypeMember& m : n->members)
+    if (m.name.rfind("_vptr", 0) == 0 || (m.is_base && is_polymorphic(table, m.type, depth + 1))) return true;
+  return false;
+}
+
+// A changed polymorphic class embedded in a value of type `id` (itself, a member, a base):
+// a transformer would copy its vtable pointer, the old release's.
+std::string embedded_polymorphic_change(const TypeTable& table, int id, const std::set<std::string>& changed,
+                                        int depth = 0) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || n->kind != TypeKind::kStruct || depth > 32) return "";
+  if (changed.count(n->name) && is_polymorphic(table, id)) return n->name;
+  for (const TypeMember& m : n->members)
+    if (std::string found = embedded_polymorphic_change(table, m.type, changed, depth + 1); !found.empty())
+      return found;
+  return "";
+}
+
 }  // namespace
 
 std::string spell_signature(const TypeTable& table, const DwarfFunction& f) {
@@ -140,6 +162,9 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     const TypeNode* t = new_types.get(strip_aliases(new_types, v->type));
     if (t && changed.count(t->name)) d.changed_type = t->name;
     out.data.push_back(d);
+    if (std::string poly = embedded_polymorphic_change(new_types, v->type, changed); !poly.empty())
+      out.unmigrated.push_back({new_index.refs[id], poly,
+                                id + " -> " + poly + " (a class with virtual functions: its vtable pointer cannot be copied)"});
     auto users = objects.data_users.find(id);
     if (users != objects.data_users.end())
       for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + id + ", whose type changed");
