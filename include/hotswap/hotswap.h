@@ -29,6 +29,9 @@ struct Version {
   std::uint64_t pause_ns = 0;
   std::size_t functions_redirected = 0;  // entries redirected: a function changed again
                                          // counts its base entry and each earlier copy
+  std::string migrated;            // what the patch moved to a new type, "" if nothing:
+                                   // "g_bank (Bank, 80 -> 88 bytes), ..."
+  std::uint64_t quiescence_ns = 0;  // how long its apply waited for a safe moment
 };
 
 // Reads the running image (symbols, build-id, patchable entries) so that the first patch

@@ -40,11 +40,16 @@ json bounded(json item) {
 }
 
 json version_json(const Version& v) {
-  return json{{"build_id", v.build_id},
-              {"patch_id", v.patch_id},
-              {"path", v.patch_path},
-              {"pause_ns", v.pause_ns},
-              {"functions_redirected", v.functions_redirected}};
+  json out{{"build_id", v.build_id},
+           {"patch_id", v.patch_id},
+           {"path", v.patch_path},
+           {"pause_ns", v.pause_ns},
+           {"functions_redirected", v.functions_redirected}};
+  if (!v.migrated.empty()) {  // a patch that moved state (docs/type-updates.md)
+    out["migrated"] = v.migrated;
+    out["quiescence_ns"] = v.quiescence_ns;
+  }
+  return out;
 }
 
 // The answer as text, or a refusal if it outgrew the frame after all.

@@ -267,10 +267,10 @@ std::vector<Version> Runtime::versions() {
   std::lock_guard lock(mu_);
   std::vector<Version> out;
   if (!ensure_started()) return out;
-  out.push_back(Version{state_.image->elf->build_id(), "", state_.image->path, 0, 0});
+  out.push_back(Version{state_.image->elf->build_id(), "", state_.image->path, 0, 0, "", 0});
   for (const auto& p : state_.applied)
     out.push_back(Version{p->file.manifest.target, p->file.manifest.patch_id, p->file.path, p->pause_ns,
-                          p->redirects.size()});
+                          p->redirects.size(), describe_migrations(*p), p->quiescence_ns});
   return out;
 }
 

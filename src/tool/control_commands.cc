@@ -65,6 +65,9 @@ void print_chain(const json& body) {
       std::cout << "  patch   " << v.value("build_id", "") << "  " << v.value("path", "") << "  ("
                 << v.value("functions_redirected", 0) << " entries, pause "
                 << micros(v.value("pause_ns", 0ULL)) << ")\n";
+      if (v.contains("migrated"))
+        std::cout << "          moved " << v.value("migrated", "") << " after waiting "
+                  << micros(v.value("quiescence_ns", 0ULL)) << " for quiescence\n";
     }
   }
 }

@@ -13,6 +13,22 @@
 namespace control_e2e {
 namespace {
 
+TEST_F(Control, StatusSaysWhatATypeChangingPatchMoved) {
+  Process types(basic("../types/v1"));
+  std::string pid = types.ask("pid");
+  EXPECT_EQ(types.ask("touch"), "1");
+  ToolRun r = hotswap("apply " + pid + " " + basic("../types/v1-v2.hsp"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "migrated g_counter")) << r.out;
+  EXPECT_EQ(types.ask("touch"), "2 100");
+  r = hotswap("status " + pid + " --json");
+  EXPECT_TRUE(contains(r.out, "\"migrated\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "g_counter (Counter, 4 -> 16 bytes)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"quiescence_ns\"")) << r.out;
+  r = hotswap("status " + pid);
+  EXPECT_TRUE(contains(r.out, "moved g_counter (Counter, 4 -> 16 bytes) after waiting")) << r.out;
+}
+
 TEST_F(Control, ApplyStatusRevertLogFromTheShell) {
   ToolRun r = hotswap("apply " + pid_ + " " + basic("v1-v2.hsp"));
   EXPECT_EQ(r.exit_code, 0) << r.out;
