@@ -55,11 +55,10 @@ std::string SignatureCache::compute(int id) {
       for (const auto& [name, slot] : n.virtuals) s += "virtual " + name + "#" + std::to_string(slot) + ";";
       return s + "}";
     }
-    case TypeKind::kEnum: {
-      std::string s = "E(" + n.name + "," + sz + "){";
-      for (const auto& [name, value] : n.enumerators) s += name + "=" + std::to_string(value) + ",";
-      return s + "}";
-    }
+    case TypeKind::kEnum:
+      // Its layout is its underlying type's: an enumerator added or renumbered changes the
+      // code that uses it (which the code comparison sees), not the layout of what holds it.
+      return "E(" + sz + "," + (n.target >= 0 ? signature(n.target) : std::string("int")) + ")";
     case TypeKind::kPointer:
     case TypeKind::kReference:
     case TypeKind::kRvalueReference: {
