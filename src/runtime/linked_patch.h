@@ -82,6 +82,12 @@ struct Migration {
   std::uint64_t running = 0, running_size = 0;
   std::uint64_t patched = 0, patched_size = 0;
   std::uint64_t transformer = 0, inverse = 0;
+  // The running instance's value when the program started (the executable's image with its
+  // load-time relocations), when it can be known: a datum that still holds it was never
+  // written, and takes the new release's initial value instead of a transformer's.
+  std::vector<unsigned char> initial;
+  bool initial_known = false;
+  bool took_initial = false;  // the last forward migration found it unwritten
 };
 
 struct LinkedPatch {

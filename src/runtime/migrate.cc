@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <exception>
 #include <thread>
 
@@ -79,9 +81,34 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
   return out;
 }
 
+// The value the executable's datum at `running` had when the program started: its bytes
+// in the file (zeros in .bss) with the load-time relocations that land in it applied. Only
+// relative ones can be known here; a datum with any other is not known (nullopt).
+std::optional<std::vector<unsigned char>> initial_value(const RunningImage& image, const SymbolRef& id,
+                                                        std::uint64_t running, std::uint64_t size) {
+  const ElfSymbol* sym = image.index->find(id);
+  if (!sym || sym->type != STT_OBJECT || sym->size != size || image.bias + sym->value != running) return std::nullopt;
+  if (sym->shndx == SHN_UNDEF || sym->shndx >= image.elf->sections().size()) return std::nullopt;
+  const ElfSection& section = image.elf->sections()[sym->shndx];
+  if (section.flags & SHF_TLS) return std::nullopt;
+  std::vector<unsigned char> value(size, 0);
+  if (section.type != SHT_NOBITS) {
+    std::span<const unsigned char> bytes = image.elf->symbol_bytes(*sym);
+    if (bytes.size() != size) return std::nullopt;
+    std::copy(bytes.begin(), bytes.end(), value.begin());
+  }
+  for (const ElfDynamicRelocation& r : image.elf->dynamic_relocations()) {
+    if (r.offset + 8 <= sym->value || r.offset >= sym->value + size) continue;
+    if (r.type != R_X86_64_RELATIVE || r.offset < sym->value || r.offset + 8 > sym->value + size) return std::nullopt;
+    std::uint64_t word = image.bias + static_cast<std::uint64_t>(r.addend);
+    std::memcpy(value.data() + (r.offset - sym->value), &word, sizeof word);
+  }
+  return value;
+}
+
 }  // namespace
 
-Status resolve_migrations(LinkedPatch& patch, const Scope& scope) {
+Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningImage& image) {
   patch.migrations.clear();
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
@@ -103,6 +130,10 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope) {
     m.inverse = transformer_address(patch, g.inverse);
     if (!g.inverse.empty() && !m.inverse)
       return make_error("the inverse transformer " + g.inverse + " of " + g.symbol.display() + " is not in the patch");
+    if (auto initial = initial_value(image, g.symbol, m.running, m.running_size)) {
+      m.initial = std::move(*initial);
+      m.initial_known = true;
+    }
     patch.migrations.push_back(m);
   }
   return Status::success();
@@ -143,9 +174,14 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   }
 }
 
-Status run_transformers(const LinkedPatch& patch, Direction direction) {
-  for (const Migration& m : patch.migrations) {
+Status run_transformers(LinkedPatch& patch, Direction direction) {
+  for (Migration& m : patch.migrations) {
     bool forward = direction == Direction::kForward;
+    if (forward) {
+      m.took_initial = m.initial_known &&
+                       std::memcmp(reinterpret_cast<const void*>(m.running), m.initial.data(), m.initial.size()) == 0;
+      if (m.took_initial) continue;
+    }
     auto fn = reinterpret_cast<Transformer>(forward ? m.transformer : m.inverse);
     const void* from = reinterpret_cast<const void*>(forward ? m.running : m.patched);
     void* to = reinterpret_cast<void*>(forward ? m.patched : m.running);
@@ -167,7 +203,8 @@ std::string describe_migrations(const LinkedPatch& patch) {
   for (const Migration& m : patch.migrations) {
     if (!out.empty()) out += ", ";
     out += m.symbol.display() + " (" + (m.type.empty() ? "" : m.type + ", ") + std::to_string(m.running_size) + " -> " +
-           std::to_string(m.patched_size) + " bytes)";
+           std::to_string(m.patched_size) + " bytes" + (m.took_initial ? ", never written: the new initial value" : "") +
+           ")";
   }
   return out;
 }

@@ -18,13 +18,15 @@
 #include <vector>
 
 #include "common/expected.h"
+#include "runtime/image.h"
 #include "runtime/linked_patch.h"
 #include "runtime/quiescence.h"
 
 namespace hotswap {
 
-// Finds, after bind, each migrated datum's two instances and its transformers.
-Status resolve_migrations(LinkedPatch& patch, const Scope& scope);
+// Finds, after bind, each migrated datum's two instances, its transformers, and its
+// initial value when the running instance is the executable's.
+Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningImage& image);
 
 enum class Direction { kForward, kInverse };
 
@@ -37,8 +39,9 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 
 // Runs the transformers (forward: running -> patch; inverse: patch -> running). Any
 // exception, of any type, and any non-zero result refuses; what was written before stays
-// in instances nothing reads yet.
-Status run_transformers(const LinkedPatch& patch, Direction direction);
+// in instances nothing reads yet. Going forward, a datum that still holds its initial
+// value is left as the new release's initializer made it: nothing to carry.
+Status run_transformers(LinkedPatch& patch, Direction direction);
 
 // "g_stats (Stats, 48 -> 56 bytes)" for each migration, for messages.
 std::string describe_migrations(const LinkedPatch& patch);

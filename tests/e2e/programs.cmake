@@ -137,3 +137,6 @@ e2e_transform_patch(bank v1 v2 transform.cpp v1-v2.edited)
 e2e_transform_patch(bank v1 v2 refusing_transform.cpp v1-v2.refusing)
 e2e_transform_patch(bank v1 v2 throwing_transform.cpp v1-v2.throwing)
 e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
+# Arrays that grew: unwritten, they take the new initial value; written, the default refuses.
+e2e_program(tables VERSIONS v1 v2)
+e2e_type_patch(tables v1 v2)

@@ -180,3 +180,25 @@ TEST(Types, APatchWithoutInversesCannotBeReverted) {
   EXPECT_EQ(a.sum, 8000);
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
+
+TEST(Types, ATableNeverWrittenTakesTheNewInitialValue) {
+  // Neither table was written: both take v2's initial values, and the generated transform
+  // file (which cannot convert arrays) is never called.
+  Process p(program("tables", "v1"));
+  EXPECT_EQ(p.ask("name 1"), "beta");
+  std::string applied = p.ask("apply " + out_dir() + "/tables/v1-v2.hsp");
+  EXPECT_APPLIED(applied);
+  EXPECT_NE(applied.find("never written: the new initial value"), std::string::npos) << applied;
+  EXPECT_EQ(p.ask("name 2"), "gamma");
+  EXPECT_EQ(p.ask("count 2"), "1");
+}
+
+TEST(Types, AWrittenTableIsRefusedByTheGeneratedDefault) {
+  Process p(program("tables", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_EQ(p.ask("count 0"), "1");  // g_counts now differs from its initial value
+  EXPECT_REFUSED(p.ask("apply " + out_dir() + "/tables/v1-v2.hsp"), "g_counts refused (returned 1)");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("count 0"), "2");
+  EXPECT_EQ(p.ask("name 2"), "none");
+}

@@ -291,9 +291,15 @@ std::string write_data_transformer(const DiffResult& r, const DataTypeChange& d,
     out << "  const auto& from = *static_cast<const " << from_type << "*>(from_object);\n"
         << "  auto& to = *static_cast<" << to_type << "*>(to_object);\n"
         << "  to = static_cast<" << to_type << ">(from);  // TODO: check the conversion\n";
+  } else if (inverse) {
+    out << "  (void)from_object;\n  (void)to_object;  // TODO: convert by hand; the old value stays\n";
   } else {
-    out << "  (void)from_object;\n  (void)to_object;  // TODO: convert by hand; "
-        << (inverse ? "the old value stays" : "the new value is its initializer") << "\n";
+    // The runtime calls it only when the running value is not the one the program started
+    // with: a datum never written takes the new release's initial value by itself.
+    out << "  (void)from_object;\n  (void)to_object;\n"
+        << "  return 1;  // TODO: convert by hand. Called only when the running value was written:\n"
+        << "             // unwritten, the datum takes the new release's initial value without it.\n}\n\n";
+    return out.str();
   }
   out << "  return 0;\n}\n\n";
   return out.str();
