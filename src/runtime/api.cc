@@ -56,19 +56,23 @@ Result start() {
 
 Result apply(const std::string& path) {
   HOTSWAP_PROGRAM_FRAME(frame);
+  quiescence::InRuntime in_runtime;
   return guarded([&] { return Runtime::instance().apply(path); });
 }
 
 Result revert() {
   HOTSWAP_PROGRAM_FRAME(frame);
+  quiescence::InRuntime in_runtime;
   return guarded([] { return Runtime::instance().revert(); });
 }
 
 std::string current_version() {
+  quiescence::InRuntime in_runtime;
   return guarded([] { return Runtime::instance().current_version(); });
 }
 
 std::vector<Version> versions() {
+  quiescence::InRuntime in_runtime;
   return guarded([] { return Runtime::instance().versions(); });
 }
 

@@ -88,6 +88,9 @@ struct Migration {
   std::vector<unsigned char> initial;
   bool initial_known = false;
   bool took_initial = false;  // the last forward migration found it unwritten
+  // A function-local static: its guard in the running program and in the patch (0 for
+  // other data). One never initialized is not moved; one moved is marked initialized.
+  std::uint64_t running_guard = 0, patched_guard = 0;
 };
 
 struct LinkedPatch {

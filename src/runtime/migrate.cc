@@ -1,6 +1,7 @@
 #include "runtime/migrate.h"
 
 #include <elf.h>
+#include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 
 #include "common/symbol_index.h"
 #include "runtime/private_memory.h"
+#include "runtime/proc_maps.h"
 #include "runtime/thread_sampler.h"
 
 namespace hotswap {
@@ -36,24 +38,51 @@ std::uint64_t transformer_address(const LinkedPatch& patch, const std::string& n
   return s ? patch.symbol_values[s->index] : 0;
 }
 
+enum class Scan { kClean, kHit, kUnreadable };
+
 // Whether any word of [begin, end) of the calling process points into one of `ranges`;
 // read with process_vm_readv, which fails on an unmapped page instead of faulting.
-bool points_into(std::uint64_t begin, std::uint64_t end, std::span<const CodeRange> ranges, std::uint64_t& found) {
+Scan points_into(std::uint64_t begin, std::uint64_t end, std::span<const CodeRange> ranges, std::uint64_t& found) {
+  if (!begin || end <= begin) return Scan::kUnreadable;
   std::uint64_t words[64];
   pid_t self = getpid();
   for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end;) {
     std::size_t bytes = std::min<std::uint64_t>(sizeof words, end - at);
     iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
     ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
-    if (n <= 0) return false;
+    if (n <= 0) return Scan::kUnreadable;
     for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i)
       for (const CodeRange& r : ranges)
         if (r.contains(words[i])) {
           found = words[i];
-          return true;
+          return Scan::kHit;
         }
     at += static_cast<std::uint64_t>(n);
   }
+  return Scan::kClean;
+}
+
+// The end of the calling thread's stack, 0 if unknown.
+std::uint64_t own_stack_end() {
+  pthread_attr_t attr;
+  std::uint64_t end = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* addr = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) end = reinterpret_cast<std::uint64_t>(addr) + size;
+    pthread_attr_destroy(&attr);
+  }
+  return end;
+}
+
+// Whether [begin, end) lies in writable mappings.
+bool writable(std::uint64_t begin, std::uint64_t end) {
+  for (const Mapping& m : read_mappings())
+    if (m.begin <= begin && begin < m.end) {
+      if (!m.writable) return false;
+      if (end <= m.end) return true;
+      begin = m.end;
+    }
   return false;
 }
 
@@ -75,7 +104,7 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
     for (auto [address, size] : scope.copies(f.symbol))
       if (size) {
         out.ranges.push_back({address, address + size});
-        out.names.push_back(f.symbol.display());
+        out.names.push_back(demangle(f.symbol.name));
       }
   }
   return out;
@@ -124,12 +153,28 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
       return make_error("migrated datum " + g.symbol.display() + " is not carried by the patch");
     m.patched = patch.symbol_values[mine->index];
     m.patched_size = mine->size;
+    // A constant has no state to move (and its memory cannot take it): the new release's
+    // value is the value.
+    if (patch.sections[mine->shndx].region != RegionKind::kData || !writable(m.running, m.running + m.running_size))
+      return make_error("migrated datum " + g.symbol.display() + " is read-only: a constant takes the new value "
+                        "and needs no transformer");
     m.transformer = transformer_address(patch, g.transformer);
     if (!m.transformer)
       return make_error("the transformer " + g.transformer + " of " + g.symbol.display() + " is not in the patch");
     m.inverse = transformer_address(patch, g.inverse);
     if (!g.inverse.empty() && !m.inverse)
       return make_error("the inverse transformer " + g.inverse + " of " + g.symbol.display() + " is not in the patch");
+    if (g.symbol.name.rfind("_ZZ", 0) == 0) {  // a function-local static, and its guards
+      // (none for one initialized by a constant: it exists from the start, like a global)
+      SymbolRef guard{"_ZGV" + g.symbol.name.substr(2), g.symbol.file};
+      if (auto running_guard = scope.find(guard); running_guard && running_guard->type == STT_OBJECT)
+        m.running_guard = running_guard->address;
+      if (const ElfSymbol* patched_guard = defined_in_patch(patch, guard, false)) {
+        if (patch.sections[patched_guard->shndx].region != RegionKind::kData)
+          return make_error("the guard of function-local static " + g.symbol.display() + " is not writable data");
+        m.patched_guard = patch.symbol_values[patched_guard->index];
+      }
+    }
     if (auto initial = initial_value(image, g.symbol, m.running, m.running_size)) {
       m.initial = std::move(*initial);
       m.initial_known = true;
@@ -141,24 +186,55 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
 
 Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope, Direction direction,
                                    std::span<const quiescence::HeldThread> held, Clock::time_point deadline) {
-  // Held threads first: their stacks stand still, and a hit will not go away by waiting.
+  Replaced replaced = replaced_code(patch, scope, direction);
+  auto replaced_name = [&replaced](std::uint64_t address) {
+    for (std::size_t i = 0; i < replaced.ranges.size(); ++i)
+      if (replaced.ranges[i].contains(address)) return replaced.names[i];
+    return std::string("code the patch replaces");
+  };
+
+  // Held threads first: they stand still, and what is found will not go away by waiting.
   std::vector<CodeRange> moving;
   for (const Migration& m : patch.migrations) {
     if (direction == Direction::kForward) moving.push_back({m.running, m.running + std::max<std::uint64_t>(m.running_size, 1)});
     else moving.push_back({m.patched, m.patched + std::max<std::uint64_t>(m.patched_size, 1)});
   }
-  for (const quiescence::HeldThread& t : held) {
-    std::uint64_t found = 0;
-    if (!t.stack_end || !points_into(t.sp, t.stack_end, moving, found)) continue;
-    std::string what;
+  auto moving_name = [&](std::uint64_t address) {
     for (std::size_t i = 0; i < moving.size(); ++i)
-      if (moving[i].contains(found)) what = patch.migrations[i].symbol.display();
-    return make_error("thread " + std::to_string(t.tid) + " holds a pointer to " + what + " at its " +
-                      (t.idle ? "idle scope" : "update point") + ": nothing changed");
+      if (moving[i].contains(address)) return patch.migrations[i].symbol.display();
+    return std::string("a datum that moves");
+  };
+  for (const quiescence::HeldThread& t : held) {
+    std::string who = "thread " + std::to_string(t.tid);
+    std::string where = t.idle ? "idle scope" : "update point";
+    std::uint64_t found = 0;
+    Scan pointers = points_into(t.sp, t.stack_end, moving, found);
+    if (pointers == Scan::kUnreadable)
+      return make_error(who + ": its stack cannot be read at its " + where + ": nothing changed");
+    if (pointers == Scan::kHit)
+      return make_error(who + " holds a pointer to " + moving_name(found) + " at its " + where + ": nothing changed");
+    // It goes on where it stopped: not in code that uses the old layout. Its return
+    // addresses when it parked; in an idle scope, any word of its stack (conservative).
+    if (t.frames_complete) {
+      for (std::uint64_t ip : t.return_addresses)
+        for (const CodeRange& r : replaced.ranges)
+          if (r.contains(ip - 1))
+            return make_error(who + " is at its " + where + " inside " + replaced_name(ip - 1) +
+                              ", which the patch replaces: it would go on in the old code (put the update point "
+                              "in a caller the patch does not change): nothing changed");
+    } else if (points_into(t.sp, t.stack_end, replaced.ranges, found) == Scan::kHit) {
+      return make_error(who + " is at its " + where + " inside " + replaced_name(found) +
+                        ", which the patch replaces: it would go on in the old code: nothing changed");
+    }
+  }
+  // The thread that asked, from where it called in.
+  if (std::uint64_t frame = program_frame()) {
+    std::uint64_t found = 0;
+    if (points_into(frame, own_stack_end(), moving, found) == Scan::kHit)
+      return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
   }
 
   // Threads that take no part in updates: none may run the code being replaced.
-  Replaced replaced = replaced_code(patch, scope, direction);
   std::vector<pid_t> skip;
   for (const quiescence::HeldThread& t : held) skip.push_back(t.tid);
   for (;;) {
@@ -166,10 +242,14 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
     std::string busy;
     for (std::size_t i = 0; i < sample.hits.size(); ++i)
       if (sample.hits[i] && busy.find(replaced.names[i]) == std::string::npos) busy += " " + replaced.names[i];
-    if (busy.empty()) return Status::success();
-    if (Clock::now() >= deadline)
+    if (busy.empty() && sample.every_thread_seen) return Status::success();
+    if (Clock::now() >= deadline) {
+      if (busy.empty())
+        return make_error("a thread that takes no part in updates could not be seen (it blocks the runtime's "
+                          "signal, or did not answer): nothing changed");
       return make_error("a thread that takes no part in updates (no update_point, no idle_scope) is still running" +
                         busy + ": nothing changed");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -180,6 +260,8 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
     if (forward) {
       m.took_initial = m.initial_known &&
                        std::memcmp(reinterpret_cast<const void*>(m.running), m.initial.data(), m.initial.size()) == 0;
+      // A function-local static the old code never reached: the new code constructs its own.
+      if (m.running_guard && *reinterpret_cast<const volatile unsigned char*>(m.running_guard) == 0) m.took_initial = true;
       if (m.took_initial) continue;
     }
     auto fn = reinterpret_cast<Transformer>(forward ? m.transformer : m.inverse);
@@ -195,6 +277,11 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
       return make_error(which + " threw an exception that is not a std::exception: nothing changed");
     }
   }
+  // Moved function-local statics count as constructed: the new code must not construct them
+  // again over what moved in (diff moves only those whose bytes are their value).
+  if (direction == Direction::kForward)
+    for (const Migration& m : patch.migrations)
+      if (m.patched_guard && !m.took_initial) *reinterpret_cast<volatile unsigned char*>(m.patched_guard) = 1;
   return Status::success();
 }
 

@@ -1,9 +1,11 @@
 #include "runtime/quiescence.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,18 +24,28 @@ struct Participant {
   State state = State::kRunning;
   int idle_depth = 0;
   std::uint64_t sp = 0, stack_end = 0;
+  std::uint64_t frames[kMaxFrames] = {};
+  std::size_t frame_count = 0;
+  bool frames_complete = true;
   Participant();
   ~Participant();
 };
 
-// Everything below is guarded by g_mu.
-std::mutex g_mu;
-std::condition_variable g_arrived;  // a participant parked or went idle: the coordinator looks
-std::condition_variable g_resume;   // the update ended: parked threads and idle leavers go on
-std::vector<Participant*> g_participants;
-bool g_pending = false;  // an update waits for the participants
-bool g_held = false;     // and has them: no participant runs until release()
-const Participant* g_requester = nullptr;
+// The shared state, guarded by `mu`. Never destroyed: threads may register or end after
+// static destructors ran.
+struct Shared {
+  std::mutex mu;
+  std::condition_variable arrived;  // a participant parked or went idle: the coordinator looks
+  std::condition_variable resume;   // the update ended: parked threads and idle leavers go on
+  std::vector<Participant*> participants;
+  bool pending = false;  // an update waits for the participants
+  bool held = false;     // and has them: no participant runs until release()
+  const Participant* requester = nullptr;
+};
+Shared& shared() {
+  static Shared* s = new Shared;
+  return *s;
+}
 
 thread_local Participant* t_self = nullptr;
 std::atomic<int> g_wake{-1};
@@ -48,15 +60,17 @@ Participant::Participant() {
       stack_end = reinterpret_cast<std::uint64_t>(addr) + size;
     pthread_attr_destroy(&attr);
   }
-  std::lock_guard lock(g_mu);
-  g_participants.push_back(this);
+  Shared& s = shared();
+  std::lock_guard lock(s.mu);
+  s.participants.push_back(this);
 }
 
 Participant::~Participant() {
-  std::lock_guard lock(g_mu);
-  std::erase(g_participants, this);
+  Shared& s = shared();
+  std::lock_guard lock(s.mu);
+  std::erase(s.participants, this);
   t_self = nullptr;
-  g_arrived.notify_all();  // one fewer to wait for
+  s.arrived.notify_all();  // one fewer to wait for
 }
 
 Participant& self() {
@@ -65,17 +79,30 @@ Participant& self() {
   return participant;
 }
 
-// The stack pointer with every callee-saved register of the caller's frames spilled above
-// it: what the thread holds lies in [sp, stack end).
-[[gnu::noinline]] std::uint64_t spilled_stack_pointer() {
-  __builtin_unwind_init();
-  std::uint64_t sp;
-  asm volatile("mov %%rsp, %0" : "=r"(sp));
-  return sp;
+// The return addresses of the calling thread's frames, as the unwinder sees them.
+void record_frames(Participant& me) {
+  struct Walk {
+    Participant* me;
+    std::size_t skipped = 0;
+  } walk{&me};
+  me.frame_count = 0;
+  me.frames_complete = true;
+  _Unwind_Backtrace(
+      [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
+        auto* w = static_cast<Walk*>(arg);
+        if (w->skipped++ < 1) return _URC_NO_REASON;  // this function's own frame
+        if (w->me->frame_count == kMaxFrames) {
+          w->me->frames_complete = false;
+          return _URC_END_OF_STACK;
+        }
+        w->me->frames[w->me->frame_count++] = _Unwind_GetIP(context);
+        return _URC_NO_REASON;
+      },
+      &walk);
 }
 
 bool quiescent(const Participant& p) {
-  return p.state != State::kRunning || &p == g_requester;
+  return p.state != State::kRunning || &p == shared().requester;
 }
 
 void drain() {
@@ -86,88 +113,141 @@ void drain() {
   }
 }
 
+// fork(): the shared state is consistent in the child (the lock is taken around it), which
+// has only the forking thread.
+void before_fork() { shared().mu.lock(); }
+void after_fork_parent() { shared().mu.unlock(); }
+void after_fork_child() {
+  Shared& s = shared();
+  std::erase_if(s.participants, [](Participant* p) { return p != t_self; });
+  s.pending = s.held = false;
+  s.requester = nullptr;
+  if (t_self) {
+    t_self->state = t_self->idle_depth > 0 ? State::kIdle : State::kRunning;
+    t_self->tid = static_cast<pid_t>(syscall(SYS_gettid));
+  }
+  detail::update_pending.store(false, std::memory_order_relaxed);
+  if (int wake = g_wake.load(); wake >= 0) {  // the parent's eventfd must not be shared
+    int fresh = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fresh >= 0 && fresh != wake) {
+      dup3(fresh, wake, O_CLOEXEC);
+      close(fresh);
+    }
+  }
+  s.mu.unlock();
+}
+
 }  // namespace
 
-void update_point() {
+// Spills the callee-saved registers, records where the stack and the frames are, and waits,
+// all in this one frame: the spilled values stay live above the recorded sp while it waits.
+[[gnu::noinline]] void update_point() {
+  __builtin_unwind_init();
   Participant& me = self();
-  std::uint64_t sp = spilled_stack_pointer();
-  std::unique_lock lock(g_mu);
-  if (!g_pending || me.state != State::kRunning) return;  // nothing asked; or idle already
+  Shared& s = shared();
+  std::unique_lock lock(s.mu);
+  if (!s.pending || me.state != State::kRunning || &me == s.requester) return;
+  std::uint64_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
   me.sp = sp;
+  record_frames(me);
   me.state = State::kParked;
-  g_arrived.notify_all();
-  g_resume.wait(lock, [] { return !g_pending; });
+  s.arrived.notify_all();
+  s.resume.wait(lock, [&s] { return !s.pending; });
   me.state = State::kRunning;
 }
 
-void enter_idle() {
+[[gnu::noinline]] void enter_idle() {
+  __builtin_unwind_init();
   Participant& me = self();
-  std::uint64_t sp = spilled_stack_pointer();
-  std::lock_guard lock(g_mu);
+  std::uint64_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  Shared& s = shared();
+  std::lock_guard lock(s.mu);
   if (me.idle_depth++ > 0) return;
   me.sp = sp;
+  me.frame_count = 0;  // not unwound here: idle scopes are entered often (see hold)
+  me.frames_complete = false;
   me.state = State::kIdle;
-  g_arrived.notify_all();
+  s.arrived.notify_all();
 }
 
 void leave_idle() {
   Participant& me = self();
-  std::unique_lock lock(g_mu);
-  g_resume.wait(lock, [] { return !g_held; });
+  Shared& s = shared();
+  std::unique_lock lock(s.mu);
+  if (&me != s.requester) s.resume.wait(lock, [&s] { return !s.held; });
   if (me.idle_depth > 0 && --me.idle_depth == 0) me.state = State::kRunning;
+}
+
+InRuntime::InRuntime() : participant_(t_self != nullptr) {
+  if (participant_) enter_idle();
+}
+
+InRuntime::~InRuntime() {
+  if (participant_) leave_idle();
 }
 
 void open_wake_fd() {
   int expected = -1;
   int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd >= 0 && !g_wake.compare_exchange_strong(expected, fd)) close(fd);
+  static std::once_flag atfork;
+  std::call_once(atfork, [] { pthread_atfork(before_fork, after_fork_parent, after_fork_child); });
 }
 
 int wake_fd() { return g_wake.load(); }
 
 Expected<std::vector<HeldThread>> hold(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(g_mu);
-  g_pending = true;
-  g_requester = t_self;
+  Shared& s = shared();
+  std::unique_lock lock(s.mu);
+  s.pending = true;
+  s.requester = t_self;
   detail::update_pending.store(true, std::memory_order_seq_cst);
   if (int wake = g_wake.load(); wake >= 0) {
     std::uint64_t one = 1;
     (void)!write(wake, &one, sizeof one);
   }
-  bool all = g_arrived.wait_until(lock, deadline, [] {
-    return std::all_of(g_participants.begin(), g_participants.end(), [](Participant* p) { return quiescent(*p); });
+  bool all = s.arrived.wait_until(lock, deadline, [&s] {
+    return std::all_of(s.participants.begin(), s.participants.end(), [](Participant* p) { return quiescent(*p); });
   });
   if (!all) {
     std::string running;
-    for (const Participant* p : g_participants)
+    for (const Participant* p : s.participants)
       if (!quiescent(*p)) running += " " + std::to_string(p->tid);
-    g_pending = false;
-    g_requester = nullptr;
+    s.pending = false;
+    s.requester = nullptr;
     detail::update_pending.store(false, std::memory_order_seq_cst);
     drain();
-    g_resume.notify_all();
+    s.resume.notify_all();
     return make_error("threads" + running + " reached no update point or idle scope in time");
   }
-  g_held = true;
+  s.held = true;
   std::vector<HeldThread> held;
-  for (const Participant* p : g_participants)
-    if (p != g_requester) held.push_back({p->tid, p->state == State::kIdle, p->sp, p->stack_end});
+  for (const Participant* p : s.participants) {
+    if (p == s.requester) continue;
+    HeldThread t{p->tid, p->state == State::kIdle, p->sp, p->stack_end, {}, p->frames_complete};
+    t.return_addresses.assign(p->frames, p->frames + p->frame_count);
+    held.push_back(std::move(t));
+  }
   return held;
 }
 
 void release() {
-  std::lock_guard lock(g_mu);
-  g_held = false;
-  g_pending = false;
-  g_requester = nullptr;
+  Shared& s = shared();
+  std::lock_guard lock(s.mu);
+  s.held = false;
+  s.pending = false;
+  s.requester = nullptr;
   detail::update_pending.store(false, std::memory_order_seq_cst);
   drain();
-  g_resume.notify_all();
+  s.resume.notify_all();
 }
 
 std::size_t participants() {
-  std::lock_guard lock(g_mu);
-  return g_participants.size();
+  Shared& s = shared();
+  std::lock_guard lock(s.mu);
+  return s.participants.size();
 }
 
 }  // namespace hotswap::quiescence

@@ -8,7 +8,12 @@
 //   the update holds the threads waits for its end (leaving before that is free: the thread
 //   is then running again, and the update waits for it to reach an update point).
 // The thread that asks for the update (a program thread calling hotswap::apply) counts as
-// being at an update point.
+// being at an update point, and update_point() and idle scopes return at once on it (the
+// initializers and transformers it runs may reach them). A thread inside the runtime's API
+// counts as idle (api.cc): it may be waiting for the runtime's lock, which the update holds.
+//
+// After fork() the child has only the forking thread: the participants, the pending state
+// and the wake fd (a fresh eventfd at the same descriptor) start over.
 //
 // When every participant is parked or idle, `hold` returns them with the part of their
 // stacks that may hold pointers: from the stack pointer at the point where it parked (below
@@ -27,11 +32,18 @@
 
 namespace hotswap::quiescence {
 
+inline constexpr std::size_t kMaxFrames = 64;
+
 struct HeldThread {
   pid_t tid = 0;
   bool idle = false;           // inside an idle_scope, else parked at an update point
   std::uint64_t sp = 0;        // its live stack: [sp, stack_end)
   std::uint64_t stack_end = 0;
+  // Where its frames will return to when it goes on (the unwinder's view, taken where it
+  // parked); `frames_complete` false if unknown: a thread in an idle scope (unwinding at
+  // every entry would cost an event loop too much) or one with more than kMaxFrames.
+  std::vector<std::uint64_t> return_addresses;
+  bool frames_complete = true;
 };
 
 // The eventfd that is readable while an update is pending (hotswap::wake_fd()); -1 until
@@ -55,5 +67,18 @@ std::size_t participants();
 void update_point();
 void enter_idle();
 void leave_idle();
+
+// Around a call into the runtime's API: a participant counts as idle inside (it may wait
+// for the runtime's lock, which an update holds). A thread that takes no part stays so.
+class InRuntime {
+ public:
+  InRuntime();
+  ~InRuntime();
+  InRuntime(const InRuntime&) = delete;
+  InRuntime& operator=(const InRuntime&) = delete;
+
+ private:
+  bool participant_;
+};
 
 }  // namespace hotswap::quiescence

@@ -168,6 +168,38 @@ TEST(Types, AThreadTakingNoPartThatRunsReplacedCodeTimesOutTheUpdate) {
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
 
+TEST(Types, AThreadParkedInsideReplacedCodeRefusesTheUpdate) {
+  // Its update point is inside inner_loop(), which uses the bank: after the update it would
+  // go on in the old code, writing the old instance.
+  Process p(program("bank", "v1"));
+  std::string version = p.ask("version");
+  start(p);
+  EXPECT_EQ(p.ask("inner"), "looping inside");
+  usleep(20000);
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("edited")), "inside inner_loop(), which the patch replaces");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("release"), "released");
+  usleep(20000);
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, AThreadThatCannotBeSeenRefusesTheUpdate) {
+  // It takes no part and blocks every signal: whether it runs replaced code is unknown.
+  ShortUpdateWait wait;
+  Process p(program("bank", "v1"));
+  std::string version = p.ask("version");
+  start(p);
+  EXPECT_EQ(p.ask("hog-unseen"), "hogging unseen");
+  usleep(20000);
+  EXPECT_REFUSED(p.ask("apply " + bank_patch("edited")), "could not be seen");
+  EXPECT_EQ(p.ask("version"), version);
+  EXPECT_EQ(p.ask("release"), "released");
+  usleep(20000);
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
 TEST(Types, APatchWithoutInversesCannotBeReverted) {
   Process p(program("bank", "v1"));
   start(p);
@@ -191,6 +223,9 @@ TEST(Types, ATableNeverWrittenTakesTheNewInitialValue) {
   EXPECT_NE(applied.find("never written: the new initial value"), std::string::npos) << applied;
   EXPECT_EQ(p.ask("name 2"), "gamma");
   EXPECT_EQ(p.ask("count 2"), "1");
+  EXPECT_EQ(p.ask("limit 2"), "30") << "a constant that grew needs no transformer: it is the new one";
+  EXPECT_EQ(p.ask("tick"), "1001") << "a function-local static never reached is constructed by the new code";
+  EXPECT_EQ(applied.find("g_limits"), std::string::npos) << applied;
 }
 
 TEST(Types, AWrittenTableIsRefusedByTheGeneratedDefault) {
@@ -201,4 +236,16 @@ TEST(Types, AWrittenTableIsRefusedByTheGeneratedDefault) {
   EXPECT_EQ(p.ask("version"), version);
   EXPECT_EQ(p.ask("count 0"), "2");
   EXPECT_EQ(p.ask("name 2"), "none");
+}
+
+TEST(Types, AFunctionLocalStaticMovesOnceAndIsNotConstructedAgain) {
+  Process p(program("tables", "v1"));
+  EXPECT_EQ(p.ask("tick"), "1");
+  EXPECT_EQ(p.ask("tick"), "2");
+  std::string applied = p.ask("apply " + out_dir() + "/tables/v1-v2.hsp");
+  EXPECT_APPLIED(applied);
+  EXPECT_EQ(p.ask("tick"), "3001") << "n moved (2), the new member starts at 0";
+  EXPECT_EQ(p.ask("tick"), "4002");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("tick"), "5") << "the inverse moved n back";
 }

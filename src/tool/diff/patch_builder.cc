@@ -27,7 +27,7 @@ Requirements requirements_of(const DiffResult& r) {
     q.why.push_back("type " + t.name + " changed: needs " + transformer_symbol(t.name));
   }
   for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty()) {
+    if (d.changed_type.empty() && !d.read_only) {
       q.transformers.push_back(data_transformer_symbol(d.symbol));
       q.why.push_back(d.symbol.display() + " changed type (" + d.old_type + " -> " + d.new_type + "): needs " +
                       data_transformer_symbol(d.symbol));
@@ -133,11 +133,12 @@ Manifest make_manifest(const DiffResult& r, const std::set<std::string>& transfo
   }
   for (const TypeChange& t : r.types.types) m.types.push_back({t.name, transformer_symbol(t.name)});
   for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty())
+    if (d.changed_type.empty() && !d.read_only)
       m.types.push_back({d.symbol.display() + ": " + d.old_type + " -> " + d.new_type, data_transformer_symbol(d.symbol)});
   // Every retyped datum moves: through its type's transformer when it is an instance of a
   // changed struct, else through its own. The inverse is there when the file defines it.
   for (const DataTypeChange& d : r.types.data) {
+    if (d.read_only) continue;  // a constant: the new release's value is the value
     bool of_type = !d.changed_type.empty();
     std::string forward = of_type ? transformer_symbol(d.changed_type) : data_transformer_symbol(d.symbol);
     std::string inverse = of_type ? inverse_symbol(d.changed_type) : data_inverse_symbol(d.symbol);

@@ -57,7 +57,8 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
   for (const auto& d : r.types.data)
     out << "  " << demangle(d.symbol.name) << where(d.symbol) << ": "
         << (d.old_type == d.new_type ? "its type " + d.new_type + " changed" : d.old_type + " -> " + d.new_type)
-        << " (the patch gets a new instance, filled by a transformer)\n";
+        << (d.read_only ? " (a constant: it takes the new release's value)\n"
+                        : " (the patch gets a new instance, filled by a transformer)\n");
   if (!r.types.signatures.empty()) out << "signature changes:\n";
   for (const auto& s : r.types.signatures) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
   if (!status.patch.empty()) {

@@ -83,7 +83,8 @@ class Spelling {
     switch (form(id)) {
       case Form::kScalar:
         if (n->kind == TypeKind::kPointer) return "void* " + name;
-        if (n->kind == TypeKind::kEnum) return int_type(n->size, true) + " " + name;
+        if (n->kind == TypeKind::kEnum)  // as its underlying type: its signedness matters
+          return n->target >= 0 ? declare(table_, n->target, name) : int_type(n->size, true) + " " + name;
         return declare(table_, bare, name);
       case Form::kStd:
         return declare(table_, bare, name);
@@ -154,14 +155,6 @@ std::string write_struct(const Spelling& s, const TypeNode& n, const std::string
   return out.str();
 }
 
-// `to.m = {}` where the member has a C++ type, zero bytes where it is carried as bytes.
-std::string value_initialize(const Spelling& to, const TypeMember& m, const std::string& member) {
-  const TypeNode* t = to.table().get(strip_aliases(to.table(), m.type));
-  if (!m.is_base && !to.declare_member(m.type, member).empty() && t && t->kind != TypeKind::kArray)
-    return "  to." + member + " = {};";
-  return "  std::memset(static_cast<void*>(&to." + member + "), 0, sizeof to." + member + ");";
-}
-
 // Which way a transformer goes: old -> new for apply, new -> old (the inverse) for revert.
 struct Direction {
   bool inverse = false;
@@ -181,14 +174,18 @@ std::string copy_statement(const Spelling& from, const TypeMember& old_member, c
   bool same = old_sigs.signature(old_member.type) == new_sigs.signature(new_member.type);
   bool declared = !new_member.is_base && !to.declare_member(new_member.type, member).empty();
   if (same && declared && nt && nt->kind != TypeKind::kArray) return "  to." + member + " = from." + member + ";\n";
-  if (same) return "  std::memcpy(&to." + member + ", &from." + member + ", sizeof to." + member + ");\n";
   std::string change = spell_type(from.table(), old_member.type) + " -> " + spell_type(to.table(), new_member.type);
+  if (same && plain_data(to.table(), new_member.type))
+    return "  std::memcpy(&to." + member + ", &from." + member + ", sizeof to." + member + ");\n";
+  if (same)
+    return "  return 1;  // TODO: copy " + member + " (" + spell_type(to.table(), new_member.type) +
+           ") by hand: it is carried as bytes, and copying its bytes would not copy its value\n";
   if (from.form(old_member.type) == Spelling::Form::kScalar && to.form(new_member.type) == Spelling::Form::kScalar &&
       nt && nt->kind != TypeKind::kPointer)
     return "  if (!hotswap_fits<decltype(to." + member + ")>(from." + member + ")) return 1;  // " + change +
            ": out of range refuses\n  to." + member + " = static_cast<decltype(to." + member + ")>(from." + member +
            ");\n";
-  return value_initialize(to, new_member, member) + "  // TODO: " + change + "; value-initialized\n";
+  return "  return 1;  // TODO: convert " + member + " by hand (" + change + ")\n";
 }
 
 // The transformer of one changed type, forward (old -> new) or inverse (new -> old, which
@@ -290,7 +287,8 @@ std::string write_data_transformer(const DiffResult& r, const DataTypeChange& d,
       to.form(to_id) == Spelling::Form::kScalar) {
     out << "  const auto& from = *static_cast<const " << from_type << "*>(from_object);\n"
         << "  auto& to = *static_cast<" << to_type << "*>(to_object);\n"
-        << "  to = static_cast<" << to_type << ">(from);  // TODO: check the conversion\n";
+        << "  if (!hotswap_fits<" << to_type << ">(from)) return 1;  // out of range refuses\n"
+        << "  to = static_cast<" << to_type << ">(from);\n";
   } else if (inverse) {
     out << "  (void)from_object;\n  (void)to_object;  // TODO: convert by hand; the old value stays\n";
   } else {
@@ -384,10 +382,25 @@ std::string generate_transform_source(const DiffResult& r) {
       << "// the new object into the old one; a patch without it cannot be reverted.\n"
       << "#include <cstddef>\n#include <cstdint>\n#include <cstring>\n#include <map>\n#include <memory>\n"
       << "#include <string>\n#include <unordered_map>\n#include <vector>\n\n"
-      << "// Whether an arithmetic value keeps its value (and sign) in the type To.\n"
+      << "#include <cmath>\n#include <limits>\n#include <type_traits>\n\n"
+      << "// Whether an arithmetic value is in the range of the type To (checked before converting:\n"
+      << "// an out-of-range conversion from a floating-point value is undefined). Integers must keep\n"
+      << "// their value; floating-point values their magnitude (NaN and infinities only go to\n"
+      << "// floating-point types; rounding is allowed).\n"
       << "template <class To, class From>\nbool hotswap_fits(From value) {\n"
-      << "  To converted = static_cast<To>(value);\n"
-      << "  return static_cast<From>(converted) == value && ((value < From{}) == (converted < To{}));\n}\n\n";
+      << "  if constexpr (std::is_floating_point_v<From>) {\n"
+      << "    if (!std::isfinite(value)) return std::is_floating_point_v<To>;\n"
+      << "    if constexpr (std::is_floating_point_v<To>)\n"
+      << "      return std::fabs(static_cast<long double>(value)) <= static_cast<long double>(std::numeric_limits<To>::max());\n"
+      << "    else\n"
+      << "      return std::trunc(static_cast<long double>(value)) >= static_cast<long double>(std::numeric_limits<To>::lowest()) &&\n"
+      << "             std::trunc(static_cast<long double>(value)) <= static_cast<long double>(std::numeric_limits<To>::max());\n"
+      << "  } else if constexpr (std::is_floating_point_v<To>) {\n"
+      << "    return true;\n"
+      << "  } else {\n"
+      << "    To converted = static_cast<To>(value);\n"
+      << "    return static_cast<From>(converted) == value && ((value < From{}) == (converted < To{}));\n"
+      << "  }\n}\n\n";
   if (!r.types.types.empty()) {
     out << write_layouts(r, changed, true) << write_layouts(r, changed, false);
     Spelling from(r.old_release->dwarf.types, "hotswap_old", changed);
@@ -406,7 +419,7 @@ std::string generate_transform_source(const DiffResult& r) {
     }
   }
   for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty()) out << write_data_transformer(r, d, false) << write_data_transformer(r, d, true);
+    if (d.changed_type.empty() && !d.read_only) out << write_data_transformer(r, d, false) << write_data_transformer(r, d, true);
   for (const SignatureChange& s : r.types.signatures) out << write_stub(r, s);
   return out.str();
 }

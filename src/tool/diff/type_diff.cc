@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -127,6 +128,41 @@ std::string embedded_polymorphic_change(const TypeTable& table, int id, const st
   return "";
 }
 
+// Whether the linked binary's address lies in a section the program cannot write (constants,
+// and .data.rel.ro, read-only once relocated).
+bool in_read_only_section(const ElfFile& binary, std::uint64_t address) {
+  for (const ElfSection& s : binary.sections())
+    if ((s.flags & SHF_ALLOC) && address >= s.addr && address < s.addr + s.size)
+      return !(s.flags & SHF_WRITE) || s.name.rfind(".data.rel.ro", 0) == 0;
+  return false;
+}
+
+std::uint64_t sizes_of(const TypeTable& table, int id) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  return n ? n->size : 0;
+}
+
+// The datum of the linked binary that holds, from the program's start, a pointer into
+// [address, address + size) (a load-time relative relocation), or "".
+std::string stored_pointer_into(const ElfFile& binary, std::uint64_t address, std::uint64_t size) {
+  if (!size) return "";
+  for (const ElfDynamicRelocation& r : binary.dynamic_relocations()) {
+    if (r.type != R_X86_64_RELATIVE) continue;
+    auto target = static_cast<std::uint64_t>(r.addend);
+    if (target < address || target >= address + size) continue;
+    if (r.offset >= address && r.offset < address + size) continue;  // it points into itself
+    for (const ElfSymbol& s : binary.symbols())
+      if (is_definition(s) && is_data_symbol(s) && r.offset >= s.value && r.offset < s.value + std::max<std::uint64_t>(s.size, 1))
+        return identity_of(s).display();
+    return "data at 0x" + [](std::uint64_t v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+      return std::string(buf);
+    }(r.offset);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string spell_signature(const TypeTable& table, const DwarfFunction& f) {
@@ -161,7 +197,17 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
                      it->second->type, v->type, ""};
     const TypeNode* t = new_types.get(strip_aliases(new_types, v->type));
     if (t && changed.count(t->name)) d.changed_type = t->name;
+    d.read_only = in_read_only_section(*new_side.binary, v->address);
     out.data.push_back(d);
+    if (!d.read_only && d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
+      out.unmigrated.push_back({new_index.refs[id], d.new_type,
+                                id + " (a function-local static of a type whose bytes are not its value: the new code "
+                                     "would not construct it again)"});
+    if (!d.read_only)
+      if (std::string holder = stored_pointer_into(*old_side.binary, it->second->address, sizes_of(old_types, it->second->type));
+          !holder.empty())
+        out.unmigrated.push_back({new_index.refs[id], d.new_type,
+                                  holder + " -> " + id + " (a pointer to it in the program's data would keep the old instance)"});
     if (std::string poly = embedded_polymorphic_change(new_types, v->type, changed); !poly.empty())
       out.unmigrated.push_back({new_index.refs[id], poly,
                                 id + " -> " + poly + " (a class with virtual functions: its vtable pointer cannot be copied)"});

@@ -25,6 +25,7 @@ struct DataTypeChange {
   std::string old_type, new_type;  // spelled
   int old_type_id = -1, new_type_id = -1;
   std::string changed_type;  // the changed struct it is an instance of, "" otherwise
+  bool read_only = false;    // a constant: it takes the new release's value, nothing moves
 };
 
 struct SignatureChange {

@@ -170,4 +170,25 @@ std::vector<std::string> describe_struct_change(const TypeTable& old_table, int 
   return out;
 }
 
+bool plain_data(const TypeTable& table, int id, int depth) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || depth > 32) return false;
+  switch (n->kind) {
+    case TypeKind::kBase:
+    case TypeKind::kEnum:
+    case TypeKind::kPointer:
+      return true;
+    case TypeKind::kArray:
+      return plain_data(table, n->target, depth + 1);
+    case TypeKind::kStruct:
+      if (!n->virtuals.empty() || n->declaration) return false;
+      for (const TypeMember& m : n->members)
+        if (m.name.rfind("_vptr", 0) == 0 || !plain_data(table, m.type, depth + 1)) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
+
 }  // namespace hotswap::diff

@@ -29,6 +29,12 @@ class SignatureCache {
 // The type with typedefs and cv-qualifiers peeled off.
 int strip_aliases(const TypeTable& table, int id);
 
+// Whether copying the bytes of a value of this type copies the value: scalars, and arrays
+// and structs of them without virtual functions. (A user-declared copy constructor of such
+// a struct is not seen in DWARF; the type model has none.) std::string, a mutex, anything
+// owning memory or identity is not.
+bool plain_data(const TypeTable& table, int id, int depth = 0);
+
 // The names of the struct, class, union and enum types a type mentions: itself, what it
 // points to, its elements, its members, its bases, recursively.
 void collect_named_types(const TypeTable& table, int id, std::set<std::string>& names);

@@ -44,6 +44,18 @@ void hog() {
   }
 }
 
+// Takes part in updates from inside code that uses the bank: its update point would let it
+// go on in the old code after the update.
+void inner_loop() {
+  while (!g_release) {
+    {
+      std::lock_guard lock(g_mu);
+      g_seen = g_bank.generation;
+    }
+    hotswap::update_point();
+  }
+}
+
 // Takes part in updates, then stops reaching update points until released.
 void stall() {
   hotswap::update_point();

@@ -4,6 +4,8 @@
 // back: the state moved whole, at a moment no thread was inside a transfer.
 #include <hotswap/hotswap.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <atomic>
 #include <string>
@@ -14,6 +16,7 @@ void transfer(unsigned seed);
 std::string audit();
 void hog();                // uses the bank and never reaches an update point
 void stall();              // reaches one update point, then none until released
+void inner_loop();         // reaches update points inside code the patch replaces
 void hold_pointer();       // parks at update points with a pointer to the bank
 extern std::atomic<bool> g_release;
 
@@ -57,6 +60,21 @@ std::string handle(const std::string& command) {
     g_release = false;
     std::thread(hog).detach();
     return "hogging";
+  }
+  if (command == "hog-unseen") {  // the same, with every signal blocked: it cannot be sampled
+    g_release = false;
+    std::thread([] {
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_BLOCK, &all, nullptr);
+      hog();
+    }).detach();
+    return "hogging unseen";
+  }
+  if (command == "inner") {
+    g_release = false;
+    std::thread(inner_loop).detach();
+    return "looping inside";
   }
   if (command == "stall") {
     g_release = false;

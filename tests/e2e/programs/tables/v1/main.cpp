@@ -5,9 +5,13 @@
 
 const char* name(unsigned i);
 long count(unsigned i);
+long limit(unsigned i);
+long tick();
 
 std::string handle(const std::string& command) {
   if (command.rfind("name ", 0) == 0) return name(static_cast<unsigned>(std::stoul(command.substr(5))));
   if (command.rfind("count ", 0) == 0) return std::to_string(count(static_cast<unsigned>(std::stoul(command.substr(6)))));
+  if (command.rfind("limit ", 0) == 0) return std::to_string(limit(static_cast<unsigned>(std::stoul(command.substr(6)))));
+  if (command == "tick") return std::to_string(tick());
   return "unknown " + command;
 }

@@ -1,5 +1,16 @@
 const char* g_names[2] = {"alpha", "beta"};
+const long g_limits[2] = {10, 20};
 int g_counts[2] = {0, 0};
 
 const char* name(unsigned i) { return i < 2 ? g_names[i] : "none"; }
 long count(unsigned i) { return i < 2 ? ++g_counts[i] : -1; }
+long limit(unsigned i) { return i < 2 ? g_limits[i] : -1; }
+
+struct Tick {
+  int n;
+};
+
+long tick() {
+  static Tick s_tick{0};  // constructed by the first call
+  return ++s_tick.n;
+}

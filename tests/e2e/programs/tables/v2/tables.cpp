@@ -1,5 +1,18 @@
 const char* g_names[3] = {"alpha", "beta", "gamma"};
+const long g_limits[3] = {10, 20, 30};
 long g_counts[3] = {0, 0, 0};
 
 const char* name(unsigned i) { return i < 3 ? g_names[i] : "none"; }
 long count(unsigned i) { return i < 3 ? ++g_counts[i] : -1; }
+long limit(unsigned i) { return i < 3 ? g_limits[i] : -1; }
+
+struct Tick {
+  long n;
+  long calls_since_update;
+};
+
+long tick() {
+  static Tick s_tick{0, 0};
+  ++s_tick.calls_since_update;
+  return ++s_tick.n * 1000 + s_tick.calls_since_update;
+}
