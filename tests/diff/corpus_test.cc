@@ -16,6 +16,7 @@
 #include "tool/diff/diff_engine.h"
 #include "tool/diff/patch_builder.h"
 #include "tool/diff/transform_writer.h"
+#include "tool/subprocess.h"
 
 namespace hotswap::diff {
 namespace {
@@ -172,6 +173,42 @@ TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
 INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                          ::testing::Values("struct_layout", "global_type", "signature"),
                          [](const auto& info) { return info.param; });
+
+// The range check the generated file carries: integers keep their value and sign,
+// floating-point values their magnitude, NaN and infinities go only to floating point.
+TEST(GeneratedTransform, RangeChecksConvertWhatFitsAndRefuseTheRest) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["global_type"].old_binary, pairs["global_type"].new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  std::ofstream(scratch.file("transform.cpp")) << generate_transform_source(*result);
+  std::ofstream(scratch.file("check.cpp")) << R"cpp(#include "transform.cpp"
+#include <cstdio>
+#include <limits>
+int main() {
+  int failures = 0;
+  auto expect = [&failures](bool got, bool want, const char* what) {
+    if (got != want) { std::printf("%s: %d\n", what, got); ++failures; }
+  };
+  expect(hotswap_fits<int>(5L), true, "long 5 -> int");
+  expect(hotswap_fits<int>(1L << 40), false, "long 2^40 -> int");
+  expect(hotswap_fits<unsigned>(-1), false, "int -1 -> unsigned");
+  expect(hotswap_fits<unsigned short>(static_cast<unsigned char>(200)), true, "uchar 200 -> ushort");
+  expect(hotswap_fits<signed char>(200), false, "int 200 -> schar");
+  expect(hotswap_fits<bool>(2), false, "int 2 -> bool");
+  expect(hotswap_fits<double>(std::numeric_limits<float>::quiet_NaN()), true, "NaN float -> double");
+  expect(hotswap_fits<int>(std::numeric_limits<double>::quiet_NaN()), false, "NaN -> int");
+  expect(hotswap_fits<float>(0.1), true, "double 0.1 -> float (rounds)");
+  expect(hotswap_fits<float>(1e300), false, "double 1e300 -> float");
+  expect(hotswap_fits<int>(3e9), false, "double 3e9 -> int");
+  expect(hotswap_fits<int>(-2147483648.5), true, "double -2^31-0.5 -> int (truncates)");
+  expect(hotswap_fits<long>(9.3e18), false, "double 9.3e18 -> long");
+  return failures;
+}
+)cpp";
+  ASSERT_TRUE(run_program({"c++", "-std=c++20", "-o", scratch.file("check"), scratch.file("check.cpp")}).ok());
+  EXPECT_TRUE(run_program({scratch.file("check")}).ok()) << "a range check answered wrong (printed above)";
+}
 
 TEST(DiffRefusals, TransformThatLacksATransformerIsRefused) {
   auto pairs = corpus();
