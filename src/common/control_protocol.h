@@ -21,6 +21,8 @@ inline constexpr std::uint32_t kMaxMessageBytes = 64 * 1024;
 // The client waits much longer for the answer, which comes after staging a patch.
 inline constexpr std::chrono::milliseconds kServerDeadline{2000};
 inline constexpr std::chrono::milliseconds kClientDeadline{60000};
+// The longest wait for a safe moment a request may ask of a patch that moves state.
+inline constexpr std::uint64_t kMaxUpdateTimeoutMs = 3600 * 1000;
 
 using Deadline = std::chrono::steady_clock::time_point;
 inline Deadline deadline_after(std::chrono::milliseconds wait) {

@@ -45,10 +45,15 @@ Expected<ControlRequest> parse_control_request(const std::string& text) {
     // A wait of another type keeps the default, as protocol 1 always did.
     if (auto wait = request.find("wait"); wait != request.end() && wait->is_boolean())
       out.wait = wait->get<bool>();
+  }
+  if (out.op == "apply" || out.op == "revert") {
+    HOTSWAP_TRY(read_count(request, "timeout_ms", out.timeout_ms));
+    if (out.timeout_ms && *out.timeout_ms > kMaxUpdateTimeoutMs)
+      return bad_request("\"timeout_ms\" must be at most " + std::to_string(kMaxUpdateTimeoutMs));
   } else if (out.op == "log") {
     HOTSWAP_TRY(read_count(request, "limit", out.limit));
     HOTSWAP_TRY(read_count(request, "before", out.before));
-  } else if (out.op != "revert" && out.op != "status" && out.op != "hello") {
+  } else if (out.op != "status" && out.op != "hello") {
     return bad_request("unknown op \"" + out.op + "\"");
   }
   return out;

@@ -14,6 +14,9 @@ struct ControlRequest {
   std::string op;    // "apply", "revert", "status" (or "hello"), "log"
   std::string path;  // apply: the patch
   bool wait = true;  // apply: answer after the commit rather than once staged
+  // apply, revert: how long a patch that moves state waits for a safe moment (at most an
+  // hour; absent: the process's default)
+  std::optional<std::uint64_t> timeout_ms;
   // log: at most `limit` entries, all older than sequence number `before`.
   std::optional<std::uint64_t> limit;
   std::optional<std::uint64_t> before;

@@ -30,6 +30,14 @@ TEST(ControlRequest, ReadsEachOpAndItsFields) {
   EXPECT_FALSE(plain->limit);
   EXPECT_FALSE(plain->before);
 
+  auto timed = parse_control_request(R"({"protocol": 1, "op": "apply", "path": "x", "timeout_ms": 250})");
+  ASSERT_TRUE(timed) << timed.error().message;
+  EXPECT_EQ(timed->timeout_ms, 250u);
+  auto revert = parse_control_request(R"({"protocol": 1, "op": "revert", "timeout_ms": 9000})");
+  ASSERT_TRUE(revert) << revert.error().message;
+  EXPECT_EQ(revert->timeout_ms, 9000u);
+  EXPECT_FALSE(apply->timeout_ms);
+
   for (const char* op : {"status", "hello", "revert"})
     EXPECT_TRUE(parse_control_request(std::string(R"({"protocol": 1, "op": ")") + op + "\"}"))
         << op;
@@ -52,7 +60,14 @@ TEST(ControlRequest, RefusesWhatIsNotARequestOfThisProtocol) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"protocol": 1, "op": "apply", "path": 7})").find("needs a \"path\""),
             std::string::npos);
+  EXPECT_NE(error_of(R"({"protocol": 1, "op": "apply", "path": "x", "timeout_ms": 3600001})")
+                .find("\"timeout_ms\" must be at most 3600000"),
+            std::string::npos);
   for (const char* bad : {"0", "-3", "1.5", "\"7\"", "true", "null"}) {
+    EXPECT_NE(error_of(std::string(R"({"protocol": 1, "op": "revert", "timeout_ms": )") + bad + "}")
+                  .find("\"timeout_ms\" must be a positive integer"),
+              std::string::npos)
+        << bad;
     EXPECT_NE(error_of(std::string(R"({"protocol": 1, "op": "log", "limit": )") + bad + "}")
                   .find("\"limit\" must be a positive integer"),
               std::string::npos)

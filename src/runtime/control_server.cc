@@ -41,19 +41,20 @@ std::string apply_answer(const ControlRequest& request, DeferredCommit& after_re
   std::unique_lock changes(g_changes);
   Runtime& rt = Runtime::instance();
   if (request.wait) {
-    Result r = rt.apply(request.path);
+    Result r = rt.apply(request.path, std::chrono::milliseconds(request.timeout_ms.value_or(0)));
     return change_response(r, rt.current_version());
   }
   auto staged = rt.stage(request.path);
   if (!staged) return plain_response(false, staged.error().message);
+  staged->update_timeout = std::chrono::milliseconds(request.timeout_ms.value_or(0));
   after_reply.patch = std::move(*staged);
   after_reply.changes = std::move(changes);
   return staged_response();
 }
 
-std::string revert_answer() {
+std::string revert_answer(const ControlRequest& request) {
   std::lock_guard changes(g_changes);
-  Result r = Runtime::instance().revert();
+  Result r = Runtime::instance().revert(std::chrono::milliseconds(request.timeout_ms.value_or(0)));
   return change_response(r, Runtime::instance().current_version());
 }
 
@@ -144,7 +145,7 @@ std::string handle_control_request(const std::string& text, DeferredCommit& afte
     if (!request) return plain_response(false, request.error().message);
     Runtime& rt = Runtime::instance();
     if (request->op == "apply") return apply_answer(*request, after_reply);
-    if (request->op == "revert") return revert_answer();
+    if (request->op == "revert") return revert_answer(*request);
     if (request->op == "log") return log_response(rt.journal(), *request);
     return status_response(getpid(), rt.current_version(), rt.versions());
   } catch (const std::exception& e) {

@@ -21,9 +21,14 @@ std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
 bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
 
-// How long an update that moves state waits for a safe moment: HOTSWAP_UPDATE_TIMEOUT_MS,
-// else 5 s.
-Clock::duration update_timeout() {
+std::string milliseconds_of(Clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+// How long an update that moves state waits for a safe moment: what the request asked,
+// else HOTSWAP_UPDATE_TIMEOUT_MS, else 5 s.
+Clock::duration update_timeout(std::chrono::milliseconds asked) {
+  if (asked.count() > 0) return asked;
   static const long ms = [] {
     const char* v = std::getenv("HOTSWAP_UPDATE_TIMEOUT_MS");
     long parsed = v ? std::strtol(v, nullptr, 10) : 0;
@@ -87,9 +92,10 @@ Result Runtime::refuse(const std::string& path, const std::string& why) {
   return Result{false, message, 0};
 }
 
-Result Runtime::apply(const std::string& path) {
+Result Runtime::apply(const std::string& path, std::chrono::milliseconds timeout) {
   auto staged = stage(path);
   if (!staged) return Result{false, staged.error().message, 0};
+  staged->update_timeout = timeout;
   return commit(std::move(*staged));
 }
 
@@ -149,7 +155,7 @@ Result Runtime::commit(StagedPatch staged) {
     if (!discard_patch(patch)) keep(std::move(staged.patch));
     return refused;
   }
-  Status s = migrating(patch) ? commit_migrating(patch) : commit_patch(patch, state_);  // commit
+  Status s = migrating(patch) ? commit_migrating(patch, staged.update_timeout) : commit_patch(patch, state_);  // commit
   if (!s) {
     Result refused = refuse(patch.file.path, s.message());
     if (!discard_patch(patch)) keep(std::move(staged.patch));     // its code ran
@@ -172,7 +178,7 @@ Result Runtime::commit(StagedPatch staged) {
   return Result{true, message, pause};
 }
 
-Result Runtime::revert() {
+Result Runtime::revert(std::chrono::milliseconds timeout) {
   std::lock_guard lock(mu_);
   if (state_.applied.empty()) {
     std::string message = "nothing to revert: the process runs its base version";
@@ -181,7 +187,7 @@ Result Runtime::revert() {
   }
   LinkedPatch& last = *state_.applied.back();
   const Manifest& m = last.file.manifest;
-  Status s = migrating(last) ? revert_migrating(last) : revert_patch(last, state_);
+  Status s = migrating(last) ? revert_migrating(last, timeout) : revert_patch(last, state_);
   if (!s) {
     journal_.record({0, "revert", false, last.file.path, m.patch_id, m.target, m.base, s.message(), 0});
     return Result{false, "revert failed: " + s.message(), 0};
@@ -201,11 +207,12 @@ Result Runtime::revert() {
 // A patch that moves state commits with the threads that take part in updates held, once
 // no other thread runs the code it replaces (migrate.h); the transformers run inside
 // commit_patch, after the initializers built the new instances and before any redirect.
-Status Runtime::commit_migrating(LinkedPatch& patch) {
+Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout) {
   auto start = Clock::now();
-  auto deadline = start + update_timeout();
+  auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);
-  if (!held) return make_error("no safe moment to move the state: " + held.error().message);
+  if (!held) return make_error("no safe moment to move the state within " + milliseconds_of(update_timeout(timeout)) +
+                               ": " + held.error().message);
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kForward, *held, deadline);
   patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
   auto paused = Clock::now();
@@ -217,15 +224,16 @@ Status Runtime::commit_migrating(LinkedPatch& patch) {
 
 // The inverse: the patch's instances written back into the running ones, then the
 // redirects undone, with the threads held. A patch without every inverse stays.
-Status Runtime::revert_migrating(LinkedPatch& patch) {
+Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout) {
   for (const Migration& m : patch.migrations)
     if (!m.inverse)
       return make_error("the patch has no inverse transformer for " + m.symbol.display() +
                         ": its state cannot be moved back");
   auto start = Clock::now();
-  auto deadline = start + update_timeout();
+  auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);
-  if (!held) return make_error("no safe moment to move the state back: " + held.error().message);
+  if (!held) return make_error("no safe moment to move the state back within " +
+                               milliseconds_of(update_timeout(timeout)) + ": " + held.error().message);
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
   auto paused = Clock::now();
   if (s) s = run_transformers(patch, Direction::kInverse);

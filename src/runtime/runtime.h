@@ -2,6 +2,7 @@
 // Thread-safe: every public function takes the runtime's mutex.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@ namespace hotswap {
 struct StagedPatch {
   std::unique_ptr<LinkedPatch> patch;
   std::uint64_t generation = 0;  // of the running program it was linked against
+  std::chrono::milliseconds update_timeout{0};  // the wait for a safe moment; 0: the default
 };
 
 class Runtime {
@@ -26,12 +28,14 @@ class Runtime {
   static Runtime& instance();
 
   Status start();
-  Result apply(const std::string& path);
+  // `update_timeout`: how long a patch that moves state waits for a safe moment (0: the
+  // process's default, HOTSWAP_UPDATE_TIMEOUT_MS or 5 s).
+  Result apply(const std::string& path, std::chrono::milliseconds update_timeout = {});
   // Read, verify, place, bind, relocate, stage: everything before the pause.
   Expected<StagedPatch> stage(const std::string& path);
   // REQUIRES: `staged` came from stage(). Refused if anything committed or reverted since.
   Result commit(StagedPatch staged);
-  Result revert();
+  Result revert(std::chrono::milliseconds update_timeout = {});
   std::string current_version();
   std::vector<Version> versions();
   std::vector<JournalEntry> journal();
@@ -48,8 +52,8 @@ class Runtime {
   std::vector<std::unique_ptr<LinkedPatch>> reusable_;
   std::vector<RetiredPatch> retired_;
   // Commit and revert of a patch that moves state (migrate.h).
-  Status commit_migrating(LinkedPatch& patch);  // REQUIRES: mu_ held
-  Status revert_migrating(LinkedPatch& patch);  // REQUIRES: mu_ held
+  Status commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout);  // REQUIRES: mu_ held
+  Status revert_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout);  // REQUIRES: mu_ held
   std::vector<std::vector<std::uint64_t>> applied_chains() const;  // REQUIRES: mu_ held
   // Keeps a patch that may no longer be unmapped as it is: reusable, or retired.
   void keep(std::unique_ptr<LinkedPatch> patch);  // REQUIRES: mu_ held

@@ -39,6 +39,7 @@ struct ControlOptions {
   int pid = 0;
   std::string patch;  // apply
   bool no_wait = false;
+  std::uint64_t timeout_ms = 0;  // apply, revert: the wait for a safe moment (0: the process's)
   std::uint64_t last = 0;  // log: only the newest entries, this many (0: all it keeps)
   bool json = false;
 };

@@ -67,11 +67,11 @@ std::string protocol_problem(const json& answer) {
 
 }  // namespace
 
-Reply ask(pid_t pid, const json& request) {
+Reply ask(pid_t pid, const json& request, std::chrono::milliseconds waits) {
   std::string who = "process " + std::to_string(pid);
   auto fd = connect_to(pid);
   if (!fd) return failed(kExitUnreachable, who + " is unreachable: " + fd.error().message);
-  Deadline deadline = deadline_after(kClientDeadline);
+  Deadline deadline = deadline_after(kClientDeadline + waits);
   json req = request;
   req["protocol"] = kProtocolVersion;
   Status sent =

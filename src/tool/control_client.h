@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -18,6 +19,8 @@ struct Reply {
 };
 
 // Sends `request` (the protocol version is added) to process `pid` and waits for its answer.
-Reply ask(pid_t pid, const nlohmann::json& request);
+// `waits`: how long the process may wait before answering (an update's wait for a safe
+// moment); the answer is awaited that much longer than usual.
+Reply ask(pid_t pid, const nlohmann::json& request, std::chrono::milliseconds waits = {});
 
 }  // namespace hotswap

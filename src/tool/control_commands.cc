@@ -138,7 +138,8 @@ int run_control(const ControlOptions& o) {
   } else {
     request = {{"op", o.command}};
   }
-  Reply r = ask(o.pid, request);
+  if (o.timeout_ms && (o.command == "apply" || o.command == "revert")) request["timeout_ms"] = o.timeout_ms;
+  Reply r = ask(o.pid, request, std::chrono::milliseconds(o.timeout_ms));
   return finish(r, o.json, [&](const json& body) {
     if (o.command == "status") {
       print_chain(body);

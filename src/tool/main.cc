@@ -2,6 +2,7 @@
 // and, through the control socket, patching running processes.
 #include <CLI/CLI.hpp>
 
+#include "common/control_protocol.h"
 #include "tool/commands.h"
 #ifdef HOTSWAP_HAVE_DIFF
 #include "tool/diff/diff_command.h"
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
   ap->add_flag("--no-wait", control.no_wait, "return once the patch is staged");
   auto* st = app.add_subcommand("status", "show a running process's version chain");
   auto* rv = app.add_subcommand("revert", "undo the last patch of a running process");
+  for (CLI::App* c : {ap, rv})
+    c->add_option("--timeout", control.timeout_ms,
+                  "milliseconds a patch that moves state waits for a safe moment (default: the process's, 5000)")
+        ->check(CLI::Range(std::uint64_t{1}, hotswap::kMaxUpdateTimeoutMs));
   auto* lg = app.add_subcommand(
       "log", "show a running process's journal of commits, refusals and reverts");
   for (CLI::App* c : {st, rv, lg}) c->add_option("pid", control.pid, "the process")->required();

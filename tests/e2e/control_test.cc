@@ -29,6 +29,23 @@ TEST_F(Control, StatusSaysWhatATypeChangingPatchMoved) {
   EXPECT_TRUE(contains(r.out, "moved g_counter (Counter, 4 -> 16 bytes) after waiting")) << r.out;
 }
 
+TEST_F(Control, ApplyTimeoutBoundsTheWaitForASafeMoment) {
+  Process bank(basic("../bank/v1"));
+  std::string pid = bank.ask("pid");
+  EXPECT_EQ(bank.ask("start"), "started");
+  EXPECT_EQ(bank.ask("stall"), "stalling");  // a participant that stops reaching update points
+  usleep(20000);
+  ToolRun r = hotswap("apply " + pid + " " + basic("../bank/v1-v2.edited.hsp") + " --timeout 300");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "no safe moment to move the state within 300 ms")) << r.out;
+  EXPECT_EQ(hotswap("apply " + pid + " x.hsp --timeout 0").exit_code, 2) << "a zero timeout is a usage error";
+  EXPECT_EQ(bank.ask("release"), "released");
+  usleep(20000);
+  r = hotswap("apply " + pid + " " + basic("../bank/v1-v2.edited.hsp") + " --timeout 2000");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(bank.ask("stop"), "stopped");
+}
+
 TEST_F(Control, ApplyStatusRevertLogFromTheShell) {
   ToolRun r = hotswap("apply " + pid_ + " " + basic("v1-v2.hsp"));
   EXPECT_EQ(r.exit_code, 0) << r.out;
