@@ -216,7 +216,10 @@ void plan_readonly(const Scope& scope, const std::vector<const ElfSymbol*>& symb
 
 bool is_loadable(const ElfSection& s) {
   if (!(s.flags & SHF_ALLOC) || s.type == SHT_NOTE || s.type == SHT_GROUP) return false;
-  return s.name != "__patchable_function_entries" && s.name != ".fini_array";
+  // Termination functions of the patch never run (its destructors of new data go through
+  // __cxa_atexit; AddressSanitizer's module destructors, in prioritized .fini_array.NNNNN,
+  // would unregister globals at exit): docs/binding-rules.md.
+  return s.name != "__patchable_function_entries" && s.type != SHT_FINI_ARRAY && s.name.rfind(".fini_array", 0) != 0;
 }
 
 }  // namespace
