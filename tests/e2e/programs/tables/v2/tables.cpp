@@ -12,7 +12,8 @@ struct Tick {
 };
 
 long tick() {
-  static Tick s_tick{0, 0};
-  ++s_tick.calls_since_update;
-  return ++s_tick.n * 1000 + s_tick.calls_since_update;
+  static volatile Tick s_tick{0, 0};
+  s_tick.calls_since_update = s_tick.calls_since_update + 1;
+  s_tick.n = s_tick.n + 1;
+  return s_tick.n * 1000 + s_tick.calls_since_update;
 }
