@@ -90,6 +90,15 @@ class idle_scope {
 
 }  // namespace hotswap
 
+// Defines a function of a release that runs once when a patch carrying it commits: after
+// the state moved and the entries were redirected, while the threads that take part in
+// updates are still held (docs/type-updates.md). It is where the program re-registers what
+// the runtime cannot move: a pointer the kernel keeps (epoll_event.data.ptr), a callback a
+// library keeps. It runs only from a patch that carries its translation unit (one whose code
+// or data changed), never on revert; an exception it throws is caught and reported.
+//   HOTSWAP_AFTER_UPDATE(rearm_connections) { for (auto& c : g_connections) rearm(c); }
+#define HOTSWAP_AFTER_UPDATE(name) extern "C" void hotswap_after_update_##name()
+
 // Put on the body of a long-running loop so that the next iteration calls the new code
 // after a patch (the caller itself may stay on the stack forever).
 #define HOTSWAP_LOOP_BODY __attribute__((noinline))

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <exception>
 #include <thread>
 
@@ -283,6 +284,26 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
     for (const Migration& m : patch.migrations)
       if (m.patched_guard && !m.took_initial) *reinterpret_cast<volatile unsigned char*>(m.patched_guard) = 1;
   return Status::success();
+}
+
+std::string run_after_update_hooks(const LinkedPatch& patch) {
+  constexpr std::string_view kPrefix = "hotswap_after_update_";
+  std::string warning;
+  for (const ElfSymbol& s : patch.file.elf->symbols()) {
+    if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size() || s.bind != STB_GLOBAL ||
+        s.name.compare(0, kPrefix.size(), kPrefix) != 0)
+      continue;
+    std::uint64_t address = patch.symbol_values[s.index];
+    if (!address) continue;
+    try {
+      reinterpret_cast<void (*)()>(address)();
+    } catch (const std::exception& e) {
+      warning += (warning.empty() ? "" : "; ") + s.name + " threw: " + e.what();
+    } catch (...) {
+      warning += (warning.empty() ? "" : "; ") + s.name + " threw an exception that is not a std::exception";
+    }
+  }
+  return warning;
 }
 
 std::string describe_migrations(const LinkedPatch& patch) {

@@ -43,6 +43,10 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 // value is left as the new release's initializer made it: nothing to carry.
 Status run_transformers(LinkedPatch& patch, Direction direction);
 
+// Runs the patch's after-update hooks (HOTSWAP_AFTER_UPDATE), in symbol order. An exception
+// does not undo the commit: it comes back as a warning ("" if none).
+std::string run_after_update_hooks(const LinkedPatch& patch);
+
 // "g_stats (Stats, 48 -> 56 bytes)" for each migration, for messages.
 std::string describe_migrations(const LinkedPatch& patch);
 

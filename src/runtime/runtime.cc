@@ -21,6 +21,11 @@ std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
 bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
 
+void add_warning(LinkedPatch& patch, const std::string& warning) {
+  if (warning.empty()) return;
+  patch.warning += (patch.warning.empty() ? "" : "; ") + warning;
+}
+
 std::string milliseconds_of(Clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
 }
@@ -156,6 +161,7 @@ Result Runtime::commit(StagedPatch staged) {
     return refused;
   }
   Status s = migrating(patch) ? commit_migrating(patch, staged.update_timeout) : commit_patch(patch, state_);  // commit
+  if (s && !migrating(patch)) add_warning(patch, run_after_update_hooks(patch));
   if (!s) {
     Result refused = refuse(patch.file.path, s.message());
     if (!discard_patch(patch)) keep(std::move(staged.patch));     // its code ran
@@ -217,6 +223,7 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
   auto paused = Clock::now();
   if (s) s = commit_patch(patch, state_);
+  if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   return s;

@@ -225,6 +225,7 @@ TEST(Types, ATableNeverWrittenTakesTheNewInitialValue) {
   EXPECT_EQ(p.ask("count 2"), "1");
   EXPECT_EQ(p.ask("limit 2"), "30") << "a constant that grew needs no transformer: it is the new one";
   EXPECT_EQ(p.ask("tick"), "1001") << "a function-local static never reached is constructed by the new code";
+  EXPECT_EQ(p.ask("after-updates"), std::to_string(1 + 10 * 'g')) << "the hook ran once, after the tables moved";
   EXPECT_EQ(applied.find("g_limits"), std::string::npos) << applied;
 }
 

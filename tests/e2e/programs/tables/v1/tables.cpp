@@ -17,3 +17,6 @@ long tick() {
   s_tick.n = s_tick.n + 1;
   return s_tick.n;
 }
+
+long g_after_updates = 0;
+long after_updates() { return g_after_updates; }

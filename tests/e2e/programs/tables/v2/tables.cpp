@@ -1,3 +1,5 @@
+#include <hotswap/hotswap.h>
+
 const char* g_names[3] = {"alpha", "beta", "gamma"};
 const long g_limits[3] = {10, 20, 30};
 long g_counts[3] = {0, 0, 0};
@@ -17,3 +19,9 @@ long tick() {
   s_tick.n = s_tick.n + 1;
   return s_tick.n * 1000 + s_tick.calls_since_update;
 }
+
+long g_after_updates = 0;
+long after_updates() { return g_after_updates; }
+
+// Runs once when the patch commits, after the tables moved.
+HOTSWAP_AFTER_UPDATE(count_updates) { g_after_updates += 1 + 10 * g_names[2][0]; }
