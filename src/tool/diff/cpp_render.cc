@@ -20,7 +20,8 @@ std::string declare_at(const TypeTable& table, int id, const std::string& inner,
   switch (n->kind) {
     case TypeKind::kVoid:
       return join_declarator("void", inner);
-    case TypeKind::kBase:
+    case TypeKind::kBase:  // C's _Bool is C++'s bool (same size and values on x86-64)
+      return join_declarator(n->name == "_Bool" ? "bool" : n->name, inner);
     case TypeKind::kTypedef:
       return join_declarator(n->name, inner);
     case TypeKind::kStruct:

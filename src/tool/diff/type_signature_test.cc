@@ -144,3 +144,37 @@ TEST(CppRender, Declarators) {
 
 }  // namespace
 }  // namespace hotswap::diff
+
+namespace hotswap::diff {
+namespace {
+
+TEST(CppRender, CTypesAreSpelledAsCxx) {
+  Types types;
+  int flag = types.base("_Bool", 1);
+  EXPECT_EQ(declare(types.t, flag, "ready"), "bool ready");
+  EXPECT_EQ(spell_type(types.t, types.wrap(TypeKind::kPointer, flag)), "bool*");
+}
+
+TEST(PlainData, ScalarsAndTheirAggregatesButNotClassesWithVirtuals) {
+  Types types;
+  int i = types.base("int", 4);
+  TypeNode array;
+  array.kind = TypeKind::kArray;
+  array.target = i;
+  array.size = 16;
+  array.dimensions = {4};
+  int ints = types.t.add(array);
+  int pod = types.strukt("Pod", 24, {member("a", 0, i), member("b", 8, ints)});
+  EXPECT_TRUE(plain_data(types.t, pod));
+  int vptr = types.wrap(TypeKind::kPointer, -1);
+  int poly = types.strukt("Poly", 16, {member("_vptr.Poly", 0, vptr), member("a", 8, i)});
+  EXPECT_FALSE(plain_data(types.t, poly));
+  TypeNode incomplete;
+  incomplete.kind = TypeKind::kStruct;
+  incomplete.name = "Opaque";
+  incomplete.declaration = true;
+  EXPECT_FALSE(plain_data(types.t, types.t.add(incomplete)));
+}
+
+}  // namespace
+}  // namespace hotswap::diff
