@@ -1,15 +1,46 @@
-// hotswap: live updates of a running C++ program.
+// hotswap: live updates of a running C or C++ program.
 //
 // This header is the whole public contract of the runtime. A program built with
 // hotswap_add_executable() links the runtime; nothing runs until the program calls into it.
 // No function here throws, and none aborts the program on bad input: failures come back as
-// a Result with a message that names the symbol, section or relocation and the reason.
+// a result with a message that names the symbol, section or relocation and the reason.
+//
+// It compiles as C (the C API below) and as C++ (the same C API, and the C++ API after it).
 #pragma once
 
+#ifdef __cplusplus
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
+extern "C" {
+#else
+#include <stddef.h>
+#endif
+
+// ---- The C API ----
+// Strings come back in the caller's buffer, truncated to fit and always NUL-terminated
+// (nothing is written when size is 0); the return value says what the whole text needed.
+
+// hotswap::start(): 0 when the runtime is ready, -1 if not (hotswap_last_message says why).
+int hotswap_start(void);
+// hotswap::apply(path): 0 when applied, -1 when refused; `message` gets the answer.
+int hotswap_apply(const char* path, char* message, size_t size);
+// hotswap::revert(): 0 when reverted, -1 when not; `message` gets the answer.
+int hotswap_revert(char* message, size_t size);
+// The build-id (hex) of the version now running; returns its length.
+size_t hotswap_current_version(char* buffer, size_t size);
+// The message of the calling thread's last hotswap_start/apply/revert; returns its length.
+size_t hotswap_last_message(char* buffer, size_t size);
+// hotswap::update_point(), hotswap::wake_fd() and an idle_scope, for C (docs/type-updates.md).
+void hotswap_update_point(void);
+int hotswap_wake_fd(void);
+void hotswap_idle_enter(void);
+void hotswap_idle_leave(void);
+
+#ifdef __cplusplus
+}  // extern "C"
 
 namespace hotswap {
 
@@ -89,6 +120,7 @@ class idle_scope {
 };
 
 }  // namespace hotswap
+#endif  // __cplusplus
 
 // Defines a function of a release that runs once when a patch carrying it commits: after
 // the state moved and the entries were redirected, while the threads that take part in
@@ -97,7 +129,11 @@ class idle_scope {
 // library keeps. It runs only from a patch that carries its translation unit (one whose code
 // or data changed), never on revert; an exception it throws is caught and reported.
 //   HOTSWAP_AFTER_UPDATE(rearm_connections) { for (auto& c : g_connections) rearm(c); }
+#ifdef __cplusplus
 #define HOTSWAP_AFTER_UPDATE(name) extern "C" void hotswap_after_update_##name()
+#else
+#define HOTSWAP_AFTER_UPDATE(name) void hotswap_after_update_##name(void)
+#endif
 
 // Put on the body of a long-running loop so that the next iteration calls the new code
 // after a patch (the caller itself may stay on the stack forever).

@@ -3,6 +3,9 @@
 
 #include <hotswap/hotswap.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "arch/x86_64/registers.h"
 #include "runtime/control_server.h"
 #include "runtime/quiescence.h"
@@ -85,3 +88,67 @@ idle_scope::idle_scope() noexcept {
 idle_scope::~idle_scope() { quiescence::leave_idle(); }
 
 }  // namespace hotswap
+
+// ---- The C API: the same, with strings in the caller's buffers ----
+using namespace hotswap;
+
+namespace {
+
+thread_local std::string t_last_message;
+
+std::size_t copy_out(const std::string& text, char* buffer, std::size_t size) {
+  if (buffer && size) {
+    std::size_t n = std::min(text.size(), size - 1);
+    std::memcpy(buffer, text.data(), n);
+    buffer[n] = '\0';
+  }
+  return text.size();
+}
+
+int answer(const hotswap::Result& r, char* message, std::size_t size) {
+  t_last_message = r.message;
+  copy_out(r.message, message, size);
+  return r.ok ? 0 : -1;
+}
+
+}  // namespace
+
+extern "C" {
+
+int hotswap_start(void) {
+  hotswap::Result r = hotswap::start();
+  t_last_message = r.message;
+  return r.ok ? 0 : -1;
+}
+
+int hotswap_apply(const char* path, char* message, size_t size) {
+  if (!path) return answer(hotswap::Result{false, "hotswap_apply: no path", 0}, message, size);
+  HOTSWAP_PROGRAM_FRAME(frame);  // the C caller's frame, not the C++ API's
+  hotswap::quiescence::InRuntime in_runtime;
+  return answer(hotswap::guarded([&] { return hotswap::Runtime::instance().apply(path); }), message, size);
+}
+
+int hotswap_revert(char* message, size_t size) {
+  HOTSWAP_PROGRAM_FRAME(frame);
+  hotswap::quiescence::InRuntime in_runtime;
+  return answer(hotswap::guarded([] { return hotswap::Runtime::instance().revert(); }), message, size);
+}
+
+size_t hotswap_current_version(char* buffer, size_t size) {
+  return copy_out(hotswap::current_version(), buffer, size);
+}
+
+size_t hotswap_last_message(char* buffer, size_t size) { return copy_out(t_last_message, buffer, size); }
+
+void hotswap_update_point(void) { hotswap::update_point(); }
+
+int hotswap_wake_fd(void) { return hotswap::wake_fd(); }
+
+void hotswap_idle_enter(void) {
+  hotswap::detail::takes_part = true;
+  hotswap::quiescence::enter_idle();
+}
+
+void hotswap_idle_leave(void) { hotswap::quiescence::leave_idle(); }
+
+}  // extern "C"

@@ -140,3 +140,7 @@ e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
 # Arrays that grew: unwritten, they take the new initial value; written, the default refuses.
 e2e_program(tables VERSIONS v1 v2)
 e2e_type_patch(tables v1 v2)
+
+# A C program on the C API: a code change and a C struct that changes type.
+e2e_program(capi OWN_MAIN VERSIONS v1 v2)
+e2e_type_patch(capi v1 v2)

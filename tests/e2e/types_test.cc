@@ -250,3 +250,22 @@ TEST(Types, AFunctionLocalStaticMovesOnceAndIsNotConstructedAgain) {
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_EQ(p.ask("tick"), "5") << "the inverse moved n back";
 }
+
+TEST(CApi, ACProgramTakesACodeChangeAndAStructChangeAndReverts) {
+  Process p(program("capi", "v1"));
+  std::string version = p.ask("version");
+  EXPECT_EQ(version.size(), 40u + 3) << version;  // hex build-id, a space, its length 40
+  EXPECT_EQ(p.ask("truncated"), version.substr(0, 3) + " 40") << "cut to fit, NUL-terminated";
+  EXPECT_EQ(p.ask("work"), "2");
+  EXPECT_EQ(p.ask("hit"), "1");
+  EXPECT_EQ(p.ask("hit"), "2");
+  std::string applied = p.ask("apply " + out_dir() + "/capi/v1-v2.hsp");
+  EXPECT_TRUE(starts_with(applied, "ok applied")) << applied;
+  EXPECT_NE(applied.find("migrated g_stats"), std::string::npos) << applied;
+  EXPECT_EQ(p.ask("work"), "3");
+  EXPECT_EQ(p.ask("hit"), "30") << "hits moved (2), widened, and the new _Bool was set";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("work"), "2");
+  EXPECT_EQ(p.ask("hit"), "4") << "the inverse moved hits back";
+  EXPECT_TRUE(starts_with(p.ask("apply /nonexistent.hsp"), "refused ")) << "a refusal comes back as -1";
+}
