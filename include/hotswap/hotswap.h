@@ -124,7 +124,8 @@ class idle_scope {
 
 // Defines a function of a release that runs once when a patch carrying it commits: after
 // the state moved and the entries were redirected, while the threads that take part in
-// updates are still held (docs/type-updates.md). It is where the program re-registers what
+// updates are still held when the patch moved state (docs/type-updates.md). It must not
+// call the hotswap API. It is where the program re-registers what
 // the runtime cannot move: a pointer the kernel keeps (epoll_event.data.ptr), a callback a
 // library keeps. It runs only from a patch that carries its translation unit (one whose code
 // or data changed), never on revert; an exception it throws is caught and reported.

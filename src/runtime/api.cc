@@ -39,6 +39,7 @@ auto guarded(F&& f) noexcept -> decltype(f()) {
 }  // namespace
 
 Result start() {
+  quiescence::InRuntime in_runtime;
   return guarded([] {
     quiescence::open_wake_fd();
     Status ready = Runtime::instance().start();

@@ -155,10 +155,10 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
     m.patched = patch.symbol_values[mine->index];
     m.patched_size = mine->size;
     // A constant has no state to move (and its memory cannot take it): the new release's
-    // value is the value.
-    if (patch.sections[mine->shndx].region != RegionKind::kData || !writable(m.running, m.running + m.running_size))
-      return make_error("migrated datum " + g.symbol.display() + " is read-only: a constant takes the new value "
-                        "and needs no transformer");
+    // value is the value. (The running instance is written only by a revert, which checks.)
+    if (patch.sections[mine->shndx].region != RegionKind::kData)
+      return make_error("migrated datum " + g.symbol.display() + " is read-only in the patch: a constant takes the "
+                        "new value and needs no transformer");
     m.transformer = transformer_address(patch, g.transformer);
     if (!m.transformer)
       return make_error("the transformer " + g.transformer + " of " + g.symbol.display() + " is not in the patch");
@@ -256,8 +256,17 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 }
 
 Status run_transformers(LinkedPatch& patch, Direction direction) {
+  if (direction == Direction::kInverse)
+    for (const Migration& m : patch.migrations)
+      if (!writable(m.running, m.running + m.running_size))
+        return make_error(m.symbol.display() + " is read-only in the running program: its state cannot be moved "
+                          "back: nothing changed");
   for (Migration& m : patch.migrations) {
     bool forward = direction == Direction::kForward;
+    // A function-local static the new code never reached holds nothing to move back; the
+    // running one keeps what it had.
+    if (!forward && m.patched_guard && *reinterpret_cast<const volatile unsigned char*>(m.patched_guard) == 0)
+      continue;
     if (forward) {
       m.took_initial = m.initial_known &&
                        std::memcmp(reinterpret_cast<const void*>(m.running), m.initial.data(), m.initial.size()) == 0;
@@ -280,9 +289,13 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
   }
   // Moved function-local statics count as constructed: the new code must not construct them
   // again over what moved in (diff moves only those whose bytes are their value).
-  if (direction == Direction::kForward)
-    for (const Migration& m : patch.migrations)
-      if (m.patched_guard && !m.took_initial) *reinterpret_cast<volatile unsigned char*>(m.patched_guard) = 1;
+  for (const Migration& m : patch.migrations) {
+    if (direction == Direction::kForward && m.patched_guard && !m.took_initial)
+      *reinterpret_cast<volatile unsigned char*>(m.patched_guard) = 1;
+    if (direction == Direction::kInverse && m.running_guard && m.patched_guard &&
+        *reinterpret_cast<const volatile unsigned char*>(m.patched_guard) != 0)
+      *reinterpret_cast<volatile unsigned char*>(m.running_guard) = 1;
+  }
   return Status::success();
 }
 

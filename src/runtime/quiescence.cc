@@ -1,7 +1,9 @@
 #include "runtime/quiescence.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/auxv.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string_view>
 
 #include <hotswap/hotswap.h>
 
@@ -48,6 +51,9 @@ Shared& shared() {
 }
 
 thread_local Participant* t_self = nullptr;
+// This thread asked for the update now held or pending: whether or not it takes part, its
+// update points and idle scopes must not wait (the code it runs meanwhile may reach them).
+thread_local bool t_requesting = false;
 std::atomic<int> g_wake{-1};
 
 Participant::Participant() {
@@ -73,10 +79,32 @@ Participant::~Participant() {
   s.arrived.notify_all();  // one fewer to wait for
 }
 
+void before_fork();
+void after_fork_parent();
+void after_fork_child();
+
+// The fork handlers, registered before the first participant or update exists.
+void ensure_fork_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] { pthread_atfork(before_fork, after_fork_parent, after_fork_child); });
+}
+
 Participant& self() {
+  ensure_fork_handlers();
   thread_local Participant participant;
   t_self = &participant;
   return participant;
+}
+
+// Whether an unwind that stopped at `last` reached the thread's beginning: the C library's
+// thread start (clone3, start_thread) or the executable's entry point (_start). The unwinder
+// also stops, as if at the end, at a frame without unwind information (hand-written
+// assembly): what lies above it is then unknown.
+bool reached_thread_start(std::uint64_t last) {
+  if (last - getauxval(AT_ENTRY) < 256) return true;
+  Dl_info info;
+  return dladdr(reinterpret_cast<void*>(last - 1), &info) && info.dli_fname &&
+         std::string_view(info.dli_fname).find("/libc.so") != std::string_view::npos;
 }
 
 // The return addresses of the calling thread's frames, as the unwinder sees them.
@@ -87,7 +115,7 @@ void record_frames(Participant& me) {
   } walk{&me};
   me.frame_count = 0;
   me.frames_complete = true;
-  _Unwind_Backtrace(
+  _Unwind_Reason_Code end = _Unwind_Backtrace(
       [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
         auto* w = static_cast<Walk*>(arg);
         if (w->skipped++ < 1) return _URC_NO_REASON;  // this function's own frame
@@ -99,6 +127,8 @@ void record_frames(Participant& me) {
         return _URC_NO_REASON;
       },
       &walk);
+  if (end != _URC_END_OF_STACK || me.frame_count == 0 || !reached_thread_start(me.frames[me.frame_count - 1]))
+    me.frames_complete = false;
 }
 
 bool quiescent(const Participant& p) {
@@ -146,7 +176,7 @@ void after_fork_child() {
   Participant& me = self();
   Shared& s = shared();
   std::unique_lock lock(s.mu);
-  if (!s.pending || me.state != State::kRunning || &me == s.requester) return;
+  if (!s.pending || me.state != State::kRunning || t_requesting) return;
   std::uint64_t sp;
   asm volatile("mov %%rsp, %0" : "=r"(sp));
   me.sp = sp;
@@ -176,7 +206,7 @@ void leave_idle() {
   Participant& me = self();
   Shared& s = shared();
   std::unique_lock lock(s.mu);
-  if (&me != s.requester) s.resume.wait(lock, [&s] { return !s.held; });
+  if (!t_requesting) s.resume.wait(lock, [&s] { return !s.held; });
   if (me.idle_depth > 0 && --me.idle_depth == 0) me.state = State::kRunning;
 }
 
@@ -192,17 +222,18 @@ void open_wake_fd() {
   int expected = -1;
   int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd >= 0 && !g_wake.compare_exchange_strong(expected, fd)) close(fd);
-  static std::once_flag atfork;
-  std::call_once(atfork, [] { pthread_atfork(before_fork, after_fork_parent, after_fork_child); });
+  ensure_fork_handlers();
 }
 
 int wake_fd() { return g_wake.load(); }
 
 Expected<std::vector<HeldThread>> hold(std::chrono::steady_clock::time_point deadline) {
+  ensure_fork_handlers();
   Shared& s = shared();
   std::unique_lock lock(s.mu);
   s.pending = true;
   s.requester = t_self;
+  t_requesting = true;
   detail::update_pending.store(true, std::memory_order_seq_cst);
   if (int wake = g_wake.load(); wake >= 0) {
     std::uint64_t one = 1;
@@ -217,6 +248,7 @@ Expected<std::vector<HeldThread>> hold(std::chrono::steady_clock::time_point dea
       if (!quiescent(*p)) running += " " + std::to_string(p->tid);
     s.pending = false;
     s.requester = nullptr;
+    t_requesting = false;
     detail::update_pending.store(false, std::memory_order_seq_cst);
     drain();
     s.resume.notify_all();
@@ -239,6 +271,7 @@ void release() {
   s.held = false;
   s.pending = false;
   s.requester = nullptr;
+  t_requesting = false;
   detail::update_pending.store(false, std::memory_order_seq_cst);
   drain();
   s.resume.notify_all();

@@ -2,10 +2,12 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
 #include "arch/x86_64/redirect.h"
+#include "common/control_protocol.h"
 #include "runtime/migrate.h"
 #include "runtime/private_memory.h"
 #include "runtime/quiescence.h"
@@ -37,7 +39,7 @@ Clock::duration update_timeout(std::chrono::milliseconds asked) {
   static const long ms = [] {
     const char* v = std::getenv("HOTSWAP_UPDATE_TIMEOUT_MS");
     long parsed = v ? std::strtol(v, nullptr, 10) : 0;
-    return parsed > 0 ? parsed : 5000L;
+    return parsed > 0 ? std::min<long>(parsed, static_cast<long>(kMaxUpdateTimeoutMs)) : 5000L;
   }();
   return std::chrono::milliseconds(ms);
 }

@@ -196,6 +196,8 @@ int main() {
   expect(hotswap_fits<unsigned short>(static_cast<unsigned char>(200)), true, "uchar 200 -> ushort");
   expect(hotswap_fits<signed char>(200), false, "int 200 -> schar");
   expect(hotswap_fits<bool>(2), false, "int 2 -> bool");
+  expect(hotswap_fits<bool>(0.5), false, "double 0.5 -> bool");
+  expect(hotswap_fits<bool>(1.0), true, "double 1 -> bool");
   expect(hotswap_fits<double>(std::numeric_limits<float>::quiet_NaN()), true, "NaN float -> double");
   expect(hotswap_fits<int>(std::numeric_limits<double>::quiet_NaN()), false, "NaN -> int");
   expect(hotswap_fits<float>(0.1), true, "double 0.1 -> float (rounds)");

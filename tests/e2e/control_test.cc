@@ -46,6 +46,16 @@ TEST_F(Control, ApplyTimeoutBoundsTheWaitForASafeMoment) {
   EXPECT_EQ(bank.ask("stop"), "stopped");
 }
 
+TEST_F(Control, AHookReachingAnUpdatePointOnTheControlThreadDoesNotDeadlock) {
+  // Applied from the shell, the patch commits on the runtime's control thread, which takes
+  // no part in updates: the hook's update point and idle scope must not wait for it.
+  Process tables(basic("../tables/v1"));
+  std::string pid = tables.ask("pid");
+  ToolRun r = hotswap("apply " + pid + " " + basic("../tables/v1-v2.hsp") + " --timeout 2000");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(tables.ask("after-updates"), std::to_string(1 + 10 * 'g'));
+}
+
 TEST_F(Control, ApplyStatusRevertLogFromTheShell) {
   ToolRun r = hotswap("apply " + pid_ + " " + basic("v1-v2.hsp"));
   EXPECT_EQ(r.exit_code, 0) << r.out;

@@ -390,6 +390,7 @@ std::string generate_transform_source(const DiffResult& r) {
       << "template <class To, class From>\nbool hotswap_fits(From value) {\n"
       << "  if constexpr (std::is_floating_point_v<From>) {\n"
       << "    if (!std::isfinite(value)) return std::is_floating_point_v<To>;\n"
+      << "    if constexpr (std::is_same_v<To, bool>) return value == 0 || value == 1;\n"
       << "    if constexpr (std::is_floating_point_v<To>)\n"
       << "      return std::fabs(static_cast<long double>(value)) <= static_cast<long double>(std::numeric_limits<To>::max());\n"
       << "    else\n"

@@ -23,5 +23,10 @@ long tick() {
 long g_after_updates = 0;
 long after_updates() { return g_after_updates; }
 
-// Runs once when the patch commits, after the tables moved.
-HOTSWAP_AFTER_UPDATE(count_updates) { g_after_updates += 1 + 10 * g_names[2][0]; }
+// Runs once when the patch commits, after the tables moved. It reaches an update point
+// and an idle scope, as code the hook calls may: on the applying thread they do nothing.
+HOTSWAP_AFTER_UPDATE(count_updates) {
+  hotswap::update_point();
+  { hotswap::idle_scope idle; }
+  g_after_updates += 1 + 10 * g_names[2][0];
+}
