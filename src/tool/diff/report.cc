@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "tool/diff/symbol_names.h"
 
@@ -37,10 +38,19 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
   std::size_t in_patch = 0;
   for (const auto& c : r.functions) in_patch += c.kind != ChangeKind::kRemoved;
   out << "functions in the patch: " << in_patch << "\n";
+  // A constructor's or destructor's variants (C1/C2, D1/D2) demangle alike: one line,
+  // with the number of symbols it stands for.
+  std::vector<std::string> lines;
   for (const auto& c : r.functions)
     if (c.kind != ChangeKind::kRemoved)
-      out << "  " << (c.fragment ? "fragment" : kind_name(c.kind)) << "  " << demangle(c.symbol.name)
-          << where(c.symbol) << ": " << c.reason << "\n";
+      lines.push_back("  " + std::string(c.fragment ? "fragment" : kind_name(c.kind)) + "  " + demangle(c.symbol.name) +
+                      where(c.symbol) + ": " + c.reason);
+  for (std::size_t i = 0; i < lines.size();) {
+    std::size_t same = 1;
+    while (i + same < lines.size() && lines[i + same] == lines[i]) ++same;
+    out << lines[i] << (same > 1 ? " (" + std::to_string(same) + " symbols)" : "") << "\n";
+    i += same;
+  }
   for (const auto& c : r.functions)
     if (c.kind == ChangeKind::kRemoved)
       out << "  removed  " << demangle(c.symbol.name) << where(c.symbol) << ": not in the patch (old code stays)\n";
