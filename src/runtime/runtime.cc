@@ -23,6 +23,12 @@ std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
 bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
 
+bool is_patch_machinery(const std::string& name) {
+  for (const char* prefix : {"hotswap_transform_", "hotswap_inverse_", "hotswap_after_update_"})
+    if (name.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 void add_warning(LinkedPatch& patch, const std::string& warning) {
   if (warning.empty()) return;
   patch.warning += (patch.warning.empty() ? "" : "; ") + warning;
@@ -127,6 +133,10 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   for (const ManifestData& d : patch->file.manifest.data)
     if (d.kind == ManifestData::Kind::kBind) patch->data_bindings[key_of(d.symbol)] = key_of(d.bind_to);
   for (const ManifestMigration& g : patch->file.manifest.migrations) patch->migrated.insert(key_of(g.symbol));
+  // Transformers and hooks always run the patch's own copy: an earlier patch's function of
+  // the same name (hotswap_transform_Counter of the previous release) knows other layouts.
+  for (const ElfSymbol& s : patch->file.elf->symbols())
+    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && is_patch_machinery(s.name)) patch->added.insert(key_of(identity_of(s)));
 
   Status s = verify_patch(*patch, state_);                        // verify
   if (s) {

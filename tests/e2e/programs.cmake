@@ -32,8 +32,9 @@ e2e_program(clones VERSIONS v1 v2)
 # GCC specializes scale (scale.constprop.0, carried with its callers); Clang keeps it whole.
 e2e_patch(clones v1 v2 -f api1 -f api2 -f scale)
 
-e2e_program(types VERSIONS v1 v2)
+e2e_program(types VERSIONS v1 v2 v3)
 e2e_type_patch(types v1 v2)
+e2e_type_patch(types v2 v3)
 
 e2e_program(active VERSIONS v1 v2)
 e2e_patch(active v1 v2 -f spin -f release)

@@ -60,6 +60,21 @@ TEST(Types, AGlobalWhoseStructGainsAMemberMovesAndMovesBack) {
   EXPECT_EQ(p.ask("touch"), "5 100");
 }
 
+TEST(Types, TwoStackedTypeChangesMoveTheNewestInstanceAndRevertInTurn) {
+  Process p(program("types", "v1"));
+  EXPECT_EQ(p.ask("touch"), "1");
+  EXPECT_APPLIED(p.ask("apply " + out_dir() + "/types/v1-v2.hsp"));
+  EXPECT_EQ(p.ask("touch"), "2 100");
+  std::string applied = p.ask("apply " + out_dir() + "/types/v2-v3.hsp");
+  EXPECT_APPLIED(applied);
+  EXPECT_NE(applied.find("migrated g_counter (Counter, 16 -> 24 bytes)"), std::string::npos) << applied;
+  EXPECT_EQ(p.ask("touch"), "3 1100 1") << "v2's instance moved: hits and bytes kept";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("touch"), "4 1200") << "back into v2's instance";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("touch"), "5") << "back into the program's own";
+}
+
 TEST(Types, AStructChangedWhileFourThreadsUseItMovesWhole) {
   Process p(program("bank", "v1"));
   start(p);
