@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include <algorithm>
 #include <cstring>
@@ -74,6 +75,21 @@ std::uint64_t own_stack_end() {
     pthread_attr_destroy(&attr);
   }
   return end;
+}
+
+// The return addresses of the calling thread's frames.
+std::vector<std::uint64_t> own_return_addresses() {
+  std::vector<std::uint64_t> out;
+  out.reserve(256);
+  _Unwind_Backtrace(
+      [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
+        auto* v = static_cast<std::vector<std::uint64_t>*>(arg);
+        if (v->size() == v->capacity()) return _URC_END_OF_STACK;
+        v->push_back(_Unwind_GetIP(context));
+        return _URC_NO_REASON;
+      },
+      &out);
+  return out;
 }
 
 // Whether [begin, end) lies in writable mappings.
@@ -228,18 +244,25 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
                         ", which the patch replaces: it would go on in the old code: nothing changed");
     }
   }
-  // The thread that asked, from where it called in.
+  // The thread that asked, from where it called in: no pointer into what moves, and not
+  // inside code the patch replaces (it would return into it). Its frames are known exactly
+  // here, by unwinding; waiting would not change them.
   if (std::uint64_t frame = program_frame()) {
     std::uint64_t found = 0;
     if (points_into(frame, own_stack_end(), moving, found) == Scan::kHit)
       return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
+    for (std::uint64_t ip : own_return_addresses())
+      for (const CodeRange& r : replaced.ranges)
+        if (r.contains(ip - 1))
+          return make_error("the thread applying the patch is inside " + replaced_name(ip - 1) +
+                            ", which the patch replaces: it would return into the old code: nothing changed");
   }
 
   // Threads that take no part in updates: none may run the code being replaced.
   std::vector<pid_t> skip;
   for (const quiescence::HeldThread& t : held) skip.push_back(t.tid);
   for (;;) {
-    SampleResult sample = sample_threads(replaced.ranges, {}, skip);
+    SampleResult sample = sample_threads(replaced.ranges, {}, skip, /*skip_caller=*/true);
     std::string busy;
     for (std::size_t i = 0; i < sample.hits.size(); ++i)
       if (sample.hits[i] && busy.find(replaced.names[i]) == std::string::npos) busy += " " + replaced.names[i];

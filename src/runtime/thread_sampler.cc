@@ -372,7 +372,7 @@ struct ProgramFrames {
 
 SampleResult sample_threads(std::span<const CodeRange> ranges,
                             const std::function<void(const SampleResult&)>& while_held,
-                            std::span<const pid_t> skip) {
+                            std::span<const pid_t> skip, bool skip_caller) {
   std::lock_guard lock(g_mu);
   SampleResult result;
   result.hits.assign(ranges.size(), false);
@@ -435,8 +435,10 @@ SampleResult sample_threads(std::span<const CodeRange> ranges,
     result.threads.push_back({b.tid, b.sp, 0});
   }
   for (std::size_t i = 0; i < n; ++i) result.threads.push_back({s->tids[i], s->sps[i].load(), s->tps[i].load()});
-  ProgramFrames::mark_registers(*s);
-  if (std::uint64_t frame = program_frame()) scan_stack(*s, frame);
+  if (!skip_caller) {
+    ProgramFrames::mark_registers(*s);
+    if (std::uint64_t frame = program_frame()) scan_stack(*s, frame);
+  }
   for (std::size_t i = 0; i < ranges.size(); ++i)
     if (owner[i] != SIZE_MAX && s->hits[owner[i]].load()) result.hits[i] = true;
 

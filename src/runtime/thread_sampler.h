@@ -63,10 +63,11 @@ struct SampleResult {
 // did. With `while_held`, see above: `world_held` says whether the callback saw a process
 // standing still. Parked threads give up after a bounded wait (world_held then false).
 // A report may leave out threads (`skip`: threads parked by quiescence.h, which promised to
-// hold nothing the caller looks for).
+// hold nothing the caller looks for), and the caller itself (`skip_caller`: one that
+// checked its own frames by unwinding, migrate.cc).
 SampleResult sample_threads(std::span<const CodeRange> ranges,
                             const std::function<void(const SampleResult&)>& while_held = {},
-                            std::span<const pid_t> skip = {});
+                            std::span<const pid_t> skip = {}, bool skip_caller = false);
 
 // Marks the calling thread as the runtime's own for as long as the object lives (the
 // control plane's threads). Such a thread runs program code only while it holds the

@@ -199,6 +199,19 @@ TEST(Types, AThreadParkedInsideReplacedCodeRefusesTheUpdate) {
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
 
+TEST(Types, ApplyingFromInsideReplacedCodeIsRefusedAtOnce) {
+  // The applying thread would return into the old apply_from_inside(): refused, naming it,
+  // without waiting for a timeout that cannot help.
+  Process p(program("bank", "v1"));
+  start(p);
+  std::string answer = p.ask("apply-inside " + bank_patch("edited"));
+  EXPECT_TRUE(starts_with(answer, "refused patch refused")) << answer;
+  EXPECT_NE(answer.find("the thread applying the patch is inside apply_from_inside"), std::string::npos) << answer;
+  EXPECT_EQ(audit(p).version, "v1");
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
 TEST(Types, AThreadThatCannotBeSeenRefusesTheUpdate) {
   // It takes no part and blocks every signal: whether it runs replaced code is unknown.
   ShortUpdateWait wait;

@@ -17,6 +17,7 @@ std::string audit();
 void hog();                // uses the bank and never reaches an update point
 void stall();              // reaches one update point, then none until released
 void inner_loop();         // reaches update points inside code the patch replaces
+std::string apply_from_inside(const std::string& path);
 void hold_pointer();       // parks at update points with a pointer to the bank
 extern std::atomic<bool> g_release;
 
@@ -91,5 +92,6 @@ std::string handle(const std::string& command) {
     return "released";
   }
   if (command == "audit") return audit();
+  if (command.rfind("apply-inside ", 0) == 0) return apply_from_inside(command.substr(13));
   return "unknown " + command;
 }

@@ -60,6 +60,14 @@ void inner_loop() {
   }
 }
 
+// Applies a patch from inside code that uses the bank (and that the patch replaces): it
+// would return into the old code after the update.
+std::string apply_from_inside(const std::string& path) {
+  long before = g_bank.transfer_count;
+  hotswap::Result r = hotswap::apply(path);
+  return (r ? "ok " : "refused ") + r.message + " (" + std::to_string(before) + " transfers before)";
+}
+
 // Takes part in updates, then stops reaching update points until released.
 void stall() {
   hotswap::update_point();
