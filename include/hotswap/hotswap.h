@@ -5,7 +5,8 @@
 // No function here throws, and none aborts the program on bad input: failures come back as
 // a result with a message that names the symbol, section or relocation and the reason.
 //
-// It compiles as C (the C API below) and as C++ (the same C API, and the C++ API after it).
+// It compiles as C99 or later (the C API below) and as C++ (the same C API, and the C++ API
+// after it).
 #pragma once
 
 #ifdef __cplusplus

@@ -114,32 +114,51 @@ int answer(const hotswap::Result& r, char* message, std::size_t size) {
 
 }  // namespace
 
+// Nothing may unwind into a C caller: every entry answers `failed` on any exception (an
+// allocation that failed while copying a message).
+template <class F, class T>
+T c_guarded(F&& f, T failed) noexcept {
+  try {
+    return f();
+  } catch (...) {
+    return failed;
+  }
+}
+
 extern "C" {
 
 int hotswap_start(void) {
-  hotswap::Result r = hotswap::start();
-  t_last_message = r.message;
-  return r.ok ? 0 : -1;
+  return c_guarded([] {
+    hotswap::Result r = hotswap::start();
+    t_last_message = r.message;
+    return r.ok ? 0 : -1;
+  }, -1);
 }
 
 int hotswap_apply(const char* path, char* message, size_t size) {
-  if (!path) return answer(hotswap::Result{false, "hotswap_apply: no path", 0}, message, size);
   HOTSWAP_PROGRAM_FRAME(frame);  // the C caller's frame, not the C++ API's
-  hotswap::quiescence::InRuntime in_runtime;
-  return answer(hotswap::guarded([&] { return hotswap::Runtime::instance().apply(path); }), message, size);
+  return c_guarded([&] {
+    if (!path) return answer(hotswap::Result{false, "hotswap_apply: no path", 0}, message, size);
+    hotswap::quiescence::InRuntime in_runtime;
+    return answer(hotswap::guarded([&] { return hotswap::Runtime::instance().apply(path); }), message, size);
+  }, -1);
 }
 
 int hotswap_revert(char* message, size_t size) {
   HOTSWAP_PROGRAM_FRAME(frame);
-  hotswap::quiescence::InRuntime in_runtime;
-  return answer(hotswap::guarded([] { return hotswap::Runtime::instance().revert(); }), message, size);
+  return c_guarded([&] {
+    hotswap::quiescence::InRuntime in_runtime;
+    return answer(hotswap::guarded([] { return hotswap::Runtime::instance().revert(); }), message, size);
+  }, -1);
 }
 
 size_t hotswap_current_version(char* buffer, size_t size) {
-  return copy_out(hotswap::current_version(), buffer, size);
+  return c_guarded([&] { return copy_out(hotswap::current_version(), buffer, size); }, std::size_t{0});
 }
 
-size_t hotswap_last_message(char* buffer, size_t size) { return copy_out(t_last_message, buffer, size); }
+size_t hotswap_last_message(char* buffer, size_t size) {
+  return c_guarded([&] { return copy_out(t_last_message, buffer, size); }, std::size_t{0});
+}
 
 void hotswap_update_point(void) { hotswap::update_point(); }
 
@@ -147,9 +166,17 @@ int hotswap_wake_fd(void) { return hotswap::wake_fd(); }
 
 void hotswap_idle_enter(void) {
   hotswap::detail::takes_part = true;
-  hotswap::quiescence::enter_idle();
+  c_guarded([] {
+    hotswap::quiescence::enter_idle();
+    return 0;
+  }, 0);
 }
 
-void hotswap_idle_leave(void) { hotswap::quiescence::leave_idle(); }
+void hotswap_idle_leave(void) {
+  c_guarded([] {
+    hotswap::quiescence::leave_idle();
+    return 0;
+  }, 0);
+}
 
 }  // extern "C"

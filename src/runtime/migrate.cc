@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <unwind.h>
 
 #include <algorithm>
 #include <cstring>
@@ -62,34 +61,6 @@ Scan points_into(std::uint64_t begin, std::uint64_t end, std::span<const CodeRan
     at += static_cast<std::uint64_t>(n);
   }
   return Scan::kClean;
-}
-
-// The end of the calling thread's stack, 0 if unknown.
-std::uint64_t own_stack_end() {
-  pthread_attr_t attr;
-  std::uint64_t end = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void* addr = nullptr;
-    std::size_t size = 0;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0) end = reinterpret_cast<std::uint64_t>(addr) + size;
-    pthread_attr_destroy(&attr);
-  }
-  return end;
-}
-
-// The return addresses of the calling thread's frames.
-std::vector<std::uint64_t> own_return_addresses() {
-  std::vector<std::uint64_t> out;
-  out.reserve(256);
-  _Unwind_Backtrace(
-      [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
-        auto* v = static_cast<std::vector<std::uint64_t>*>(arg);
-        if (v->size() == v->capacity()) return _URC_END_OF_STACK;
-        v->push_back(_Unwind_GetIP(context));
-        return _URC_NO_REASON;
-      },
-      &out);
-  return out;
 }
 
 // Whether [begin, end) lies in writable mappings.
@@ -248,14 +219,20 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   // inside code the patch replaces (it would return into it). Its frames are known exactly
   // here, by unwinding; waiting would not change them.
   if (std::uint64_t frame = program_frame()) {
-    std::uint64_t found = 0;
-    if (points_into(frame, own_stack_end(), moving, found) == Scan::kHit)
+    std::uint64_t found = 0, stack_end = quiescence::calling_thread_stack_end();
+    if (points_into(frame, stack_end, moving, found) == Scan::kHit)
       return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
-    for (std::uint64_t ip : own_return_addresses())
+    std::uint64_t frames[256];
+    bool complete = false;
+    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete);
+    auto inside = [&](std::uint64_t address) {
+      return make_error("the thread applying the patch is inside " + replaced_name(address) +
+                        ", which the patch replaces: it would return into the old code: nothing changed");
+    };
+    for (std::size_t i = 0; i < count; ++i)
       for (const CodeRange& r : replaced.ranges)
-        if (r.contains(ip - 1))
-          return make_error("the thread applying the patch is inside " + replaced_name(ip - 1) +
-                            ", which the patch replaces: it would return into the old code: nothing changed");
+        if (r.contains(frames[i] - 1)) return inside(frames[i] - 1);
+    if (!complete && points_into(frame, stack_end, replaced.ranges, found) == Scan::kHit) return inside(found);
   }
 
   // Threads that take no part in updates: none may run the code being replaced.

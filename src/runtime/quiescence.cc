@@ -58,14 +58,7 @@ std::atomic<int> g_wake{-1};
 
 Participant::Participant() {
   tid = static_cast<pid_t>(syscall(SYS_gettid));
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void* addr = nullptr;
-    std::size_t size = 0;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0)
-      stack_end = reinterpret_cast<std::uint64_t>(addr) + size;
-    pthread_attr_destroy(&attr);
-  }
+  stack_end = calling_thread_stack_end();
   Shared& s = shared();
   std::lock_guard lock(s.mu);
   s.participants.push_back(this);
@@ -107,28 +100,11 @@ bool reached_thread_start(std::uint64_t last) {
          std::string_view(info.dli_fname).find("/libc.so") != std::string_view::npos;
 }
 
-// The return addresses of the calling thread's frames, as the unwinder sees them.
-void record_frames(Participant& me) {
-  struct Walk {
-    Participant* me;
-    std::size_t skipped = 0;
-  } walk{&me};
-  me.frame_count = 0;
-  me.frames_complete = true;
-  _Unwind_Reason_Code end = _Unwind_Backtrace(
-      [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
-        auto* w = static_cast<Walk*>(arg);
-        if (w->skipped++ < 1) return _URC_NO_REASON;  // this function's own frame
-        if (w->me->frame_count == kMaxFrames) {
-          w->me->frames_complete = false;
-          return _URC_END_OF_STACK;
-        }
-        w->me->frames[w->me->frame_count++] = _Unwind_GetIP(context);
-        return _URC_NO_REASON;
-      },
-      &walk);
-  if (end != _URC_END_OF_STACK || me.frame_count == 0 || !reached_thread_start(me.frames[me.frame_count - 1]))
-    me.frames_complete = false;
+// Where the thread parked: its frames above this function's.
+[[gnu::noinline]] void record_frames(Participant& me) {
+  bool complete = false;
+  me.frame_count = calling_thread_return_addresses(me.frames, complete);
+  me.frames_complete = complete;
 }
 
 bool quiescent(const Participant& p) {
@@ -168,6 +144,44 @@ void after_fork_child() {
 }
 
 }  // namespace
+
+std::uint64_t calling_thread_stack_end() {
+  pthread_attr_t attr;
+  std::uint64_t end = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* addr = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) end = reinterpret_cast<std::uint64_t>(addr) + size;
+    pthread_attr_destroy(&attr);
+  }
+  return end;
+}
+
+[[gnu::noinline]] std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete) {
+  struct Walk {
+    std::span<std::uint64_t> out;
+    std::size_t count = 0;
+    bool skipped_own = false;  // this function's frame
+    bool full = false;
+  } walk{out};
+  _Unwind_Reason_Code end = _Unwind_Backtrace(
+      [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
+        auto* w = static_cast<Walk*>(arg);
+        if (!w->skipped_own) {
+          w->skipped_own = true;
+          return _URC_NO_REASON;
+        }
+        if (w->count == w->out.size()) {
+          w->full = true;
+          return _URC_END_OF_STACK;
+        }
+        w->out[w->count++] = _Unwind_GetIP(context);
+        return _URC_NO_REASON;
+      },
+      &walk);
+  complete = end == _URC_END_OF_STACK && !walk.full && walk.count > 0 && reached_thread_start(out[walk.count - 1]);
+  return walk.count;
+}
 
 // Spills the callee-saved registers, records where the stack and the frames are, and waits,
 // all in this one frame: the spilled values stay live above the recorded sp while it waits.

@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,13 @@ void release();
 
 // The participants now registered (for tests and status).
 std::size_t participants();
+
+// The calling thread's own stack: where it ends (0 if unknown), and the return addresses of
+// its frames, the caller's first, as the unwinder sees them. The count is returned;
+// `complete` says whether they reach the thread's start (not cut off by `out`'s size, nor
+// by a frame without unwind information, where the unwinder stops as if at the end).
+std::uint64_t calling_thread_stack_end();
+std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete);
 
 // The entry points of hotswap.h.
 void update_point();
