@@ -1,0 +1,200 @@
+// The transform file's helpers (<hotswap/transform.h>) on their own, as a transform file
+// uses them: old layouts in hotswap_old, overloads, then transform_impl.h.
+#include <hotswap/transform.h>
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace app {
+struct Item {
+  std::string name;
+  long quantity = 0;
+  int shelf = 7;  // new, with a default
+};
+struct Session {
+  int id = 0;
+  std::string user;
+  std::vector<Item> items;
+  Session* peer = nullptr;
+  std::shared_ptr<Item> favourite;
+  long requests = 0;
+};
+}  // namespace app
+
+namespace hotswap_old::app {
+struct Item {
+  std::string name;
+  int quantity;
+};
+struct Session {
+  int id;
+  std::string user;
+  std::vector<hotswap_old::app::Item> items;
+  hotswap_old::app::Session* peer;
+  std::shared_ptr<hotswap_old::app::Item> favourite;
+};
+}  // namespace hotswap_old::app
+
+bool hotswap_transform(const hotswap_old::app::Item& from, app::Item& to) {
+  to.name = from.name;
+  return hotswap::convert(from.quantity, to.quantity);
+}
+bool hotswap_transform(const app::Item& from, hotswap_old::app::Item& to) {
+  to.name = from.name;
+  return hotswap::convert(from.quantity, to.quantity);
+}
+bool hotswap_transform(const hotswap_old::app::Session& from, app::Session& to) {
+  to.id = from.id;
+  to.user = from.user;
+  return hotswap::transform(from.items, to.items) && hotswap::forward_to(to.peer, from.peer) &&
+         hotswap::transform(from.favourite, to.favourite);
+}
+
+#include <hotswap/transform_impl.h>
+
+namespace {
+
+using OldMap = std::unordered_map<int, std::unique_ptr<hotswap_old::app::Session>>;
+using NewMap = std::unordered_map<int, std::unique_ptr<app::Session>>;
+
+std::unique_ptr<hotswap_old::app::Session> old_session(int id, const std::string& user) {
+  auto s = std::make_unique<hotswap_old::app::Session>();
+  s->id = id;
+  s->user = user;
+  s->items.push_back({"apple", id * 10});
+  s->peer = nullptr;
+  return s;
+}
+
+int run_migration(const OldMap& from, NewMap& to) {
+  hotswap_migration_begin();
+  int failed = hotswap::detail::migrate_root<OldMap, NewMap>(&from, &to);
+  int unresolved = hotswap_migration_end();
+  return failed ? failed : unresolved;
+}
+
+TEST(TransformHelpers, AMapOfOwnedObjectsMovesWithPeersForwardedWhateverTheOrder) {
+  OldMap from;
+  for (int i = 0; i < 50; ++i) from[i] = old_session(i, "user" + std::to_string(i));
+  for (int i = 0; i < 50; ++i) from[i]->peer = from[(i + 17) % 50].get();  // forward and backward in hash order
+  auto shared = std::make_shared<hotswap_old::app::Item>(hotswap_old::app::Item{"pear", 3});
+  from[1]->favourite = shared;
+  from[2]->favourite = shared;
+  NewMap to;
+  ASSERT_EQ(run_migration(from, to), 0) << hotswap_migration_error();
+  ASSERT_EQ(to.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(to[i]->user, "user" + std::to_string(i));
+    ASSERT_EQ(to[i]->items.size(), 1u);
+    EXPECT_EQ(to[i]->items[0].quantity, i * 10);
+    EXPECT_EQ(to[i]->items[0].shelf, 7) << "a new member keeps its default member initializer";
+    EXPECT_EQ(to[i]->peer, to[(i + 17) % 50].get()) << "peers point at the new objects";
+  }
+  ASSERT_NE(to[1]->favourite, nullptr);
+  EXPECT_EQ(to[1]->favourite, to[2]->favourite) << "two owners keep sharing one new object";
+  EXPECT_EQ(to[1]->favourite->name, "pear");
+  EXPECT_EQ(to[1]->favourite.use_count(), 2);
+  EXPECT_EQ(std::string(hotswap_migration_counts()), "app::Item 51, app::Session 50");
+  EXPECT_EQ(from[3]->user, "user3") << "the old objects are only read";
+}
+
+TEST(TransformHelpers, APointerToAnObjectNobodyMigratesFailsTheMigration) {
+  OldMap from;
+  hotswap_old::app::Session stray{99, "stray", {}, nullptr, nullptr};
+  from[1] = old_session(1, "a");
+  from[1]->peer = &stray;
+  NewMap to;
+  EXPECT_NE(run_migration(from, to), 0);
+  EXPECT_NE(std::string(hotswap_migration_error()).find("nothing migrates that object"), std::string::npos)
+      << hotswap_migration_error();
+}
+
+TEST(TransformHelpers, AValueOutOfRangeRefusesNamingTheTypes) {
+  std::vector<app::Item> from(1);
+  from[0].quantity = 1L << 40;
+  std::vector<hotswap_old::app::Item> to;
+  hotswap_migration_begin();
+  EXPECT_NE((hotswap::detail::migrate_root<std::vector<app::Item>, std::vector<hotswap_old::app::Item>>(&from, &to)), 0);
+  EXPECT_NE(std::string(hotswap_migration_error()).find("does not fit in int"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_end();
+}
+
+TEST(TransformHelpers, ForwardBeforeTheTargetMovedIsFilledInFromTheObjectsBuilt) {
+  // A hand-written transformer that stores forward() of an object migrated later.
+  std::vector<hotswap_old::app::Session> from(2);
+  from[0].id = 1;
+  from[1].id = 2;
+  from[0].peer = &from[1];
+  from[1].peer = &from[0];
+  std::vector<app::Session> to;
+  hotswap_migration_begin();
+  ASSERT_EQ((hotswap::detail::migrate_root<std::vector<hotswap_old::app::Session>, std::vector<app::Session>>(&from, &to)), 0);
+  hotswap_migration_end();
+  EXPECT_EQ(to[0].peer, &to[1]);
+  EXPECT_EQ(to[1].peer, &to[0]);
+
+  // A plain forward() of an object not migrated yet, stored in an object the migration built.
+  hotswap_old::app::Session old_holder{}, old_target{};
+  old_target.id = 5;
+  app::Session holder, target;
+  hotswap_migration_begin();
+  hotswap::detail::note(&old_holder, &holder);
+  holder.peer = hotswap::forward<app::Session>(&old_target);
+  EXPECT_NE(holder.peer, nullptr);
+  ASSERT_TRUE(hotswap::transform(old_target, target));
+  ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
+  EXPECT_EQ(holder.peer, &target);
+}
+
+TEST(TransformHelpers, ContainersOfEveryKindMoveElementByElement) {
+  std::map<std::string, hotswap_old::app::Item> m{{"a", {"a", 1}}, {"b", {"b", 2}}};
+  std::deque<hotswap_old::app::Item> d{{"d", 4}};
+  std::list<hotswap_old::app::Item> l{{"l", 5}, {"m", 6}};
+  std::optional<hotswap_old::app::Item> o{{"o", 7}};
+  hotswap_old::app::Item c[3] = {{"c0", 1}, {"c1", 2}, {"c2", 3}};
+  std::map<std::string, app::Item> m2;
+  std::deque<app::Item> d2;
+  std::list<app::Item> l2;
+  std::optional<app::Item> o2;
+  app::Item c2[4];
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(m, m2) && hotswap::transform(d, d2) && hotswap::transform(l, l2) &&
+              hotswap::transform(o, o2) && hotswap::transform(c, c2))
+      << hotswap_migration_error();
+  ASSERT_EQ(hotswap_migration_end(), 0);
+  EXPECT_EQ(m2.at("b").quantity, 2);
+  EXPECT_EQ(d2.front().name, "d");
+  EXPECT_EQ(l2.back().quantity, 6);
+  EXPECT_EQ(o2->name, "o");
+  EXPECT_EQ(c2[2].name, "c2");
+  EXPECT_EQ(c2[3].shelf, 7) << "an array that grew keeps the new elements' defaults";
+}
+
+TEST(TransformHelpers, AThrowingTransformerRefusesWithItsMessage) {
+  std::vector<std::vector<int>> from{{1}};
+  std::vector<std::vector<int>> to;
+  hotswap_migration_begin();
+  // Same types copy; a throwing one is simulated through refuse().
+  EXPECT_TRUE(hotswap::transform(from, to));
+  EXPECT_FALSE(hotswap::refuse("unit changed: seconds -> milliseconds"));
+  EXPECT_STREQ(hotswap_migration_error(), "unit changed: seconds -> milliseconds");
+  hotswap_migration_end();
+}
+
+TEST(TransformHelpers, DiscardEmptiesARootSoThatItsExitDestructorFreesNothingTwice) {
+  OldMap from;
+  from[1] = old_session(1, "a");
+  hotswap::detail::discard_root<OldMap>(&from);
+  EXPECT_TRUE(from.empty());
+}
+
+}  // namespace
