@@ -35,12 +35,17 @@ function(hotswap_make_updateable name)
   target_link_libraries(${name} PRIVATE hotswap::runtime)
   string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
   set(all_flags "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${config}}")
+  # What a transform file needs to include the program's headers (docs/type-updates.md).
+  set(includes "$<TARGET_PROPERTY:${name},INCLUDE_DIRECTORIES>")
+  set(defines "$<TARGET_PROPERTY:${name},COMPILE_DEFINITIONS>")
   add_custom_command(TARGET ${name} POST_BUILD
     COMMAND hotswap::hotswap record
             --binary $<TARGET_FILE:${name}>
             --compiler "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}"
             --flags "${all_flags}"
             --source-root "${root}"
+            "$<$<BOOL:${includes}>:--include-dir=$<JOIN:${includes},;--include-dir=>>"
+            "$<$<BOOL:${defines}>:--define=$<JOIN:${defines},;--define=>>"
             --objects $<TARGET_OBJECTS:${name}>
     COMMAND_EXPAND_LISTS VERBATIM)
 endfunction()

@@ -92,6 +92,61 @@ void reset(T& object) {
   }
 }
 
+// A standard container whose elements can be copied: copied whole when its type is unchanged.
+template <class T>
+constexpr bool copyable_container() {
+  if constexpr (is_instance_v<T, std::vector> || is_instance_v<T, std::deque> || is_instance_v<T, std::list> ||
+                is_instance_v<T, std::map> || is_instance_v<T, std::unordered_map>)
+    return std::is_copy_constructible_v<typename T::value_type>;
+  else
+    return false;
+}
+
+// Whether transform(From, To) has a way: the same choices as transform() below, answered
+// without instantiating it (a datum whose inverse is missing cannot be reverted; one whose
+// transformer is missing is refused at diff time).
+template <class From, class To>
+constexpr bool transformable() {
+  if constexpr (std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>) {
+    return true;
+  } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To>) {
+    return true;
+  } else if constexpr (std::is_same_v<From, To> && std::is_trivially_copyable_v<To> && !std::is_array_v<To>) {
+    return true;
+  } else if constexpr ((std::is_arithmetic_v<From> || std::is_enum_v<From>) &&
+                       (std::is_arithmetic_v<To> || std::is_enum_v<To>)) {
+    return true;
+  } else if constexpr (std::is_array_v<From> && std::is_array_v<To>) {
+    return transformable<std::remove_extent_t<From>, std::remove_extent_t<To>>();
+  } else if constexpr (is_std_array<From>::value && is_std_array<To>::value) {
+    return transformable<typename From::value_type, typename To::value_type>();
+  } else if constexpr ((is_instance_v<From, std::vector> && is_instance_v<To, std::vector>) ||
+                       (is_instance_v<From, std::deque> && is_instance_v<To, std::deque>) ||
+                       (is_instance_v<From, std::list> && is_instance_v<To, std::list>) ||
+                       (is_instance_v<From, std::optional> && is_instance_v<To, std::optional>)) {
+    return transformable<typename From::value_type, typename To::value_type>();
+  } else if constexpr (is_instance_v<From, std::pair> && is_instance_v<To, std::pair>) {
+    return transformable<typename From::first_type, typename To::first_type>() &&
+           transformable<typename From::second_type, typename To::second_type>();
+  } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
+                       (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
+    return std::is_same_v<typename From::key_type, typename To::key_type> &&
+           transformable<typename From::mapped_type, typename To::mapped_type>();
+  } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
+    if constexpr (std::is_same_v<typename From::element_type, typename To::element_type>)
+      return std::is_copy_constructible_v<typename To::element_type>;
+    else
+      return transformable<typename From::element_type, typename To::element_type>();
+  } else if constexpr (is_instance_v<From, std::shared_ptr> && is_instance_v<To, std::shared_ptr>) {
+    return std::is_same_v<typename From::element_type, typename To::element_type> ||
+           transformable<typename From::element_type, typename To::element_type>();
+  } else if constexpr (std::is_same_v<From, To>) {
+    return is_instance_v<To, std::atomic> || is_lock_v<To> || std::is_copy_assignable_v<To>;
+  } else {
+    return false;
+  }
+}
+
 }  // namespace hotswap::detail
 
 namespace hotswap {
@@ -168,6 +223,9 @@ bool transform(const From& from, To& to) {
     std::size_t n = std::min(from.size(), to.size());
     for (std::size_t i = 0; i < n; ++i)
       if (!transform(from[i], to[i])) return false;
+    return true;
+  } else if constexpr (std::is_same_v<From, To> && copyable_container<To>()) {
+    to = from;  // nothing changed inside: copied whole
     return true;
   } else if constexpr (is_instance_v<From, std::vector> && is_instance_v<To, std::vector>) {
     to.clear();
@@ -275,6 +333,12 @@ int migrate_root(const void* from, void* to) noexcept {
   } catch (...) {
     fail("a transformer threw an exception that is not a std::exception");
   }
+  return 1;
+}
+
+// A datum's transformer in the direction no overload was written for.
+inline int no_transformer(const char* what) noexcept {
+  fail(std::string("the transform file has no transformer for ") + what);
   return 1;
 }
 

@@ -90,6 +90,7 @@ std::string serialize_manifest(const Manifest& m) {
       e["type"] = g.type;
       e["transformer"] = g.transformer;
       if (!g.inverse.empty()) e["inverse"] = g.inverse;
+      if (!g.discard.empty()) e["discard"] = g.discard;
       j["migrations"].push_back(e);
     }
   }
@@ -151,6 +152,7 @@ Expected<Manifest> parse_manifest(std::string_view text) {
       g.type = optional_string(e, "type");
       g.transformer = required_string(e, "transformer", "manifest migration " + g.symbol.name);
       g.inverse = optional_string(e, "inverse");
+      g.discard = optional_string(e, "discard");
       m.migrations.push_back(std::move(g));
     }
     for (const json& e : array_member(j, "stubs")) m.stubs.push_back(ref_from_json(e, "manifest stub"));

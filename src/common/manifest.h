@@ -45,7 +45,7 @@ struct ManifestData {
 
 struct ManifestTypeChange {
   std::string type_name;
-  std::string transformer;  // symbol of the transformer function in the patch
+  std::string transformer;  // "": transformed by the transform file's overloads
 };
 
 // A datum whose type changed (docs/patch-format.md, "migrations"): the patch carries it
@@ -53,11 +53,16 @@ struct ManifestTypeChange {
 // threads held, fills it from the running instance with `transformer`, and a revert writes
 // the running instance back from it with `inverse` ("" if the patch has none: it cannot be
 // reverted). Both are `extern "C" int f(const void* from, void* to)`, 0 for success.
+// `discard`, `extern "C" void f(void* object, int patched)`, destroys the objects an instance
+// owns and leaves it empty (the running instance's type when `patched` is 0, the patch's
+// otherwise): run on the instance an update or a revert left behind, and on a half-filled
+// one when a migration fails ("" if the patch has none: nothing is destroyed).
 struct ManifestMigration {
   SymbolRef symbol;       // the datum: the patch's copy and the running instance
   std::string type;       // its new type, for people
   std::string transformer;
   std::string inverse;
+  std::string discard;
 };
 
 struct Manifest {

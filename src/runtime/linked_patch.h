@@ -82,6 +82,8 @@ struct Migration {
   std::uint64_t running = 0, running_size = 0;
   std::uint64_t patched = 0, patched_size = 0;
   std::uint64_t transformer = 0, inverse = 0;
+  std::uint64_t discard = 0;  // empties an instance (docs/patch-format.md), 0 if none
+  bool ran = false;           // the last migration ran a transformer into it
   // The running instance's value when the program started (the executable's image with its
   // load-time relocations), when it can be known: a datum that still holds it was never
   // written, and takes the new release's initial value instead of a transformer's.
@@ -103,6 +105,9 @@ struct LinkedPatch {
   std::map<SymbolKey, SymbolKey> data_bindings;  // manifest "bind" data overrides
   std::set<SymbolKey> migrated;                  // manifest migrations: data the patch carries anew
   std::vector<Migration> migrations;             // resolved after bind
+  // The transform unit's session entry points (hotswap_migration_*), 0 when absent.
+  std::uint64_t migration_begin = 0, migration_end = 0, migration_error = 0, migration_counts = 0;
+  std::string migrated_objects;  // "app::Session 1000, ..." of the last migration
 
   MappedRegion memory;
   std::uint64_t text_begin = 0, text_end = 0;

@@ -127,6 +127,10 @@ std::optional<std::vector<unsigned char>> initial_value(const RunningImage& imag
 
 Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningImage& image) {
   patch.migrations.clear();
+  patch.migration_begin = transformer_address(patch, "hotswap_migration_begin");
+  patch.migration_end = transformer_address(patch, "hotswap_migration_end");
+  patch.migration_error = transformer_address(patch, "hotswap_migration_error");
+  patch.migration_counts = transformer_address(patch, "hotswap_migration_counts");
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
     m.symbol = g.symbol;
@@ -152,6 +156,9 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
     m.inverse = transformer_address(patch, g.inverse);
     if (!g.inverse.empty() && !m.inverse)
       return make_error("the inverse transformer " + g.inverse + " of " + g.symbol.display() + " is not in the patch");
+    m.discard = transformer_address(patch, g.discard);
+    if (!g.discard.empty() && !m.discard)
+      return make_error("the discard function " + g.discard + " of " + g.symbol.display() + " is not in the patch");
     if (g.symbol.name.rfind("_ZZ", 0) == 0) {  // a function-local static, and its guards
       // (none for one initialized by a constant: it exists from the start, like a global)
       SymbolRef guard{"_ZGV" + g.symbol.name.substr(2), g.symbol.file};
@@ -255,12 +262,45 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   }
 }
 
+namespace {
+
+using Discard = void (*)(void* object, int patched);
+
+// Empties the instances the last migration wrote into (its objects destroyed): after a
+// failure, those it half filled.
+void discard_written(LinkedPatch& patch, Direction direction) {
+  for (Migration& m : patch.migrations) {
+    if (!m.ran || !m.discard) continue;
+    bool forward = direction == Direction::kForward;
+    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.patched : m.running), forward ? 1 : 0);
+  }
+}
+
+// The transform unit's reason for the last failure, "" if it gave none.
+std::string migration_error(const LinkedPatch& patch) {
+  if (!patch.migration_error) return "";
+  const char* text = reinterpret_cast<const char* (*)()>(patch.migration_error)();
+  return text ? text : "";
+}
+
+}  // namespace
+
 Status run_transformers(LinkedPatch& patch, Direction direction) {
   if (direction == Direction::kInverse)
     for (const Migration& m : patch.migrations)
       if (!writable(m.running, m.running + m.running_size))
         return make_error(m.symbol.display() + " is read-only in the running program: its state cannot be moved "
                           "back: nothing changed");
+  for (Migration& m : patch.migrations) m.ran = false;
+  if (patch.migration_begin) reinterpret_cast<void (*)()>(patch.migration_begin)();
+  // Ends the session (the unit's forwarding tables freed) and empties what was written.
+  auto fail = [&](std::string message) {
+    std::string reason = migration_error(patch);
+    if (patch.migration_end) reinterpret_cast<int (*)()>(patch.migration_end)();
+    discard_written(patch, direction);
+    if (!reason.empty()) message += " (" + reason + ")";
+    return make_error(message + ": nothing changed");
+  };
   for (Migration& m : patch.migrations) {
     bool forward = direction == Direction::kForward;
     // A function-local static the new code never reached holds nothing to move back; the
@@ -278,15 +318,25 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
     const void* from = reinterpret_cast<const void*>(forward ? m.running : m.patched);
     void* to = reinterpret_cast<void*>(forward ? m.patched : m.running);
     std::string which = std::string(forward ? "the transformer" : "the inverse transformer") + " of " + m.symbol.display();
+    m.ran = true;
     try {
-      if (int failed = fn(from, to))
-        return make_error(which + " refused (returned " + std::to_string(failed) + "): nothing changed");
+      if (int failed = fn(from, to)) return fail(which + " refused (returned " + std::to_string(failed) + ")");
     } catch (const std::exception& e) {
-      return make_error(which + " threw: " + e.what() + ": nothing changed");
+      return fail(which + " threw: " + e.what());
     } catch (...) {
-      return make_error(which + " threw an exception that is not a std::exception: nothing changed");
+      return fail(which + " threw an exception that is not a std::exception");
     }
   }
+  // Pointers forwarded to objects migrated later are filled in now.
+  if (patch.migration_end && reinterpret_cast<int (*)()>(patch.migration_end)() != 0) {
+    std::string reason = migration_error(patch);
+    discard_written(patch, direction);
+    return make_error("the migration could not forward every pointer" + (reason.empty() ? "" : " (" + reason + ")") +
+                      ": nothing changed");
+  }
+  patch.migrated_objects = patch.migration_counts
+                               ? std::string(reinterpret_cast<const char* (*)()>(patch.migration_counts)())
+                               : std::string();
   // Moved function-local statics count as constructed: the new code must not construct them
   // again over what moved in (diff moves only those whose bytes are their value).
   for (const Migration& m : patch.migrations) {
@@ -298,6 +348,16 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
   }
   return Status::success();
 }
+
+void discard_moved_from(LinkedPatch& patch, Direction direction) {
+  for (Migration& m : patch.migrations) {
+    if (!m.ran || !m.discard) continue;
+    bool forward = direction == Direction::kForward;
+    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.running : m.patched), forward ? 0 : 1);
+  }
+}
+
+void discard_moved_to(LinkedPatch& patch, Direction direction) { discard_written(patch, direction); }
 
 std::string run_after_update_hooks(const LinkedPatch& patch) {
   constexpr std::string_view kPrefix = "hotswap_after_update_";
@@ -327,6 +387,7 @@ std::string describe_migrations(const LinkedPatch& patch) {
            std::to_string(m.patched_size) + " bytes" + (m.took_initial ? ", never written: the new initial value" : "") +
            ")";
   }
+  if (!patch.migrated_objects.empty()) out += "; objects: " + patch.migrated_objects;
   return out;
 }
 

@@ -7,8 +7,9 @@
 // - no held thread keeps a pointer into an instance about to move on its stack (an update
 //   point promises there is none; the runtime checks the promise).
 // A revert runs the inverse transformers the same way, from the patch's instances back
-// into the running ones. Old instances are left as they are: nothing is destroyed, so a
-// failure at any point leaves the program's state exactly as it was.
+// into the running ones. Transformers only read the instances they move from, so a failure at
+// any point leaves the program's state exactly as it was; once the update commits, the
+// objects the old instances own are destroyed (discard_moved_from).
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,14 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 // in instances nothing reads yet. Going forward, a datum that still holds its initial
 // value is left as the new release's initializer made it: nothing to carry.
 Status run_transformers(LinkedPatch& patch, Direction direction);
+
+// After a migration that committed: destroys the objects of the instances it moved from
+// (forward: the running ones; inverse: the patch's), leaving them empty; their exit-time
+// destructors then free nothing twice.
+void discard_moved_from(LinkedPatch& patch, Direction direction);
+
+// After a migration that ran but could not commit: empties the instances it wrote into.
+void discard_moved_to(LinkedPatch& patch, Direction direction);
 
 // Runs the patch's after-update hooks (HOTSWAP_AFTER_UPDATE), in symbol order. An exception
 // does not undo the commit: it comes back as a warning ("" if none).

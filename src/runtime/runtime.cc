@@ -24,7 +24,8 @@ std::string short_id(const std::string& id) { return id.substr(0, 12); }
 bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
 
 bool is_patch_machinery(const std::string& name) {
-  for (const char* prefix : {"hotswap_transform_", "hotswap_inverse_", "hotswap_after_update_"})
+  for (const char* prefix : {"hotswap_transform_", "hotswap_inverse_", "hotswap_after_update_", "hotswap_discard_",
+                             "hotswap_has_inverse_", "hotswap_migration_"})
     if (name.rfind(prefix, 0) == 0) return true;
   return false;
 }
@@ -236,6 +237,7 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   auto paused = Clock::now();
   if (s) s = commit_patch(patch, state_);
   if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
+  if (s) discard_moved_from(patch, Direction::kForward);      // nothing reads the old objects now
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   return s;
@@ -256,7 +258,11 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
   auto paused = Clock::now();
   if (s) s = run_transformers(patch, Direction::kInverse);
-  if (s) s = revert_patch(patch, state_);
+  if (s) {
+    s = revert_patch(patch, state_);
+    if (s) discard_moved_from(patch, Direction::kInverse);
+    else discard_moved_to(patch, Direction::kInverse);
+  }
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   return s;

@@ -26,6 +26,8 @@ Expected<BuildRecord> read_build_record(const std::string& binary) {
     r.compiler = j.at("compiler").get<std::string>();
     r.flags = j.at("flags").get<std::string>();
     r.source_root = j.at("source_root").get<std::string>();
+    r.include_dirs = j.value("include_dirs", std::vector<std::string>{});
+    r.defines = j.value("defines", std::vector<std::string>{});
     for (const auto& o : j.at("objects"))
       r.objects.push_back({o.at("path").get<std::string>(), o.at("source").get<std::string>()});
     return r;
@@ -42,6 +44,8 @@ Status write_build_record(const BuildRecord& r, const std::string& path) {
   j["compiler"] = r.compiler;
   j["flags"] = r.flags;
   j["source_root"] = r.source_root;
+  if (!r.include_dirs.empty()) j["include_dirs"] = r.include_dirs;
+  if (!r.defines.empty()) j["defines"] = r.defines;
   j["objects"] = nlohmann::json::array();
   for (const auto& o : r.objects) j["objects"].push_back({{"path", o.path}, {"source", o.source}});
   std::ofstream out(path);

@@ -22,6 +22,10 @@ struct BuildRecord {
   std::string compiler;  // "GNU 12.2.0"
   std::string flags;     // the build type's flags; per-object flags are in DW_AT_producer
   std::string source_root;
+  // What compiles the new release's headers: a transform file includes them (absent in
+  // records written before these were kept).
+  std::vector<std::string> include_dirs;  // absolute
+  std::vector<std::string> defines;       // "NAME" or "NAME=VALUE"
   std::vector<BuildRecordObject> objects;
 };
 

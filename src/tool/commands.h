@@ -20,6 +20,8 @@ struct RecordOptions {
   std::string flags;
   std::string source_root;
   std::vector<std::string> objects;
+  std::vector<std::string> include_dirs;
+  std::vector<std::string> defines;
 };
 int run_record(const RecordOptions& options);
 

@@ -21,6 +21,13 @@ int main(int argc, char** argv) {
   rec->add_option("--source-root", record.source_root,
                   "root the object file names are relative to");
   rec->add_option("--objects", record.objects, "the binary's object files");
+  rec->add_option("--include-dir", record.include_dirs,
+                  "an include directory of the build (repeatable): transform files include its headers")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  rec->add_option("--define", record.defines, "a definition of the build, NAME or NAME=VALUE (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   hotswap::PackOptions pack;
   auto* pk =

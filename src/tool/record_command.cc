@@ -26,6 +26,9 @@ int run_record(const RecordOptions& o) {
   r.compiler = o.compiler;
   r.flags = o.flags;
   r.source_root = o.source_root;
+  for (const std::string& dir : o.include_dirs)
+    if (!dir.empty()) r.include_dirs.push_back(std::filesystem::absolute(dir).lexically_normal().string());
+  r.defines = o.defines;
   for (const std::string& path : o.objects) {
     auto object = ElfFile::open(path);
     if (!object) {

@@ -26,7 +26,8 @@ TEST_F(Control, StatusSaysWhatATypeChangingPatchMoved) {
   EXPECT_TRUE(contains(r.out, "g_counter (Counter, 4 -> 16 bytes)")) << r.out;
   EXPECT_TRUE(contains(r.out, "\"quiescence_ns\"")) << r.out;
   r = hotswap("status " + pid);
-  EXPECT_TRUE(contains(r.out, "moved g_counter (Counter, 4 -> 16 bytes) after waiting")) << r.out;
+  EXPECT_TRUE(contains(r.out, "moved g_counter (Counter, 4 -> 16 bytes)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "objects: Counter 1")) << r.out;
 }
 
 TEST_F(Control, ApplyTimeoutBoundsTheWaitForASafeMoment) {

@@ -190,6 +190,28 @@ TEST(TransformHelpers, AThrowingTransformerRefusesWithItsMessage) {
   hotswap_migration_end();
 }
 
+// The range check: integers keep their value and sign, floating-point values their
+// magnitude, NaN and infinities go only to floating point.
+TEST(TransformHelpers, RangeChecksConvertWhatFitsAndRefuseTheRest) {
+  EXPECT_TRUE(hotswap::fits<int>(5L));
+  EXPECT_FALSE(hotswap::fits<int>(1L << 40));
+  EXPECT_FALSE(hotswap::fits<unsigned>(-1));
+  EXPECT_TRUE(hotswap::fits<unsigned short>(static_cast<unsigned char>(200)));
+  EXPECT_FALSE(hotswap::fits<signed char>(200));
+  EXPECT_FALSE(hotswap::fits<bool>(2));
+  EXPECT_FALSE(hotswap::fits<bool>(0.5));
+  EXPECT_TRUE(hotswap::fits<bool>(1.0));
+  EXPECT_TRUE(hotswap::fits<double>(std::numeric_limits<float>::quiet_NaN()));
+  EXPECT_FALSE(hotswap::fits<int>(std::numeric_limits<double>::quiet_NaN()));
+  EXPECT_TRUE(hotswap::fits<float>(0.1)) << "rounds";
+  EXPECT_FALSE(hotswap::fits<float>(1e300));
+  EXPECT_FALSE(hotswap::fits<int>(3e9));
+  EXPECT_TRUE(hotswap::fits<int>(-2147483648.5)) << "truncates";
+  EXPECT_FALSE(hotswap::fits<long>(9.3e18));
+  enum class Small : unsigned char { kA };
+  EXPECT_FALSE(hotswap::fits<Small>(300)) << "an enum by its underlying type";
+}
+
 TEST(TransformHelpers, DiscardEmptiesARootSoThatItsExitDestructorFreesNothingTwice) {
   OldMap from;
   from[1] = old_session(1, "a");

@@ -1,12 +1,17 @@
 #include "tool/diff/patch_builder.h"
 
+#include <elf.h>
+
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <set>
 
 #include "common/hash.h"
 #include "tool/code_hash.h"
 #include "common/symbol_index.h"
+#include "tool/diff/layout_check.h"
+#include "tool/diff/transform_glue.h"
 #include "tool/diff/transform_writer.h"
 #include "tool/patch_writer.h"
 #include "tool/subprocess.h"
@@ -14,25 +19,23 @@
 namespace hotswap::diff {
 namespace {
 
+// What the transform file must provide, for the refusal without it.
 struct Requirements {
-  std::vector<std::string> transformers;  // symbols --transform must define
   std::vector<std::string> stubs;
-  std::vector<std::string> why;  // one line per requirement, for the refusal
+  std::vector<std::string> why;  // one line per requirement
+  bool transform = false;
 };
 
 Requirements requirements_of(const DiffResult& r) {
   Requirements q;
-  for (const TypeChange& t : r.types.types) {
-    q.transformers.push_back(transformer_symbol(t.name));
-    q.why.push_back("type " + t.name + " changed: needs " + transformer_symbol(t.name));
+  for (const DataTypeChange* d : migrated_data(r)) {
+    q.transform = true;
+    q.why.push_back(d->symbol.display() + (d->reaches.empty() ? " changed type (" + d->old_type + " -> " + d->new_type + ")"
+                                                              : " reaches a changed type (" + d->reaches + ")") +
+                    ": its state moves through the transform file");
   }
-  for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty() && !d.read_only) {
-      q.transformers.push_back(data_transformer_symbol(d.symbol));
-      q.why.push_back(d.symbol.display() + " changed type (" + d.old_type + " -> " + d.new_type + "): needs " +
-                      data_transformer_symbol(d.symbol));
-    }
   for (const SignatureChange& s : r.types.signatures) {
+    q.transform = true;
     q.stubs.push_back(stub_symbol(s.old_symbol));
     q.why.push_back("signature of " + s.old_signature + " changed to " + s.new_signature + ": needs the stub " +
                     stub_symbol(s.old_symbol));
@@ -55,29 +58,105 @@ std::string transform_destination(const std::string& output) {
   return path.string();
 }
 
-Status compile_transform(const DiffResult& r, const std::string& source, const std::string& object) {
-  return run_program({compiler_for(r.new_release->record.compiler), "-std=c++20", "-O2", "-g", "-fPIC",
-                      "-ffunction-sections", "-fdata-sections", "-c", source, "-o", object});
+// The directory holding <hotswap/transform.h>: $HOTSWAP_INCLUDE_DIR, else next to the tool
+// (PREFIX/bin/hotswap -> PREFIX/include), else where it was installed or built from.
+std::string hotswap_include_dir() {
+  auto has_helpers = [](const std::filesystem::path& dir) {
+    std::error_code ec;
+    return std::filesystem::exists(dir / "hotswap" / "transform.h", ec);
+  };
+  if (const char* env = std::getenv("HOTSWAP_INCLUDE_DIR"); env && *env) return env;
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && has_helpers(self.parent_path().parent_path() / "include"))
+    return (self.parent_path().parent_path() / "include").string();
+  if (has_helpers(HOTSWAP_INSTALL_INCLUDE_DIR)) return HOTSWAP_INSTALL_INCLUDE_DIR;
+  return HOTSWAP_SOURCE_INCLUDE_DIR;
 }
 
-// The global symbols the compiled transform file defines.
-Expected<std::set<std::string>> defined_symbols(const std::string& object) {
-  auto elf = ElfFile::open(object);
-  if (!elf) return elf.error();
+// The transform unit is compiled as the new release's headers need: its include
+// directories, its definitions, its source root (headers named relative to it); and without
+// access control, so that transformers reach private members.
+std::vector<std::string> transform_compile_command(const DiffResult& r, const std::string& source,
+                                                   const std::string& object) {
+  const BuildRecord& record = r.new_release->record;
+  std::vector<std::string> argv{compiler_for(record.compiler), "-std=c++20", "-O2", "-g", "-fPIC",
+                                "-ffunction-sections", "-fdata-sections", "-fno-access-control",
+                                "-I" + hotswap_include_dir()};
+  if (!record.source_root.empty()) argv.push_back("-I" + record.source_root);
+  for (const std::string& dir : record.include_dirs) argv.push_back("-I" + dir);
+  for (const std::string& d : record.defines) argv.push_back("-D" + d);
+  argv.insert(argv.end(), {"-c", source, "-o", object});
+  return argv;
+}
+
+// The global symbols the compiled transform unit defines.
+Expected<std::set<std::string>> defined_symbols(const ElfFile& elf) {
   std::set<std::string> defined;
-  for (const ElfSymbol& s : elf->symbols())
+  for (const ElfSymbol& s : elf.symbols())
     if (s.shndx != 0 && s.bind != 0) defined.insert(s.name);
   return defined;
 }
 
-Status check_defines(const std::set<std::string>& defined, const std::string& source, const Requirements& q) {
+Status check_stubs(const std::set<std::string>& defined, const std::string& source, const Requirements& q) {
   std::string missing;
-  for (const auto& t : q.transformers)
-    if (!defined.count(t)) missing += "\n  transformer " + t;
   for (const auto& s : q.stubs)
     if (!defined.count(s)) missing += "\n  stub " + s;
   if (!missing.empty()) return make_error(source + " does not define (as extern \"C\"):" + missing);
   return Status::success();
+}
+
+// The value of a `const bool` the unit defines (whether a datum has an inverse).
+bool defined_true(const ElfFile& elf, const std::string& name) {
+  for (const ElfSymbol& s : elf.symbols())
+    if (s.name == name && s.shndx != 0) {
+      auto bytes = elf.symbol_bytes(s);
+      return !bytes.empty() && bytes[0] != 0;
+    }
+  return false;
+}
+
+// What the compiled transform unit gives the manifest.
+struct CompiledTransform {
+  std::string object;
+  std::set<std::string> defined;
+  std::set<std::string> inverses;                 // datum transformers that have an inverse
+  std::vector<SymbolRef> functions;               // every function it defines
+  std::vector<GlueRoot> roots;
+};
+
+Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::string& file, const std::string& output,
+                                              const Requirements& q, std::vector<std::string>& temporaries) {
+  auto glue = make_glue(r, file);
+  if (!glue) return glue.error();
+  CompiledTransform out;
+  out.roots = glue->roots;
+  std::string source = output + ".transform-unit.cpp";
+  out.object = output + ".transform.o";
+  std::string check = output + ".transform-check.so";
+  temporaries.insert(temporaries.end(), {source, out.object, check});
+  std::ofstream(source) << glue->source;
+  if (Status compiled = run_program(transform_compile_command(r, source, out.object)); !compiled)
+    return make_error("--transform " + file + " does not compile (the compiler said why, above): " + compiled.message());
+  // The layouts it declares, read from its DWARF once linked (an object's DWARF is not yet
+  // relocated), against the old release's.
+  if (Status linked = run_program({compiler_for(r.new_release->record.compiler), "-shared", "-o", check, out.object});
+      !linked)
+    return make_error("--transform " + file + ": its unit cannot be linked for checking: " + linked.message());
+  auto checked = read_dwarf(check, {source, std::filesystem::absolute(source).string()});
+  if (!checked) return checked.error();
+  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, file));
+  auto elf = ElfFile::open(out.object);
+  if (!elf) return elf.error();
+  auto defined = defined_symbols(*elf);
+  if (!defined) return defined.error();
+  HOTSWAP_TRY(check_stubs(*defined, file, q));
+  out.defined = std::move(*defined);
+  for (const GlueRoot& root : out.roots)
+    if (defined_true(*elf, root.has_inverse)) out.inverses.insert(root.inverse);
+  for (const ElfSymbol& s : elf->symbols())
+    if (s.type == STT_FUNC && s.shndx != 0 && s.bind != STB_LOCAL) out.functions.push_back(identity_of(s));
+  return out;
 }
 
 }  // namespace
@@ -89,7 +168,7 @@ std::vector<const ElfFile*> object_files(const Release& release) {
   return out;
 }
 
-Manifest make_manifest(const DiffResult& r, const std::set<std::string>& transform_defines) {
+Manifest make_manifest(const DiffResult& r, const TransformSymbols& transform) {
   Manifest m;
   m.base = r.old_release->record.build_id;
   m.target = r.new_release->record.build_id;
@@ -131,18 +210,29 @@ Manifest make_manifest(const DiffResult& r, const std::set<std::string>& transfo
     if (d.kind == DataChange::Kind::kNew) m.data.push_back({d.symbol, ManifestData::Kind::kNew, {}});
     if (d.kind == DataChange::Kind::kRenumbered) m.data.push_back({d.symbol, ManifestData::Kind::kBind, d.bind_to});
   }
-  for (const TypeChange& t : r.types.types) m.types.push_back({t.name, transformer_symbol(t.name)});
-  for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty() && !d.read_only)
-      m.types.push_back({d.symbol.display() + ": " + d.old_type + " -> " + d.new_type, data_transformer_symbol(d.symbol)});
-  // Every retyped datum moves: through its type's transformer when it is an instance of a
-  // changed struct, else through its own. The inverse is there when the file defines it.
-  for (const DataTypeChange& d : r.types.data) {
-    if (d.read_only) continue;  // a constant: the new release's value is the value
-    bool of_type = !d.changed_type.empty();
-    std::string forward = of_type ? transformer_symbol(d.changed_type) : data_transformer_symbol(d.symbol);
-    std::string inverse = of_type ? inverse_symbol(d.changed_type) : data_inverse_symbol(d.symbol);
-    m.migrations.push_back({d.symbol, d.new_type, forward, transform_defines.count(inverse) ? inverse : ""});
+  for (const TypeChange& t : r.types.types) m.types.push_back({t.name, ""});
+  // Every migrated datum moves through its entry points in the transform unit; the inverse
+  // is there when the file has the overloads revert needs.
+  for (const DataTypeChange* d : migrated_data(r)) {
+    std::string forward = data_transformer_symbol(d->symbol);
+    std::string inverse = data_inverse_symbol(d->symbol);
+    std::string discard = "hotswap_discard_" + forward.substr(std::string("hotswap_transform_").size());
+    m.migrations.push_back({d->symbol, d->new_type, forward, transform.inverses.count(inverse) ? inverse : "",
+                            transform.defined.count(discard) ? discard : ""});
+  }
+  // Functions of the transform unit that the new release does not have (instantiations for
+  // the transformers) are the patch's own: never bound to a running copy, which may be the
+  // old release's instantiation of the same name over the old layout.
+  std::set<std::string> listed;
+  for (const ManifestFunction& f : m.functions) listed.insert(f.symbol.display());
+  for (const SymbolRef& f : transform.functions) {
+    if (listed.count(f.display()) || new_index.find(f)) continue;
+    ManifestFunction carried;
+    carried.symbol = f;
+    carried.kind = ManifestFunction::Kind::kNew;
+    carried.reason = "used by the transformers";
+    m.functions.push_back(carried);
+    listed.insert(f.display());
   }
   for (const SignatureChange& s : r.types.signatures) m.stubs.push_back(s.old_symbol);
   return m;
@@ -153,44 +243,36 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
   if (!r.types.unmigrated.empty()) {
     std::string why;
     for (const UnmigratedReach& u : r.types.unmigrated) why += "\n  " + u.path;
-    return make_error("changed types are reached through pointers or containers, or are polymorphic, which this "
-                      "version cannot migrate yet:" + why);
+    return make_error("these data cannot be migrated:" + why);
   }
   Requirements q = requirements_of(r);
-  bool needs_transform = !q.transformers.empty() || !q.stubs.empty();
   std::vector<std::string> objects;
   std::vector<std::string> temporaries;
-  std::set<std::string> transform_defines;
   auto cleanup = [&temporaries] {
     for (const auto& t : temporaries) std::filesystem::remove(t);
   };
 
-  if (needs_transform && request.transform_file.empty()) {
+  if (q.transform && request.transform_file.empty()) {
     std::string path = transform_destination(request.output);
     std::ofstream(path) << generate_transform_source(r);
     std::string why;
     for (const auto& w : q.why) why += "\n  " + w;
-    return make_error(std::string(q.transformers.empty() ? "signature change without a stub" : "type change without --transform") +
+    return make_error(std::string(migrated_data(r).empty() ? "signature change without a stub" : "type change without --transform") +
                       ":" + why + "\nwrote " + path + ": review it, then re-run with --transform " + path);
   }
+  TransformSymbols symbols;
   if (!request.transform_file.empty()) {
     if (!std::filesystem::exists(request.transform_file))
       return make_error("--transform " + request.transform_file + ": no such file");
-    std::string object = request.output + ".transform.o";
-    temporaries.push_back(object);
-    Status compiled = compile_transform(r, request.transform_file, object);
+    auto compiled = compile_transform(r, request.transform_file, request.output, q, temporaries);
     if (!compiled) {
       cleanup();
-      return make_error("--transform " + request.transform_file + " does not compile: " + compiled.message());
+      return compiled.error();
     }
-    auto defined = defined_symbols(object);
-    Status defines = defined ? check_defines(*defined, request.transform_file, q) : Status(defined.error());
-    if (!defines) {
-      cleanup();
-      return defines.error();
-    }
-    transform_defines = std::move(*defined);
-    objects.push_back(object);
+    symbols.defined = compiled->defined;
+    symbols.inverses = compiled->inverses;
+    symbols.functions = compiled->functions;
+    objects.push_back(compiled->object);
   }
 
   for (const std::string& unit : r.carried_units)
@@ -199,7 +281,7 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
         objects.insert(objects.end() - (request.transform_file.empty() ? 0 : 1), o.path);
         break;
       }
-  outcome.manifest = make_manifest(r, transform_defines);
+  outcome.manifest = make_manifest(r, symbols);
   Status written = write_patch(objects, outcome.manifest, request.output);
   cleanup();
   if (!written) return written.error();

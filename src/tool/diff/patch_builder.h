@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/expected.h"
 #include "common/manifest.h"
@@ -22,9 +23,15 @@ struct PatchOutcome {
   std::string generated_transform;  // path of a transform.cpp written for the user, if any
 };
 
+// What the compiled transform unit defines, as the manifest needs it.
+struct TransformSymbols {
+  std::set<std::string> defined;
+  std::set<std::string> inverses;   // datum inverses that exist (their overloads were written)
+  std::vector<SymbolRef> functions;  // every function it defines
+};
+
 // The manifest the diff implies (no patch id yet).
-// `transform_defines`: what the compiled --transform file defines (which inverses exist).
-Manifest make_manifest(const DiffResult& result, const std::set<std::string>& transform_defines = {});
+Manifest make_manifest(const DiffResult& result, const TransformSymbols& transform = {});
 
 // Writes the patch, or refuses with the reason. When transformers or stubs are needed and
 // missing, writes a transform.cpp next to the output and names it in the refusal.

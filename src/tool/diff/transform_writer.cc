@@ -1,11 +1,14 @@
 #include "tool/diff/transform_writer.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "tool/diff/cpp_render.h"
+#include "tool/diff/transform_spelling.h"
 #include "tool/diff/type_signature.h"
 
 namespace hotswap::diff {
@@ -51,302 +54,376 @@ std::uint64_t alignment(const TypeTable& t, int id, int depth = 0) {
   }
 }
 
-// How one release's types are written in the generated file.
-class Spelling {
+bool is_source_file(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  return ext == ".c" || ext == ".cc" || ext == ".cpp" || ext == ".cxx" || ext == ".C" || ext == ".c++";
+}
+
+std::string member_name(const TypeMember& m, std::size_t index) {
+  if (m.is_base) return "";
+  return m.name.empty() ? "anonymous_" + std::to_string(index) : m.name;
+}
+
+// Everything one generation needs: both releases' types as the file spells them.
+class Writer {
  public:
-  Spelling(const TypeTable& table, std::string ns, const std::set<std::string>& changed)
-      : table_(table), ns_(std::move(ns)), changed_(changed) {}
+  explicit Writer(const DiffResult& r)
+      : r_(r), new_types_(r.new_release->dwarf.types) {
+    for (const TypeChange& c : r.types.types) changed_.insert(c.name);
+    old_types_ = old_view(r.old_release->dwarf.types, changed_);
+  }
 
-  enum class Form { kScalar, kStd, kChanged, kOpaque };
-
-  Form form(int id) const {
-    const TypeNode* n = table_.get(strip_aliases(table_, id));
-    if (!n) return Form::kOpaque;
-    switch (n->kind) {
-      case TypeKind::kBase:
-      case TypeKind::kEnum:
-      case TypeKind::kPointer:
-        return Form::kScalar;
-      case TypeKind::kStruct:
-        if (changed_.count(n->name)) return Form::kChanged;
-        return spellable_without_headers(table_, strip_aliases(table_, id)) ? Form::kStd : Form::kOpaque;
-      default:
-        return Form::kOpaque;
+  std::string generate() {
+    std::ostringstream body;
+    std::vector<const TypeChange*> classes;
+    for (const TypeChange& c : r_.types.types) {
+      const TypeNode* o = old_types_.get(c.old_id);
+      const TypeNode* n = new_types_.get(c.new_id);
+      if (o && n && o->kind == TypeKind::kStruct && n->kind == TypeKind::kStruct) classes.push_back(&c);
     }
-  }
-
-  // A declaration of `name`, or "" if the type can only be carried as bytes.
-  std::string declare_member(int id, const std::string& name) const {
-    int bare = strip_aliases(table_, id);
-    const TypeNode* n = table_.get(bare);
-    if (!n) return "";
-    switch (form(id)) {
-      case Form::kScalar:
-        if (n->kind == TypeKind::kPointer) return "void* " + name;
-        if (n->kind == TypeKind::kEnum)  // as its underlying type: its signedness matters
-          return n->target >= 0 ? declare(table_, n->target, name) : int_type(n->size, true) + " " + name;
-        return declare(table_, bare, name);
-      case Form::kStd:
-        return declare(table_, bare, name);
-      case Form::kChanged:
-        return ns_ + "::" + identifier(n->name) + " " + name;
-      case Form::kOpaque:
-        return "";
+    for (const TypeChange* c : classes) {
+      need_new_type(c->name);
+      for (const TypeMember& m : old_types_.nodes[static_cast<std::size_t>(c->old_id)].members) need_types_of(m.type, true);
     }
-    return "";
-  }
+    for (const DataTypeChange& d : r_.types.data) need_types_of(d.new_type_id, false);
 
-  std::string spell(int id) const {
-    std::string d = declare_member(id, "");
-    return d.empty() ? "" : d;
+    std::ostringstream out;
+    write_preamble(out);
+    if (!spelled_here_.empty()) {
+      out << "// Types no header of the program declares, written here from the new release's DWARF\n"
+          << "// (default member initializers are not in DWARF: new objects of these start value-initialized).\n";
+      for (const std::string& name : ordered(spelled_here_, new_types_, r_.new_release->dwarf.named_types, false))
+        out << write_layout(new_types_, r_.new_release->dwarf.named_types.at(name), name, "");
+    }
+    if (!classes.empty()) {
+      out << "// The old release's layouts of the changed types (from its DWARF; `hotswap diff` checks\n"
+          << "// every layout declared in namespace hotswap_old against it, member by member).\n";
+      for (const TypeChange* c : classes) {
+        auto [scope, leaf] = split_scope(c->name);
+        out << "namespace " << kOldNamespace << (scope.empty() ? "" : "::" + scope) << " { struct " << leaf << "; }\n";
+      }
+      out << "\n";
+      std::set<std::string> names;
+      for (const TypeChange* c : classes) names.insert(c->name);
+      std::map<std::string, int> old_ids;
+      for (const TypeChange* c : classes) old_ids[c->name] = c->old_id;
+      for (const std::string& name : ordered(names, old_types_, old_ids, true))
+        out << write_layout(old_types_, old_ids.at(name), name, kOldNamespace);
+      out << "// Transformers: one overload per changed type and direction. `to` arrives constructed by its\n"
+          << "// default constructor; members of the same name are carried by hotswap::transform (copied,\n"
+          << "// converted with a range check, containers and owned objects element by element, pointers\n"
+          << "// forwarded to the objects they now point to). Return false, or throw, to refuse the update.\n\n";
+      for (const TypeChange* c : classes) {
+        out << write_overload(*c, false);
+        out << write_overload(*c, true);
+      }
+    }
+    for (const SignatureChange& s : r_.types.signatures) out << write_stub(s);
+    return out.str();
   }
-
-  static std::string int_type(std::uint64_t size, bool is_signed) {
-    std::string bits = std::to_string(size * 8);
-    return size == 1 || size == 2 || size == 4 || size == 8 ? (is_signed ? "std::int" : "std::uint") + bits + "_t"
-                                                            : "unsigned char";
-  }
-
-  const TypeTable& table() const { return table_; }
 
  private:
-  const TypeTable& table_;
-  std::string ns_;
-  const std::set<std::string>& changed_;
-};
-
-// The struct laid out as DWARF says: members at their offsets (explicit padding where the
-// natural layout would place them earlier), checked by static_asserts.
-std::string write_struct(const Spelling& s, const TypeNode& n, const std::string& ns) {
-  std::ostringstream out, checks;
-  std::string name = identifier(n.name);
-  out << "struct " << name << " {  // " << n.name << ", " << n.size << " bytes\n";
-  std::uint64_t cursor = 0, max_align = 1;
-  int pads = 0;
-  for (const TypeMember& m : n.members) {
-    if (m.bit_size) {
-      out << "  // bit-field " << m.name << " : " << m.bit_size << " lies in padding below; copy it by hand\n";
-      continue;
+  void write_preamble(std::ostringstream& out) const {
+    out << "// transform.cpp: state transformers and stubs for the patch\n"
+        << "//   " << r_.old_release->record.binary << " (" << r_.old_release->record.build_id.substr(0, 12) << ")\n"
+        << "//   -> " << r_.new_release->record.binary << " (" << r_.new_release->record.build_id.substr(0, 12)
+        << ")\n"
+        << "// Generated by `hotswap diff`. Review it (every TODO, every renamed member or changed unit),\n"
+        << "// then run diff again with --transform on this file. It is compiled with the new release's\n"
+        << "// include directories and definitions, so the program's own headers give the new types.\n"
+        << "// The contract: docs/type-updates.md.\n"
+        << "#include <hotswap/transform.h>\n\n"
+        << "#include <array>\n#include <atomic>\n#include <cstddef>\n#include <cstdint>\n#include <cstring>\n"
+        << "#include <deque>\n#include <list>\n#include <map>\n#include <memory>\n#include <mutex>\n"
+        << "#include <optional>\n#include <set>\n#include <string>\n#include <unordered_map>\n"
+        << "#include <unordered_set>\n#include <vector>\n\n";
+    if (!headers_.empty()) {
+      out << "// The headers that declare the new types (DW_AT_decl_file).\n";
+      for (const std::string& h : headers_) out << "#include \"" << h << "\"\n";
+      out << "\n";
     }
-    std::string member = m.is_base ? "base_" + identifier(m.name) : m.name.empty() ? "anonymous_" + std::to_string(m.offset) : m.name;
-    const TypeNode* t = s.table().get(strip_aliases(s.table(), m.type));
-    std::uint64_t size = t ? t->size : 0;
-    std::string decl = m.is_base ? "" : s.declare_member(m.type, member);
-    std::uint64_t align = alignment(s.table(), m.type);
-    if (round_up(cursor, align) != m.offset && m.offset > cursor) {
-      out << "  unsigned char pad_" << pads++ << "[" << (m.offset - cursor) << "];\n";
-      cursor = m.offset;
-    }
-    if (decl.empty())
-      out << "  alignas(" << align << ") unsigned char " << member << "[" << size << "];  // "
-          << spell_type(s.table(), m.type) << ", carried as bytes\n";
-    else
-      out << "  " << decl << ";\n";
-    max_align = std::max(max_align, align);
-    cursor = m.offset + size;
-    checks << "static_assert(offsetof(" << name << ", " << member << ") == " << m.offset << ", \"" << ns
-           << ": offset of " << n.name << "::" << member << " differs from DWARF\");\n";
   }
-  if (round_up(cursor, max_align) < n.size) out << "  unsigned char tail_pad[" << (n.size - cursor) << "];\n";
-  out << "};\n";
-  out << "static_assert(sizeof(" << name << ") == " << n.size << ", \"" << ns << ": size of " << n.name
-      << " differs from DWARF\");\n"
-      << checks.str() << "\n";
-  return out.str();
-}
 
-// Which way a transformer goes: old -> new for apply, new -> old (the inverse) for revert.
-struct Direction {
-  bool inverse = false;
-  std::string symbol(const std::string& type) const { return inverse ? inverse_symbol(type) : transformer_symbol(type); }
-  std::string from_ns() const { return inverse ? "hotswap_new" : "hotswap_old"; }
-  std::string to_ns() const { return inverse ? "hotswap_old" : "hotswap_new"; }
-};
-
-std::string copy_statement(const Spelling& from, const TypeMember& old_member, const Spelling& to,
-                           const TypeMember& new_member, SignatureCache& old_sigs, SignatureCache& new_sigs,
-                           const Direction& direction) {
-  std::string member = new_member.name;
-  const TypeNode* nt = to.table().get(strip_aliases(to.table(), new_member.type));
-  if (to.form(new_member.type) == Spelling::Form::kChanged && from.form(old_member.type) == Spelling::Form::kChanged)
-    return "  if (int failed = " + direction.symbol(nt->name) + "(&from." + member + ", &to." + member +
-           ")) return failed;\n";
-  bool same = old_sigs.signature(old_member.type) == new_sigs.signature(new_member.type);
-  bool declared = !new_member.is_base && !to.declare_member(new_member.type, member).empty();
-  if (same && declared && nt && nt->kind != TypeKind::kArray) return "  to." + member + " = from." + member + ";\n";
-  std::string change = spell_type(from.table(), old_member.type) + " -> " + spell_type(to.table(), new_member.type);
-  if (same && plain_data(to.table(), new_member.type))
-    return "  std::memcpy(&to." + member + ", &from." + member + ", sizeof to." + member + ");\n";
-  if (same)
-    return "  return 1;  // TODO: copy " + member + " (" + spell_type(to.table(), new_member.type) +
-           ") by hand: it is carried as bytes, and copying its bytes would not copy its value\n";
-  if (from.form(old_member.type) == Spelling::Form::kScalar && to.form(new_member.type) == Spelling::Form::kScalar &&
-      nt && nt->kind != TypeKind::kPointer)
-    return "  if (!hotswap_fits<decltype(to." + member + ")>(from." + member + ")) return 1;  // " + change +
-           ": out of range refuses\n  to." + member + " = static_cast<decltype(to." + member + ")>(from." + member +
-           ");\n";
-  return "  return 1;  // TODO: convert " + member + " by hand (" + change + ")\n";
-}
-
-// The transformer of one changed type, forward (old -> new) or inverse (new -> old, which
-// revert runs on the running instance: every member is written).
-std::string write_transformer(const DiffResult& r, const TypeChange& c, const Spelling& old_spelling,
-                              const Spelling& new_spelling, const Direction& direction) {
-  const TypeTable& old_table = r.old_release->dwarf.types;
-  const TypeTable& new_table = r.new_release->dwarf.types;
-  const TypeNode& before = (direction.inverse ? new_table : old_table)
-                               .nodes[static_cast<std::size_t>(direction.inverse ? c.new_id : c.old_id)];
-  const TypeNode& after = (direction.inverse ? old_table : new_table)
-                              .nodes[static_cast<std::size_t>(direction.inverse ? c.old_id : c.new_id)];
-  const Spelling& from = direction.inverse ? new_spelling : old_spelling;
-  const Spelling& to = direction.inverse ? old_spelling : new_spelling;
-  SignatureCache old_sigs(direction.inverse ? new_table : old_table), new_sigs(direction.inverse ? old_table : new_table);
-  std::string name = identifier(c.name);
-  std::ostringstream out;
-  out << "// " << c.name << (direction.inverse ? ", back to the old layout (revert):" : ":");
-  if (!direction.inverse)
-    for (const auto& d : c.details) out << " " << d << ";";
-  out << "\nextern \"C\" int " << direction.symbol(c.name) << "(const void* from_object, void* to_object) {\n"
-      << "  const auto& from = *static_cast<const " << direction.from_ns() << "::" << name << "*>(from_object);\n"
-      << "  auto& to = *static_cast<" << direction.to_ns() << "::" << name << "*>(to_object);\n"
-      << "  (void)from;\n  (void)to;\n";
-  std::map<std::string, const TypeMember*> old_members;
-  for (const auto& m : before.members)
-    if (!m.bit_size) old_members[(m.is_base ? "base_" + identifier(m.name) : m.name)] = &m;
-  for (const TypeMember& m : after.members) {
-    if (m.bit_size || m.name.empty()) continue;
-    TypeMember named = m;
-    if (m.is_base) named.name = "base_" + identifier(m.name);
-    auto it = old_members.find(named.name);
-    if (it == old_members.end()) {
-      if (direction.inverse)  // `to` is the running instance: it still has the value it had
-        out << "  // " << named.name << " is not in the new layout: it keeps its value from before the update\n";
-      else
-        out << "  // " << named.name << " is new: it keeps the value the new release's initializer gave it\n";
-      continue;
+  // The header a program type is declared in, as an #include spells it, or "" when none is
+  // (a .cpp or .c file) or it is not the program's (the system's, the standard library's).
+  std::string header_of(const std::string& decl_file) const {
+    if (decl_file.empty() || is_source_file(decl_file)) return "";
+    const BuildRecord& record = r_.new_release->record;
+    std::string root = record.source_root;
+    if (!root.empty() && root.back() != '/') root += '/';
+    std::string relative = decl_file;
+    if (decl_file[0] == '/') {
+      if (root.empty() || decl_file.rfind(root, 0) != 0) return decl_file.rfind("/usr/", 0) == 0 ? "" : decl_file;
+      relative = decl_file.substr(root.size());
     }
-    TypeMember old_named = *it->second;
-    old_named.name = named.name;
-    out << copy_statement(from, old_named, to, named, old_sigs, new_sigs, direction);
-    old_members.erase(it);
+    for (std::string dir : record.include_dirs) {
+      if (dir.empty()) continue;
+      if (dir.back() != '/') dir += '/';
+      if (dir.rfind(root, 0) == 0) dir = dir.substr(root.size());
+      if (!dir.empty() && relative.rfind(dir, 0) == 0) return relative.substr(dir.size());
+    }
+    return relative;
   }
-  for (const auto& [member, m] : old_members) out << "  // " << member << " was removed: its value is dropped\n";
-  out << "  return 0;\n}\n\n";
-  return out.str();
-}
 
-}  // namespace
+  // A program type that the file must see: through its header, or written here.
+  void need_new_type(const std::string& name) {
+    if (!visited_.insert(name).second) return;
+    auto it = r_.new_release->dwarf.named_types.find(name);
+    if (it == r_.new_release->dwarf.named_types.end()) return;
+    const TypeNode& n = new_types_.nodes[static_cast<std::size_t>(it->second)];
+    if (name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0) return;
+    std::string header = header_of(n.decl_file);
+    if (!header.empty()) {
+      headers_.insert(header);
+      return;
+    }
+    if (n.decl_file.empty() || n.decl_file.rfind("/usr/", 0) == 0) return;  // the system's
+    spelled_here_.insert(name);
+    for (const TypeMember& m : n.members) need_types_of(m.type, false);
+  }
 
-namespace {
+  // The program types a declaration of type `id` mentions (on the old side, the unchanged
+  // ones, which keep their definitions).
+  void need_types_of(int id, bool old_side) {
+    std::set<std::string> names;
+    collect_named_types(old_side ? r_.old_release->dwarf.types : new_types_, id, names);
+    for (const std::string& name : names)
+      if (!old_side || !changed_.count(name)) need_new_type(name);
+    // Template arguments name types too: std::vector<app::Item>.
+    for (const auto& [name, type_id] : r_.new_release->dwarf.named_types)
+      for (const std::string& mentioned : names)
+        if (mentioned != name && mentioned.find('<') != std::string::npos &&
+            in_old_namespace(mentioned, {name}) != mentioned && (!old_side || !changed_.count(name)))
+          need_new_type(name);
+  }
 
-// Changed types in an order where a type's changed members come first.
-std::vector<const TypeChange*> dependency_order(const std::vector<TypeChange>& changes, const TypeTable& table,
-                                                bool old_side) {
-  std::map<std::string, const TypeChange*> by_name;
-  for (const auto& c : changes) by_name[c.name] = &c;
-  std::vector<const TypeChange*> order;
-  std::set<std::string> done;
-  std::function<void(const TypeChange&)> visit = [&](const TypeChange& c) {
-    if (!done.insert(c.name).second) return;
-    const TypeNode* n = table.get(old_side ? c.old_id : c.new_id);
-    if (n)
-      for (const auto& m : n->members) {
+  // Struct names in an order where members held by value (and containers' elements) come
+  // first.
+  std::vector<std::string> ordered(const std::set<std::string>& names, const TypeTable& table,
+                                   const std::map<std::string, int>& ids, bool old_side) const {
+    std::vector<std::string> order;
+    std::set<std::string> done;
+    std::function<void(const std::string&)> visit = [&](const std::string& name) {
+      if (!names.count(name) || !done.insert(name).second) return;
+      const TypeNode* n = table.get(ids.at(name));
+      for (const TypeMember& m : n->members) {
         const TypeNode* t = table.get(strip_aliases(table, m.type));
-        if (t && by_name.count(t->name)) visit(*by_name[t->name]);
+        while (t && t->kind == TypeKind::kArray) t = table.get(strip_aliases(table, t->target));
+        if (!t || t->kind != TypeKind::kStruct) continue;
+        for (const std::string& other : names) {
+          std::string spelled = old_side ? std::string(kOldNamespace) + "::" + other : other;
+          if (t->name == spelled || (t->name.find('<') != std::string::npos &&
+                                     t->name.find(spelled) != std::string::npos))
+            visit(other);
+        }
       }
-    order.push_back(&c);
-  };
-  for (const auto& c : changes) visit(c);
-  return order;
-}
-
-std::string write_layouts(const DiffResult& r, const std::set<std::string>& changed, bool old_side) {
-  const TypeTable& table = old_side ? r.old_release->dwarf.types : r.new_release->dwarf.types;
-  std::string ns = old_side ? "hotswap_old" : "hotswap_new";
-  Spelling spelling(table, ns, changed);
-  std::string out = "namespace " + ns + " {  // from the " + (old_side ? "old" : "new") + " release's DWARF\n\n";
-  for (const TypeChange* c : dependency_order(r.types.types, table, old_side)) {
-    const TypeNode* n = table.get(old_side ? c->old_id : c->new_id);
-    if (n && n->kind == TypeKind::kStruct) out += write_struct(spelling, *n, ns);
+      order.push_back(name);
+    };
+    for (const std::string& name : names) visit(name);
+    return order;
   }
-  return out + "}  // namespace " + ns + "\n\n";
-}
 
-std::string write_data_transformer(const DiffResult& r, const DataTypeChange& d, bool inverse) {
-  Spelling old_spelling(r.old_release->dwarf.types, "hotswap_old", {});
-  Spelling new_spelling(r.new_release->dwarf.types, "hotswap_new", {});
-  const Spelling& from = inverse ? new_spelling : old_spelling;
-  const Spelling& to = inverse ? old_spelling : new_spelling;
-  int from_id = inverse ? d.new_type_id : d.old_type_id, to_id = inverse ? d.old_type_id : d.new_type_id;
-  std::string from_type = from.spell(from_id), to_type = to.spell(to_id);
-  std::ostringstream out;
-  out << "// " << d.symbol.display() << ": " << (inverse ? d.new_type + " -> " + d.old_type + " (revert)" : d.old_type + " -> " + d.new_type)
-      << "\nextern \"C\" int " << (inverse ? data_inverse_symbol(d.symbol) : data_transformer_symbol(d.symbol))
-      << "(const void* from_object, void* to_object) {\n";
-  if (!from_type.empty() && !to_type.empty() && from.form(from_id) == Spelling::Form::kScalar &&
-      to.form(to_id) == Spelling::Form::kScalar) {
-    out << "  const auto& from = *static_cast<const " << from_type << "*>(from_object);\n"
-        << "  auto& to = *static_cast<" << to_type << "*>(to_object);\n"
-        << "  if (!hotswap_fits<" << to_type << ">(from)) return 1;  // out of range refuses\n"
-        << "  to = static_cast<" << to_type << ">(from);\n";
-  } else if (inverse) {
-    out << "  (void)from_object;\n  (void)to_object;  // TODO: convert by hand; the old value stays\n";
-  } else {
-    // The runtime calls it only when the running value is not the one the program started
-    // with: a datum never written takes the new release's initial value by itself.
-    out << "  (void)from_object;\n  (void)to_object;\n"
-        << "  return 1;  // TODO: convert by hand. Called only when the running value was written:\n"
-        << "             // unwritten, the datum takes the new release's initial value without it.\n}\n\n";
+  // The struct as DWARF lays it out, in namespace `ns` (nested with its own scope).
+  std::string write_layout(const TypeTable& table, int id, const std::string& name, const std::string& ns) const {
+    const TypeNode& n = table.nodes[static_cast<std::size_t>(id)];
+    auto [scope, leaf] = split_scope(name);
+    std::string full_scope = ns.empty() ? scope : scope.empty() ? ns : ns + "::" + scope;
+    std::ostringstream out, bases;
+    std::uint64_t cursor = 0, max_align = 1;
+    int pads = 0;
+    std::size_t index = 0;
+    for (const TypeMember& m : n.members) {
+      ++index;
+      const TypeNode* t = table.get(strip_aliases(table, m.type));
+      std::uint64_t size = t ? t->size : 0;
+      std::uint64_t align = alignment(table, m.type);
+      max_align = std::max(max_align, align);
+      if (m.is_base) {
+        std::string base = spell_declaration(table, m.type, "");
+        if (!base.empty()) {
+          bases << (bases.tellp() ? ", " : " : ") << "public " << base;
+          cursor = m.offset + size;
+          continue;
+        }
+      }
+      std::string member = m.is_base ? "base_" + std::to_string(index) : member_name(m, index);
+      if (m.bit_size) {
+        std::string decl = spell_declaration(table, m.type, member);
+        out << "  " << (decl.empty() ? "unsigned " + member : decl) << " : " << m.bit_size << ";\n";
+        cursor = std::max<std::uint64_t>(cursor, (m.bit_offset + m.bit_size + 7) / 8);
+        continue;
+      }
+      if (round_up(cursor, align) != m.offset && m.offset > cursor) {
+        out << "  unsigned char pad_" << pads++ << "[" << (m.offset - cursor) << "];\n";
+        cursor = m.offset;
+      }
+      std::string decl = spell_declaration(table, m.type, member);
+      if (decl.empty() || (t && t->kind == TypeKind::kStruct && t->keyword == "union" && t->name.empty()))
+        out << "  alignas(" << align << ") unsigned char " << member << "[" << size << "];  // "
+            << spell_type(table, m.type) << ", carried as bytes\n";
+      else
+        out << "  " << decl << ";\n";
+      cursor = m.offset + size;
+    }
+    if (round_up(cursor, max_align) < n.size) out << "  unsigned char tail_pad[" << (n.size - cursor) << "];\n";
+    std::string keyword = n.keyword == "union" ? "union" : "struct";
+    std::string qualified = full_scope.empty() ? leaf : full_scope + "::" + leaf;
+    std::ostringstream whole;
+    if (!full_scope.empty()) whole << "namespace " << full_scope << " {\n";
+    whole << keyword << " " << leaf << bases.str() << " {  // " << name << ", " << n.size << " bytes\n"
+          << out.str() << "};\n";
+    if (!full_scope.empty()) whole << "}  // namespace " << full_scope << "\n";
+    whole << "static_assert(sizeof(" << qualified << ") == " << n.size << ", \"size of " << qualified
+          << " differs from DWARF\");\n\n";
+    return whole.str();
+  }
+
+  // One direction's transformer of a changed type.
+  std::string write_overload(const TypeChange& c, bool inverse) const {
+    const TypeNode& old_node = old_types_.nodes[static_cast<std::size_t>(c.old_id)];
+    const TypeNode& new_node = new_types_.nodes[static_cast<std::size_t>(c.new_id)];
+    const TypeNode& from = inverse ? new_node : old_node;
+    const TypeNode& to = inverse ? old_node : new_node;
+    const TypeTable& from_table = inverse ? new_types_ : old_types_;
+    const TypeTable& to_table = inverse ? old_types_ : new_types_;
+    SignatureCache from_sigs(inverse ? new_types_ : r_.old_release->dwarf.types);
+    SignatureCache to_sigs(inverse ? r_.old_release->dwarf.types : new_types_);
+    std::string old_name = std::string(kOldNamespace) + "::" + c.name;
+    std::ostringstream out;
+    if (inverse)
+      out << "// " << c.name << ", back to the old layout (revert).\n";
+    else {
+      out << "// " << c.name << ":";
+      for (const auto& d : c.details) out << " " << d << ";";
+      out << "\n";
+    }
+    out << "bool hotswap_transform(const " << (inverse ? c.name : old_name) << "& from, "
+        << (inverse ? old_name : c.name) << "& to) {\n";
+    std::map<std::string, const TypeMember*> from_members;
+    for (const TypeMember& m : from.members)
+      if (!m.is_base && !m.name.empty()) from_members[m.name] = &m;
+    auto base_key = [&](const TypeTable& table, const TypeMember& m) {
+      std::string name = table.get(strip_aliases(table, m.type))->name;
+      std::string prefix = std::string(kOldNamespace) + "::";
+      if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+      return name;
+    };
+    std::map<std::string, const TypeMember*> by_base;
+    for (const TypeMember& m : from.members)
+      if (m.is_base) by_base[base_key(from_table, m)] = &m;
+    for (const TypeMember& m : to.members) {
+      if (m.is_base) {
+        auto it = by_base.find(base_key(to_table, m));
+        std::string to_base = spell_declaration(to_table, m.type, "");
+        if (it == by_base.end() || to_base.empty()) {
+          out << "  // base " << spell_type(to_table, m.type) << ": not carried (TODO if it holds state)\n";
+          continue;
+        }
+        std::string from_base = spell_declaration(from_table, it->second->type, "");
+        out << "  if (!hotswap::transform(static_cast<const " << from_base << "&>(from), static_cast<" << to_base
+            << "&>(to))) return false;\n";
+        by_base.erase(it);
+        continue;
+      }
+      if (m.name.empty()) continue;
+      auto it = from_members.find(m.name);
+      if (it == from_members.end()) {
+        out << "  // " << m.name << (inverse ? " is not in the new layout: it starts value-initialized\n"
+                                              : " is new: it keeps what the default constructor gave it\n");
+        continue;
+      }
+      const TypeMember& f = *it->second;
+      from_members.erase(it);
+      std::string from_decl = spell_declaration(from_table, f.type, "x");
+      std::string to_decl = spell_declaration(to_table, m.type, "x");
+      bool same = from_sigs.signature(f.type) == to_sigs.signature(m.type);
+      if (m.bit_size || f.bit_size) {
+        out << "  if (!hotswap::fits<decltype(to." << m.name << ")>(from." << m.name
+            << ")) return hotswap::refuse(\"" << c.name << "::" << m.name << " out of range\");\n"
+            << "  to." << m.name << " = static_cast<decltype(to." << m.name << ")>(from." << m.name << ");\n";
+      } else if (from_decl.empty() || to_decl.empty()) {
+        if (same && plain_data(new_types_, inverse ? f.type : m.type))
+          out << "  std::memcpy(&to." << m.name << ", &from." << m.name << ", sizeof to." << m.name << ");\n";
+        else
+          out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << m.name
+              << " by hand\");  // its type cannot be spelled here: " << spell_type(to_table, m.type) << "\n";
+      } else {
+        out << "  if (!hotswap::transform(from." << m.name << ", to." << m.name << ")) return false;";
+        if (!same) out << "  // " << spell_type(from_table, f.type) << " -> " << spell_type(to_table, m.type);
+        out << "\n";
+      }
+    }
+    for (const auto& [name, m] : from_members)
+      out << "  // " << name << (inverse ? " is new: dropped on revert\n" : " was removed: its value is dropped\n");
+    out << "  return true;\n}\n\n";
     return out.str();
   }
-  out << "  return 0;\n}\n\n";
-  return out.str();
-}
 
-std::string write_stub(const DiffResult& r, const SignatureChange& c) {
-  std::ostringstream out;
-  out << "// Signature changed: " << c.old_signature << "  ->  " << c.new_signature << "\n"
-      << "// Whoever still holds the old entry (a function pointer, a caller outside the patch) enters this\n"
-      << "// stub with the old arguments; it calls the new function.\n";
-  Spelling from(r.old_release->dwarf.types, "hotswap_old", {}), to(r.new_release->dwarf.types, "hotswap_new", {});
-  auto spellable = [](const Spelling& s, int id) { return id < 0 || s.form(id) == Spelling::Form::kScalar; };
-  bool ok = c.old_function && c.new_function && spellable(from, c.old_function->return_type) &&
-            spellable(to, c.new_function->return_type);
-  for (const auto& p : ok ? c.old_function->parameters : decltype(c.old_function->parameters){})
-    ok = ok && spellable(from, p.second);
-  for (const auto& p : ok ? c.new_function->parameters : decltype(c.new_function->parameters){})
-    ok = ok && spellable(to, p.second);
-  if (!ok) {
-    out << "// TODO: write extern \"C\" " << stub_symbol(c.old_symbol)
-        << " by hand: its types cannot be spelled without the program's headers\n\n";
+  std::string write_stub(const SignatureChange& c) const {
+    std::ostringstream out;
+    out << "// Signature changed: " << c.old_signature << "  ->  " << c.new_signature << "\n"
+        << "// Whoever still holds the old entry (a function pointer, a caller outside the patch) enters this\n"
+        << "// stub with the old arguments; it calls the new function.\n";
+    const TypeTable& old_table = r_.old_release->dwarf.types;
+    auto scalar = [](const TypeTable& t, int id) {
+      const TypeNode* n = t.get(strip_aliases(t, id));
+      return id < 0 || (n && (n->kind == TypeKind::kBase || n->kind == TypeKind::kEnum || n->kind == TypeKind::kPointer));
+    };
+    auto spell = [](const TypeTable& t, int id, const std::string& name) {
+      const TypeNode* n = t.get(strip_aliases(t, id));
+      if (n && n->kind == TypeKind::kPointer) return "void*" + std::string(name.empty() ? "" : " " + name);
+      if (n && n->kind == TypeKind::kEnum) {
+        std::string underlying = n->target >= 0 ? spell_type(t, n->target) : "int";
+        return underlying + (name.empty() ? "" : " " + name);
+      }
+      return declare(t, strip_aliases(t, id), name);
+    };
+    bool ok = c.old_function && c.new_function && scalar(old_table, c.old_function->return_type) &&
+              scalar(new_types_, c.new_function->return_type);
+    for (const auto& p : ok ? c.old_function->parameters : decltype(c.old_function->parameters){})
+      ok = ok && scalar(old_table, p.second);
+    for (const auto& p : ok ? c.new_function->parameters : decltype(c.new_function->parameters){})
+      ok = ok && scalar(new_types_, p.second);
+    if (!ok) {
+      out << "// TODO: write extern \"C\" " << stub_symbol(c.old_symbol)
+          << " by hand: its types are not all scalars\n\n";
+      return out.str();
+    }
+    auto ret = [&](const TypeTable& t, int id) { return id < 0 ? std::string("void") : spell(t, id, ""); };
+    std::string callee = "hotswap_new_" + identifier(c.new_symbol.name);
+    out << "extern \"C\" " << ret(new_types_, c.new_function->return_type) << " " << callee << "(";
+    for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i)
+      out << (i ? ", " : "") << spell(new_types_, c.new_function->parameters[i].second, "");
+    out << ") __asm__(\"" << c.new_symbol.name << "\");\n";
+    out << "extern \"C\" " << ret(old_table, c.old_function->return_type) << " " << stub_symbol(c.old_symbol) << "(";
+    std::map<std::string, int> old_params;
+    for (std::size_t i = 0; i < c.old_function->parameters.size(); ++i) {
+      const auto& [name, type] = c.old_function->parameters[i];
+      std::string pname = name.empty() ? "arg" + std::to_string(i) : name;
+      old_params[pname] = type;
+      out << (i ? ", " : "") << spell(old_table, type, pname);
+    }
+    out << ") {\n  ";
+    if (c.old_function->return_type >= 0) out << "return static_cast<" << ret(old_table, c.old_function->return_type) << ">(";
+    out << callee << "(";
+    for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i) {
+      const auto& [name, type] = c.new_function->parameters[i];
+      out << (i ? ", " : "");
+      if (old_params.count(name)) out << "static_cast<" << spell(new_types_, type, "") << ">(" << name << ")";
+      else out << "{} /* TODO: new parameter " << name << " */";
+    }
+    out << (c.old_function->return_type >= 0 ? "));\n}\n\n" : ");\n}\n\n");
     return out.str();
   }
-  auto ret = [](const Spelling& s, int id) { return id < 0 ? std::string("void") : s.spell(id); };
-  std::string callee = "hotswap_new_" + identifier(c.new_symbol.name);
-  out << "extern \"C\" " << ret(to, c.new_function->return_type) << " " << callee << "(";
-  for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i)
-    out << (i ? ", " : "") << to.spell(c.new_function->parameters[i].second);
-  out << ") __asm__(\"" << c.new_symbol.name << "\");\n";
-  out << "extern \"C\" " << ret(from, c.old_function->return_type) << " " << stub_symbol(c.old_symbol) << "(";
-  std::map<std::string, int> old_params;
-  for (std::size_t i = 0; i < c.old_function->parameters.size(); ++i) {
-    const auto& [name, type] = c.old_function->parameters[i];
-    std::string pname = name.empty() ? "arg" + std::to_string(i) : name;
-    old_params[pname] = type;
-    out << (i ? ", " : "") << from.declare_member(type, pname);
-  }
-  out << ") {\n  ";
-  if (c.old_function->return_type >= 0) out << "return static_cast<" << ret(from, c.old_function->return_type) << ">(";
-  out << callee << "(";
-  for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i) {
-    const auto& [name, type] = c.new_function->parameters[i];
-    out << (i ? ", " : "");
-    if (old_params.count(name)) out << "static_cast<" << to.spell(type) << ">(" << name << ")";
-    else out << "{} /* TODO: new parameter " << name << " */";
-  }
-  out << (c.old_function->return_type >= 0 ? "));\n}\n\n" : ");\n}\n\n");
-  return out.str();
-}
+
+  const DiffResult& r_;
+  const TypeTable& new_types_;
+  TypeTable old_types_;
+  std::set<std::string> changed_;
+  std::set<std::string> headers_;
+  std::set<std::string> spelled_here_;
+  std::set<std::string> visited_;
+};
 
 }  // namespace
 
@@ -367,62 +444,6 @@ std::string stub_symbol(const SymbolRef& old_function) {
                                                                 : old_function.file + "::" + old_function.name);
 }
 
-std::string generate_transform_source(const DiffResult& r) {
-  std::set<std::string> changed;
-  for (const auto& c : r.types.types) changed.insert(c.name);
-  std::ostringstream out;
-  out << "// transform.cpp: state transformers and stubs for the patch\n"
-      << "//   " << r.old_release->record.binary << " (" << r.old_release->record.build_id.substr(0, 12) << ")\n"
-      << "//   -> " << r.new_release->record.binary << " (" << r.new_release->record.build_id.substr(0, 12) << ")\n"
-      << "// Generated by `hotswap diff`. Review every TODO, then re-run it with --transform on this file.\n"
-      << "// A transformer gets the old object and the new one (already initialized) and returns 0, or\n"
-      << "// non-zero to refuse the update; default ones copy members of the same name, convert\n"
-      << "// arithmetic ones with a range check, and leave new members as the new release's\n"
-      << "// initializer made them. Each has an inverse (hotswap_inverse_*), which revert runs from\n"
-      << "// the new object into the old one; a patch without it cannot be reverted.\n"
-      << "#include <cstddef>\n#include <cstdint>\n#include <cstring>\n#include <map>\n#include <memory>\n"
-      << "#include <string>\n#include <unordered_map>\n#include <vector>\n\n"
-      << "#include <cmath>\n#include <limits>\n#include <type_traits>\n\n"
-      << "// Whether an arithmetic value is in the range of the type To (checked before converting:\n"
-      << "// an out-of-range conversion from a floating-point value is undefined). Integers must keep\n"
-      << "// their value; floating-point values their magnitude (NaN and infinities only go to\n"
-      << "// floating-point types; rounding is allowed).\n"
-      << "template <class To, class From>\nbool hotswap_fits(From value) {\n"
-      << "  if constexpr (std::is_floating_point_v<From>) {\n"
-      << "    if (!std::isfinite(value)) return std::is_floating_point_v<To>;\n"
-      << "    if constexpr (std::is_same_v<To, bool>) return value == 0 || value == 1;\n"
-      << "    if constexpr (std::is_floating_point_v<To>)\n"
-      << "      return std::fabs(static_cast<long double>(value)) <= static_cast<long double>(std::numeric_limits<To>::max());\n"
-      << "    else\n"
-      << "      return std::trunc(static_cast<long double>(value)) >= static_cast<long double>(std::numeric_limits<To>::lowest()) &&\n"
-      << "             std::trunc(static_cast<long double>(value)) <= static_cast<long double>(std::numeric_limits<To>::max());\n"
-      << "  } else if constexpr (std::is_floating_point_v<To>) {\n"
-      << "    return true;\n"
-      << "  } else {\n"
-      << "    To converted = static_cast<To>(value);\n"
-      << "    return static_cast<From>(converted) == value && ((value < From{}) == (converted < To{}));\n"
-      << "  }\n}\n\n";
-  if (!r.types.types.empty()) {
-    out << write_layouts(r, changed, true) << write_layouts(r, changed, false);
-    Spelling from(r.old_release->dwarf.types, "hotswap_old", changed);
-    Spelling to(r.new_release->dwarf.types, "hotswap_new", changed);
-    for (const TypeChange* c : dependency_order(r.types.types, r.new_release->dwarf.types, false)) {
-      const TypeNode* a = r.old_release->dwarf.types.get(c->old_id);
-      const TypeNode* b = r.new_release->dwarf.types.get(c->new_id);
-      for (bool inverse : {false, true}) {
-        Direction direction{inverse};
-        if (a && b && a->kind == TypeKind::kStruct && b->kind == TypeKind::kStruct)
-          out << write_transformer(r, *c, from, to, direction);
-        else
-          out << "extern \"C\" int " << direction.symbol(c->name)
-              << "(const void*, void*) { return 0; }  // TODO: " << c->name << " is not a struct\n\n";
-      }
-    }
-  }
-  for (const DataTypeChange& d : r.types.data)
-    if (d.changed_type.empty() && !d.read_only) out << write_data_transformer(r, d, false) << write_data_transformer(r, d, true);
-  for (const SignatureChange& s : r.types.signatures) out << write_stub(r, s);
-  return out.str();
-}
+std::string generate_transform_source(const DiffResult& r) { return Writer(r).generate(); }
 
 }  // namespace hotswap::diff

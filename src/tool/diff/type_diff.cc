@@ -63,11 +63,11 @@ bool names_type(const std::string& text, const std::string& type) {
   return false;
 }
 
-// The changed type a value of type `id` reaches where a transformer cannot follow (see
-// UnmigratedReach), with the path to it; "" if none. Embedded members of changed types are
-// followed by their transformers and so do not count.
-std::string unfollowable_reach(const TypeTable& table, int id, const std::set<std::string>& changed, bool behind,
-                               std::set<int>& seen, std::string& path) {
+// The changed type a value of type `id` reaches through members, pointers, arrays or
+// template arguments (containers), with the path to it; "" if none. A changed type it is
+// itself counts only when `behind` (reached through something).
+std::string reach(const TypeTable& table, int id, const std::set<std::string>& changed, bool behind,
+                  std::set<int>& seen, std::string& path) {
   int bare = strip_aliases(table, id);
   const TypeNode* n = table.get(bare);
   if (!n || !seen.insert(bare * 2 + (behind ? 1 : 0)).second) return "";
@@ -75,16 +75,12 @@ std::string unfollowable_reach(const TypeTable& table, int id, const std::set<st
     case TypeKind::kPointer:
     case TypeKind::kReference:
     case TypeKind::kRvalueReference:
-    case TypeKind::kArray: {
-      std::string found = unfollowable_reach(table, n->target, changed, true, seen, path);
-      return found;
-    }
+    case TypeKind::kArray:
+      return reach(table, n->target, changed, true, seen, path);
     case TypeKind::kStruct: {
-      if (changed.count(n->name)) {
-        if (behind) {
-          path = n->name;
-          return n->name;
-        }
+      if (changed.count(n->name) && behind) {
+        path = n->name;
+        return n->name;
       }
       for (const std::string& c : changed)
         if (c != n->name && names_type(n->name, c)) {  // a template argument: a container's elements
@@ -92,7 +88,7 @@ std::string unfollowable_reach(const TypeTable& table, int id, const std::set<st
           return c;
         }
       for (const TypeMember& m : n->members) {
-        std::string found = unfollowable_reach(table, m.type, changed, behind, seen, path);
+        std::string found = reach(table, m.type, changed, behind, seen, path);
         if (!found.empty()) {
           path = n->name + (m.name.empty() ? "" : "::" + m.name) + " -> " + path;
           return found;
@@ -212,13 +208,37 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + id + ", whose type changed");
   }
 
-  if (!changed.empty())
+  // Data whose type is the same but reaches a changed type: their objects move too.
+  if (!changed.empty()) {
+    std::set<std::string> retyped;
+    for (const DataTypeChange& d : out.data) retyped.insert(d.symbol.display());
     for (const auto& [id, v] : new_index.variables) {
+      auto it = old_index.variables.find(id);
+      if (it == old_index.variables.end() || retyped.count(id)) continue;
+      if (in_read_only_section(*new_side.binary, v->address)) continue;
       std::set<int> seen;
       std::string path;
-      std::string reached = unfollowable_reach(new_types, v->type, changed, false, seen, path);
-      if (!reached.empty()) out.unmigrated.push_back({new_index.refs[id], reached, id + " -> " + path});
+      std::string reached = reach(new_types, v->type, changed, false, seen, path);
+      if (reached.empty()) continue;
+      DataTypeChange d{new_index.refs[id], v->unit, spell_type(old_types, it->second->type),
+                       spell_type(new_types, v->type), it->second->type, v->type, ""};
+      d.reaches = id + " -> " + path;
+      out.data.push_back(d);
+      if (d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
+        out.unmigrated.push_back({new_index.refs[id], reached,
+                                  id + " (a function-local static of a type whose bytes are not its value: the new "
+                                       "code would not construct it again)"});
+      auto reached_type = new_side.info->named_types.find(reached);
+      if (reached_type != new_side.info->named_types.end() && is_polymorphic(new_types, reached_type->second))
+        out.unmigrated.push_back({new_index.refs[id], reached,
+                                  d.reaches + " (a class with virtual functions: an object of a derived class "
+                                              "cannot be rebuilt from the base's layout)"});
+      auto users = objects.data_users.find(id);
+      if (users != objects.data_users.end())
+        for (const std::string& user : users->second)
+          user_reasons.emplace(user, "uses " + id + ", which reaches the changed type " + reached);
     }
+  }
 
   for (const auto& [id, f] : new_index.functions) {
     for (const std::string& name : f->types_used)

@@ -26,6 +26,9 @@ struct DataTypeChange {
   int old_type_id = -1, new_type_id = -1;
   std::string changed_type;  // the changed struct it is an instance of, "" otherwise
   bool read_only = false;    // a constant: it takes the new release's value, nothing moves
+  // Its type did not change, but it reaches a changed type through members, containers or
+  // pointers (a std::unordered_map<int, std::unique_ptr<Session>>): it moves all the same.
+  std::string reaches;  // how: "g_sessions -> std::unique_ptr<Session> -> Session", "" if retyped
 };
 
 struct SignatureChange {
@@ -43,9 +46,8 @@ struct TypeUser {
   std::string reason;
 };
 
-// A global or static whose value reaches a changed type where no transformer can follow:
-// through a pointer, a reference, an array or a template argument (a container). Its heap
-// objects would keep the old layout; the patch is refused until the runtime migrates them.
+// A global or static whose migration the diff refuses (a polymorphic class, a pointer to it
+// stored in data, a function-local static that is not plain data), with the reason.
 struct UnmigratedReach {
   SymbolRef datum;
   std::string type;  // the changed type it reaches

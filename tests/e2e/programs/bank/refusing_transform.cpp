@@ -1,10 +1,11 @@
 // The bank's transform file with a forward transformer that always refuses (after doing
 // its work, so that a half-written new instance is what the refusal leaves behind).
-#define hotswap_transform_Bank hotswap_transform_Bank_as_edited
+#define hotswap_transform bank_transform_as_edited
 #include "transform.cpp"
-#undef hotswap_transform_Bank
+#undef hotswap_transform
 
-extern "C" int hotswap_transform_Bank(const void* from_object, void* to_object) {
-  hotswap_transform_Bank_as_edited(from_object, to_object);
-  return 7;
+bool hotswap_transform(const hotswap_old::Bank& from, Bank& to) {
+  bank_transform_as_edited(from, to);
+  return hotswap::refuse("the auditors refuse the new ledger");
 }
+bool hotswap_transform(const Bank& from, hotswap_old::Bank& to) { return bank_transform_as_edited(from, to); }

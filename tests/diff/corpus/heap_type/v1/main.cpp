@@ -1,5 +1,5 @@
 // Session changes; the program holds Sessions on the heap, behind a vector and a pointer:
-// their objects would keep the old layout, so diff refuses and names the paths.
+// both data reach the changed type, so both move (the pointer forwarded to the new element).
 #include <cstdio>
 #include <vector>
 struct Session {

@@ -1,0 +1,102 @@
+#include "tool/diff/transform_spelling.h"
+
+#include "tool/diff/cpp_render.h"
+#include "tool/diff/type_signature.h"
+
+namespace hotswap::diff {
+namespace {
+
+bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Whether `text` at `at` starts the whole name `name` (not a suffix of a longer qualified
+// name, nor a prefix of a longer identifier).
+bool whole_name_at(const std::string& text, std::size_t at, const std::string& name) {
+  if (text.compare(at, name.size(), name) != 0) return false;
+  if (at > 0 && (identifier_char(text[at - 1]) || text[at - 1] == ':')) return false;
+  std::size_t end = at + name.size();
+  if (end < text.size() && (identifier_char(text[end]) || text[end] == ':')) return false;
+  return true;
+}
+
+bool mentions_changed(const std::string& text, const std::set<std::string>& changed) {
+  for (const std::string& c : changed)
+    for (std::size_t at = text.find(c); at != std::string::npos; at = text.find(c, at + 1))
+      if (whole_name_at(text, at, c)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool spellable_name(const std::string& name) {
+  for (const char* marker : {"(anonymous", "{lambda", "<lambda", "<unnamed", "{unnamed", "anonymous ", "._"})
+    if (name.find(marker) != std::string::npos) return false;
+  return true;
+}
+
+std::string in_old_namespace(const std::string& text, const std::set<std::string>& changed) {
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    bool replaced = false;
+    for (const std::string& c : changed)
+      if (whole_name_at(text, at, c)) {
+        out += std::string(kOldNamespace) + "::" + c;
+        at += c.size();
+        replaced = true;
+        break;
+      }
+    if (!replaced) out += text[at++];
+  }
+  return out;
+}
+
+TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed) {
+  TypeTable view = table;
+  // A changed enum is carried as its underlying type (its enumerators are the new ones').
+  for (TypeNode& n : view.nodes)
+    if (n.kind == TypeKind::kEnum && changed.count(n.name)) {
+      n.kind = TypeKind::kTypedef;
+      n.name = n.target >= 0 ? spell_type(table, n.target) : "int";
+    }
+  for (TypeNode& n : view.nodes)
+    if ((n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum) && !n.name.empty())
+      n.name = in_old_namespace(n.name, changed);
+  // A typedef of a type built from changed types names the new one in the program's headers:
+  // spell what it stands for instead.
+  for (TypeNode& n : view.nodes) {
+    if (n.kind != TypeKind::kTypedef) continue;
+    const TypeNode* target = view.get(strip_aliases(view, n.target));
+    if (!target || (target->kind != TypeKind::kStruct && target->kind != TypeKind::kEnum)) continue;
+    std::string original = table.get(strip_aliases(table, n.target))->name;
+    if (mentions_changed(original, changed)) n.name = target->name;
+  }
+  return view;
+}
+
+std::string spell_declaration(const TypeTable& table, int id, const std::string& name) {
+  std::string d = declare(table, id, name);
+  return spellable_name(d) ? d : "";
+}
+
+std::string spell_object_type(const TypeTable& table, int id) {
+  const TypeNode* n = table.get(id);
+  while (n && (n->kind == TypeKind::kConst || n->kind == TypeKind::kVolatile)) {
+    id = n->target;
+    n = table.get(id);
+  }
+  return spell_declaration(table, id, "");
+}
+
+std::pair<std::string, std::string> split_scope(const std::string& qualified) {
+  int depth = 0;
+  std::size_t last = std::string::npos;
+  for (std::size_t i = 0; i + 1 < qualified.size(); ++i) {
+    char c = qualified[i];
+    if (c == '<' || c == '(') ++depth;
+    if (c == '>' || c == ')') --depth;
+    if (depth == 0 && c == ':' && qualified[i + 1] == ':') last = i;
+  }
+  if (last == std::string::npos) return {"", qualified};
+  return {qualified.substr(0, last), qualified.substr(last + 2)};
+}
+
+}  // namespace hotswap::diff

@@ -1,0 +1,38 @@
+// How the generated transform file and its unit spell the two releases' types: the new
+// release's types as the program's own (from its headers), the old release's changed types
+// in namespace hotswap_old, nesting the program's namespaces (hotswap_old::app::Session),
+// and every type built from them with them (std::vector<hotswap_old::app::Item>).
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "tool/diff/type_model.h"
+
+namespace hotswap::diff {
+
+inline constexpr const char* kOldNamespace = "hotswap_old";
+
+// Whether a DWARF type name can be written in C++: not a lambda's closure, not an anonymous
+// type or namespace.
+bool spellable_name(const std::string& name);
+
+// `text` with every changed type's qualified name (a whole name, not part of a longer one)
+// put in hotswap_old: "std::vector<app::Item>" -> "std::vector<hotswap_old::app::Item>".
+std::string in_old_namespace(const std::string& text, const std::set<std::string>& changed);
+
+// A view of the old release's types in which changed types and the templates built from them
+// are spelled in hotswap_old, and typedefs of such types are seen through (the program's
+// typedef names the new type).
+TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed);
+
+// A declaration of `name` of type `id` as the table spells it; "" if it cannot be written.
+std::string spell_declaration(const TypeTable& table, int id, const std::string& name);
+
+// The declaration `id` without top-level const and volatile, for a datum's type.
+std::string spell_object_type(const TypeTable& table, int id);
+
+// "app::Session" -> {"app", "Session"}; template arguments are not split.
+std::pair<std::string, std::string> split_scope(const std::string& qualified);
+
+}  // namespace hotswap::diff
