@@ -21,6 +21,10 @@ namespace hotswap {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// "app::g_store", "store.cpp::s_cache": a datum as people know it.
+std::string datum_name(const SymbolRef& id) { return (id.file.empty() ? "" : id.file + "::") + demangle(id.name); }
+
 using Transformer = int (*)(const void* from, void* to);
 
 // The patch's own definition of a symbol: its value after bind, and its size.
@@ -137,28 +141,28 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
     m.type = g.type;
     auto running = scope.find(g.symbol);
     if (!running || running->type != STT_OBJECT)
-      return make_error("migrated datum " + g.symbol.display() + " has no running instance");
+      return make_error("migrated datum " + datum_name(g.symbol) + " has no running instance");
     m.running = running->address;
     m.running_size = running->size;
     const ElfSymbol* mine = defined_in_patch(patch, g.symbol, false);
     if (!mine || patch.sections[mine->shndx].placement != Placement::kLoad)
-      return make_error("migrated datum " + g.symbol.display() + " is not carried by the patch");
+      return make_error("migrated datum " + datum_name(g.symbol) + " is not carried by the patch");
     m.patched = patch.symbol_values[mine->index];
     m.patched_size = mine->size;
     // A constant has no state to move (and its memory cannot take it): the new release's
     // value is the value. (The running instance is written only by a revert, which checks.)
     if (patch.sections[mine->shndx].region != RegionKind::kData)
-      return make_error("migrated datum " + g.symbol.display() + " is read-only in the patch: a constant takes the "
+      return make_error("migrated datum " + datum_name(g.symbol) + " is read-only in the patch: a constant takes the "
                         "new value and needs no transformer");
     m.transformer = transformer_address(patch, g.transformer);
     if (!m.transformer)
-      return make_error("the transformer " + g.transformer + " of " + g.symbol.display() + " is not in the patch");
+      return make_error("the transformer " + g.transformer + " of " + datum_name(g.symbol) + " is not in the patch");
     m.inverse = transformer_address(patch, g.inverse);
     if (!g.inverse.empty() && !m.inverse)
-      return make_error("the inverse transformer " + g.inverse + " of " + g.symbol.display() + " is not in the patch");
+      return make_error("the inverse transformer " + g.inverse + " of " + datum_name(g.symbol) + " is not in the patch");
     m.discard = transformer_address(patch, g.discard);
     if (!g.discard.empty() && !m.discard)
-      return make_error("the discard function " + g.discard + " of " + g.symbol.display() + " is not in the patch");
+      return make_error("the discard function " + g.discard + " of " + datum_name(g.symbol) + " is not in the patch");
     if (g.symbol.name.rfind("_ZZ", 0) == 0) {  // a function-local static, and its guards
       // (none for one initialized by a constant: it exists from the start, like a global)
       SymbolRef guard{"_ZGV" + g.symbol.name.substr(2), g.symbol.file};
@@ -166,7 +170,7 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
         m.running_guard = running_guard->address;
       if (const ElfSymbol* patched_guard = defined_in_patch(patch, guard, false)) {
         if (patch.sections[patched_guard->shndx].region != RegionKind::kData)
-          return make_error("the guard of function-local static " + g.symbol.display() + " is not writable data");
+          return make_error("the guard of function-local static " + datum_name(g.symbol) + " is not writable data");
         m.patched_guard = patch.symbol_values[patched_guard->index];
       }
     }
@@ -196,7 +200,7 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   }
   auto moving_name = [&](std::uint64_t address) {
     for (std::size_t i = 0; i < moving.size(); ++i)
-      if (moving[i].contains(address)) return patch.migrations[i].symbol.display();
+      if (moving[i].contains(address)) return datum_name(patch.migrations[i].symbol);
     return std::string("a datum that moves");
   };
   for (const quiescence::HeldThread& t : held) {
@@ -289,7 +293,7 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
   if (direction == Direction::kInverse)
     for (const Migration& m : patch.migrations)
       if (!writable(m.running, m.running + m.running_size))
-        return make_error(m.symbol.display() + " is read-only in the running program: its state cannot be moved "
+        return make_error(datum_name(m.symbol) + " is read-only in the running program: its state cannot be moved "
                           "back: nothing changed");
   for (Migration& m : patch.migrations) m.ran = false;
   if (patch.migration_begin) reinterpret_cast<void (*)()>(patch.migration_begin)();
@@ -317,7 +321,7 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
     auto fn = reinterpret_cast<Transformer>(forward ? m.transformer : m.inverse);
     const void* from = reinterpret_cast<const void*>(forward ? m.running : m.patched);
     void* to = reinterpret_cast<void*>(forward ? m.patched : m.running);
-    std::string which = std::string(forward ? "the transformer" : "the inverse transformer") + " of " + m.symbol.display();
+    std::string which = std::string(forward ? "the transformer" : "the inverse transformer") + " of " + datum_name(m.symbol);
     m.ran = true;
     try {
       if (int failed = fn(from, to)) return fail(which + " refused (returned " + std::to_string(failed) + ")");
@@ -383,7 +387,7 @@ std::string describe_migrations(const LinkedPatch& patch) {
   std::string out;
   for (const Migration& m : patch.migrations) {
     if (!out.empty()) out += ", ";
-    out += m.symbol.display() + " (" + (m.type.empty() ? "" : m.type + ", ") + std::to_string(m.running_size) + " -> " +
+    out += datum_name(m.symbol) + " (" + (m.type.empty() ? "" : m.type + ", ") + std::to_string(m.running_size) + " -> " +
            std::to_string(m.patched_size) + " bytes" + (m.took_initial ? ", never written: the new initial value" : "") +
            ")";
   }

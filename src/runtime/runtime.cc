@@ -156,7 +156,9 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s) s = check_type_identity(*patch, *state_.scope);
   if (s) s = relocate_sections(*patch);                           // relocate
   if (s) s = stage_patch(*patch, *state_.image);                  // stage
-  if (s) report_active_functions(*patch, *state_.scope);
+  // A patch that moves state commits only when no thread runs the code it replaces
+  // (check_threads_for_migration): what runs now says nothing about then.
+  if (s && !migrating(*patch)) report_active_functions(*patch, *state_.scope);
   if (!s) {
     discard_patch(*patch);  // nothing of it ran: always given back
     return make_error(refuse(path, s.message()).message);

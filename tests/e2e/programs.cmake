@@ -139,6 +139,11 @@ e2e_transform_patch(bank v1 v2 refusing_transform.cpp v1-v2.refusing)
 e2e_transform_patch(bank v1 v2 throwing_transform.cpp v1-v2.throwing)
 e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
 # Arrays that grew: unwritten, they take the new initial value; written, the default refuses.
+# Heap state in namespaces, behind containers and pointers, declared in the program's header
+# (the generated transform file includes it).
+e2e_program(sessions VERSIONS v1 v2)
+e2e_type_patch(sessions v1 v2)
+
 e2e_program(tables VERSIONS v1 v2)
 e2e_type_patch(tables v1 v2)
 

@@ -26,13 +26,25 @@ bool is_bytes(const TypeTable& table, int id, std::uint64_t& size) {
   return true;
 }
 
+// Whether a declared member's type is the old release's: the same name (typedefs seen
+// through: the file spells what a typedef of a changed type stood for) and the same size.
+// What lies inside a named type is checked where that type is declared (hotswap_old::*),
+// or is the standard library's, the same in both builds.
+bool same_type(const TypeTable& file, int file_id, const TypeTable& old, int old_id) {
+  int a = strip_aliases(file, file_id), b = strip_aliases(old, old_id);
+  const TypeNode* x = file.get(a);
+  const TypeNode* y = old.get(b);
+  if (!x || !y) return x == y;
+  if (x->size && y->size && x->size != y->size) return false;
+  return spell_type(file, a) == spell_type(old, b);
+}
+
 }  // namespace
 
 Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::string& file) {
   // The file's types, with hotswap_old taken out of every name: what the old release calls them.
   TypeTable renamed = checked.types;
   for (TypeNode& n : renamed.nodes) n.name = without_old_namespace(n.name);
-  SignatureCache file_sigs(renamed), old_sigs(old_release.types);
   const std::string prefix = std::string(kOldNamespace) + "::";
   for (const auto& [name, id] : checked.named_types) {
     if (name.rfind(prefix, 0) != 0) continue;
@@ -57,7 +69,7 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
       bool stand_in = is_bytes(renamed, m.type, bytes);
       if (m.is_base) {
         auto b = bases.find(m.offset);
-        if (b == bases.end() || file_sigs.signature(m.type) != old_sigs.signature(b->second->type))
+        if (b == bases.end() || !same_type(renamed, m.type, old_release.types, b->second->type))
           return make_error(where + ": base " + spell_type(renamed, m.type) + " at offset " + std::to_string(m.offset) +
                             " is not the old release's");
         continue;
@@ -78,7 +90,7 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
         return make_error(where + ": member `" + m.name + "` is " + std::to_string(bytes) + " bytes, the old release's " +
                           spell_type(old_release.types, a.type) + " is " + std::to_string(t ? t->size : 0));
       }
-      if (file_sigs.signature(m.type) != old_sigs.signature(a.type))
+      if (!same_type(renamed, m.type, old_release.types, a.type))
         return make_error(where + ": member `" + m.name + "` is declared " + spell_type(renamed, m.type) +
                           ", the old release's is " + spell_type(old_release.types, a.type));
     }

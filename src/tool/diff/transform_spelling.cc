@@ -33,6 +33,11 @@ bool spellable_name(const std::string& name) {
   return true;
 }
 
+bool declared_in_transform(const std::string& name) {
+  return !name.empty() && name.find('<') == std::string::npos && name.rfind("std::", 0) != 0 &&
+         name.rfind("__gnu_cxx::", 0) != 0 && name.rfind("__", 0) != 0 && spellable_name(name);
+}
+
 std::string in_old_namespace(const std::string& text, const std::set<std::string>& changed) {
   std::string out;
   for (std::size_t at = 0; at < text.size();) {

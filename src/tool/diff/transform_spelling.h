@@ -17,6 +17,11 @@ inline constexpr const char* kOldNamespace = "hotswap_old";
 // type or namespace.
 bool spellable_name(const std::string& name);
 
+// Whether a changed type is one the transform file declares in hotswap_old and transforms
+// by an overload: the program's own classes. Template instances and the standard library's
+// types are spelled from them instead (std::vector<hotswap_old::app::Item>).
+bool declared_in_transform(const std::string& name);
+
 // `text` with every changed type's qualified name (a whole name, not part of a longer one)
 // put in hotswap_old: "std::vector<app::Item>" -> "std::vector<hotswap_old::app::Item>".
 std::string in_old_namespace(const std::string& text, const std::set<std::string>& changed);

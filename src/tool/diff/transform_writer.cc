@@ -69,18 +69,22 @@ class Writer {
  public:
   explicit Writer(const DiffResult& r)
       : r_(r), new_types_(r.new_release->dwarf.types) {
-    for (const TypeChange& c : r.types.types) changed_.insert(c.name);
+    for (const auto* list : {&r.types.types, &r.types.reaching})
+      for (const TypeChange& c : *list)
+        if (declared_in_transform(c.name)) changed_.insert(c.name);
     old_types_ = old_view(r.old_release->dwarf.types, changed_);
   }
 
   std::string generate() {
     std::ostringstream body;
     std::vector<const TypeChange*> classes;
-    for (const TypeChange& c : r_.types.types) {
-      const TypeNode* o = old_types_.get(c.old_id);
-      const TypeNode* n = new_types_.get(c.new_id);
-      if (o && n && o->kind == TypeKind::kStruct && n->kind == TypeKind::kStruct) classes.push_back(&c);
-    }
+    for (const auto* list : {&r_.types.types, &r_.types.reaching})
+      for (const TypeChange& c : *list) {
+        const TypeNode* o = old_types_.get(c.old_id);
+        const TypeNode* n = new_types_.get(c.new_id);
+        if (o && n && o->kind == TypeKind::kStruct && n->kind == TypeKind::kStruct && changed_.count(c.name))
+          classes.push_back(&c);
+      }
     for (const TypeChange* c : classes) {
       need_new_type(c->name);
       for (const TypeMember& m : old_types_.nodes[static_cast<std::size_t>(c->old_id)].members) need_types_of(m.type, true);
@@ -152,9 +156,21 @@ class Writer {
     std::string root = record.source_root;
     if (!root.empty() && root.back() != '/') root += '/';
     std::string relative = decl_file;
-    if (decl_file[0] == '/') {
-      if (root.empty() || decl_file.rfind(root, 0) != 0) return decl_file.rfind("/usr/", 0) == 0 ? "" : decl_file;
+    if (decl_file[0] == '/' && !root.empty() && decl_file.rfind(root, 0) == 0) {
       relative = decl_file.substr(root.size());
+    } else if (decl_file[0] == '/') {
+      if (decl_file.rfind("/usr/", 0) == 0) return "";
+      // A name the build wrote relative (-ffile-prefix-map), which DWARF readers join to the
+      // compilation directory: the longest tail of it that is a file under the source root.
+      relative.clear();
+      for (std::size_t at = decl_file.find('/', 1); at != std::string::npos; at = decl_file.find('/', at + 1)) {
+        std::error_code ec;
+        if (!root.empty() && std::filesystem::exists(root + decl_file.substr(at + 1), ec)) {
+          relative = decl_file.substr(at + 1);
+          break;
+        }
+      }
+      if (relative.empty()) return decl_file;
     }
     for (std::string dir : record.include_dirs) {
       if (dir.empty()) continue;

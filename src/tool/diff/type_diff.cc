@@ -179,6 +179,20 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     out.types.push_back({name, describe_struct_change(old_types, it->second, new_types, new_id), it->second, new_id});
   }
 
+  if (!changed.empty())
+    for (const auto& [name, new_id] : new_side.info->named_types) {
+      auto it = old_side.info->named_types.find(name);
+      if (it == old_side.info->named_types.end() || changed.count(name)) continue;
+      const TypeNode& n = new_types.nodes[static_cast<std::size_t>(new_id)];
+      if (n.kind != TypeKind::kStruct || name.find('<') != std::string::npos || name.rfind("std::", 0) == 0 ||
+          name.rfind("__gnu_cxx::", 0) == 0)
+        continue;
+      std::set<int> seen;
+      std::string path;
+      if (reach(new_types, new_id, changed, false, seen, path).empty()) continue;
+      out.reaching.push_back({name, {"holds " + path}, it->second, new_id});
+    }
+
   Indexed old_index = index_side(old_side), new_index = index_side(new_side);
   std::map<std::string, std::string> user_reasons;  // function display -> reason
   for (const auto& [id, v] : new_index.variables) {

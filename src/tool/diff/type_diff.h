@@ -56,6 +56,9 @@ struct UnmigratedReach {
 
 struct TypeComparison {
   std::vector<TypeChange> types;
+  // Class types whose layout did not change but which hold a changed type (a member, a
+  // container's elements, a pointer): their objects are migrated as changed ones are.
+  std::vector<TypeChange> reaching;
   std::vector<DataTypeChange> data;
   std::vector<SignatureChange> signatures;
   std::vector<TypeUser> users;

@@ -1,0 +1,110 @@
+// Heap state moving live (docs/type-updates.md): sessions behind a map of unique_ptr, carts
+// in vectors, peers by raw pointer and an item shared by several owners, in namespaces and
+// declared in the program's header, changed by release 2 while four threads serve them and
+// one waits in an idle scope. The patch is made from diff's generated transform file,
+// unedited. After every apply and revert the invariants hold: requests add up, every peer is
+// the next session, shared items are still shared, the last-served pointer is a live session.
+#include <unistd.h>
+
+#include <sstream>
+
+#include "e2e_paths.h"
+#include "process.h"
+
+using namespace e2e;
+
+namespace {
+
+std::string patch() { return out_dir() + "/sessions/v1-v2.hsp"; }
+
+struct Audit {
+  std::string version;
+  long sessions = -1, requests = -1;
+  std::string rest;  // "sum ok peers ok shared ok last ok featured-owners N"
+};
+
+// "v1 sessions 64 requests 1234 sum ok peers ok shared ok last ok featured-owners 33"
+Audit audit(Process& p) {
+  std::istringstream in(p.ask("audit"));
+  Audit a;
+  std::string word;
+  in >> a.version >> word >> a.sessions >> word >> a.requests;
+  std::getline(in, a.rest);
+  return a;
+}
+
+constexpr const char* kHealthy = " sum ok peers ok shared ok last ok featured-owners 33";
+
+void start(Process& p) {
+  ASSERT_EQ(p.ask("open 64"), "opened");
+  ASSERT_EQ(p.ask("start"), "started");
+  for (int i = 0; i < 200 && audit(p).requests < 2000; ++i) usleep(2000);
+}
+
+}  // namespace
+
+TEST(HeapState, ObjectsBehindContainersAndPointersMoveUnderFourThreadsAndBack) {
+  Process p(program("sessions", "v1"));
+  start(p);
+  Audit before = audit(p);
+  EXPECT_EQ(before.rest, kHealthy);
+  std::string applied = p.ask("apply " + patch());
+  EXPECT_APPLIED(applied);
+  EXPECT_NE(applied.find("migrated app::g_store"), std::string::npos) << applied;
+  EXPECT_NE(applied.find("app::Session 64"), std::string::npos) << "every session counted: " << applied;
+  Audit after = audit(p);
+  EXPECT_EQ(after.version, "v2");
+  EXPECT_EQ(after.sessions, 64);
+  EXPECT_GE(after.requests, before.requests);
+  EXPECT_EQ(after.rest, kHealthy) << "one featured item, owned by the store and 32 sessions, as before";
+  std::string d = p.ask("describe 5");
+  EXPECT_TRUE(starts_with(d, "v2 user-5- unknown-agent requests ")) << "a new member took its default: " << d;
+  EXPECT_NE(d.find("@250"), std::string::npos) << "new items' price took its default: " << d;
+
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  Audit back = audit(p);
+  EXPECT_EQ(back.version, "v1");
+  EXPECT_GE(back.requests, after.requests) << "the inverse moved every request count back";
+  EXPECT_EQ(back.rest, kHealthy);
+  EXPECT_TRUE(starts_with(p.ask("describe 5"), "v1 user-5- requests "));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(HeapState, ThirtyCyclesUnderFourThreadsKeepEveryInvariant) {
+  Process p(program("sessions", "v1"));
+  start(p);
+  long last = 0;
+  for (int i = 0; i < 30 && !::testing::Test::HasFailure(); ++i) {
+    ASSERT_TRUE(starts_with(p.ask("apply " + patch()), "ok applied")) << i;
+    Audit a = audit(p);
+    EXPECT_EQ(a.version, "v2") << i;
+    EXPECT_EQ(a.rest, kHealthy) << i;
+    EXPECT_GE(a.requests, last) << i;
+    last = a.requests;
+    ASSERT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << i;
+    Audit b = audit(p);
+    EXPECT_EQ(b.version, "v1") << i;
+    EXPECT_EQ(b.rest, kHealthy) << i;
+    EXPECT_GE(b.requests, last) << i;
+    last = b.requests;
+  }
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(HeapState, AQuantityThatNoLongerFitsRefusesTheRevertAndChangesNothing) {
+  // v2 widened Item::quantity to long; a cart quantity beyond int's range cannot go back.
+  Process p(program("sessions", "v1"));
+  ASSERT_EQ(p.ask("open 4"), "opened");
+  EXPECT_APPLIED(p.ask("apply " + patch()));
+  ASSERT_EQ(p.ask("serve 0"), "served");
+  std::string before = p.ask("describe 0");
+  ASSERT_EQ(p.ask("overflow 0"), "overflowed") << "v2 sets a quantity of 2^40";
+  std::string reverted = p.ask("revert");
+  EXPECT_TRUE(starts_with(reverted, "refused")) << reverted;
+  EXPECT_NE(reverted.find("does not fit in int"), std::string::npos) << reverted;
+  EXPECT_NE(reverted.find("nothing changed"), std::string::npos) << reverted;
+  Audit a = audit(p);
+  EXPECT_EQ(a.version, "v2");
+  EXPECT_EQ(a.rest, " sum ok peers ok shared ok last ok featured-owners 3");
+  EXPECT_NE(p.ask("describe 0").find("x1099511627776@250"), std::string::npos) << "the new state is intact";
+}

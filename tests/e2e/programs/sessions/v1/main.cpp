@@ -1,0 +1,63 @@
+// A store whose sessions live on the heap (a map of unique_ptr, carts in vectors, peers by
+// raw pointer, an item shared between owners), served by four threads that reach update
+// points and one that waits in an idle scope. Release 2 changes Item and Session: every
+// object moves while the threads are held, and the invariants (requests add up, peers point
+// to the next session, favourites stay shared) hold before, across and after each update.
+#include <hotswap/hotswap.h>
+#include <poll.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store.h"
+
+namespace {
+std::atomic<bool> s_stop{false};
+std::vector<std::thread> s_threads;
+
+void idle_loop() {
+  while (!s_stop) {
+    bool woken = false;
+    {
+      hotswap::idle_scope idle;
+      pollfd fd{hotswap::wake_fd(), POLLIN, 0};
+      woken = poll(&fd, 1, 5) == 1;
+    }
+    if (woken) hotswap::update_point();
+  }
+}
+}  // namespace
+
+std::string handle(const std::string& command) {
+  if (command.rfind("open ", 0) == 0) {
+    app::open_sessions(std::stoi(command.substr(5)));
+    return "opened";
+  }
+  if (command == "start") {
+    for (unsigned t = 0; t < 4; ++t)
+      s_threads.emplace_back([t] {
+        for (unsigned seed = t * 7919; !s_stop; ++seed) {
+          app::serve(seed);
+          hotswap::update_point();
+        }
+      });
+    s_threads.emplace_back(idle_loop);
+    return "started";
+  }
+  if (command == "stop") {
+    s_stop = true;
+    for (auto& t : s_threads) t.join();
+    s_threads.clear();
+    return "stopped";
+  }
+  if (command == "audit") return app::audit();
+  if (command.rfind("describe ", 0) == 0) return app::describe(std::stoi(command.substr(9)));
+  if (command.rfind("overflow ", 0) == 0) return app::overflow(std::stoi(command.substr(9)));
+  if (command.rfind("serve ", 0) == 0) {
+    app::serve(static_cast<unsigned>(std::stoul(command.substr(6))));
+    return "served";
+  }
+  return "unknown command";
+}
