@@ -19,7 +19,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -96,12 +98,79 @@ struct DeferredSlot {
   const char* type;
 };
 
+// Old object -> the object it moved to: an open-addressing table, since a migration records
+// every object it moves and a node per entry would double the allocations of the migration
+// itself. Sized from the last migration's count, so that a repeated one never rehashes.
+class ForwardTable {
+ public:
+  struct Entry {
+    const void* from = nullptr;
+    void* to = nullptr;
+  };
+
+  void insert(const void* from, void* to) {
+    if ((count_ + 1) * 4 > slots_.size() * 3) grow();
+    Entry& e = slot(from);
+    if (!e.from) ++count_;
+    e = {from, to};
+  }
+  void* find(const void* from) const {
+    if (slots_.empty() || !from) return nullptr;
+    const Entry& e = const_cast<ForwardTable*>(this)->slot(from);
+    return e.from ? e.to : nullptr;
+  }
+  void clear() {
+    hint_ = std::max(hint_, count_);
+    slots_.clear();
+    slots_.shrink_to_fit();
+    count_ = 0;
+    shift_ = 64;
+  }
+
+ private:
+  Entry& slot(const void* from) {
+    std::size_t mask = slots_.size() - 1;
+    // Fibonacci hashing: objects a few bytes apart land far apart (linear probing would
+    // pile neighbours into one long run otherwise).
+    std::size_t i = static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(from) * 0x9E3779B97F4A7C15ull) >> shift_);
+    while (slots_[i].from && slots_[i].from != from) i = (i + 1) & mask;
+    return slots_[i];
+  }
+  void grow() {
+    std::vector<Entry> old = std::move(slots_);
+    std::size_t size = old.empty() ? 1024 : old.size() * 2;
+    while (old.empty() && size * 3 < hint_ * 4) size *= 2;
+    slots_.assign(size, Entry{});
+    shift_ = 64;
+    for (std::size_t n = slots_.size(); n > 1; n >>= 1) --shift_;
+    count_ = 0;
+    for (const Entry& e : old)
+      if (e.from) insert(e.from, e.to);
+  }
+  std::vector<Entry> slots_;
+  std::size_t count_ = 0;
+  std::size_t hint_ = 0;  // the most entries a migration of this patch has needed
+  unsigned shift_ = 64;   // 64 - log2(slots)
+};
+
+// The elements of a contiguous container or array, moved together: one entry for all of
+// them, so that a vector of a million elements costs no million table entries.
+struct ElementRange {
+  const char* from = nullptr;
+  std::size_t from_size = 0;  // of one element
+  char* to = nullptr;
+  std::size_t to_size = 0;
+  std::size_t count = 0;
+};
+
 struct MigrationState {
-  std::unordered_map<const void*, void*> forwarded;  // old object -> new object
+  ForwardTable forwarded;
+  std::map<const void*, ElementRange> ranges;  // by the old elements' start
+  std::vector<std::pair<void*, std::size_t>> built;  // objects noted, searched for placeholders
+  bool element_noted = false;  // the next object transformed is an element of a range
   std::unordered_map<const void*, std::shared_ptr<void>> shared;  // old object -> its new owner
   std::vector<DeferredSlot> deferred;
   std::vector<Placeholder> placeholders;
-  std::vector<std::pair<void*, std::size_t>> built;  // new objects, searched for placeholders
   std::unordered_map<std::string, std::size_t> counts;  // objects migrated per type
   std::string error;
   bool active = false;

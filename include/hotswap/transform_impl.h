@@ -67,20 +67,52 @@ constexpr std::uintptr_t kPlaceholderMask = std::uintptr_t{0xffff} << 48;
 
 inline void* placeholder(std::size_t index) { return reinterpret_cast<void*>(kPlaceholderTag | (index << 3)); }
 
-// Records that `from` moved to `to` (an object the helpers or a transformer built).
-template <class To>
-void note(const void* from, To* to) {
-  MigrationState& s = state();
-  s.forwarded[from] = to;
-  s.built.emplace_back(static_cast<void*>(to), sizeof(To));
-}
-
 // Whether the transform file declares hotswap_transform(const From&, To&) (looked up here,
 // after the file: every overload it declares is visible).
 template <class From, class To>
 inline constexpr bool has_overload = requires(const From& f, To& t) {
   { hotswap_transform(f, t) } -> std::convertible_to<bool>;
 };
+
+// Records that `from` moved to `to` (an object the helpers or a transformer built).
+template <class To>
+void note(const void* from, To* to) {
+  MigrationState& s = state();
+  s.forwarded.insert(from, to);
+  s.built.emplace_back(to, sizeof(To));
+}
+
+// Records that `count` elements at `from` moved to `to`, and marks the next object
+// transformed as one of them (it needs no entry of its own).
+template <class From, class To>
+void note_elements(const From* from, To* to, std::size_t count) {
+  if (count) state().ranges[from] = {reinterpret_cast<const char*>(from), sizeof(From), reinterpret_cast<char*>(to), sizeof(To), count};
+}
+
+// Where the old object at `old` moved, or nullptr: an object of its own, or an element.
+inline void* moved_to(const void* old) {
+  MigrationState& s = state();
+  if (void* moved = s.forwarded.find(old)) return moved;
+  if (s.ranges.empty() || !old) return nullptr;
+  auto it = s.ranges.upper_bound(old);
+  if (it == s.ranges.begin()) return nullptr;
+  const ElementRange& r = (--it)->second;
+  auto offset = static_cast<std::size_t>(static_cast<const char*>(old) - r.from);
+  if (offset >= r.count * r.from_size || offset % r.from_size) return nullptr;
+  return r.to + offset / r.from_size * r.to_size;
+}
+
+// Transforms the elements of two arrays, `count` of them, noted as one range.
+template <class From, class To>
+bool transform_elements(const From* from, To* to, std::size_t count) {
+  note_elements(from, to, count);
+  for (std::size_t i = 0; i < count; ++i) {
+    // Only an object that goes through an overload would note itself.
+    if constexpr (std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>) state().element_noted = true;
+    if (!transform(from[i], to[i])) return false;
+  }
+  return true;
+}
 
 template <class T>
 void reset(T& object) {
@@ -167,7 +199,7 @@ template <class New, class Old>
 New* forward(const Old* old) {
   if (!old) return nullptr;
   detail::MigrationState& s = detail::state();
-  if (auto it = s.forwarded.find(old); it != s.forwarded.end()) return static_cast<New*>(it->second);
+  if (void* moved = detail::moved_to(old)) return static_cast<New*>(moved);
   s.placeholders.push_back({old, typeid(New).name()});
   return static_cast<New*>(detail::placeholder(s.placeholders.size() - 1));
 }
@@ -179,8 +211,8 @@ bool forward_to(New*& slot, const Old* old) {
     slot = nullptr;
     return true;
   }
-  if (auto it = s.forwarded.find(old); it != s.forwarded.end()) {
-    slot = static_cast<New*>(it->second);
+  if (void* moved = detail::moved_to(old)) {
+    slot = static_cast<New*>(moved);
     return true;
   }
   slot = nullptr;
@@ -192,7 +224,8 @@ template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace detail;
   if constexpr (std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>) {
-    note(&from, &to);
+    if (state().element_noted) state().element_noted = false;  // its range is noted
+    else note(&from, &to);
     static std::size_t& migrated = state().counts[type_name<To>()];  // never erased: zeroed per migration
     ++migrated;
     return hotswap_transform(from, to);
@@ -202,8 +235,8 @@ bool transform(const From& from, To& to) {
     using ToPointee = std::remove_cv_t<std::remove_pointer_t<To>>;
     if constexpr (std::is_same_v<FromPointee, ToPointee>) {
       // An object of an unchanged type: the same one, or its copy if the migration made one.
-      auto it = state().forwarded.find(static_cast<const void*>(from));
-      to = it == state().forwarded.end() ? const_cast<To>(from) : static_cast<To>(it->second);
+      void* moved = moved_to(static_cast<const void*>(from));
+      to = moved ? static_cast<To>(moved) : const_cast<To>(from);
       return true;
     } else {
       return forward_to(to, from);
@@ -215,24 +248,18 @@ bool transform(const From& from, To& to) {
                        (std::is_arithmetic_v<To> || std::is_enum_v<To>)) {
     return convert(from, to);
   } else if constexpr (std::is_array_v<From> && std::is_array_v<To>) {
-    std::size_t n = std::min(std::extent_v<From>, std::extent_v<To>);
-    for (std::size_t i = 0; i < n; ++i)
-      if (!transform(from[i], to[i])) return false;
-    return true;
+    return transform_elements(&from[0], &to[0], std::min(std::extent_v<From>, std::extent_v<To>));
   } else if constexpr (is_std_array<From>::value && is_std_array<To>::value) {
-    std::size_t n = std::min(from.size(), to.size());
-    for (std::size_t i = 0; i < n; ++i)
-      if (!transform(from[i], to[i])) return false;
-    return true;
+    return transform_elements(from.data(), to.data(), std::min(from.size(), to.size()));
   } else if constexpr (std::is_same_v<From, To> && copyable_container<To>()) {
     to = from;  // nothing changed inside: copied whole
+    if constexpr (is_instance_v<To, std::vector>)
+      if constexpr (!std::is_same_v<typename To::value_type, bool>) note_elements(from.data(), to.data(), to.size());
     return true;
   } else if constexpr (is_instance_v<From, std::vector> && is_instance_v<To, std::vector>) {
     to.clear();
     to.resize(from.size());  // first, so that the elements' addresses hold while they fill
-    for (std::size_t i = 0; i < from.size(); ++i)
-      if (!transform(from[i], to[i])) return false;
-    return true;
+    return transform_elements(from.data(), to.data(), from.size());
   } else if constexpr ((is_instance_v<From, std::deque> && is_instance_v<To, std::deque>) ||
                        (is_instance_v<From, std::list> && is_instance_v<To, std::list>)) {
     to.clear();
@@ -275,7 +302,7 @@ bool transform(const From& from, To& to) {
                       "> owns an object of a derived class, which a copy would slice; migrate it by hand");
       if constexpr (std::is_copy_constructible_v<Target>) {
         to = std::make_unique<Target>(*from);
-        state().forwarded[from.get()] = to.get();
+        note(from.get(), to.get());
         return true;
       } else {
         static_assert(always_false<Target>,
@@ -357,8 +384,8 @@ void discard_root(void* object) noexcept {
 inline bool resolve() {
   MigrationState& s = state();
   for (const DeferredSlot& d : s.deferred) {
-    auto it = s.forwarded.find(d.old);
-    if (it == s.forwarded.end()) {
+    void* moved = moved_to(d.old);
+    if (!moved) {
       int status = 0;
       char* text = abi::__cxa_demangle(d.type, nullptr, nullptr, &status);
       std::string type = status == 0 && text ? text : d.type;
@@ -367,19 +394,21 @@ inline bool resolve() {
                   " was forwarded, but nothing migrates that object (is it owned by a raw pointer? migrate its "
                   "owner, or set the pointer by hand)");
     }
-    *d.slot = it->second;
+    *d.slot = moved;
   }
   if (s.placeholders.empty()) return true;
   std::vector<bool> placed(s.placeholders.size(), false);
-  for (auto [begin, size] : s.built) {
+  std::vector<std::pair<void*, std::size_t>> built = s.built;
+  for (const auto& [start, r] : s.ranges) built.emplace_back(r.to, r.count * r.to_size);
+  for (auto [begin, size] : built) {
     auto* words = static_cast<std::uintptr_t*>(begin);
     for (std::size_t i = 0; i < size / sizeof(std::uintptr_t); ++i) {
       if ((words[i] & kPlaceholderMask) != kPlaceholderTag) continue;
       std::size_t index = (words[i] & ~kPlaceholderMask) >> 3;
       if (index >= s.placeholders.size()) continue;
-      auto it = s.forwarded.find(s.placeholders[index].old);
-      if (it == s.forwarded.end()) return fail("forward(): an old object was referred to but nothing migrates it");
-      words[i] = reinterpret_cast<std::uintptr_t>(it->second);
+      void* target = moved_to(s.placeholders[index].old);
+      if (!target) return fail("forward(): an old object was referred to but nothing migrates it");
+      words[i] = reinterpret_cast<std::uintptr_t>(target);
       placed[index] = true;
     }
   }
@@ -397,9 +426,11 @@ inline bool resolve() {
 extern "C" void hotswap_migration_begin() {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   s.forwarded.clear();
+  s.ranges.clear();
+  s.built.clear();
+  s.element_noted = false;
   s.deferred.clear();
   s.placeholders.clear();
-  s.built.clear();
   for (auto& [type, count] : s.counts) count = 0;
   s.shared.clear();
   s.error.clear();
@@ -417,9 +448,11 @@ extern "C" int hotswap_migration_end() {
   }
   s.shared.clear();
   s.forwarded.clear();
+  s.ranges.clear();
+  s.built.clear();
+  s.built.shrink_to_fit();
   s.deferred.clear();
   s.placeholders.clear();
-  s.built.clear();
   s.active = false;
   return ok ? 0 : 1;
 }

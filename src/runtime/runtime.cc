@@ -239,9 +239,11 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   auto paused = Clock::now();
   if (s) s = commit_patch(patch, state_);
   if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
-  if (s) discard_moved_from(patch, Direction::kForward);      // nothing reads the old objects now
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
+  // The old objects go once the threads run again: no code reads them any more (all that
+  // did is redirected), and freeing them is no part of the pause.
+  if (s) discard_moved_from(patch, Direction::kForward);
   return s;
 }
 
@@ -260,13 +262,12 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
   auto paused = Clock::now();
   if (s) s = run_transformers(patch, Direction::kInverse);
-  if (s) {
-    s = revert_patch(patch, state_);
-    if (s) discard_moved_from(patch, Direction::kInverse);
-    else discard_moved_to(patch, Direction::kInverse);
-  }
+  bool moved_back = static_cast<bool>(s);
+  if (s) s = revert_patch(patch, state_);
+  if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on empty
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
+  if (s) discard_moved_from(patch, Direction::kInverse);  // the patch's instances, after the pause
   return s;
 }
 

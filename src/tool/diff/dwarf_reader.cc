@@ -155,8 +155,23 @@ class TypeBuilder {
         n.name = dwarf_diename(die) ? dwarf_diename(die) : "";
         break;
     }
-    if (const char* file = dwarf_decl_file(die)) n.decl_file = file;
+    n.decl_file = decl_file(die);
     return n;
+  }
+
+  // DW_AT_decl_file as a path. Read through the unit's file table here: DWARF 5 numbers
+  // the unit's own source 0 (Clang writes that), which dwarf_decl_file takes for "none".
+  static std::string decl_file(Dwarf_Die* die) {
+    Dwarf_Attribute attr;
+    Dwarf_Word index = 0;
+    if (!dwarf_attr_integrate(die, DW_AT_decl_file, &attr) || dwarf_formudata(&attr, &index) != 0) return "";
+    Dwarf_Die cu;
+    Dwarf_Files* files = nullptr;
+    std::size_t count = 0;
+    if (!dwarf_diecu(die, &cu, nullptr, nullptr) || dwarf_getsrcfiles(&cu, &files, &count) != 0 || index >= count)
+      return "";
+    const char* name = dwarf_filesrc(files, index, nullptr, nullptr);
+    return name ? name : "";
   }
 
   void read_members(Dwarf_Die* die, TypeNode& n) {

@@ -26,8 +26,8 @@ const char* data_kind_name(DataChange::Kind k) {
 std::string where(const SymbolRef& s) { return s.file.empty() ? "" : "  [" + s.file + "]"; }
 
 constexpr const char* kRuntimeRefusesTypes =
-    "note: the runtime moves retyped globals and statics with the transformers, the program's threads "
-    "held at update points; it does not migrate objects reached through pointers or containers yet";
+    "note: the runtime moves these data and the objects they own with the transform file's transformers, "
+    "the program's threads held at update points (docs/type-updates.md)";
 
 }  // namespace
 
@@ -64,11 +64,14 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
     for (const auto& d : t.details) out << " " << d << ";";
     out << "\n";
   }
+  for (const auto& t : r.types.reaching) out << "  " << t.name << " (unchanged) " << t.details.front() << ": its objects move too\n";
   for (const auto& d : r.types.data)
     out << "  " << demangle(d.symbol.name) << where(d.symbol) << ": "
-        << (d.old_type == d.new_type ? "its type " + d.new_type + " changed" : d.old_type + " -> " + d.new_type)
+        << (!d.reaches.empty() ? "reaches a changed type (" + d.reaches + ")"
+            : d.old_type == d.new_type ? "its type " + d.new_type + " changed"
+                                       : d.old_type + " -> " + d.new_type)
         << (d.read_only ? " (a constant: it takes the new release's value)\n"
-                        : " (the patch gets a new instance, filled by a transformer)\n");
+                        : " (the patch gets a new instance, filled by the transformers)\n");
   if (!r.types.signatures.empty()) out << "signature changes:\n";
   for (const auto& s : r.types.signatures) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
   if (!status.patch.empty()) {

@@ -193,7 +193,8 @@ class Writer {
       headers_.insert(header);
       return;
     }
-    if (n.decl_file.empty() || n.decl_file.rfind("/usr/", 0) == 0) return;  // the system's
+    if (n.decl_file.rfind("/usr/", 0) == 0) return;  // the system's
+    // Here also when DWARF names no file (Clang's DWARF 5 may give file 0, the unit itself).
     spelled_here_.insert(name);
     for (const TypeMember& m : n.members) need_types_of(m.type, false);
   }
