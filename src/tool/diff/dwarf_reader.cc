@@ -263,6 +263,23 @@ class UnitWalker {
   }
 
  private:
+  // C's `typedef struct { ... } LIBEVENT_THREAD;`: the struct has no name of its own, so it
+  // is known by its typedef's (as people and the generated transform file name it).
+  void name_anonymous_type(Dwarf_Die* typedef_die) {
+    Dwarf_Die target;
+    if (!dwarf_diename(typedef_die) || !attr_die(typedef_die, DW_AT_type, &target)) return;
+    int tag = dwarf_tag(&target);
+    if ((tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type &&
+         tag != DW_TAG_enumeration_type) ||
+        dwarf_diename(&target) || attr_flag(&target, DW_AT_declaration))
+      return;
+    int id = types_.build(&target);
+    TypeNode& node = info_.types.nodes[static_cast<std::size_t>(id)];
+    if (!node.name.empty()) return;
+    node.name = types_.qualified_name(typedef_die);
+    info_.named_types.emplace(node.name, id);
+  }
+
   void visit(Dwarf_Die* die, DwarfFunction* function) {
     switch (dwarf_tag(die)) {
       case DW_TAG_namespace:
@@ -277,6 +294,9 @@ class UnitWalker {
           info_.named_types.emplace(info_.types.nodes[static_cast<std::size_t>(id)].name, id);
         }
         walk(die, function);  // nested types and member functions' out-of-line definitions
+        break;
+      case DW_TAG_typedef:
+        if (!function) name_anonymous_type(die);
         break;
       case DW_TAG_subprogram:
         visit_subprogram(die, function);

@@ -96,6 +96,15 @@ class Writer {
     if (!spelled_here_.empty()) {
       out << "// Types no header of the program declares, written here from the new release's DWARF\n"
           << "// (default member initializers are not in DWARF: new objects of these start value-initialized).\n";
+      for (const std::string& name : spelled_here_) {  // pointers to each other need only these
+        auto [scope, leaf] = split_scope(name);
+        const TypeNode& n = new_types_.nodes[static_cast<std::size_t>(r_.new_release->dwarf.named_types.at(name))];
+        std::string keyword = n.kind == TypeKind::kEnum ? "" : n.keyword == "union" ? "union " : "struct ";
+        if (keyword.empty()) continue;
+        out << (scope.empty() ? "" : "namespace " + scope + " { ") << keyword << leaf << ";"
+            << (scope.empty() ? "" : " }") << "\n";
+      }
+      out << "\n";
       for (const std::string& name : ordered(spelled_here_, new_types_, r_.new_release->dwarf.named_types, false))
         out << write_layout(new_types_, r_.new_release->dwarf.named_types.at(name), name, "");
     }

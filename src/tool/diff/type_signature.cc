@@ -1,5 +1,6 @@
 #include "tool/diff/type_signature.h"
 
+#include <algorithm>
 #include <map>
 
 #include "tool/diff/cpp_render.h"
@@ -126,6 +127,40 @@ void collect(const TypeTable& table, int id, std::set<std::string>& names, std::
   for (int p : n->parameters) collect(table, p, names, seen);
 }
 
+// Named struct and enum types a type mentions, by name, with their ids.
+void collect_ids(const TypeTable& table, int id, std::map<std::string, int>& named, std::set<int>& seen) {
+  const TypeNode* n = table.get(id);
+  if (!n || !seen.insert(id).second) return;
+  if ((n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) && !n->name.empty() && !n->declaration)
+    named.emplace(n->name, id);
+  collect_ids(table, n->target, named, seen);
+  for (const TypeMember& m : n->members) collect_ids(table, m.type, named, seen);
+}
+
+// When a member's type prints the same in both releases (a typedef of a container, a
+// lambda's closure, a pointer spelled alike): the named types inside it that changed, the
+// innermost first, so that the report names what to look at.
+std::string changed_inside(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id,
+                           SignatureCache& old_sigs, SignatureCache& new_sigs) {
+  std::map<std::string, int> before, after;
+  std::set<int> seen_before, seen_after;
+  collect_ids(old_table, old_id, before, seen_before);
+  collect_ids(new_table, new_id, after, seen_after);
+  std::vector<std::pair<std::size_t, std::string>> changed;  // (size of signature, name): smaller is innermost
+  for (const auto& [name, id] : after) {
+    auto it = before.find(name);
+    if (it == before.end()) continue;
+    const std::string& a = new_sigs.signature(id);
+    std::size_t size = a.size();
+    if (old_sigs.signature(it->second) != a) changed.emplace_back(size, name);
+  }
+  std::sort(changed.begin(), changed.end());
+  std::string out;
+  for (std::size_t i = 0; i < changed.size() && i < 3; ++i) out += (out.empty() ? "" : ", ") + changed[i].second;
+  if (changed.size() > 3) out += ", ...";
+  return out;
+}
+
 }  // namespace
 
 void collect_named_types(const TypeTable& table, int id, std::set<std::string>& names) {
@@ -157,9 +192,17 @@ std::vector<std::string> describe_struct_change(const TypeTable& old_table, int 
       continue;
     }
     const TypeMember& o = *it->second;
-    if (old_sigs.signature(o.type) != new_sigs.signature(m.type))
-      out.push_back(label(m) + " changed type " + spell_type(old_table, o.type) + " -> " +
-                    spell_type(new_table, m.type));
+    if (old_sigs.signature(o.type) != new_sigs.signature(m.type)) {
+      std::string was = spell_type(old_table, o.type), is = spell_type(new_table, m.type);
+      if (was != is) {
+        out.push_back(label(m) + " changed type " + was + " -> " + is);
+      } else {
+        std::string inside = changed_inside(old_table, o.type, new_table, m.type, old_sigs, new_sigs);
+        out.push_back(label(m) + " (" + is + ") holds " +
+                      (inside.empty() ? "a type that changed but has no name (a lambda's closure?)"
+                                      : "changed type " + inside));
+      }
+    }
     else if (o.offset != m.offset || o.bit_offset != m.bit_offset)
       out.push_back(label(m) + " moved from offset " + std::to_string(o.offset) + " to " + std::to_string(m.offset));
   }
