@@ -108,3 +108,48 @@ TEST(HeapState, AQuantityThatNoLongerFitsRefusesTheRevertAndChangesNothing) {
   EXPECT_EQ(a.rest, " sum ok peers ok shared ok last ok featured-owners 3");
   EXPECT_NE(p.ask("describe 0").find("x1099511627776@250"), std::string::npos) << "the new state is intact";
 }
+
+namespace {
+
+// "v1 shapes 24 edits E sum ok digest D [defaults ok]"
+struct Canvas {
+  std::string version, sum, digest, defaults;
+  long shapes = -1, edits = -1;
+};
+
+Canvas canvas(Process& p) {
+  std::istringstream in(p.ask("audit"));
+  Canvas c;
+  std::string word;
+  in >> c.version >> word >> c.shapes >> word >> c.edits >> word >> c.sum >> word >> c.digest >> word >> c.defaults;
+  return c;
+}
+
+}  // namespace
+
+TEST(HeapState, EveryFormOfStateMovesUnderFourThreadsAndBack) {
+  // A derived class whose base grew, bit-fields that widened, an enum whose underlying type
+  // grew, an anonymous union, and a class held in a map, an optional, a deque, a list and a
+  // C array; the unedited generated transform file.
+  Process p(program("forms", "v1"));
+  ASSERT_EQ(p.ask("fill"), "filled");
+  Canvas still = canvas(p);
+  ASSERT_EQ(p.ask("start"), "started");
+  for (int i = 0; i < 200 && canvas(p).edits < 1000; ++i) usleep(2000);
+  std::string applied = p.ask("apply " + out_dir() + "/forms/v1-v2.hsp");
+  EXPECT_APPLIED(applied);
+  EXPECT_NE(applied.find("geo::Shape 24"), std::string::npos) << "every shape counted: " << applied;
+  Canvas after = canvas(p);
+  EXPECT_EQ(after.version, "v2");
+  EXPECT_EQ(after.shapes, 24);
+  EXPECT_EQ(after.sum, "ok") << "every edit's side count moved";
+  EXPECT_EQ(after.digest, still.digest) << "tags, colours, bit-fields, the union and labels moved as they were";
+  EXPECT_EQ(after.defaults, "ok") << "the new members (in the base too) took their defaults";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  Canvas back = canvas(p);
+  EXPECT_EQ(back.version, "v1");
+  EXPECT_EQ(back.sum, "ok");
+  EXPECT_EQ(back.digest, still.digest);
+  EXPECT_GE(back.edits, after.edits);
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}

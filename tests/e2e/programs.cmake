@@ -143,6 +143,9 @@ e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
 # (the generated transform file includes it).
 e2e_program(sessions VERSIONS v1 v2)
 e2e_type_patch(sessions v1 v2)
+# Bases, bit-fields, enums, unions, and every standard container of a changed class.
+e2e_program(forms VERSIONS v1 v2)
+e2e_type_patch(forms v1 v2)
 
 e2e_program(tables VERSIONS v1 v2)
 e2e_type_patch(tables v1 v2)

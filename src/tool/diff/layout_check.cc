@@ -36,6 +36,11 @@ bool same_type(const TypeTable& file, int file_id, const TypeTable& old, int old
   const TypeNode* y = old.get(b);
   if (!x || !y) return x == y;
   if (x->size && y->size && x->size != y->size) return false;
+  // A changed enum is carried as its underlying type (its enumerators are the new ones').
+  if (y->kind == TypeKind::kEnum && x->kind == TypeKind::kBase) {
+    const TypeNode* underlying = old.get(strip_aliases(old, y->target));
+    return !underlying || spell_type(file, a) == spell_type(old, strip_aliases(old, y->target));
+  }
   return spell_type(file, a) == spell_type(old, b);
 }
 

@@ -364,9 +364,12 @@ class Writer {
       std::string to_decl = spell_declaration(to_table, m.type, "x");
       bool same = from_sigs.signature(f.type) == to_sigs.signature(m.type);
       if (m.bit_size || f.bit_size) {
-        out << "  if (!hotswap::fits<decltype(to." << m.name << ")>(from." << m.name
-            << ")) return hotswap::refuse(\"" << c.name << "::" << m.name << " out of range\");\n"
-            << "  to." << m.name << " = static_cast<decltype(to." << m.name << ")>(from." << m.name << ");\n";
+        // A bit-field: the value must fit the type, then the width (read back).
+        std::string refusal = "return hotswap::refuse(\"" + c.name + "::" + m.name + " out of range\");";
+        out << "  if (!hotswap::fits<decltype(to." << m.name << ")>(from." << m.name << ")) " << refusal << "\n"
+            << "  to." << m.name << " = static_cast<decltype(to." << m.name << ")>(from." << m.name << ");\n"
+            << "  if (static_cast<long long>(to." << m.name << ") != static_cast<long long>(from." << m.name << ")) "
+            << refusal << "\n";
       } else if (from_decl.empty() || to_decl.empty()) {
         if (same && plain_data(new_types_, inverse ? f.type : m.type))
           out << "  std::memcpy(&to." << m.name << ", &from." << m.name << ", sizeof to." << m.name << ");\n";

@@ -203,7 +203,12 @@ std::vector<std::string> describe_struct_change(const TypeTable& old_table, int 
                                       : "changed type " + inside));
       }
     }
-    else if (o.offset != m.offset || o.bit_offset != m.bit_offset)
+    else if (o.bit_size != m.bit_size)
+      out.push_back(label(m) + " changed width " + std::to_string(o.bit_size) + " -> " + std::to_string(m.bit_size) +
+                    " bits");
+    else if (m.bit_size && o.bit_offset != m.bit_offset)
+      out.push_back(label(m) + " moved from bit " + std::to_string(o.bit_offset) + " to " + std::to_string(m.bit_offset));
+    else if (o.offset != m.offset)
       out.push_back(label(m) + " moved from offset " + std::to_string(o.offset) + " to " + std::to_string(m.offset));
   }
   for (const auto& m : before->members)

@@ -1,0 +1,70 @@
+#include "canvas.h"
+
+namespace geo {
+
+Canvas g_canvas;
+std::mutex g_mu;
+
+namespace {
+
+Shape make(int i) {
+  Shape s;
+  s.tag = i;
+  s.color = i % 2 ? Color::kGreen : Color::kRed;
+  s.layer = static_cast<unsigned>(i % 100);
+  s.visible = i % 3 != 0;
+  s.sides = 3 + i % 5;
+  s.size.radius = 10 * i;
+  s.label = "shape-" + std::to_string(i) + "-with-a-label-longer-than-the-small-buffer";
+  return s;
+}
+
+// Every shape of the canvas, in a fixed order.
+template <class F>
+void each(F f) {
+  for (auto& [name, s] : g_canvas.named) f(s);
+  if (g_canvas.selected) f(*g_canvas.selected);
+  for (auto& s : g_canvas.history) f(s);
+  for (auto& s : g_canvas.layers) f(s);
+  for (auto& s : g_canvas.grid) f(s);
+}
+
+}  // namespace
+
+void fill() {
+  std::lock_guard lock(g_mu);
+  for (int i = 0; i < 8; ++i) g_canvas.named["n" + std::to_string(i)] = make(i);
+  g_canvas.selected = make(20);
+  for (int i = 0; i < 6; ++i) g_canvas.history.push_back(make(30 + i));
+  for (int i = 0; i < 5; ++i) g_canvas.layers.push_back(make(40 + i));
+  for (int i = 0; i < 4; ++i) g_canvas.grid[i] = make(50 + i);
+}
+
+void draw(unsigned seed) {
+  std::lock_guard lock(g_mu);
+  unsigned n = 0, pick = seed % 24;
+  each([&](Shape& s) {
+    if (n++ == pick) ++s.sides;
+  });
+  ++g_canvas.edits;
+}
+
+// "v1 shapes 24 edits E sides S sum ok|WRONG digest D": sides grow by one per edit; the
+// digest covers what no edit changes (tags, colours, bit-fields, radii, labels).
+std::string audit() {
+  std::lock_guard lock(g_mu);
+  long sides = 0, shapes = 0;
+  unsigned long digest = 0;
+  each([&](Shape& s) {
+    ++shapes;
+    sides += s.sides;
+    digest = digest * 31 + static_cast<unsigned long>(s.tag) * 7 + static_cast<unsigned>(s.color) * 3 + s.visible +
+             s.layer * 11 + static_cast<unsigned long>(s.size.radius) + s.label.size();
+  });
+  long initial = 0;
+  for (int i : {0, 1, 2, 3, 4, 5, 6, 7, 20, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 50, 51, 52, 53}) initial += 3 + i % 5;
+  return "v1 shapes " + std::to_string(shapes) + " edits " + std::to_string(g_canvas.edits) + " sum " +
+         (sides == initial + g_canvas.edits ? "ok" : "WRONG") + " digest " + std::to_string(digest);
+}
+
+}  // namespace geo
