@@ -11,29 +11,34 @@
 // the file declares), then one entry point per migrated datum. So the file is compiled once,
 // with the new release's include directories and definitions, and never on its own.
 //
-// Everything here runs while the program's threads are held at a safe moment. The old
-// objects are only read: a failed update leaves them exactly as they were. They are
-// destroyed once the update has committed.
+// Everything here runs while the program's threads are held at a safe moment, and has
+// internal linkage: each patch carries its own copy, whatever other patches are loaded.
+// Members of unchanged type are moved out of the old objects (standard containers and
+// owning pointers keep their elements where they are, so pointers to them stay valid);
+// a migration that fails moves them back, so a refused update leaves every old object as it
+// was. The old objects are destroyed once the update has committed.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <limits>
 #include <map>
 #include <memory>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
+#include <typeinfo>
+#include <utility>
 #include <vector>
 
 namespace hotswap {
+namespace {  // the patch's own (see above)
 
 // Whether an arithmetic value is in the range of the type To (checked before converting:
 // an out-of-range conversion from a floating-point value is undefined). Integers must keep
 // their value and sign; floating-point values their magnitude (NaN and infinities only go
-// to floating-point types; rounding is allowed).
+// to floating-point types; rounding is allowed). Enums by their underlying type.
 template <class To, class From>
 bool fits(From value) {
   if constexpr (std::is_enum_v<From>) {
@@ -61,17 +66,18 @@ template <class To, class From>
 bool convert(const From& from, To& to);
 
 // Migrates `from` into `to` (already constructed): through the file's hotswap_transform
-// overload for a class type, element by element for containers and owning pointers,
-// by conversion for arithmetic values, by forward() for raw pointers, by copy for equal
-// types. False (with the reason recorded) refuses the update.
+// overload for a class type, element by element for containers and owning pointers of
+// changed types, by conversion for arithmetic values, by forward_to() for raw pointers to
+// changed types, by a move for unchanged types (undone if the update fails). False (with the
+// reason recorded) refuses the update. It may move what `from` holds: read a member before
+// passing it here if you need it afterwards.
 template <class From, class To>
 bool transform(const From& from, To& to);
 
 // The object `old` is migrated to, whatever the order in which objects are transformed:
 // one already migrated is returned at once; for one not migrated yet, a placeholder that
-// the runtime replaces once every object has moved (in `to`-side objects the helpers built,
-// and wherever forward_to() stored it). nullptr for nullptr. An object nobody migrates
-// fails the update.
+// the runtime replaces once every object has moved (in the objects the helpers built).
+// nullptr for nullptr. An object nobody migrates fails the update.
 template <class New, class Old>
 New* forward(const Old* old);
 
@@ -85,39 +91,39 @@ bool refuse(const std::string& reason);
 
 namespace detail {
 
-// The state of one migration (one apply or revert): which old object went where. It lives
-// in the patch (this header is compiled into one unit of it), one per patch.
-struct Placeholder {
-  const void* old;
-  const char* type;
-};
-
-struct DeferredSlot {
-  void** slot;
-  const void* old;
-  const char* type;
-};
-
-// Old object -> the object it moved to: an open-addressing table, since a migration records
-// every object it moves and a node per entry would double the allocations of the migration
-// itself. Sized from the last migration's count, so that a repeated one never rehashes.
+// Old object (and its type) -> the object it moved to: an open-addressing table, since a
+// migration records every object it moves and a node per entry would double the
+// allocations of the migration itself. Sized from the last migration's count, so that a
+// repeated one never rehashes. Keyed by type too: a member at offset 0 shares its parent's
+// address.
 class ForwardTable {
  public:
   struct Entry {
     const void* from = nullptr;
+    const std::type_info* type = nullptr;
     void* to = nullptr;
+    std::size_t from_size = 0;
   };
 
-  void insert(const void* from, void* to) {
+  void insert(const void* from, const std::type_info* type, void* to, std::size_t from_size) {
     if ((count_ + 1) * 4 > slots_.size() * 3) grow();
-    Entry& e = slot(from);
-    if (!e.from) ++count_;
-    e = {from, to};
+    Entry* e = probe(from, type);
+    if (!e->from) ++count_;
+    *e = {from, type, to, from_size};
   }
-  void* find(const void* from) const {
+  void* find(const void* from, const std::type_info* type) const {
     if (slots_.empty() || !from) return nullptr;
-    const Entry& e = const_cast<ForwardTable*>(this)->slot(from);
-    return e.from ? e.to : nullptr;
+    const Entry* e = const_cast<ForwardTable*>(this)->probe(from, type);
+    return e->from ? e->to : nullptr;
+  }
+  // Whether `address` is an old object of any type.
+  bool has(const void* address) const {
+    if (slots_.empty() || !address) return false;
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = home(address);; i = (i + 1) & mask) {
+      if (!slots_[i].from) return false;
+      if (slots_[i].from == address) return true;
+    }
   }
   void clear() {
     hint_ = std::max(hint_, count_);
@@ -126,15 +132,19 @@ class ForwardTable {
     count_ = 0;
     shift_ = 64;
   }
+  const std::vector<Entry>& slots() const { return slots_; }  // empty ones have from == nullptr
 
  private:
-  Entry& slot(const void* from) {
+  // Fibonacci hashing of the address alone (so that has() finds every type's entry): objects
+  // a few bytes apart land far apart, where linear probing would pile neighbours up.
+  std::size_t home(const void* from) const {
+    return static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(from) * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  Entry* probe(const void* from, const std::type_info* type) {
     std::size_t mask = slots_.size() - 1;
-    // Fibonacci hashing: objects a few bytes apart land far apart (linear probing would
-    // pile neighbours into one long run otherwise).
-    std::size_t i = static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(from) * 0x9E3779B97F4A7C15ull) >> shift_);
-    while (slots_[i].from && slots_[i].from != from) i = (i + 1) & mask;
-    return slots_[i];
+    std::size_t i = home(from);
+    while (slots_[i].from && !(slots_[i].from == from && slots_[i].type == type)) i = (i + 1) & mask;
+    return &slots_[i];
   }
   void grow() {
     std::vector<Entry> old = std::move(slots_);
@@ -145,7 +155,7 @@ class ForwardTable {
     for (std::size_t n = slots_.size(); n > 1; n >>= 1) --shift_;
     count_ = 0;
     for (const Entry& e : old)
-      if (e.from) insert(e.from, e.to);
+      if (e.from) insert(e.from, e.type, e.to, e.from_size);
   }
   std::vector<Entry> slots_;
   std::size_t count_ = 0;
@@ -163,17 +173,46 @@ struct ElementRange {
   std::size_t count = 0;
 };
 
+struct Placeholder {
+  const void* old;
+  const std::type_info* type;
+};
+
+struct DeferredSlot {
+  void** slot;
+  const void* old;
+  const std::type_info* type;
+};
+
+// A member moved out of an old object: how to move it back if the update fails.
+struct Undo {
+  void* from;
+  void* to;
+  void (*back)(void* from, void* to);
+};
+
+// A std::shared_ptr whose control block must never be released here: its code is a
+// release's own (an instantiation over the changed type, which the update redirects), so
+// the last release on the wrong side of the switch would run the other layout's destructor.
+struct KeptShared {
+  void* owner;
+  void (*forget)(void* owner);  // overwrites it with an empty one, without releasing
+};
+
 struct MigrationState {
   ForwardTable forwarded;
-  std::map<const void*, ElementRange> ranges;  // by the old elements' start
-  std::vector<std::pair<void*, std::size_t>> built;  // objects noted, searched for placeholders
-  bool element_noted = false;  // the next object transformed is an element of a range
-  std::unordered_map<const void*, std::shared_ptr<void>> shared;  // old object -> its new owner
+  std::map<const std::type_info*, std::map<const void*, ElementRange>> ranges;  // by element type, then start
+  bool element_noted = false;  // the next object transformed is an element of a noted range
+  std::map<const void*, std::shared_ptr<void>> shared;  // old shared object -> its new owner
   std::vector<DeferredSlot> deferred;
   std::vector<Placeholder> placeholders;
-  std::unordered_map<std::string, std::size_t> counts;  // objects migrated per type
+  std::vector<std::pair<void*, std::size_t>> built;  // objects noted, searched for placeholders
+  std::vector<const void*> kept_pointers;            // unchanged-type pointers left as they were
+  std::vector<Undo> undo;
+  std::vector<KeptShared> old_shared, new_shared;
+  std::map<std::string, std::size_t> counts;  // objects migrated per type
   std::string error;
-  bool active = false;
+  std::uintptr_t tag = 0;  // this migration's placeholder tag
 };
 
 inline MigrationState& state() {
@@ -190,4 +229,5 @@ inline bool fail(const std::string& reason) {
 
 inline bool refuse(const std::string& reason) { return detail::fail(reason); }
 
+}  // namespace
 }  // namespace hotswap

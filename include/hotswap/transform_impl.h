@@ -14,20 +14,25 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <forward_list>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <typeinfo>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include <hotswap/transform.h>
 
-namespace hotswap::detail {
+namespace hotswap {
+namespace {
+namespace detail {
 
 template <class>
 inline constexpr bool always_false = false;
@@ -51,6 +56,16 @@ inline constexpr bool is_lock_v = std::is_same_v<T, std::mutex> || std::is_same_
                                   std::is_same_v<T, std::shared_mutex> || std::is_same_v<T, std::timed_mutex> ||
                                   std::is_same_v<T, std::condition_variable>;
 
+// Standard types that own what they hold on the heap: moved whole when their type did not
+// change, so their elements stay where they are (and pointers to them stay valid).
+template <class T>
+inline constexpr bool is_owning_std_v =
+    is_instance_v<T, std::vector> || is_instance_v<T, std::deque> || is_instance_v<T, std::list> ||
+    is_instance_v<T, std::forward_list> || is_instance_v<T, std::map> || is_instance_v<T, std::multimap> ||
+    is_instance_v<T, std::set> || is_instance_v<T, std::multiset> || is_instance_v<T, std::unordered_map> ||
+    is_instance_v<T, std::unordered_set> || is_instance_v<T, std::unique_ptr> || is_instance_v<T, std::shared_ptr> ||
+    is_instance_v<T, std::basic_string>;
+
 template <class T>
 std::string type_name() {
   int status = 0;
@@ -60,12 +75,20 @@ std::string type_name() {
   return out;
 }
 
-// Placeholders forward() hands out for objects not migrated yet: non-canonical addresses,
-// which no object has and which fault if dereferenced before they are replaced.
-constexpr std::uintptr_t kPlaceholderTag = std::uintptr_t{0xfeed} << 48;
+inline std::string type_name(const std::type_info* type) {
+  int status = 0;
+  char* text = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
+  std::string out = status == 0 && text ? text : type->name();
+  std::free(text);
+  return out;
+}
+
+// Placeholders forward() hands out for objects not migrated yet: non-canonical addresses
+// (tagged per migration), which no object has and which fault if dereferenced before they
+// are replaced.
 constexpr std::uintptr_t kPlaceholderMask = std::uintptr_t{0xffff} << 48;
 
-inline void* placeholder(std::size_t index) { return reinterpret_cast<void*>(kPlaceholderTag | (index << 3)); }
+inline void* placeholder(std::size_t index) { return reinterpret_cast<void*>(state().tag | (index << 3)); }
 
 // Whether the transform file declares hotswap_transform(const From&, To&) (looked up here,
 // after the file: every overload it declares is visible).
@@ -74,42 +97,58 @@ inline constexpr bool has_overload = requires(const From& f, To& t) {
   { hotswap_transform(f, t) } -> std::convertible_to<bool>;
 };
 
-// Records that `from` moved to `to` (an object the helpers or a transformer built).
-template <class To>
-void note(const void* from, To* to) {
+template <class From, class To>
+inline constexpr bool by_overload = std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>;
+
+// Records that the old object `from` moved to `to`.
+template <class From, class To>
+void note(const From* from, To* to) {
   MigrationState& s = state();
-  s.forwarded.insert(from, to);
+  s.forwarded.insert(from, &typeid(From), to, sizeof(From));
   s.built.emplace_back(to, sizeof(To));
 }
 
-// Records that `count` elements at `from` moved to `to`, and marks the next object
-// transformed as one of them (it needs no entry of its own).
+// Records that `count` elements at `from` moved to `to`.
 template <class From, class To>
 void note_elements(const From* from, To* to, std::size_t count) {
-  if (count) state().ranges[from] = {reinterpret_cast<const char*>(from), sizeof(From), reinterpret_cast<char*>(to), sizeof(To), count};
+  if (count)
+    state().ranges[&typeid(From)][from] = {reinterpret_cast<const char*>(from), sizeof(From),
+                                           reinterpret_cast<char*>(to), sizeof(To), count};
 }
 
-// Where the old object at `old` moved, or nullptr: an object of its own, or an element.
-inline void* moved_to(const void* old) {
+// Where the old object of type `type` at `old` moved, or nullptr: an object of its own, or
+// an element.
+inline void* moved_to(const void* old, const std::type_info* type) {
   MigrationState& s = state();
-  if (void* moved = s.forwarded.find(old)) return moved;
-  if (s.ranges.empty() || !old) return nullptr;
-  auto it = s.ranges.upper_bound(old);
-  if (it == s.ranges.begin()) return nullptr;
+  if (!old) return nullptr;
+  if (void* moved = s.forwarded.find(old, type)) return moved;
+  auto of_type = s.ranges.find(type);
+  if (of_type == s.ranges.end()) return nullptr;
+  auto it = of_type->second.upper_bound(old);
+  if (it == of_type->second.begin()) return nullptr;
   const ElementRange& r = (--it)->second;
   auto offset = static_cast<std::size_t>(static_cast<const char*>(old) - r.from);
   if (offset >= r.count * r.from_size || offset % r.from_size) return nullptr;
   return r.to + offset / r.from_size * r.to_size;
 }
 
-// Transforms the elements of two arrays, `count` of them, noted as one range.
+// Moves an unchanged member out of the old object, recording how to move it back.
+template <class T>
+void move_out(const T& from, T& to) {
+  T& source = const_cast<T&>(from);  // the old objects are the runtime's to take apart
+  to = std::move(source);
+  state().undo.push_back({&source, &to, [](void* f, void* t) { *static_cast<T*>(f) = std::move(*static_cast<T*>(t)); }});
+}
+
+template <class From, class To>
+constexpr bool transformable();
+
 template <class From, class To>
 bool transform_elements(const From* from, To* to, std::size_t count) {
   note_elements(from, to, count);
   for (std::size_t i = 0; i < count; ++i) {
-    // Only an object that goes through an overload would note itself.
-    if constexpr (std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>) state().element_noted = true;
-    if (!transform(from[i], to[i])) return false;
+    if constexpr (by_overload<From, To>) state().element_noted = true;  // only these would note themselves
+    if (!hotswap::transform(from[i], to[i])) return false;
   }
   return true;
 }
@@ -118,20 +157,10 @@ template <class T>
 void reset(T& object) {
   if constexpr (std::is_array_v<T>) {
     for (auto& element : object) reset(element);
-  } else if constexpr (!std::is_trivially_destructible_v<T> && std::is_default_constructible_v<T>) {
+  } else if constexpr (std::is_default_constructible_v<T>) {
     std::destroy_at(&object);
     ::new (static_cast<void*>(&object)) T();
   }
-}
-
-// A standard container whose elements can be copied: copied whole when its type is unchanged.
-template <class T>
-constexpr bool copyable_container() {
-  if constexpr (is_instance_v<T, std::vector> || is_instance_v<T, std::deque> || is_instance_v<T, std::list> ||
-                is_instance_v<T, std::map> || is_instance_v<T, std::unordered_map>)
-    return std::is_copy_constructible_v<typename T::value_type>;
-  else
-    return false;
 }
 
 // Whether transform(From, To) has a way: the same choices as transform() below, answered
@@ -139,12 +168,17 @@ constexpr bool copyable_container() {
 // transformer is missing is refused at diff time).
 template <class From, class To>
 constexpr bool transformable() {
-  if constexpr (std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>) {
+  if constexpr (by_overload<From, To>) {
     return true;
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To>) {
-    return true;
-  } else if constexpr (std::is_same_v<From, To> && std::is_trivially_copyable_v<To> && !std::is_array_v<To>) {
-    return true;
+    using F = std::remove_pointer_t<From>;
+    using T = std::remove_pointer_t<To>;
+    if constexpr (std::is_function_v<F> || std::is_function_v<T>) return std::is_same_v<From, To>;
+    else return true;
+  } else if constexpr (std::is_same_v<From, To>) {
+    if constexpr (is_instance_v<To, std::unique_ptr>) return true;
+    else return std::is_trivially_copyable_v<To> || is_owning_std_v<To> || is_instance_v<To, std::atomic> ||
+                is_lock_v<To> || std::is_move_assignable_v<To> || std::is_copy_assignable_v<To>;
   } else if constexpr ((std::is_arithmetic_v<From> || std::is_enum_v<From>) &&
                        (std::is_arithmetic_v<To> || std::is_enum_v<To>)) {
     return true;
@@ -162,26 +196,29 @@ constexpr bool transformable() {
            transformable<typename From::second_type, typename To::second_type>();
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
-    return std::is_same_v<typename From::key_type, typename To::key_type> &&
-           transformable<typename From::mapped_type, typename To::mapped_type>();
-  } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
-    if constexpr (std::is_same_v<typename From::element_type, typename To::element_type>)
-      return std::is_copy_constructible_v<typename To::element_type>;
+    if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>)
+      return transformable<typename From::mapped_type, typename To::mapped_type>();
     else
-      return transformable<typename From::element_type, typename To::element_type>();
+      return false;
+  } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
+    using F = typename From::element_type;
+    using T = typename To::element_type;
+    if constexpr (std::is_array_v<F> || std::is_array_v<T> ||
+                  !std::is_same_v<typename To::deleter_type, std::default_delete<T>>)
+      return false;
+    else
+      return std::is_default_constructible_v<T> && transformable<F, T>();
   } else if constexpr (is_instance_v<From, std::shared_ptr> && is_instance_v<To, std::shared_ptr>) {
-    return std::is_same_v<typename From::element_type, typename To::element_type> ||
-           transformable<typename From::element_type, typename To::element_type>();
-  } else if constexpr (std::is_same_v<From, To>) {
-    return is_instance_v<To, std::atomic> || is_lock_v<To> || std::is_copy_assignable_v<To>;
+    using F = typename From::element_type;
+    using T = typename To::element_type;
+    if constexpr (std::is_array_v<F> || std::is_array_v<T>) return false;
+    else return std::is_default_constructible_v<T> && transformable<F, T>();
   } else {
     return false;
   }
 }
 
-}  // namespace hotswap::detail
-
-namespace hotswap {
+}  // namespace detail
 
 template <class To, class From>
 bool convert(const From& from, To& to) {
@@ -199,31 +236,30 @@ template <class New, class Old>
 New* forward(const Old* old) {
   if (!old) return nullptr;
   detail::MigrationState& s = detail::state();
-  if (void* moved = detail::moved_to(old)) return static_cast<New*>(moved);
-  s.placeholders.push_back({old, typeid(New).name()});
+  if (void* moved = detail::moved_to(old, &typeid(Old))) return static_cast<New*>(moved);
+  s.placeholders.push_back({old, &typeid(Old)});
   return static_cast<New*>(detail::placeholder(s.placeholders.size() - 1));
 }
 
 template <class New, class Old>
 bool forward_to(New*& slot, const Old* old) {
-  detail::MigrationState& s = detail::state();
   if (!old) {
     slot = nullptr;
     return true;
   }
-  if (void* moved = detail::moved_to(old)) {
+  if (void* moved = detail::moved_to(old, &typeid(Old))) {
     slot = static_cast<New*>(moved);
     return true;
   }
   slot = nullptr;
-  s.deferred.push_back({reinterpret_cast<void**>(&slot), old, typeid(New).name()});
+  detail::state().deferred.push_back({reinterpret_cast<void**>(&slot), old, &typeid(Old)});
   return true;
 }
 
 template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace detail;
-  if constexpr (std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>) {
+  if constexpr (by_overload<From, To>) {
     if (state().element_noted) state().element_noted = false;  // its range is noted
     else note(&from, &to);
     static std::size_t& migrated = state().counts[type_name<To>()];  // never erased: zeroed per migration
@@ -234,15 +270,17 @@ bool transform(const From& from, To& to) {
     using FromPointee = std::remove_cv_t<std::remove_pointer_t<From>>;
     using ToPointee = std::remove_cv_t<std::remove_pointer_t<To>>;
     if constexpr (std::is_same_v<FromPointee, ToPointee>) {
-      // An object of an unchanged type: the same one, or its copy if the migration made one.
-      void* moved = moved_to(static_cast<const void*>(from));
-      to = moved ? static_cast<To>(moved) : const_cast<To>(from);
+      // An object of an unchanged type: it stays where it is, unless it lies inside an old
+      // object that goes (checked when the migration ends).
+      to = const_cast<To>(from);
+      if (from) state().kept_pointers.push_back(static_cast<const void*>(from));
       return true;
     } else {
       return forward_to(to, from);
     }
-  } else if constexpr (std::is_same_v<From, To> && std::is_trivially_copyable_v<To> && !std::is_array_v<To>) {
-    to = from;
+  } else if constexpr (std::is_same_v<From, To> && (std::is_trivially_copyable_v<To> || is_lock_v<To>) &&
+                       !std::is_array_v<To>) {
+    if constexpr (!is_lock_v<To>) to = from;
     return true;
   } else if constexpr ((std::is_arithmetic_v<From> || std::is_enum_v<From>) &&
                        (std::is_arithmetic_v<To> || std::is_enum_v<To>)) {
@@ -251,10 +289,11 @@ bool transform(const From& from, To& to) {
     return transform_elements(&from[0], &to[0], std::min(std::extent_v<From>, std::extent_v<To>));
   } else if constexpr (is_std_array<From>::value && is_std_array<To>::value) {
     return transform_elements(from.data(), to.data(), std::min(from.size(), to.size()));
-  } else if constexpr (std::is_same_v<From, To> && copyable_container<To>()) {
-    to = from;  // nothing changed inside: copied whole
-    if constexpr (is_instance_v<To, std::vector>)
-      if constexpr (!std::is_same_v<typename To::value_type, bool>) note_elements(from.data(), to.data(), to.size());
+  } else if constexpr (std::is_same_v<From, To> && is_instance_v<To, std::atomic>) {
+    to.store(from.load());
+    return true;
+  } else if constexpr (std::is_same_v<From, To> && (is_owning_std_v<To> || std::is_move_assignable_v<To>)) {
+    move_out(from, to);  // unchanged: moved whole, its elements where they were
     return true;
   } else if constexpr (is_instance_v<From, std::vector> && is_instance_v<To, std::vector>) {
     to.clear();
@@ -266,7 +305,7 @@ bool transform(const From& from, To& to) {
     to.resize(from.size());
     auto out = to.begin();
     for (const auto& element : from)
-      if (!transform(element, *out++)) return false;
+      if (!hotswap::transform(element, *out++)) return false;
     return true;
   } else if constexpr (is_instance_v<From, std::optional> && is_instance_v<To, std::optional>) {
     if (!from) {
@@ -274,9 +313,9 @@ bool transform(const From& from, To& to) {
       return true;
     }
     to.emplace();
-    return transform(*from, *to);
+    return hotswap::transform(*from, *to);
   } else if constexpr (is_instance_v<From, std::pair> && is_instance_v<To, std::pair>) {
-    return transform(from.first, to.first) && transform(from.second, to.second);
+    return hotswap::transform(from.first, to.first) && hotswap::transform(from.second, to.second);
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
     static_assert(std::is_same_v<typename From::key_type, typename To::key_type>,
@@ -285,60 +324,36 @@ bool transform(const From& from, To& to) {
     if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
     for (const auto& [key, value] : from) {
       auto [where, inserted] = to.try_emplace(key);
-      if (!transform(value, where->second)) return false;
+      if (!hotswap::transform(value, where->second)) return false;
     }
     return true;
   } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
-    using Target = typename To::element_type;
+    static_assert(transformable<From, To>(),
+                  "hotswap: a unique_ptr to an array or with its own deleter cannot be migrated by default");
     if (!from) {
       to.reset();
       return true;
     }
-    if constexpr (std::is_same_v<typename From::element_type, Target>) {
-      // Unchanged: the new owner gets its own copy (the old one is destroyed with its owner).
-      if constexpr (std::is_polymorphic_v<Target>)
-        if (typeid(*from) != typeid(Target))
-          return fail("a std::unique_ptr<" + type_name<Target>() +
-                      "> owns an object of a derived class, which a copy would slice; migrate it by hand");
-      if constexpr (std::is_copy_constructible_v<Target>) {
-        to = std::make_unique<Target>(*from);
-        note(from.get(), to.get());
-        return true;
-      } else {
-        static_assert(always_false<Target>,
-                      "hotswap: an owned object that cannot be copied; migrate this member by hand");
-      }
-    } else {
-      to = std::make_unique<Target>();
-      return transform(*from, *to);
-    }
+    to = std::make_unique<typename To::element_type>();
+    return hotswap::transform(*from, *to);
   } else if constexpr (is_instance_v<From, std::shared_ptr> && is_instance_v<To, std::shared_ptr>) {
     using Target = typename To::element_type;
-    if constexpr (std::is_same_v<typename From::element_type, Target>) {
-      to = from;  // unchanged: shared as it was
+    MigrationState& s = state();
+    // Neither side's control block may be released by this migration (KeptShared).
+    s.old_shared.push_back({const_cast<From*>(&from), [](void* p) { ::new (p) From(); }});
+    s.new_shared.push_back({&to, [](void* p) { ::new (p) To(); }});
+    if (!from) {
+      ::new (&to) To();
       return true;
-    } else {
-      if (!from) {
-        to.reset();
-        return true;
-      }
-      MigrationState& s = state();
-      if (auto it = s.shared.find(from.get()); it != s.shared.end()) {  // its other owners keep sharing
-        to = std::static_pointer_cast<Target>(it->second);
-        return true;
-      }
-      to = std::make_shared<Target>();
-      s.shared[from.get()] = to;  // released when the migration ends
-      return transform(*from, *to);
     }
-  } else if constexpr (is_instance_v<To, std::atomic> && std::is_same_v<From, To>) {
-    to.store(from.load());
-    return true;
-  } else if constexpr (is_lock_v<To> && std::is_same_v<From, To>) {
-    return true;
-  } else if constexpr (std::is_same_v<From, To> && std::is_copy_assignable_v<To>) {
-    to = from;
-    return true;
+    if (auto it = s.shared.find(from.get()); it != s.shared.end()) {  // its other owners keep sharing
+      ::new (&to) To(std::static_pointer_cast<Target>(it->second));
+      return true;
+    }
+    auto made = std::make_shared<Target>();
+    s.shared[from.get()] = made;
+    ::new (&to) To(made);  // `to` was empty: nothing to release
+    return hotswap::transform(*from, *made);
   } else {
     static_assert(always_false<From>,
                   "hotswap: no hotswap_transform overload and no default for these two types; write one");
@@ -346,15 +361,13 @@ bool transform(const From& from, To& to) {
   }
 }
 
-}  // namespace hotswap
-
-namespace hotswap::detail {
+namespace detail {
 
 // Runs one datum's migration: its transformer, any exception caught and recorded.
 template <class From, class To>
 int migrate_root(const void* from, void* to) noexcept {
   try {
-    return transform(*static_cast<const From*>(from), *static_cast<To*>(to)) ? 0 : 1;
+    return hotswap::transform(*static_cast<const From*>(from), *static_cast<To*>(to)) ? 0 : 1;
   } catch (const std::exception& e) {
     fail(std::string("a transformer threw: ") + e.what());
   } catch (...) {
@@ -363,14 +376,24 @@ int migrate_root(const void* from, void* to) noexcept {
   return 1;
 }
 
+// A datum the runtime did not transform (it still held its initial value): where it is now,
+// for pointers to it.
+template <class From, class To>
+void note_root(const void* from, void* to) noexcept {
+  try {
+    note(static_cast<const From*>(from), static_cast<To*>(to));
+  } catch (...) {
+  }
+}
+
 // A datum's transformer in the direction no overload was written for.
 inline int no_transformer(const char* what) noexcept {
   fail(std::string("the transform file has no transformer for ") + what);
   return 1;
 }
 
-// Destroys a datum's objects and leaves it empty but valid, so that the destructor the
-// program registered at exit finds nothing to free twice.
+// Destroys a datum's objects and leaves it empty but valid (value-initialized), so that the
+// destructor the program registered at exit finds nothing to free twice.
 template <class T>
 void discard_root(void* object) noexcept {
   try {
@@ -379,34 +402,70 @@ void discard_root(void* object) noexcept {
   }
 }
 
-// Fills every deferred slot and placeholder; false (with the reason) if an old object was
-// referred to but never migrated.
+// Whether `old` lies inside an old object that the migration moved from (which goes).
+inline std::string inside_old_object(const void* address) {
+  MigrationState& s = state();
+  auto at = reinterpret_cast<std::uintptr_t>(address);
+  for (const ForwardTable::Entry& e : s.forwarded.slots()) {
+    if (!e.from) continue;
+    auto begin = reinterpret_cast<std::uintptr_t>(e.from);
+    if (at >= begin && at < begin + e.from_size) return type_name(e.type);
+  }
+  for (const auto& [type, ranges] : s.ranges)
+    for (const auto& [start, r] : ranges) {
+      auto begin = reinterpret_cast<std::uintptr_t>(r.from);
+      if (at >= begin && at < begin + r.count * r.from_size) return type_name(type);
+    }
+  return "";
+}
+
+// Fills every deferred slot and placeholder, and checks the pointers left as they were;
+// false (with the reason) if an old object was referred to but never migrated.
 inline bool resolve() {
   MigrationState& s = state();
   for (const DeferredSlot& d : s.deferred) {
-    void* moved = moved_to(d.old);
-    if (!moved) {
-      int status = 0;
-      char* text = abi::__cxa_demangle(d.type, nullptr, nullptr, &status);
-      std::string type = status == 0 && text ? text : d.type;
-      std::free(text);
-      return fail("a pointer to the old " + type + " at " + std::to_string(reinterpret_cast<std::uintptr_t>(d.old)) +
+    void* moved = moved_to(d.old, d.type);
+    if (!moved)
+      return fail("a pointer to an old " + type_name(d.type) +
                   " was forwarded, but nothing migrates that object (is it owned by a raw pointer? migrate its "
                   "owner, or set the pointer by hand)");
-    }
     *d.slot = moved;
+  }
+  // A pointer to an object of an unchanged type is left as it was, which is right unless
+  // the object lies inside an old object that goes after the update: refuse, never dangle.
+  if (!s.kept_pointers.empty()) {
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> olds;  // [begin, end) of every old object
+    for (const ForwardTable::Entry& e : s.forwarded.slots())
+      if (e.from)
+        olds.emplace_back(reinterpret_cast<std::uintptr_t>(e.from), reinterpret_cast<std::uintptr_t>(e.from) + e.from_size);
+    for (const auto& [type, ranges] : s.ranges)
+      for (const auto& [start, r] : ranges)
+        olds.emplace_back(reinterpret_cast<std::uintptr_t>(r.from),
+                          reinterpret_cast<std::uintptr_t>(r.from) + r.count * r.from_size);
+    std::sort(olds.begin(), olds.end());
+    std::uintptr_t reach = 0;  // running maximum of the ends: old objects nest
+    std::vector<std::uintptr_t> reach_at(olds.size());
+    for (std::size_t i = 0; i < olds.size(); ++i) reach_at[i] = reach = std::max(reach, olds[i].second);
+    for (const void* p : s.kept_pointers) {
+      auto at = reinterpret_cast<std::uintptr_t>(p);
+      auto it = std::upper_bound(olds.begin(), olds.end(), std::make_pair(at, ~std::uintptr_t{0}));
+      if (it == olds.begin() || reach_at[static_cast<std::size_t>(it - olds.begin()) - 1] <= at) continue;
+      return fail("a pointer to an object of an unchanged type points into an old " + inside_old_object(p) +
+                  ", which goes after the update: set that pointer by hand in the transform file");
+    }
   }
   if (s.placeholders.empty()) return true;
   std::vector<bool> placed(s.placeholders.size(), false);
   std::vector<std::pair<void*, std::size_t>> built = s.built;
-  for (const auto& [start, r] : s.ranges) built.emplace_back(r.to, r.count * r.to_size);
+  for (const auto& [type, ranges] : s.ranges)
+    for (const auto& [start, r] : ranges) built.emplace_back(r.to, r.count * r.to_size);
   for (auto [begin, size] : built) {
     auto* words = static_cast<std::uintptr_t*>(begin);
     for (std::size_t i = 0; i < size / sizeof(std::uintptr_t); ++i) {
-      if ((words[i] & kPlaceholderMask) != kPlaceholderTag) continue;
+      if ((words[i] & kPlaceholderMask) != s.tag) continue;
       std::size_t index = (words[i] & ~kPlaceholderMask) >> 3;
       if (index >= s.placeholders.size()) continue;
-      void* target = moved_to(s.placeholders[index].old);
+      void* target = moved_to(s.placeholders[index].old, s.placeholders[index].type);
       if (!target) return fail("forward(): an old object was referred to but nothing migrates it");
       words[i] = reinterpret_cast<std::uintptr_t>(target);
       placed[index] = true;
@@ -419,42 +478,90 @@ inline bool resolve() {
   return true;
 }
 
-}  // namespace hotswap::detail
+inline void forget(std::vector<KeptShared>& owners) {
+  for (const KeptShared& k : owners) k.forget(k.owner);
+  owners.clear();
+}
+
+}  // namespace detail
+}  // namespace
+}  // namespace hotswap
 
 // ---- Entry points the runtime calls (docs/patch-format.md, "migrations") ----
 
+extern "C" void hotswap_migration_clear();
+
 extern "C" void hotswap_migration_begin() {
+  hotswap_migration_clear();
   hotswap::detail::MigrationState& s = hotswap::detail::state();
-  s.forwarded.clear();
-  s.ranges.clear();
-  s.built.clear();
-  s.element_noted = false;
-  s.deferred.clear();
-  s.placeholders.clear();
   for (auto& [type, count] : s.counts) count = 0;
-  s.shared.clear();
   s.error.clear();
-  s.active = true;
+  static std::uintptr_t generation = 0;
+  s.tag = (std::uintptr_t{0xfe00} | (++generation & 0xff)) << 48;
 }
 
-// 0 when every forwarded pointer found its object; the error text otherwise.
+// 0 when every forwarded pointer found its object; the error text otherwise. The record of
+// what moved where stays until hotswap_migration_clear: the runtime asks it about the
+// threads' stacks (hotswap_migration_holds) and undoes it (hotswap_migration_abort).
 extern "C" int hotswap_migration_end() {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
   bool ok = false;
   try {
     ok = hotswap::detail::resolve();
   } catch (...) {
     hotswap::detail::fail("out of memory while forwarding pointers");
   }
+  return ok ? 0 : 1;
+}
+
+// The migration failed: the members it moved go back into the old objects, and the shared
+// objects it made for the new ones are forgotten (never released: see KeptShared).
+extern "C" void hotswap_migration_abort() {
+  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  for (auto it = s.undo.rbegin(); it != s.undo.rend(); ++it) it->back(it->from, it->to);
+  s.undo.clear();
   s.shared.clear();
+  hotswap::detail::forget(s.new_shared);
+  s.old_shared.clear();
+}
+
+// Before the old objects are destroyed: their shared owners of changed types are forgotten.
+extern "C" void hotswap_migration_release_old() {
+  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::detail::forget(s.old_shared);
+}
+
+// Whether any of `count` words is the address of an old object the migration moved from.
+extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t count) {
+  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  for (std::size_t i = 0; i < count; ++i) {
+    const void* p = reinterpret_cast<const void*>(words[i]);
+    if (!p) continue;
+    if (s.forwarded.has(p) || s.shared.count(p)) return 1;
+    for (const auto& [type, ranges] : s.ranges) {  // an old element
+      auto it = ranges.upper_bound(p);
+      if (it == ranges.begin()) continue;
+      const hotswap::detail::ElementRange& r = (--it)->second;
+      if (static_cast<const char*>(p) < r.from + r.count * r.from_size) return 1;
+    }
+  }
+  return 0;
+}
+
+extern "C" void hotswap_migration_clear() {
+  hotswap::detail::MigrationState& s = hotswap::detail::state();
   s.forwarded.clear();
   s.ranges.clear();
-  s.built.clear();
-  s.built.shrink_to_fit();
+  s.element_noted = false;
+  s.shared.clear();
   s.deferred.clear();
   s.placeholders.clear();
-  s.active = false;
-  return ok ? 0 : 1;
+  s.built.clear();
+  s.built.shrink_to_fit();
+  s.kept_pointers.clear();
+  s.undo.clear();
+  s.undo.shrink_to_fit();
+  s.old_shared.clear();
+  s.new_shared.clear();
 }
 
 extern "C" const char* hotswap_migration_error() { return hotswap::detail::state().error.c_str(); }
@@ -463,9 +570,7 @@ extern "C" const char* hotswap_migration_error() { return hotswap::detail::state
 extern "C" const char* hotswap_migration_counts() {
   static std::string text;
   text.clear();
-  std::map<std::string, std::size_t> sorted(hotswap::detail::state().counts.begin(),
-                                            hotswap::detail::state().counts.end());
-  for (const auto& [type, count] : sorted)
+  for (const auto& [type, count] : hotswap::detail::state().counts)
     if (count) text += (text.empty() ? "" : ", ") + type + " " + std::to_string(count);
   return text.c_str();
 }

@@ -83,6 +83,7 @@ struct Migration {
   std::uint64_t patched = 0, patched_size = 0;
   std::uint64_t transformer = 0, inverse = 0;
   std::uint64_t discard = 0;  // empties an instance (docs/patch-format.md), 0 if none
+  std::uint64_t note = 0;     // records a datum no transformer ran for, 0 if none
   bool ran = false;           // the last migration ran a transformer into it
   // The running instance's value when the program started (the executable's image with its
   // load-time relocations), when it can be known: a datum that still holds it was never
@@ -107,6 +108,7 @@ struct LinkedPatch {
   std::vector<Migration> migrations;             // resolved after bind
   // The transform unit's session entry points (hotswap_migration_*), 0 when absent.
   std::uint64_t migration_begin = 0, migration_end = 0, migration_error = 0, migration_counts = 0;
+  std::uint64_t migration_abort = 0, migration_release_old = 0, migration_holds = 0, migration_clear = 0;
   std::string migrated_objects;  // "app::Session 1000, ..." of the last migration
 
   MappedRegion memory;

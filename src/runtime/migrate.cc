@@ -135,6 +135,10 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
   patch.migration_end = transformer_address(patch, "hotswap_migration_end");
   patch.migration_error = transformer_address(patch, "hotswap_migration_error");
   patch.migration_counts = transformer_address(patch, "hotswap_migration_counts");
+  patch.migration_abort = transformer_address(patch, "hotswap_migration_abort");
+  patch.migration_release_old = transformer_address(patch, "hotswap_migration_release_old");
+  patch.migration_holds = transformer_address(patch, "hotswap_migration_holds");
+  patch.migration_clear = transformer_address(patch, "hotswap_migration_clear");
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
     m.symbol = g.symbol;
@@ -161,6 +165,8 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
     if (!g.inverse.empty() && !m.inverse)
       return make_error("the inverse transformer " + g.inverse + " of " + datum_name(g.symbol) + " is not in the patch");
     m.discard = transformer_address(patch, g.discard);
+    if (g.transformer.rfind("hotswap_transform_", 0) == 0)
+      m.note = transformer_address(patch, "hotswap_note_" + g.transformer.substr(sizeof("hotswap_transform_") - 1));
     if (!g.discard.empty() && !m.discard)
       return make_error("the discard function " + g.discard + " of " + datum_name(g.symbol) + " is not in the patch");
     if (g.symbol.name.rfind("_ZZ", 0) == 0) {  // a function-local static, and its guards
@@ -280,6 +286,10 @@ void discard_written(LinkedPatch& patch, Direction direction) {
   }
 }
 
+void call(std::uint64_t function) {
+  if (function) reinterpret_cast<void (*)()>(function)();
+}
+
 // The transform unit's reason for the last failure, "" if it gave none.
 std::string migration_error(const LinkedPatch& patch) {
   if (!patch.migration_error) return "";
@@ -296,27 +306,41 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
         return make_error(datum_name(m.symbol) + " is read-only in the running program: its state cannot be moved "
                           "back: nothing changed");
   for (Migration& m : patch.migrations) m.ran = false;
-  if (patch.migration_begin) reinterpret_cast<void (*)()>(patch.migration_begin)();
-  // Ends the session (the unit's forwarding tables freed) and empties what was written.
+  call(patch.migration_begin);
+  // Undoes the session (members moved out go back), empties what was written, and ends it.
   auto fail = [&](std::string message) {
     std::string reason = migration_error(patch);
-    if (patch.migration_end) reinterpret_cast<int (*)()>(patch.migration_end)();
+    call(patch.migration_abort);
     discard_written(patch, direction);
+    call(patch.migration_clear);
     if (!reason.empty()) message += " (" + reason + ")";
     return make_error(message + ": nothing changed");
+  };
+  // A datum left as it is (it held its initial value, or was never constructed): where it
+  // is now, for pointers to it.
+  auto note = [&](const Migration& m, bool forward) {
+    if (!m.note) return;
+    reinterpret_cast<void (*)(const void*, void*, int)>(m.note)(
+        reinterpret_cast<const void*>(forward ? m.running : m.patched), reinterpret_cast<void*>(forward ? m.patched : m.running),
+        forward ? 0 : 1);
   };
   for (Migration& m : patch.migrations) {
     bool forward = direction == Direction::kForward;
     // A function-local static the new code never reached holds nothing to move back; the
     // running one keeps what it had.
-    if (!forward && m.patched_guard && *reinterpret_cast<const volatile unsigned char*>(m.patched_guard) == 0)
+    if (!forward && m.patched_guard && *reinterpret_cast<const volatile unsigned char*>(m.patched_guard) == 0) {
+      note(m, forward);
       continue;
+    }
     if (forward) {
       m.took_initial = m.initial_known &&
                        std::memcmp(reinterpret_cast<const void*>(m.running), m.initial.data(), m.initial.size()) == 0;
       // A function-local static the old code never reached: the new code constructs its own.
       if (m.running_guard && *reinterpret_cast<const volatile unsigned char*>(m.running_guard) == 0) m.took_initial = true;
-      if (m.took_initial) continue;
+      if (m.took_initial) {
+        note(m, forward);
+        continue;
+      }
     }
     auto fn = reinterpret_cast<Transformer>(forward ? m.transformer : m.inverse);
     const void* from = reinterpret_cast<const void*>(forward ? m.running : m.patched);
@@ -332,12 +356,8 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
     }
   }
   // Pointers forwarded to objects migrated later are filled in now.
-  if (patch.migration_end && reinterpret_cast<int (*)()>(patch.migration_end)() != 0) {
-    std::string reason = migration_error(patch);
-    discard_written(patch, direction);
-    return make_error("the migration could not forward every pointer" + (reason.empty() ? "" : " (" + reason + ")") +
-                      ": nothing changed");
-  }
+  if (patch.migration_end && reinterpret_cast<int (*)()>(patch.migration_end)() != 0)
+    return fail("the migration could not forward every pointer");
   patch.migrated_objects = patch.migration_counts
                                ? std::string(reinterpret_cast<const char* (*)()>(patch.migration_counts)())
                                : std::string();
@@ -353,15 +373,45 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
   return Status::success();
 }
 
-void discard_moved_from(LinkedPatch& patch, Direction direction) {
-  for (Migration& m : patch.migrations) {
-    if (!m.ran || !m.discard) continue;
-    bool forward = direction == Direction::kForward;
-    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.running : m.patched), forward ? 0 : 1);
-  }
+bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held) {
+  if (!patch.migration_holds) return false;
+  auto holds = reinterpret_cast<int (*)(const std::uint64_t*, std::size_t)>(patch.migration_holds);
+  auto scan = [&](std::uint64_t begin, std::uint64_t end) {
+    std::uint64_t words[512];
+    pid_t self = getpid();
+    for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end;) {
+      std::size_t bytes = std::min<std::uint64_t>(sizeof words, end - at);
+      iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
+      ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+      if (n <= 0) return true;  // unreadable: assume the worst
+      if (holds(words, static_cast<std::size_t>(n) / 8)) return true;
+      at += static_cast<std::uint64_t>(n);
+    }
+    return false;
+  };
+  for (const quiescence::HeldThread& t : held)
+    if (scan(t.sp, t.stack_end)) return true;
+  if (std::uint64_t frame = program_frame()) return scan(frame, quiescence::calling_thread_stack_end());
+  return false;
 }
 
-void discard_moved_to(LinkedPatch& patch, Direction direction) { discard_written(patch, direction); }
+void discard_moved_from(LinkedPatch& patch, Direction direction, bool keep) {
+  if (!keep) {
+    call(patch.migration_release_old);
+    for (Migration& m : patch.migrations) {
+      if (!m.ran || !m.discard) continue;
+      bool forward = direction == Direction::kForward;
+      reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.running : m.patched), forward ? 0 : 1);
+    }
+  }
+  call(patch.migration_clear);
+}
+
+void discard_moved_to(LinkedPatch& patch, Direction direction) {
+  call(patch.migration_abort);
+  discard_written(patch, direction);
+  call(patch.migration_clear);
+}
 
 std::string run_after_update_hooks(const LinkedPatch& patch) {
   constexpr std::string_view kPrefix = "hotswap_after_update_";

@@ -44,12 +44,18 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 // value is left as the new release's initializer made it: nothing to carry.
 Status run_transformers(LinkedPatch& patch, Direction direction);
 
-// After a migration that committed: destroys the objects of the instances it moved from
-// (forward: the running ones; inverse: the patch's), leaving them empty; their exit-time
-// destructors then free nothing twice.
-void discard_moved_from(LinkedPatch& patch, Direction direction);
+// After a migration that committed, with the threads still held: whether a held thread (or
+// the one applying) has the address of an old object the migration moved from on its
+// stack. Then the old objects are kept (stale, but never freed under it).
+bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held);
 
-// After a migration that ran but could not commit: empties the instances it wrote into.
+// After a migration that committed: destroys the objects of the instances it moved from
+// (forward: the running ones; inverse: the patch's), leaving them empty, so that their
+// exit-time destructors free nothing twice; unless `keep`. Ends the migration.
+void discard_moved_from(LinkedPatch& patch, Direction direction, bool keep);
+
+// After a migration that ran but could not commit: moves back what it moved out, empties
+// the instances it wrote into, and ends the migration.
 void discard_moved_to(LinkedPatch& patch, Direction direction);
 
 // Runs the patch's after-update hooks (HOTSWAP_AFTER_UPDATE), in symbol order. An exception

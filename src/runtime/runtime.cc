@@ -25,7 +25,7 @@ bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
 
 bool is_patch_machinery(const std::string& name) {
   for (const char* prefix : {"hotswap_transform_", "hotswap_inverse_", "hotswap_after_update_", "hotswap_discard_",
-                             "hotswap_has_inverse_", "hotswap_migration_"})
+                             "hotswap_has_inverse_", "hotswap_migration_", "hotswap_note_"})
     if (name.rfind(prefix, 0) == 0) return true;
   return false;
 }
@@ -239,11 +239,15 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   auto paused = Clock::now();
   if (s) s = commit_patch(patch, state_);
   if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
+  bool keep_old = s && old_objects_still_held(patch, *held);
+  if (keep_old)
+    add_warning(patch, "a thread holds the address of an old object on its stack: the old objects are kept, not "
+                       "destroyed");
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   // The old objects go once the threads run again: no code reads them any more (all that
   // did is redirected), and freeing them is no part of the pause.
-  if (s) discard_moved_from(patch, Direction::kForward);
+  if (s) discard_moved_from(patch, Direction::kForward, keep_old);
   return s;
 }
 
@@ -264,10 +268,11 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   if (s) s = run_transformers(patch, Direction::kInverse);
   bool moved_back = static_cast<bool>(s);
   if (s) s = revert_patch(patch, state_);
-  if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on empty
+  if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on as they were
+  bool keep_new = s && old_objects_still_held(patch, *held);
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
-  if (s) discard_moved_from(patch, Direction::kInverse);  // the patch's instances, after the pause
+  if (s) discard_moved_from(patch, Direction::kInverse, keep_new);  // the patch's instances, after the pause
   return s;
 }
 

@@ -3,6 +3,9 @@
 #include <hotswap/transform.h>
 
 #include <gtest/gtest.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include <deque>
 #include <list>
@@ -77,7 +80,9 @@ std::unique_ptr<hotswap_old::app::Session> old_session(int id, const std::string
 int run_migration(const OldMap& from, NewMap& to) {
   hotswap_migration_begin();
   int failed = hotswap::detail::migrate_root<OldMap, NewMap>(&from, &to);
-  int unresolved = hotswap_migration_end();
+  int unresolved = failed ? 0 : hotswap_migration_end();
+  if (failed || unresolved) hotswap_migration_abort();
+  hotswap_migration_clear();
   return failed ? failed : unresolved;
 }
 
@@ -89,7 +94,9 @@ TEST(TransformHelpers, AMapOfOwnedObjectsMovesWithPeersForwardedWhateverTheOrder
   from[1]->favourite = shared;
   from[2]->favourite = shared;
   NewMap to;
-  ASSERT_EQ(run_migration(from, to), 0) << hotswap_migration_error();
+  hotswap_migration_begin();
+  ASSERT_EQ((hotswap::detail::migrate_root<OldMap, NewMap>(&from, &to)), 0) << hotswap_migration_error();
+  ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
   ASSERT_EQ(to.size(), 50u);
   for (int i = 0; i < 50; ++i) {
     EXPECT_EQ(to[i]->user, "user" + std::to_string(i));
@@ -101,9 +108,81 @@ TEST(TransformHelpers, AMapOfOwnedObjectsMovesWithPeersForwardedWhateverTheOrder
   ASSERT_NE(to[1]->favourite, nullptr);
   EXPECT_EQ(to[1]->favourite, to[2]->favourite) << "two owners keep sharing one new object";
   EXPECT_EQ(to[1]->favourite->name, "pear");
-  EXPECT_EQ(to[1]->favourite.use_count(), 2);
   EXPECT_EQ(std::string(hotswap_migration_counts()), "app::Item 51, app::Session 50");
-  EXPECT_EQ(from[3]->user, "user3") << "the old objects are only read";
+  EXPECT_EQ(shared.use_count(), 3) << "the old owners were not released by the migration";
+  hotswap_migration_release_old();  // what the runtime does before destroying the old objects
+  hotswap_migration_clear();
+  EXPECT_EQ(from[1]->favourite, nullptr) << "forgotten, never released: its control block is the old release's";
+  EXPECT_EQ(shared.use_count(), 3);
+  EXPECT_EQ(to[1]->favourite.use_count(), 2) << "the new object has exactly its two new owners";
+#ifdef __SANITIZE_ADDRESS__
+  __lsan_ignore_object(reinterpret_cast<void* const*>(&shared)[1]);  // the control block, kept on purpose
+#endif
+}
+
+TEST(TransformHelpers, UnchangedContainersMoveWholeSoPointersIntoThemStayValid) {
+  struct Book {
+    std::vector<std::string> names;
+  };
+  std::vector<std::string> from{"a-name-longer-than-the-small-string-buffer", "b"};
+  const std::string* first = &from[0];
+  std::vector<std::string> to;
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(from, to));
+  ASSERT_EQ(hotswap_migration_end(), 0);
+  hotswap_migration_clear();
+  EXPECT_EQ(&to[0], first) << "the same elements, now the new owner's";
+  EXPECT_TRUE(from.empty());
+}
+
+TEST(TransformHelpers, AFailedMigrationMovesEveryMemberBack) {
+  OldMap from;
+  for (int i = 0; i < 3; ++i) from[i] = old_session(i, "user" + std::to_string(i));
+  from[2]->peer = reinterpret_cast<hotswap_old::app::Session*>(&from);  // nothing migrates it
+  NewMap to;
+  EXPECT_NE(run_migration(from, to), 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(from[i]->user, "user" + std::to_string(i)) << "moved back";
+}
+
+// A member at offset 0 shares its parent's address: each keeps its own entry.
+namespace offset_zero {
+struct Stats {
+  int hits = 0;
+};
+struct Holder {
+  Stats stats;
+  int more = 0;
+};
+}  // namespace offset_zero
+
+TEST(TransformHelpers, AnObjectAndItsFirstMemberForwardEachToTheirOwn) {
+  offset_zero::Holder old_holder, new_holder;
+  hotswap_migration_begin();
+  hotswap::detail::note(&old_holder, &new_holder);
+  hotswap::detail::note(&old_holder.stats, &new_holder.stats);
+  EXPECT_EQ(hotswap::forward<offset_zero::Holder>(&old_holder), &new_holder);
+  EXPECT_EQ(hotswap::forward<offset_zero::Stats>(&old_holder.stats), &new_holder.stats);
+  hotswap_migration_end();
+  hotswap_migration_clear();
+}
+
+TEST(TransformHelpers, APointerIntoAnOldObjectThatGoesIsRefusedNotLeftDangling) {
+  std::vector<hotswap_old::app::Item> from{{"a", 1}, {"b", 2}};
+  struct Old {
+    std::vector<hotswap_old::app::Item> items;
+    std::string* name;
+  };
+  std::vector<app::Item> to;
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(from, to));
+  std::string* kept = nullptr;
+  std::string* const inside = &from[1].name;
+  ASSERT_TRUE(hotswap::transform(inside, kept));
+  EXPECT_NE(hotswap_migration_end(), 0);
+  EXPECT_NE(std::string(hotswap_migration_error()).find("points into an old hotswap_old::app::Item"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();
+  hotswap_migration_clear();
 }
 
 TEST(TransformHelpers, APointerToAnObjectNobodyMigratesFailsTheMigration) {

@@ -52,6 +52,7 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
     root.inverse = data_inverse_symbol(d->symbol);
     root.discard = "hotswap_discard_" + root.forward.substr(std::string("hotswap_transform_").size());
     root.has_inverse = "hotswap_has_inverse_" + root.forward.substr(std::string("hotswap_transform_").size());
+    root.note = "hotswap_note_" + root.forward.substr(std::string("hotswap_transform_").size());
     std::string from = "hotswap_old_type_" + std::to_string(glue.roots.size());
     std::string to = "hotswap_new_type_" + std::to_string(glue.roots.size());
     out << "// " << d->symbol.display() << ": " << d->old_type << " -> " << d->new_type
@@ -72,6 +73,9 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << ");\n}\n"
         << "extern \"C\" const bool " << root.has_inverse << " = hotswap::detail::transformable<" << to << ", "
         << from << ">();\n"
+        << "extern \"C\" void " << root.note << "(const void* from, void* to, int inverse) {\n"
+        << "  if (inverse)\n    hotswap::detail::note_root<" << to << ", " << from << ">(from, to);\n"
+        << "  else\n    hotswap::detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" void " << root.discard << "(void* object, int patched) {\n"
         << "  if (patched)\n    hotswap::detail::discard_root<" << to << ">(object);\n"
         << "  else\n    hotswap::detail::discard_root<" << from << ">(object);\n}\n\n";

@@ -14,7 +14,7 @@ namespace hotswap::diff {
 struct GlueRoot {
   const DataTypeChange* datum = nullptr;
   std::string old_type, new_type;  // as the unit spells them
-  std::string forward, inverse, discard, has_inverse;  // symbols the unit defines
+  std::string forward, inverse, discard, has_inverse, note;  // symbols the unit defines
 };
 
 struct Glue {
