@@ -21,6 +21,17 @@ struct Session {  // release 2: a request count
   std::string user;
   long requests = 0;
 };
+struct Item {
+  int sku = 0;
+  long quantity = 0;
+  int price_cents = 100;
+};
+struct Cart {  // what bench/migration's pause benchmark moves: a session with two items
+  int id = 0;
+  std::string user;
+  std::vector<Item> items;
+  long requests = 0;
+};
 }  // namespace app
 
 namespace hotswap_old::app {
@@ -31,6 +42,14 @@ struct Session {
   int id;
   std::string user;
 };
+struct Item {
+  int sku, quantity;
+};
+struct Cart {
+  int id;
+  std::string user;
+  std::vector<Item> items;
+};
 }  // namespace hotswap_old::app
 
 bool hotswap_transform(const hotswap_old::app::Point& from, app::Point& to) {
@@ -38,6 +57,14 @@ bool hotswap_transform(const hotswap_old::app::Point& from, app::Point& to) {
 }
 bool hotswap_transform(const hotswap_old::app::Session& from, app::Session& to) {
   return hotswap::transform(from.id, to.id) && hotswap::transform(from.user, to.user);
+}
+
+bool hotswap_transform(const hotswap_old::app::Item& from, app::Item& to) {
+  return hotswap::transform(from.sku, to.sku) && hotswap::transform(from.quantity, to.quantity);
+}
+bool hotswap_transform(const hotswap_old::app::Cart& from, app::Cart& to) {
+  return hotswap::transform(from.id, to.id) && hotswap::transform(from.user, to.user) &&
+         hotswap::transform(from.items, to.items);
 }
 
 #include <hotswap/transform_impl.h>
@@ -78,6 +105,28 @@ void BM_MigrateObjectsBehindUniquePtrInAMap(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_MigrateObjectsBehindUniquePtrInAMap)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+// The pause benchmark's state in-process: 100 k carts, the old objects destroyed between
+// runs as the runtime does after an update.
+void BM_MigrateCartsAsThePauseBenchmarkDoes(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unordered_map<int, std::unique_ptr<hotswap_old::app::Cart>> from;
+    for (int i = 0; i < state.range(0); ++i)
+      from.emplace(i, std::make_unique<hotswap_old::app::Cart>(
+                          hotswap_old::app::Cart{i, "user" + std::to_string(i), {{i, 1}, {i + 1, 2}}}));
+    std::unordered_map<int, std::unique_ptr<app::Cart>> to;
+    state.ResumeTiming();
+    migrate(state, from, to);
+    hotswap_migration_clear();
+    state.PauseTiming();
+    from.clear();
+    to.clear();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * 3);
+}
+BENCHMARK(BM_MigrateCartsAsThePauseBenchmarkDoes)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(10);
 
 }  // namespace
 

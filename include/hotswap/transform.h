@@ -23,7 +23,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <limits>
+#include <sys/mman.h>
 #include <map>
 #include <memory>
 #include <string>
@@ -91,6 +93,28 @@ bool refuse(const std::string& reason);
 
 namespace detail {
 
+// Memory for the migration's own tables, straight from the kernel: they grow to megabytes
+// right after the previous update freed many small objects, and a large malloc then first
+// coalesces all of those (glibc's malloc_consolidate), which costs more than the migration.
+template <class T>
+struct PageAllocator {
+  using value_type = T;
+  PageAllocator() = default;
+  template <class U>
+  PageAllocator(const PageAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    void* p = ::mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) { ::munmap(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const PageAllocator<U>&) const { return true; }
+};
+
+template <class T>
+using PageVector = std::vector<T, PageAllocator<T>>;
+
 // Old object (and its type) -> the object it moved to: an open-addressing table, since a
 // migration records every object it moves and a node per entry would double the
 // allocations of the migration itself. Sized from the last migration's count, so that a
@@ -102,14 +126,13 @@ class ForwardTable {
     const void* from = nullptr;
     const std::type_info* type = nullptr;
     void* to = nullptr;
-    std::size_t from_size = 0;
   };
 
-  void insert(const void* from, const std::type_info* type, void* to, std::size_t from_size) {
+  void insert(const void* from, const std::type_info* type, void* to) {
     if ((count_ + 1) * 4 > slots_.size() * 3) grow();
     Entry* e = probe(from, type);
     if (!e->from) ++count_;
-    *e = {from, type, to, from_size};
+    *e = {from, type, to};
   }
   void* find(const void* from, const std::type_info* type) const {
     if (slots_.empty() || !from) return nullptr;
@@ -132,7 +155,7 @@ class ForwardTable {
     count_ = 0;
     shift_ = 64;
   }
-  const std::vector<Entry>& slots() const { return slots_; }  // empty ones have from == nullptr
+  const PageVector<Entry>& slots() const { return slots_; }  // empty ones have from == nullptr
 
  private:
   // Fibonacci hashing of the address alone (so that has() finds every type's entry): objects
@@ -147,7 +170,7 @@ class ForwardTable {
     return &slots_[i];
   }
   void grow() {
-    std::vector<Entry> old = std::move(slots_);
+    PageVector<Entry> old = std::move(slots_);
     std::size_t size = old.empty() ? 1024 : old.size() * 2;
     while (old.empty() && size * 3 < hint_ * 4) size *= 2;
     slots_.assign(size, Entry{});
@@ -155,9 +178,9 @@ class ForwardTable {
     for (std::size_t n = slots_.size(); n > 1; n >>= 1) --shift_;
     count_ = 0;
     for (const Entry& e : old)
-      if (e.from) insert(e.from, e.type, e.to, e.from_size);
+      if (e.from) insert(e.from, e.type, e.to);
   }
-  std::vector<Entry> slots_;
+  PageVector<Entry> slots_;
   std::size_t count_ = 0;
   std::size_t hint_ = 0;  // the most entries a migration of this patch has needed
   unsigned shift_ = 64;   // 64 - log2(slots)
@@ -166,6 +189,7 @@ class ForwardTable {
 // The elements of a contiguous container or array, moved together: one entry for all of
 // them, so that a vector of a million elements costs no million table entries.
 struct ElementRange {
+  const std::type_info* type = nullptr;  // of an old element
   const char* from = nullptr;
   std::size_t from_size = 0;  // of one element
   char* to = nullptr;
@@ -201,15 +225,32 @@ struct KeptShared {
 
 struct MigrationState {
   ForwardTable forwarded;
-  std::map<const std::type_info*, std::map<const void*, ElementRange>> ranges;  // by element type, then start
+  PageVector<ElementRange> ranges;  // in the order noted; sorted (type, start) when looked up
+  bool ranges_sorted = true;
+  // Every range's [begin, end) by begin, with the running maximum of the ends: for asking
+  // whether an address is any old element (the threads' stacks). Built when first asked.
+  PageVector<std::pair<std::uintptr_t, std::uintptr_t>> spans;
+  PageVector<std::uintptr_t> span_reach;
   bool element_noted = false;  // the next object transformed is an element of a noted range
   std::map<const void*, std::shared_ptr<void>> shared;  // old shared object -> its new owner
-  std::vector<DeferredSlot> deferred;
+  PageVector<DeferredSlot> deferred;
   std::vector<Placeholder> placeholders;
-  std::vector<std::pair<void*, std::size_t>> built;  // objects noted, searched for placeholders
-  std::vector<const void*> kept_pointers;            // unchanged-type pointers left as they were
-  std::vector<Undo> undo;
-  std::vector<KeptShared> old_shared, new_shared;
+  // Every object noted, in order: the old one, its type and size, the new one and its size.
+  // The forwarding table is built from it only when something asks where an object went
+  // (most migrations never do), and kept up to date from then on.
+  struct Noted {
+    const void* from;
+    const std::type_info* type;
+    std::size_t from_size;
+    void* to;
+    std::size_t to_size;
+  };
+  PageVector<Noted> noted;
+  std::size_t noted_hint = 0, undo_hint = 0;  // the most a migration of this patch has needed
+  bool indexed = false;  // `forwarded` holds every entry of `noted`
+  PageVector<const void*> kept_pointers;            // unchanged-type pointers left as they were
+  PageVector<Undo> undo;
+  PageVector<KeptShared> old_shared, new_shared;
   std::map<std::string, std::size_t> counts;  // objects migrated per type
   std::string error;
   std::uintptr_t tag = 0;  // this migration's placeholder tag

@@ -104,16 +104,58 @@ inline constexpr bool by_overload = std::is_class_v<From> && std::is_class_v<To>
 template <class From, class To>
 void note(const From* from, To* to) {
   MigrationState& s = state();
-  s.forwarded.insert(from, &typeid(From), to, sizeof(From));
-  s.built.emplace_back(to, sizeof(To));
+  s.noted.push_back({from, &typeid(From), sizeof(From), to, sizeof(To)});
+  if (s.indexed) s.forwarded.insert(from, &typeid(From), to);
 }
 
 // Records that `count` elements at `from` moved to `to`.
 template <class From, class To>
 void note_elements(const From* from, To* to, std::size_t count) {
   if (count)
-    state().ranges[&typeid(From)][from] = {reinterpret_cast<const char*>(from), sizeof(From),
-                                           reinterpret_cast<char*>(to), sizeof(To), count};
+  {
+    MigrationState& s = state();
+    s.ranges.push_back({&typeid(From), reinterpret_cast<const char*>(from), sizeof(From), reinterpret_cast<char*>(to),
+                        sizeof(To), count});
+    s.ranges_sorted = false;
+  }
+}
+
+// The forwarding table, from what was noted so far.
+inline void index() {
+  MigrationState& s = state();
+  for (const MigrationState::Noted& n : s.noted) s.forwarded.insert(n.from, n.type, n.to);
+  s.indexed = true;
+}
+
+// The range of old elements of type `type` that starts last at or before `address`
+// (`type` null: of any type), or nullptr.
+inline const ElementRange* range_of(const void* address, const std::type_info* type) {
+  MigrationState& s = state();
+  if (s.ranges.empty()) return nullptr;
+  auto key = [](const ElementRange& r) { return std::make_pair(reinterpret_cast<std::uintptr_t>(r.type), r.from); };
+  if (!s.ranges_sorted) {
+    std::sort(s.ranges.begin(), s.ranges.end(), [&](const ElementRange& a, const ElementRange& b) { return key(a) < key(b); });
+    s.ranges_sorted = true;
+  }
+  auto at = static_cast<const char*>(address);
+  if (type) {
+    auto it = std::upper_bound(s.ranges.begin(), s.ranges.end(), std::make_pair(reinterpret_cast<std::uintptr_t>(type), at),
+                               [&](const auto& k, const ElementRange& r) { return k < key(r); });
+    if (it == s.ranges.begin() || (it - 1)->type != type) return nullptr;
+    return &*(it - 1);
+  }
+  if (s.spans.empty()) {  // any type: for the stack check
+    for (const ElementRange& r : s.ranges)
+      s.spans.emplace_back(reinterpret_cast<std::uintptr_t>(r.from),
+                           reinterpret_cast<std::uintptr_t>(r.from) + r.count * r.from_size);
+    std::sort(s.spans.begin(), s.spans.end());
+    std::uintptr_t reach = 0;
+    for (const auto& span : s.spans) s.span_reach.push_back(reach = std::max(reach, span.second));
+  }
+  auto p = reinterpret_cast<std::uintptr_t>(address);
+  auto it = std::upper_bound(s.spans.begin(), s.spans.end(), std::make_pair(p, ~std::uintptr_t{0}));
+  if (it == s.spans.begin() || s.span_reach[static_cast<std::size_t>(it - s.spans.begin()) - 1] <= p) return nullptr;
+  return &s.ranges.front();  // some range holds it
 }
 
 // Where the old object of type `type` at `old` moved, or nullptr: an object of its own, or
@@ -121,15 +163,13 @@ void note_elements(const From* from, To* to, std::size_t count) {
 inline void* moved_to(const void* old, const std::type_info* type) {
   MigrationState& s = state();
   if (!old) return nullptr;
+  if (!s.indexed) index();
   if (void* moved = s.forwarded.find(old, type)) return moved;
-  auto of_type = s.ranges.find(type);
-  if (of_type == s.ranges.end()) return nullptr;
-  auto it = of_type->second.upper_bound(old);
-  if (it == of_type->second.begin()) return nullptr;
-  const ElementRange& r = (--it)->second;
-  auto offset = static_cast<std::size_t>(static_cast<const char*>(old) - r.from);
-  if (offset >= r.count * r.from_size || offset % r.from_size) return nullptr;
-  return r.to + offset / r.from_size * r.to_size;
+  const ElementRange* r = range_of(old, type);
+  if (!r) return nullptr;
+  auto offset = static_cast<std::size_t>(static_cast<const char*>(old) - r->from);
+  if (offset >= r->count * r->from_size || offset % r->from_size) return nullptr;
+  return r->to + offset / r->from_size * r->to_size;
 }
 
 // Moves an unchanged member out of the old object, recording how to move it back.
@@ -247,10 +287,7 @@ bool forward_to(New*& slot, const Old* old) {
     slot = nullptr;
     return true;
   }
-  if (void* moved = detail::moved_to(old, &typeid(Old))) {
-    slot = static_cast<New*>(moved);
-    return true;
-  }
+  // Filled in when the migration ends (one index then, not one lookup per pointer now).
   slot = nullptr;
   detail::state().deferred.push_back({reinterpret_cast<void**>(&slot), old, &typeid(Old)});
   return true;
@@ -406,16 +443,14 @@ void discard_root(void* object) noexcept {
 inline std::string inside_old_object(const void* address) {
   MigrationState& s = state();
   auto at = reinterpret_cast<std::uintptr_t>(address);
-  for (const ForwardTable::Entry& e : s.forwarded.slots()) {
-    if (!e.from) continue;
-    auto begin = reinterpret_cast<std::uintptr_t>(e.from);
-    if (at >= begin && at < begin + e.from_size) return type_name(e.type);
+  for (const MigrationState::Noted& n : s.noted) {
+    auto begin = reinterpret_cast<std::uintptr_t>(n.from);
+    if (at >= begin && at < begin + n.from_size) return type_name(n.type);
   }
-  for (const auto& [type, ranges] : s.ranges)
-    for (const auto& [start, r] : ranges) {
-      auto begin = reinterpret_cast<std::uintptr_t>(r.from);
-      if (at >= begin && at < begin + r.count * r.from_size) return type_name(type);
-    }
+  for (const ElementRange& r : s.ranges) {
+    auto begin = reinterpret_cast<std::uintptr_t>(r.from);
+    if (at >= begin && at < begin + r.count * r.from_size) return type_name(r.type);
+  }
   return "";
 }
 
@@ -435,11 +470,9 @@ inline bool resolve() {
   // the object lies inside an old object that goes after the update: refuse, never dangle.
   if (!s.kept_pointers.empty()) {
     std::vector<std::pair<std::uintptr_t, std::uintptr_t>> olds;  // [begin, end) of every old object
-    for (const ForwardTable::Entry& e : s.forwarded.slots())
-      if (e.from)
-        olds.emplace_back(reinterpret_cast<std::uintptr_t>(e.from), reinterpret_cast<std::uintptr_t>(e.from) + e.from_size);
-    for (const auto& [type, ranges] : s.ranges)
-      for (const auto& [start, r] : ranges)
+    for (const MigrationState::Noted& n : s.noted)
+      olds.emplace_back(reinterpret_cast<std::uintptr_t>(n.from), reinterpret_cast<std::uintptr_t>(n.from) + n.from_size);
+    for (const ElementRange& r : s.ranges)
         olds.emplace_back(reinterpret_cast<std::uintptr_t>(r.from),
                           reinterpret_cast<std::uintptr_t>(r.from) + r.count * r.from_size);
     std::sort(olds.begin(), olds.end());
@@ -456,9 +489,9 @@ inline bool resolve() {
   }
   if (s.placeholders.empty()) return true;
   std::vector<bool> placed(s.placeholders.size(), false);
-  std::vector<std::pair<void*, std::size_t>> built = s.built;
-  for (const auto& [type, ranges] : s.ranges)
-    for (const auto& [start, r] : ranges) built.emplace_back(r.to, r.count * r.to_size);
+  std::vector<std::pair<void*, std::size_t>> built;
+  for (const MigrationState::Noted& n : s.noted) built.emplace_back(n.to, n.to_size);
+  for (const ElementRange& r : s.ranges) built.emplace_back(r.to, r.count * r.to_size);
   for (auto [begin, size] : built) {
     auto* words = static_cast<std::uintptr_t*>(begin);
     for (std::size_t i = 0; i < size / sizeof(std::uintptr_t); ++i) {
@@ -478,7 +511,7 @@ inline bool resolve() {
   return true;
 }
 
-inline void forget(std::vector<KeptShared>& owners) {
+inline void forget(PageVector<KeptShared>& owners) {
   for (const KeptShared& k : owners) k.forget(k.owner);
   owners.clear();
 }
@@ -492,8 +525,11 @@ inline void forget(std::vector<KeptShared>& owners) {
 extern "C" void hotswap_migration_clear();
 
 extern "C" void hotswap_migration_begin() {
-  hotswap_migration_clear();
   hotswap::detail::MigrationState& s = hotswap::detail::state();
+  std::size_t last = s.noted.size(), last_undo = s.undo.size();
+  hotswap_migration_clear();
+  s.noted.reserve(std::max(last, s.noted_hint));  // sized as the last migration: no regrowth
+  s.undo.reserve(std::max(last_undo, s.undo_hint));
   for (auto& [type, count] : s.counts) count = 0;
   s.error.clear();
   static std::uintptr_t generation = 0;
@@ -536,13 +572,9 @@ extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t 
   for (std::size_t i = 0; i < count; ++i) {
     const void* p = reinterpret_cast<const void*>(words[i]);
     if (!p) continue;
+    if (!s.indexed) hotswap::detail::index();
     if (s.forwarded.has(p) || s.shared.count(p)) return 1;
-    for (const auto& [type, ranges] : s.ranges) {  // an old element
-      auto it = ranges.upper_bound(p);
-      if (it == ranges.begin()) continue;
-      const hotswap::detail::ElementRange& r = (--it)->second;
-      if (static_cast<const char*>(p) < r.from + r.count * r.from_size) return 1;
-    }
+    if (hotswap::detail::range_of(p, nullptr)) return 1;  // an old element
   }
   return 0;
 }
@@ -551,13 +583,22 @@ extern "C" void hotswap_migration_clear() {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   s.forwarded.clear();
   s.ranges.clear();
+  s.ranges.shrink_to_fit();
+  s.ranges_sorted = true;
+  s.spans.clear();
+  s.spans.shrink_to_fit();
+  s.span_reach.clear();
+  s.span_reach.shrink_to_fit();
   s.element_noted = false;
   s.shared.clear();
   s.deferred.clear();
   s.placeholders.clear();
-  s.built.clear();
-  s.built.shrink_to_fit();
+  s.noted_hint = std::max(s.noted_hint, s.noted.size());
+  s.noted.clear();
+  s.noted.shrink_to_fit();
+  s.indexed = false;
   s.kept_pointers.clear();
+  s.undo_hint = std::max(s.undo_hint, s.undo.size());
   s.undo.clear();
   s.undo.shrink_to_fit();
   s.old_shared.clear();

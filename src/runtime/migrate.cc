@@ -389,9 +389,11 @@ bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence
     }
     return false;
   };
+  // Only the held threads: they promised, at their update points, to hold no pointer into
+  // state that moves. The applying thread's own frames are where it called from, with
+  // whatever dead values they keep; the program answers for what it does after apply().
   for (const quiescence::HeldThread& t : held)
     if (scan(t.sp, t.stack_end)) return true;
-  if (std::uint64_t frame = program_frame()) return scan(frame, quiescence::calling_thread_stack_end());
   return false;
 }
 

@@ -44,9 +44,9 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 // value is left as the new release's initializer made it: nothing to carry.
 Status run_transformers(LinkedPatch& patch, Direction direction);
 
-// After a migration that committed, with the threads still held: whether a held thread (or
-// the one applying) has the address of an old object the migration moved from on its
-// stack. Then the old objects are kept (stale, but never freed under it).
+// After a migration that committed, with the threads still held: whether a held thread has
+// the address of an old object the migration moved from on its stack (a conservative
+// scan). Then the old objects are kept (stale, but never freed under it).
 bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held);
 
 // After a migration that committed: destroys the objects of the instances it moved from

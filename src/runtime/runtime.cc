@@ -240,6 +240,7 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   if (s) s = commit_patch(patch, state_);
   if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
   bool keep_old = s && old_objects_still_held(patch, *held);
+
   if (keep_old)
     add_warning(patch, "a thread holds the address of an old object on its stack: the old objects are kept, not "
                        "destroyed");
