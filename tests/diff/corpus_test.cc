@@ -200,6 +200,29 @@ TEST(DiffRefusals, TransformThatLacksATransformerIsRefused) {
   EXPECT_NE(patch.error().message.find("does not compile"), std::string::npos) << patch.error().message;
 }
 
+// An old layout that names a new type where the old release had a changed one (here a
+// pointer to the new THREAD instead of hotswap_old's) has the right sizes and offsets, but
+// would read old objects as new ones: refused, naming the member.
+TEST(DiffRefusals, AnOldLayoutNamingANewTypeIsRefused) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["typedef_struct"].old_binary, pairs["typedef_struct"].new_binary);
+  ASSERT_TRUE(result.ok());
+  ASSERT_FALSE(build_patch(*result, {scratch.file("p.hsp"), ""}).ok());
+  std::ifstream generated(scratch.file("transform.cpp"));
+  std::string text((std::istreambuf_iterator<char>(generated)), std::istreambuf_iterator<char>());
+  std::string old_member = "::hotswap_old::THREAD* thread;";
+  std::size_t at = text.find(old_member);
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, old_member.size(), "::THREAD* thread;");
+  std::ofstream(scratch.file("new_type.cpp")) << text;
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("new_type.cpp")});
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE(patch.error().message.find("member `thread` is declared THREAD*, which should be hotswap_old::THREAD*"),
+            std::string::npos)
+      << patch.error().message;
+}
+
 // A hand-written old layout that does not match the old release's DWARF is refused, naming
 // the member, before any transformer could read old bytes through it.
 TEST(DiffRefusals, AWrongHandWrittenOldLayoutIsRefusedNamingTheMember) {

@@ -3,6 +3,7 @@
 // old bytes through a wrong layout, whether the layout was generated or written by hand.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "common/expected.h"
@@ -10,7 +11,10 @@
 
 namespace hotswap::diff {
 
-// `checked` is the compiled transform unit's DWARF (read from a linked copy of it).
-Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::string& file);
+// `checked` is the compiled transform unit's DWARF (read from a linked copy of it);
+// `declared` the types whose old layouts belong in hotswap_old (changed, and holding one):
+// a member must name them there, never the new release's.
+Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::set<std::string>& declared,
+                         const std::string& file);
 
 }  // namespace hotswap::diff

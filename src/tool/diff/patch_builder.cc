@@ -12,6 +12,7 @@
 #include "common/symbol_index.h"
 #include "tool/diff/layout_check.h"
 #include "tool/diff/transform_glue.h"
+#include "tool/diff/transform_spelling.h"
 #include "tool/diff/transform_writer.h"
 #include "tool/patch_writer.h"
 #include "tool/subprocess.h"
@@ -145,7 +146,11 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
     return make_error("--transform " + file + ": its unit cannot be linked for checking: " + linked.message());
   auto checked = read_dwarf(check, {source, std::filesystem::absolute(source).string()});
   if (!checked) return checked.error();
-  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, file));
+  std::set<std::string> declared;
+  for (const auto* list : {&r.types.types, &r.types.reaching})
+    for (const TypeChange& c : *list)
+      if (declared_in_transform(c.name)) declared.insert(c.name);
+  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, declared, file));
   auto elf = ElfFile::open(out.object);
   if (!elf) return elf.error();
   auto defined = defined_symbols(*elf);

@@ -54,7 +54,28 @@ std::string in_old_namespace(const std::string& text, const std::set<std::string
   return out;
 }
 
-TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed) {
+// `text` with every qualified name made global ("app::Buf" -> "::app::Buf"), so that it
+// means the same inside namespace hotswap_old::app, where "app" would be hotswap_old::app.
+std::string globally_qualified(const std::string& text) {
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    char c = text[at];
+    bool starts = (std::isalpha(static_cast<unsigned char>(c)) || c == '_') &&
+                  (at == 0 || !(identifier_char(text[at - 1]) || text[at - 1] == ':'));
+    if (starts) {
+      std::size_t end = at;
+      while (end < text.size() && identifier_char(text[end])) ++end;
+      if (text.compare(end, 2, "::") == 0) out += "::";
+      out.append(text, at, end - at);
+      at = end;
+    } else {
+      out += text[at++];
+    }
+  }
+  return out;
+}
+
+TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed, bool global) {
   TypeTable view = table;
   // A changed enum is carried as its underlying type (its enumerators are the new ones').
   for (TypeNode& n : view.nodes)
@@ -74,6 +95,10 @@ TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed)
     std::string original = table.get(strip_aliases(table, n.target))->name;
     if (mentions_changed(original, changed)) n.name = target->name;
   }
+  if (global)
+    for (TypeNode& n : view.nodes)
+      if (n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum || n.kind == TypeKind::kTypedef)
+        n.name = globally_qualified(n.name);
   return view;
 }
 

@@ -28,8 +28,9 @@ std::string in_old_namespace(const std::string& text, const std::set<std::string
 
 // A view of the old release's types in which changed types and the templates built from them
 // are spelled in hotswap_old, and typedefs of such types are seen through (the program's
-// typedef names the new type).
-TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed);
+// typedef names the new type). `global`: every qualified name starts with "::", so that it
+// means the same inside namespace hotswap_old::app (for writing code; DWARF names have none).
+TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed, bool global = true);
 
 // A declaration of `name` of type `id` as the table spells it; "" if it cannot be written.
 std::string spell_declaration(const TypeTable& table, int id, const std::string& name);
