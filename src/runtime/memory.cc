@@ -12,6 +12,12 @@
 #include <string>
 #include <vector>
 
+// LeakSanitizer's interface, present when the program is built with -fsanitize=address or
+// =leak: a patch's memory is an anonymous mapping LeakSanitizer does not know, and the state
+// a patch carries (a migrated global's heap objects) would otherwise be reported as leaks.
+extern "C" void __lsan_register_root_region(const void* p, std::size_t size) __attribute__((weak));
+extern "C" void __lsan_unregister_root_region(const void* p, std::size_t size) __attribute__((weak));
+
 namespace hotswap {
 namespace {
 
@@ -41,7 +47,10 @@ Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t i
       }
       void* want = reinterpret_cast<void*>(want_at);
       void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-      if (got == want) return MappedRegion{static_cast<unsigned char*>(got), size};
+      if (got == want) {
+        if (__lsan_register_root_region) __lsan_register_root_region(got, size);
+        return MappedRegion{static_cast<unsigned char*>(got), size};
+      }
       if (got != MAP_FAILED) munmap(got, size);  // an old kernel took it as a hint
       break;  // raced with another mapping: read the map again
     }
@@ -52,7 +61,9 @@ Expected<MappedRegion> map_near_image(std::uint64_t image_start, std::uint64_t i
 }
 
 void unmap_region(const MappedRegion& region) {
-  if (region.base) munmap(region.base, region.size);
+  if (!region.base) return;
+  if (__lsan_unregister_root_region) __lsan_unregister_root_region(region.base, region.size);
+  munmap(region.base, region.size);
 }
 
 Status protect_range(std::uint64_t start, std::uint64_t end, int prot) {
