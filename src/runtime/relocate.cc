@@ -58,6 +58,22 @@ struct Target {
   bool init_view = false;
 };
 
+// A static initializer registers the destructor of the datum it built (__cxa_atexit) with
+// the destructor's address. Aimed at the canonical entry, that registration would run
+// whatever the entry leads to at exit: after a revert, the old release's destructor on the
+// patch's instance of a changed type. The patch's own copy destroys the patch's instance.
+bool registers_own_destructor(const LinkedPatch& patch, const ElfSymbol& sym) {
+  const std::string* name = &sym.name;
+  if (sym.type == STT_SECTION && sym.shndx < patch.sections.size()) {
+    const SectionPlan& target = patch.sections[sym.shndx];
+    if (!target.function) return false;
+    name = &target.function->name;
+  }
+  if (name->size() < 4) return false;
+  std::string tail = name->substr(name->size() - 4);
+  return tail == "D0Ev" || tail == "D1Ev" || tail == "D2Ev";
+}
+
 Status relocate_one(LinkedPatch& patch, const ElfSection& s, const Target& to, const ElfRelocation& r) {
   using x86_64::RelocClass;
   const ElfFile& elf = *patch.file.elf;
@@ -113,7 +129,9 @@ Status relocate_one(LinkedPatch& patch, const ElfSection& s, const Target& to, c
     }
     case RelocClass::kGotEntry: {
       // The slot holds the symbol's address as code that takes it sees it.
-      std::uint64_t address = patch.canonical_values[r.symbol] ? patch.canonical_values[r.symbol] : S;
+      std::uint64_t address = patch.canonical_values[r.symbol] && !(init_view && registers_own_destructor(patch, sym))
+                                  ? patch.canonical_values[r.symbol]
+                                  : S;
       std::uint64_t slot = got_slot(patch, {r.symbol, GotKind::kAddress, init_view, 0}, address);
       if (!slot) return make_error("relocation at " + context_of(elf, s, r) + " has no GOT slot");
       value = static_cast<std::int64_t>(slot + A - P);
@@ -155,6 +173,7 @@ std::uint64_t referenced_address(const LinkedPatch& patch, const ElfRelocation& 
   const ElfSymbol& sym = patch.file.elf->symbols()[r.symbol];
   const std::uint64_t S = init_view ? patch.init_shadow_values[r.symbol] : patch.symbol_values[r.symbol];
   const std::int64_t offset = r.addend + field_to_target;  // from S to the byte referenced
+  if (init_view && registers_own_destructor(patch, sym)) return S + r.addend;
   if (sym.type == STT_SECTION && sym.shndx < patch.sections.size()) {
     const SectionPlan& target = patch.sections[sym.shndx];
     if (target.function && target.canonical_base && !target.init_code &&

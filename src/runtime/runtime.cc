@@ -92,7 +92,30 @@ Status Runtime::ensure_started() {
   state_.image = std::move(*image);
   state_.scope = std::make_unique<Scope>(*state_.image);
   x86_64::prepare_sync_cores();
+  // Registered after the program's static initializers, so it runs before their
+  // destructors: a running instance whose type a patch changed was emptied as an object of
+  // its old type, and the destructor the program registered for it is its old release's —
+  // but its entry leads to the patch's code while the patch is applied.
+  static bool registered = false;
+  if (!registered) registered = std::atexit([] { Runtime::instance().revert_for_exit(); }) == 0;
   return Status::success();
+}
+
+void Runtime::revert_for_exit() {
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return;  // exit() from inside the runtime: leave it as it is
+  std::size_t oldest = state_.applied.size();
+  for (std::size_t i = 0; i < state_.applied.size(); ++i)
+    if (migrating(*state_.applied[i])) {
+      oldest = i;
+      break;
+    }
+  while (state_.applied.size() > oldest) {
+    LinkedPatch& last = *state_.applied.back();
+    if (!revert_patch(last, state_)) return;  // its memory stays mapped: the patch's own
+    (void)state_.applied.back().release();   // destructors still run on its instances
+    state_.applied.pop_back();
+  }
 }
 
 Status Runtime::start() {

@@ -42,6 +42,9 @@ class Runtime {
 
  private:
   Status ensure_started();  // REQUIRES: mu_ held
+  // At exit, before the program's own static destructors: the code of every patch down to
+  // the oldest one that moved state goes back (see runtime.cc).
+  void revert_for_exit();
   Result refuse(const std::string& path, const std::string& why);  // REQUIRES: mu_ held
 
   std::mutex mu_;

@@ -153,3 +153,23 @@ TEST(HeapState, EveryFormOfStateMovesUnderFourThreadsAndBack) {
   EXPECT_GE(back.edits, after.edits);
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
+
+// The program's static destructors run at exit on whatever instance they were registered
+// for: the running one (emptied as an object of its old type) and the patch's (of the new
+// type). Exiting while the patch is applied, and after it was reverted, must find each
+// destroyed by its own release's destructor.
+TEST(HeapState, TheProgramExitsCleanlyWithATypeChangingPatchAppliedOrReverted) {
+  {
+    Process p(program("forms", "v1"));
+    ASSERT_EQ(p.ask("fill"), "filled");
+    EXPECT_APPLIED(p.ask("apply " + out_dir() + "/forms/v1-v2.hsp"));
+    EXPECT_EQ(p.quit(), 0) << "exit while applied";
+  }
+  {
+    Process p(program("forms", "v1"));
+    ASSERT_EQ(p.ask("fill"), "filled");
+    EXPECT_APPLIED(p.ask("apply " + out_dir() + "/forms/v1-v2.hsp"));
+    EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+    EXPECT_EQ(p.quit(), 0) << "exit after revert";
+  }
+}

@@ -60,4 +60,13 @@ std::string Process::ask(const std::string& command) {
   }
 }
 
+int Process::quit() {
+  std::string line = "quit\n";
+  (void)!write(to_child_, line.data(), line.size());
+  int status = 0;
+  if (pid_ <= 0 || waitpid(pid_, &status, 0) != pid_) return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 bool Process::alive() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }

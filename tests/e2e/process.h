@@ -19,6 +19,9 @@ class Process {
   // "<timeout>" if it did not answer within 20 s).
   std::string ask(const std::string& command);
   bool alive();
+  // Sends "quit" and waits for the program to exit: its exit code, or 128 + the signal
+  // that ended it (a crash in its exit-time destructors shows here).
+  int quit();
 
  private:
   pid_t pid_ = -1;
