@@ -225,8 +225,8 @@ struct KeptShared {
 
 struct MigrationState {
   ForwardTable forwarded;
-  PageVector<ElementRange> ranges;  // in the order noted; sorted (type, start) when looked up
-  bool ranges_sorted = true;
+  PageVector<ElementRange> ranges;  // sorted by (type, start) up to sorted_ranges, then as noted
+  std::size_t sorted_ranges = 0;
   // Every range's [begin, end) by begin, with the running maximum of the ends: for asking
   // whether an address is any old element (the threads' stacks). Built when first asked.
   PageVector<std::pair<std::uintptr_t, std::uintptr_t>> spans;

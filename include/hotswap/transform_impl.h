@@ -30,6 +30,8 @@
 
 #include <hotswap/transform.h>
 
+extern "C" void __lsan_ignore_object(const void* p) __attribute__((weak));
+
 namespace hotswap {
 namespace {
 namespace detail {
@@ -106,6 +108,8 @@ void note(const From* from, To* to) {
   MigrationState& s = state();
   s.noted.push_back({from, &typeid(From), sizeof(From), to, sizeof(To)});
   if (s.indexed) s.forwarded.insert(from, &typeid(From), to);
+  s.spans.clear();  // rebuilt when next asked
+  s.span_reach.clear();
 }
 
 // Records that `count` elements at `from` moved to `to`.
@@ -116,7 +120,8 @@ void note_elements(const From* from, To* to, std::size_t count) {
     MigrationState& s = state();
     s.ranges.push_back({&typeid(From), reinterpret_cast<const char*>(from), sizeof(From), reinterpret_cast<char*>(to),
                         sizeof(To), count});
-    s.ranges_sorted = false;
+    s.spans.clear();  // rebuilt when next asked
+    s.span_reach.clear();
   }
 }
 
@@ -133,29 +138,46 @@ inline const ElementRange* range_of(const void* address, const std::type_info* t
   MigrationState& s = state();
   if (s.ranges.empty()) return nullptr;
   auto key = [](const ElementRange& r) { return std::make_pair(reinterpret_cast<std::uintptr_t>(r.type), r.from); };
-  if (!s.ranges_sorted) {
+  // A sorted prefix and an unsorted tail, sorted again only once the tail has grown to an
+  // eighth of the whole: lookups between appends stay cheap (no sort per forward()).
+  std::size_t tail = s.ranges.size() - s.sorted_ranges;
+  if (tail > 64 && tail * 8 > s.ranges.size()) {
     std::sort(s.ranges.begin(), s.ranges.end(), [&](const ElementRange& a, const ElementRange& b) { return key(a) < key(b); });
-    s.ranges_sorted = true;
+    s.sorted_ranges = s.ranges.size();
   }
   auto at = static_cast<const char*>(address);
   if (type) {
-    auto it = std::upper_bound(s.ranges.begin(), s.ranges.end(), std::make_pair(reinterpret_cast<std::uintptr_t>(type), at),
+    const ElementRange* best = nullptr;
+    auto sorted_end = s.ranges.begin() + static_cast<std::ptrdiff_t>(s.sorted_ranges);
+    auto it = std::upper_bound(s.ranges.begin(), sorted_end, std::make_pair(reinterpret_cast<std::uintptr_t>(type), at),
                                [&](const auto& k, const ElementRange& r) { return k < key(r); });
-    if (it == s.ranges.begin() || (it - 1)->type != type) return nullptr;
-    return &*(it - 1);
+    if (it != s.ranges.begin() && (it - 1)->type == type) best = &*(it - 1);
+    for (auto r = sorted_end; r != s.ranges.end(); ++r)  // the tail: the latest, closest start wins
+      if (r->type == type && r->from <= at && (!best || r->from > best->from)) best = &*r;
+    return best;
   }
-  if (s.spans.empty()) {  // any type: for the stack check
+  return nullptr;
+}
+
+
+// Whether `address` lies inside any old object or element the migration moved from.
+inline bool inside_old(const void* address) {
+  MigrationState& s = state();
+  if (s.spans.empty()) {  // any type: for the stack check, every old object and element
     for (const ElementRange& r : s.ranges)
       s.spans.emplace_back(reinterpret_cast<std::uintptr_t>(r.from),
                            reinterpret_cast<std::uintptr_t>(r.from) + r.count * r.from_size);
+    for (const MigrationState::Noted& n : s.noted)
+      s.spans.emplace_back(reinterpret_cast<std::uintptr_t>(n.from),
+                           reinterpret_cast<std::uintptr_t>(n.from) + n.from_size);
+    if (s.spans.empty()) return false;
     std::sort(s.spans.begin(), s.spans.end());
     std::uintptr_t reach = 0;
     for (const auto& span : s.spans) s.span_reach.push_back(reach = std::max(reach, span.second));
   }
   auto p = reinterpret_cast<std::uintptr_t>(address);
   auto it = std::upper_bound(s.spans.begin(), s.spans.end(), std::make_pair(p, ~std::uintptr_t{0}));
-  if (it == s.spans.begin() || s.span_reach[static_cast<std::size_t>(it - s.spans.begin()) - 1] <= p) return nullptr;
-  return &s.ranges.front();  // some range holds it
+  return it != s.spans.begin() && s.span_reach[static_cast<std::size_t>(it - s.spans.begin()) - 1] > p;
 }
 
 // Where the old object of type `type` at `old` moved, or nullptr: an object of its own, or
@@ -172,12 +194,28 @@ inline void* moved_to(const void* old, const std::type_info* type) {
   return r->to + offset / r->from_size * r->to_size;
 }
 
-// Moves an unchanged member out of the old object, recording how to move it back.
+// Whether `address` lies on the calling thread's stack: a transformer's temporary, which
+// will be gone when the migration ends (nothing may be recorded about it).
+inline bool on_this_stack(const void* address) {
+  char here;
+  auto at = reinterpret_cast<std::uintptr_t>(address), top = reinterpret_cast<std::uintptr_t>(&here);
+  return at >= top - 4096 && at < top + (std::uintptr_t{8} << 20);  // below: callees' frames
+}
+
+// Moves an unchanged member out of the old object, recording how to move it back (the
+// record first: if it cannot be made, nothing moved). Into a temporary it copies instead:
+// a move could not be undone once the temporary is gone.
 template <class T>
 void move_out(const T& from, T& to) {
+  if constexpr (std::is_copy_assignable_v<T>) {
+    if (on_this_stack(&to)) {
+      to = from;
+      return;
+    }
+  }
   T& source = const_cast<T&>(from);  // the old objects are the runtime's to take apart
-  to = std::move(source);
   state().undo.push_back({&source, &to, [](void* f, void* t) { *static_cast<T*>(f) = std::move(*static_cast<T*>(t)); }});
+  to = std::move(source);
 }
 
 template <class From, class To>
@@ -287,8 +325,14 @@ bool forward_to(New*& slot, const Old* old) {
     slot = nullptr;
     return true;
   }
-  // Filled in when the migration ends (one index then, not one lookup per pointer now).
+  if (void* moved = detail::moved_to(old, &typeid(Old))) {
+    slot = static_cast<New*>(moved);
+    return true;
+  }
   slot = nullptr;
+  if (detail::on_this_stack(&slot))
+    return detail::fail("forward_to() into a temporary, for an object not migrated yet: forward into the new "
+                        "object's own member");
   detail::state().deferred.push_back({reinterpret_cast<void**>(&slot), old, &typeid(Old)});
   return true;
 }
@@ -377,6 +421,9 @@ bool transform(const From& from, To& to) {
     using Target = typename To::element_type;
     MigrationState& s = state();
     // Neither side's control block may be released by this migration (KeptShared).
+    if (on_this_stack(&to))
+      return fail("a std::shared_ptr of a changed type transformed into a temporary: transform it into the new "
+                  "object's own member (its owners are tracked where they are)");
     s.old_shared.push_back({const_cast<From*>(&from), [](void* p) { ::new (p) From(); }});
     s.new_shared.push_back({&to, [](void* p) { ::new (p) To(); }});
     if (!from) {
@@ -512,7 +559,14 @@ inline bool resolve() {
 }
 
 inline void forget(PageVector<KeptShared>& owners) {
-  for (const KeptShared& k : owners) k.forget(k.owner);
+  for (const KeptShared& k : owners) {
+    // What it owned stays allocated on purpose: tell LeakSanitizer, when the program has it.
+    // (libstdc++'s shared_ptr is {pointer, control block}; the control block is the
+    // allocation, the object itself or beside it.)
+    if (__lsan_ignore_object)
+      if (const void* block = static_cast<void* const*>(k.owner)[1]) __lsan_ignore_object(block);
+    k.forget(k.owner);
+  }
   owners.clear();
 }
 
@@ -522,14 +576,17 @@ inline void forget(PageVector<KeptShared>& owners) {
 
 // ---- Entry points the runtime calls (docs/patch-format.md, "migrations") ----
 
-extern "C" void hotswap_migration_clear();
+extern "C" void hotswap_migration_clear() noexcept;
 
-extern "C" void hotswap_migration_begin() {
+extern "C" void hotswap_migration_begin() noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   std::size_t last = s.noted.size(), last_undo = s.undo.size();
   hotswap_migration_clear();
-  s.noted.reserve(std::max(last, s.noted_hint));  // sized as the last migration: no regrowth
-  s.undo.reserve(std::max(last_undo, s.undo_hint));
+  try {  // sized as the last migration: no regrowth (and no failure later for want of it)
+    s.noted.reserve(std::max(last, s.noted_hint));
+    s.undo.reserve(std::max(last_undo, s.undo_hint));
+  } catch (...) {
+  }
   for (auto& [type, count] : s.counts) count = 0;
   s.error.clear();
   static std::uintptr_t generation = 0;
@@ -539,7 +596,7 @@ extern "C" void hotswap_migration_begin() {
 // 0 when every forwarded pointer found its object; the error text otherwise. The record of
 // what moved where stays until hotswap_migration_clear: the runtime asks it about the
 // threads' stacks (hotswap_migration_holds) and undoes it (hotswap_migration_abort).
-extern "C" int hotswap_migration_end() {
+extern "C" int hotswap_migration_end() noexcept {
   bool ok = false;
   try {
     ok = hotswap::detail::resolve();
@@ -551,40 +608,49 @@ extern "C" int hotswap_migration_end() {
 
 // The migration failed: the members it moved go back into the old objects, and the shared
 // objects it made for the new ones are forgotten (never released: see KeptShared).
-extern "C" void hotswap_migration_abort() {
+extern "C" void hotswap_migration_abort() noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
-  for (auto it = s.undo.rbegin(); it != s.undo.rend(); ++it) it->back(it->from, it->to);
+  try {
+    for (auto it = s.undo.rbegin(); it != s.undo.rend(); ++it) it->back(it->from, it->to);
+  } catch (...) {
+  }
   s.undo.clear();
+  // The new shared objects are never released by this code (KeptShared): neither their
+  // owners nor the migration's own references.
+  for (auto& [old, owner] : s.shared) ::new (&owner) std::shared_ptr<void>();
   s.shared.clear();
   hotswap::detail::forget(s.new_shared);
   s.old_shared.clear();
 }
 
 // Before the old objects are destroyed: their shared owners of changed types are forgotten.
-extern "C" void hotswap_migration_release_old() {
+extern "C" void hotswap_migration_release_old() noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   hotswap::detail::forget(s.old_shared);
 }
 
 // Whether any of `count` words is the address of an old object the migration moved from.
-extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t count) {
+// Out of memory answers yes: the old objects are then kept, which is always safe.
+extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t count) noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
-  for (std::size_t i = 0; i < count; ++i) {
-    const void* p = reinterpret_cast<const void*>(words[i]);
-    if (!p) continue;
-    if (!s.indexed) hotswap::detail::index();
-    if (s.forwarded.has(p) || s.shared.count(p)) return 1;
-    if (hotswap::detail::range_of(p, nullptr)) return 1;  // an old element
+  try {
+    for (std::size_t i = 0; i < count; ++i) {
+      const void* p = reinterpret_cast<const void*>(words[i]);
+      if (!p) continue;
+      if (s.shared.count(p) || hotswap::detail::inside_old(p)) return 1;
+    }
+  } catch (...) {
+    return 1;
   }
   return 0;
 }
 
-extern "C" void hotswap_migration_clear() {
+extern "C" void hotswap_migration_clear() noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   s.forwarded.clear();
   s.ranges.clear();
   s.ranges.shrink_to_fit();
-  s.ranges_sorted = true;
+  s.sorted_ranges = 0;
   s.spans.clear();
   s.spans.shrink_to_fit();
   s.span_reach.clear();
@@ -605,13 +671,16 @@ extern "C" void hotswap_migration_clear() {
   s.new_shared.clear();
 }
 
-extern "C" const char* hotswap_migration_error() { return hotswap::detail::state().error.c_str(); }
+extern "C" const char* hotswap_migration_error() noexcept { return hotswap::detail::state().error.c_str(); }
 
 // "app::Session 1000, app::Item 5000": objects migrated per type by the last migration.
-extern "C" const char* hotswap_migration_counts() {
+extern "C" const char* hotswap_migration_counts() noexcept {
   static std::string text;
-  text.clear();
-  for (const auto& [type, count] : hotswap::detail::state().counts)
-    if (count) text += (text.empty() ? "" : ", ") + type + " " + std::to_string(count);
+  try {
+    text.clear();
+    for (const auto& [type, count] : hotswap::detail::state().counts)
+      if (count) text += (text.empty() ? "" : ", ") + type + " " + std::to_string(count);
+  } catch (...) {
+  }
   return text.c_str();
 }

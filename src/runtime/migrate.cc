@@ -398,8 +398,10 @@ bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence
 }
 
 void discard_moved_from(LinkedPatch& patch, Direction direction, bool keep) {
+  // Old shared owners of changed types are forgotten either way: whatever destroys the old
+  // objects later (a revert's transformer, an exit destructor) must not release them.
+  call(patch.migration_release_old);
   if (!keep) {
-    call(patch.migration_release_old);
     for (Migration& m : patch.migrations) {
       if (!m.ran || !m.discard) continue;
       bool forward = direction == Direction::kForward;

@@ -124,15 +124,24 @@ TEST(TransformHelpers, UnchangedContainersMoveWholeSoPointersIntoThemStayValid) 
   struct Book {
     std::vector<std::string> names;
   };
-  std::vector<std::string> from{"a-name-longer-than-the-small-string-buffer", "b"};
-  const std::string* first = &from[0];
-  std::vector<std::string> to;
+  // The migration's objects live in the patch's data and on the heap, never on the stack
+  // of the thread that migrates (into a temporary there, members are copied).
+  auto from = std::make_unique<std::vector<std::string>>(
+      std::vector<std::string>{"a-name-longer-than-the-small-string-buffer", "b"});
+  const std::string* first = &(*from)[0];
+  auto to = std::make_unique<std::vector<std::string>>();
   hotswap_migration_begin();
-  ASSERT_TRUE(hotswap::transform(from, to));
+  ASSERT_TRUE(hotswap::transform(*from, *to));
   ASSERT_EQ(hotswap_migration_end(), 0);
   hotswap_migration_clear();
-  EXPECT_EQ(&to[0], first) << "the same elements, now the new owner's";
-  EXPECT_TRUE(from.empty());
+  EXPECT_EQ(&(*to)[0], first) << "the same elements, now the new owner's";
+  EXPECT_TRUE(from->empty());
+  std::vector<std::string> temporary;
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(*to, temporary));
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  EXPECT_EQ(to->size(), 2u) << "into a temporary: copied, so that nothing needs undoing";
 }
 
 TEST(TransformHelpers, AFailedMigrationMovesEveryMemberBack) {
@@ -224,14 +233,15 @@ TEST(TransformHelpers, ForwardBeforeTheTargetMovedIsFilledInFromTheObjectsBuilt)
   // A plain forward() of an object not migrated yet, stored in an object the migration built.
   hotswap_old::app::Session old_holder{}, old_target{};
   old_target.id = 5;
-  app::Session holder, target;
+  auto holder = std::make_unique<app::Session>(), target = std::make_unique<app::Session>();
   hotswap_migration_begin();
-  hotswap::detail::note(&old_holder, &holder);
-  holder.peer = hotswap::forward<app::Session>(&old_target);
-  EXPECT_NE(holder.peer, nullptr);
-  ASSERT_TRUE(hotswap::transform(old_target, target));
+  hotswap::detail::note(&old_holder, holder.get());
+  holder->peer = hotswap::forward<app::Session>(&old_target);
+  EXPECT_NE(holder->peer, nullptr);
+  ASSERT_TRUE(hotswap::transform(old_target, *target)) << hotswap_migration_error();
   ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
-  EXPECT_EQ(holder.peer, &target);
+  EXPECT_EQ(holder->peer, target.get());
+  hotswap_migration_clear();
 }
 
 TEST(TransformHelpers, ContainersOfEveryKindMoveElementByElement) {
