@@ -308,16 +308,11 @@ class Writer {
     return whole.str();
   }
 
-  // One direction's transformer of a changed type.
+  // One direction's transformer of a changed type, from the member pairing the type
+  // comparison made (TypeChange::members).
   std::string write_overload(const TypeChange& c, bool inverse) const {
-    const TypeNode& old_node = old_types_.nodes[static_cast<std::size_t>(c.old_id)];
-    const TypeNode& new_node = new_types_.nodes[static_cast<std::size_t>(c.new_id)];
-    const TypeNode& from = inverse ? new_node : old_node;
-    const TypeNode& to = inverse ? old_node : new_node;
     const TypeTable& from_table = inverse ? new_types_ : old_types_;
     const TypeTable& to_table = inverse ? old_types_ : new_types_;
-    SignatureCache from_sigs(inverse ? new_types_ : r_.old_release->dwarf.types);
-    SignatureCache to_sigs(inverse ? r_.old_release->dwarf.types : new_types_);
     std::string old_name = std::string(kOldNamespace) + "::" + c.name;
     std::ostringstream out;
     if (inverse)
@@ -329,67 +324,51 @@ class Writer {
     }
     out << "bool hotswap_transform(const " << (inverse ? c.name : old_name) << "& from, "
         << (inverse ? old_name : c.name) << "& to) {\n";
-    std::map<std::string, const TypeMember*> from_members;
-    for (const TypeMember& m : from.members)
-      if (!m.is_base && !m.name.empty()) from_members[m.name] = &m;
-    auto base_key = [&](const TypeTable& table, const TypeMember& m) {
-      std::string name = table.get(strip_aliases(table, m.type))->name;
-      if (name.rfind("::", 0) == 0) name = name.substr(2);
-      std::string prefix = std::string(kOldNamespace) + "::";
-      if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
-      return name;
-    };
-    std::map<std::string, const TypeMember*> by_base;
-    for (const TypeMember& m : from.members)
-      if (m.is_base) by_base[base_key(from_table, m)] = &m;
-    for (const TypeMember& m : to.members) {
-      if (m.is_base) {
-        auto it = by_base.find(base_key(to_table, m));
-        std::string to_base = spell_declaration(to_table, m.type, "");
-        if (it == by_base.end() || to_base.empty()) {
-          out << "  // base " << spell_type(to_table, m.type) << " is new: it keeps what the default constructor gave it\n";
+    std::ostringstream dropped;
+    for (const MemberPair& p : c.members) {
+      const TypeMember* f = inverse ? p.new_member : p.old_member;
+      const TypeMember* t = inverse ? p.old_member : p.new_member;
+      if (!t) {  // only `from` has it
+        dropped << "  // " << p.name << (inverse ? " is new: dropped on revert\n" : " was removed: its value is dropped\n");
+        continue;
+      }
+      if (t->is_base) {
+        std::string to_base = spell_declaration(to_table, t->type, "");
+        if (!f || to_base.empty()) {
+          out << "  // base " << spell_type(to_table, t->type) << " is new: it keeps what the default constructor gave it\n";
           continue;
         }
-        std::string from_base = spell_declaration(from_table, it->second->type, "");
-        out << "  if (!hotswap::transform(static_cast<const " << from_base << "&>(from), static_cast<" << to_base
-            << "&>(to))) return false;\n";
-        by_base.erase(it);
+        out << "  if (!hotswap::transform(static_cast<const " << spell_declaration(from_table, f->type, "")
+            << "&>(from), static_cast<" << to_base << "&>(to))) return false;\n";
         continue;
       }
-      if (m.name.empty()) continue;
-      auto it = from_members.find(m.name);
-      if (it == from_members.end()) {
-        out << "  // " << m.name << (inverse ? " is not in the new layout: it starts value-initialized\n"
-                                              : " is new: it keeps what the default constructor gave it\n");
+      const std::string& name = p.name;
+      if (!f) {
+        out << "  // " << name << (inverse ? " is not in the new layout: it starts value-initialized\n"
+                                           : " is new: it keeps what the default constructor gave it\n");
         continue;
       }
-      const TypeMember& f = *it->second;
-      from_members.erase(it);
-      std::string from_decl = spell_declaration(from_table, f.type, "x");
-      std::string to_decl = spell_declaration(to_table, m.type, "x");
-      bool same = from_sigs.signature(f.type) == to_sigs.signature(m.type);
-      if (m.bit_size || f.bit_size) {
+      bool spelled = !spell_declaration(from_table, f->type, "x").empty() && !spell_declaration(to_table, t->type, "x").empty();
+      if (t->bit_size || f->bit_size) {
         // A bit-field: the value must fit the type, then the width (read back).
-        std::string refusal = "return hotswap::refuse(\"" + c.name + "::" + m.name + " out of range\");";
-        out << "  if (!hotswap::fits<decltype(to." << m.name << ")>(from." << m.name << ")) " << refusal << "\n"
-            << "  to." << m.name << " = static_cast<decltype(to." << m.name << ")>(from." << m.name << ");\n"
-            << "  if (static_cast<long long>(to." << m.name << ") != static_cast<long long>(from." << m.name << ")) "
+        std::string refusal = "return hotswap::refuse(\"" + c.name + "::" + name + " out of range\");";
+        out << "  if (!hotswap::fits<decltype(to." << name << ")>(from." << name << ")) " << refusal << "\n"
+            << "  to." << name << " = static_cast<decltype(to." << name << ")>(from." << name << ");\n"
+            << "  if (static_cast<long long>(to." << name << ") != static_cast<long long>(from." << name << ")) "
             << refusal << "\n";
-      } else if (from_decl.empty() || to_decl.empty()) {
-        if (same && plain_data(new_types_, inverse ? f.type : m.type))
-          out << "  std::memcpy(&to." << m.name << ", &from." << m.name << ", sizeof to." << m.name << ");\n";
+      } else if (!spelled) {
+        if (p.same_type && p.plain)
+          out << "  std::memcpy(&to." << name << ", &from." << name << ", sizeof to." << name << ");\n";
         else
-          out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << m.name
-              << " by hand\");  // its type cannot be spelled here: " << spell_type(to_table, m.type) << "\n";
+          out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
+              << " by hand\");  // its type cannot be spelled here: " << spell_type(to_table, t->type) << "\n";
       } else {
-        out << "  if (!hotswap::transform(from." << m.name << ", to." << m.name << ")) return false;";
-        if (!same) out << "  // " << spell_type(from_table, f.type) << " -> " << spell_type(to_table, m.type);
+        out << "  if (!hotswap::transform(from." << name << ", to." << name << ")) return false;";
+        if (!p.same_type) out << "  // " << spell_type(from_table, f->type) << " -> " << spell_type(to_table, t->type);
         out << "\n";
       }
     }
-    for (const auto& [name, m] : from_members)
-      out << "  // " << name << (inverse ? " is new: dropped on revert\n" : " was removed: its value is dropped\n");
-    out << "  return true;\n}\n\n";
+    out << dropped.str() << "  return true;\n}\n\n";
     return out.str();
   }
 

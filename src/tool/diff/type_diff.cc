@@ -164,6 +164,39 @@ std::string spell_signature(const TypeTable& table, const DwarfFunction& f) {
   return s + ")";
 }
 
+// The members of a changed class paired by name (bases by type name), with whether each
+// kept its type: computed once, with the signature caches of both releases.
+static std::vector<MemberPair> pair_members(const TypeTable& old_types, int old_id, const TypeTable& new_types, int new_id,
+                                     SignatureCache& old_sigs, SignatureCache& new_sigs) {
+  std::vector<MemberPair> out;
+  const TypeNode* before = old_types.get(old_id);
+  const TypeNode* after = new_types.get(new_id);
+  if (!before || !after || before->kind != TypeKind::kStruct || after->kind != TypeKind::kStruct) return out;
+  auto key = [](const TypeTable& t, const TypeMember& m) {
+    if (!m.is_base) return m.name;
+    const TypeNode* b = t.get(strip_aliases(t, m.type));
+    return "base " + (b ? b->name : std::string());
+  };
+  std::map<std::string, const TypeMember*> old_members;
+  for (const TypeMember& m : before->members)
+    if (m.is_base || !m.name.empty()) old_members[key(old_types, m)] = &m;
+  for (const TypeMember& m : after->members) {
+    if (!m.is_base && m.name.empty()) continue;
+    MemberPair p;
+    p.name = m.is_base ? "" : m.name;
+    p.new_member = &m;
+    if (auto it = old_members.find(key(new_types, m)); it != old_members.end()) {
+      p.old_member = it->second;
+      p.same_type = old_sigs.signature(it->second->type) == new_sigs.signature(m.type);
+      old_members.erase(it);
+    }
+    p.plain = plain_data(new_types, m.type);
+    out.push_back(p);
+  }
+  for (const auto& [name, m] : old_members) out.push_back({m->is_base ? "" : m->name, m, nullptr, false, false});
+  return out;
+}
+
 TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_side, const ObjectComparison& objects) {
   TypeComparison out;
   const TypeTable& old_types = old_side.info->types;
@@ -176,7 +209,8 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (it == old_side.info->named_types.end()) continue;
     if (old_sigs.signature(it->second) == new_sigs.signature(new_id)) continue;
     changed.insert(name);
-    out.types.push_back({name, describe_struct_change(old_types, it->second, new_types, new_id), it->second, new_id});
+    out.types.push_back({name, describe_struct_change(old_types, it->second, new_types, new_id), it->second, new_id,
+                         pair_members(old_types, it->second, new_types, new_id, old_sigs, new_sigs)});
   }
 
   if (!changed.empty())
@@ -190,7 +224,8 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       std::set<int> seen;
       std::string path;
       if (reach(new_types, new_id, changed, false, seen, path).empty()) continue;
-      out.reaching.push_back({name, {"holds " + path}, it->second, new_id});
+      out.reaching.push_back({name, {"holds " + path}, it->second, new_id,
+                              pair_members(old_types, it->second, new_types, new_id, old_sigs, new_sigs)});
     }
 
   Indexed old_index = index_side(old_side), new_index = index_side(new_side);
@@ -200,7 +235,7 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (it == old_index.variables.end()) continue;
     if (old_sigs.signature(it->second->type) == new_sigs.signature(v->type)) continue;
     DataTypeChange d{new_index.refs[id], v->unit, spell_type(old_types, it->second->type), spell_type(new_types, v->type),
-                     it->second->type, v->type, ""};
+                     it->second->type, v->type, "", false, ""};
     const TypeNode* t = new_types.get(strip_aliases(new_types, v->type));
     if (t && changed.count(t->name)) d.changed_type = t->name;
     d.read_only = in_read_only_section(*new_side.binary, v->address);
@@ -235,7 +270,7 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       std::string reached = reach(new_types, v->type, changed, false, seen, path);
       if (reached.empty()) continue;
       DataTypeChange d{new_index.refs[id], v->unit, spell_type(old_types, it->second->type),
-                       spell_type(new_types, v->type), it->second->type, v->type, ""};
+                       spell_type(new_types, v->type), it->second->type, v->type, "", false, ""};
       d.reaches = id + " -> " + path;
       out.data.push_back(d);
       if (d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))

@@ -12,11 +12,22 @@
 
 namespace hotswap::diff {
 
+// One member of a changed class as both releases have it: what the transform writer
+// needs, decided once here (the writers do not compare types themselves).
+struct MemberPair {
+  std::string name;               // "" for a base class
+  const TypeMember* old_member = nullptr;  // null: the new release added it
+  const TypeMember* new_member = nullptr;  // null: the new release dropped it
+  bool same_type = false;         // equal signatures in both releases
+  bool plain = false;             // its bytes are its value (plain_data of the new type)
+};
+
 struct TypeChange {
   std::string name;                  // qualified
   std::vector<std::string> details;  // member-level differences, for people
   int old_id = -1;                   // in the old release's TypeTable
   int new_id = -1;                   // in the new release's
+  std::vector<MemberPair> members;   // named members and bases, in the new layout's order, then dropped ones
 };
 
 struct DataTypeChange {
