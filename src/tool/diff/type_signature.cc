@@ -194,8 +194,12 @@ std::vector<std::string> describe_struct_change(const TypeTable& old_table, int 
     const TypeMember& o = *it->second;
     if (old_sigs.signature(o.type) != new_sigs.signature(m.type)) {
       std::string was = spell_type(old_table, o.type), is = spell_type(new_table, m.type);
+      std::string was_bare = spell_type(old_table, strip_aliases(old_table, o.type));
+      std::string is_bare = spell_type(new_table, strip_aliases(new_table, m.type));
       if (was != is) {
         out.push_back(label(m) + " changed type " + was + " -> " + is);
+      } else if (was_bare != is_bare) {  // the same typedef names another type now
+        out.push_back(label(m) + " (" + is + ") changed type " + was_bare + " -> " + is_bare);
       } else {
         std::string inside = changed_inside(old_table, o.type, new_table, m.type, old_sigs, new_sigs);
         out.push_back(label(m) + " (" + is + ") holds " +

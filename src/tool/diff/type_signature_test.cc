@@ -122,6 +122,33 @@ TEST(TypeSignature, DescribesMemberChanges) {
   EXPECT_EQ(d[3], "member `bytes` added at offset 12");
 }
 
+// A member whose type prints the same in both releases says what changed: the type a
+// typedef now names (httplib::Headers, another hasher), or the changed types it holds.
+TEST(TypeSignature, AMemberThatPrintsAlikeNamesWhatChangedInside) {
+  Types a, b;
+  int ai = a.base("int", 4), bi = b.base("int", 4), bl = b.base("long", 8);
+  int old_map = a.strukt("std::map<int, Ci>", 48, {member("_M_t", 0, ai)});
+  int new_map = b.strukt("std::map<int, CaseIgnore>", 48, {member("_M_t", 0, bl)});
+  TypeNode headers_a;
+  headers_a.kind = TypeKind::kTypedef;
+  headers_a.name = "Headers";
+  headers_a.target = old_map;
+  TypeNode headers_b = headers_a;
+  headers_b.target = new_map;
+  int ha = a.t.add(headers_a), hb = b.t.add(headers_b);
+  int item_a = a.strukt("Item", 4, {member("n", 0, ai)});
+  int item_b = b.strukt("Item", 8, {member("n", 0, bl)});
+  int box_a = a.strukt("Box", 4, {member("item", 0, item_a)});
+  int box_b = b.strukt("Box", 8, {member("item", 0, item_b)});
+  int sa = a.strukt("S", 52, {member("headers", 0, ha), member("box", 48, box_a)});
+  int sb = b.strukt("S", 56, {member("headers", 0, hb), member("box", 48, box_b)});
+  auto d = describe_struct_change(a.t, sa, b.t, sb);
+  ASSERT_EQ(d.size(), 3u) << ::testing::PrintToString(d);
+  EXPECT_EQ(d[1], "member `headers` (Headers) changed type std::map<int, Ci> -> std::map<int, CaseIgnore>");
+  EXPECT_EQ(d[2], "member `box` (Box) holds changed type Item, Box") << "innermost first";
+  (void)bi;
+}
+
 TEST(CppRender, Declarators) {
   Types a;
   int c = a.base("char", 1), i = a.base("int", 4);
