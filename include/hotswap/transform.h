@@ -139,15 +139,6 @@ class ForwardTable {
     const Entry* e = const_cast<ForwardTable*>(this)->probe(from, type);
     return e->from ? e->to : nullptr;
   }
-  // Whether `address` is an old object of any type.
-  bool has(const void* address) const {
-    if (slots_.empty() || !address) return false;
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = home(address);; i = (i + 1) & mask) {
-      if (!slots_[i].from) return false;
-      if (slots_[i].from == address) return true;
-    }
-  }
   void clear() {
     hint_ = std::max(hint_, count_);
     slots_.clear();
@@ -155,11 +146,10 @@ class ForwardTable {
     count_ = 0;
     shift_ = 64;
   }
-  const PageVector<Entry>& slots() const { return slots_; }  // empty ones have from == nullptr
 
  private:
-  // Fibonacci hashing of the address alone (so that has() finds every type's entry): objects
-  // a few bytes apart land far apart, where linear probing would pile neighbours up.
+  // Fibonacci hashing of the address: objects a few bytes apart land far apart, where
+  // linear probing would pile neighbours up.
   std::size_t home(const void* from) const {
     return static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(from) * 0x9E3779B97F4A7C15ull) >> shift_);
   }

@@ -158,7 +158,7 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
   HOTSWAP_TRY(check_stubs(*defined, file, q));
   out.defined = std::move(*defined);
   for (const GlueRoot& root : out.roots)
-    if (defined_true(*elf, root.has_inverse)) out.inverses.insert(root.inverse);
+    if (defined_true(*elf, root.symbols.has_inverse)) out.inverses.insert(root.symbols.inverse);
   for (const ElfSymbol& s : elf->symbols())
     if (s.type == STT_FUNC && s.shndx != 0 && s.bind != STB_LOCAL) out.functions.push_back(identity_of(s));
   return out;
@@ -219,11 +219,10 @@ Manifest make_manifest(const DiffResult& r, const TransformSymbols& transform) {
   // Every migrated datum moves through its entry points in the transform unit; the inverse
   // is there when the file has the overloads revert needs.
   for (const DataTypeChange* d : migrated_data(r)) {
-    std::string forward = data_transformer_symbol(d->symbol);
-    std::string inverse = data_inverse_symbol(d->symbol);
-    std::string discard = "hotswap_discard_" + forward.substr(std::string("hotswap_transform_").size());
-    m.migrations.push_back({d->symbol, d->new_type, forward, transform.inverses.count(inverse) ? inverse : "",
-                            transform.defined.count(discard) ? discard : ""});
+    DatumSymbols symbols = datum_symbols(d->symbol);
+    m.migrations.push_back({d->symbol, d->new_type, symbols.forward,
+                            transform.inverses.count(symbols.inverse) ? symbols.inverse : "",
+                            transform.defined.count(symbols.discard) ? symbols.discard : ""});
   }
   // Functions of the transform unit that the new release does not have (instantiations for
   // the transformers) are the patch's own: never bound to a running copy, which may be the

@@ -48,11 +48,7 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
     if (root.old_type.empty() || root.new_type.empty())
       return make_error("the type of " + d->symbol.display() + " (" + d->new_type +
                         ") cannot be written in C++ (an anonymous type or a lambda's closure): it cannot be migrated");
-    root.forward = data_transformer_symbol(d->symbol);
-    root.inverse = data_inverse_symbol(d->symbol);
-    root.discard = "hotswap_discard_" + root.forward.substr(std::string("hotswap_transform_").size());
-    root.has_inverse = "hotswap_has_inverse_" + root.forward.substr(std::string("hotswap_transform_").size());
-    root.note = "hotswap_note_" + root.forward.substr(std::string("hotswap_transform_").size());
+    root.symbols = datum_symbols(d->symbol);
     std::string from = "hotswap_old_type_" + std::to_string(glue.roots.size());
     std::string to = "hotswap_new_type_" + std::to_string(glue.roots.size());
     out << "// " << d->symbol.display() << ": " << d->old_type << " -> " << d->new_type
@@ -63,20 +59,20 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << quoted(transform_file + ": nothing migrates " + d->symbol.display() +
                   ": a hotswap_transform overload is missing for a changed type it holds")
         << ");\n"
-        << "extern \"C\" int " << root.forward << "(const void* from, void* to) {\n"
+        << "extern \"C\" int " << root.symbols.forward << "(const void* from, void* to) {\n"
         << "  return hotswap::detail::migrate_root<" << from << ", " << to << ">(from, to);\n}\n"
-        << "extern \"C\" int " << root.inverse << "(const void* from, void* to) {\n"
+        << "extern \"C\" int " << root.symbols.inverse << "(const void* from, void* to) {\n"
         << "  if constexpr (hotswap::detail::transformable<" << to << ", " << from << ">())\n"
         << "    return hotswap::detail::migrate_root<" << to << ", " << from << ">(from, to);\n"
         << "  else\n"
         << "    return hotswap::detail::no_transformer(" << quoted(d->symbol.display() + " back to the old type")
         << ");\n}\n"
-        << "extern \"C\" const bool " << root.has_inverse << " = hotswap::detail::transformable<" << to << ", "
+        << "extern \"C\" const bool " << root.symbols.has_inverse << " = hotswap::detail::transformable<" << to << ", "
         << from << ">();\n"
-        << "extern \"C\" void " << root.note << "(const void* from, void* to, int inverse) {\n"
+        << "extern \"C\" void " << root.symbols.note << "(const void* from, void* to, int inverse) {\n"
         << "  if (inverse)\n    hotswap::detail::note_root<" << to << ", " << from << ">(from, to);\n"
         << "  else\n    hotswap::detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
-        << "extern \"C\" void " << root.discard << "(void* object, int patched) {\n"
+        << "extern \"C\" void " << root.symbols.discard << "(void* object, int patched) {\n"
         << "  if (patched)\n    hotswap::detail::discard_root<" << to << ">(object);\n"
         << "  else\n    hotswap::detail::discard_root<" << from << ">(object);\n}\n\n";
     glue.roots.push_back(root);

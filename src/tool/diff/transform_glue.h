@@ -8,13 +8,14 @@
 
 #include "common/expected.h"
 #include "tool/diff/diff_engine.h"
+#include "tool/diff/transform_writer.h"
 
 namespace hotswap::diff {
 
 struct GlueRoot {
   const DataTypeChange* datum = nullptr;
   std::string old_type, new_type;  // as the unit spells them
-  std::string forward, inverse, discard, has_inverse, note;  // symbols the unit defines
+  DatumSymbols symbols;             // what the unit defines for it
 };
 
 struct Glue {

@@ -440,16 +440,10 @@ class Writer {
 
 }  // namespace
 
-std::string transformer_symbol(const std::string& type_name) { return "hotswap_transform_" + identifier(type_name); }
-
-std::string data_transformer_symbol(const SymbolRef& datum) {
-  return "hotswap_transform_data_" + identifier(datum.file.empty() ? datum.name : datum.file + "::" + datum.name);
-}
-
-std::string inverse_symbol(const std::string& type_name) { return "hotswap_inverse_" + identifier(type_name); }
-
-std::string data_inverse_symbol(const SymbolRef& datum) {
-  return "hotswap_inverse_data_" + identifier(datum.file.empty() ? datum.name : datum.file + "::" + datum.name);
+DatumSymbols datum_symbols(const SymbolRef& datum) {
+  std::string id = "data_" + identifier(datum.file.empty() ? datum.name : datum.file + "::" + datum.name);
+  return {"hotswap_transform_" + id, "hotswap_inverse_" + id, "hotswap_discard_" + id, "hotswap_has_inverse_" + id,
+          "hotswap_note_" + id};
 }
 
 std::string stub_symbol(const SymbolRef& old_function) {

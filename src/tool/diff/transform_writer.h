@@ -1,6 +1,6 @@
-// Generates transform.cpp (DESIGN §7): the old and new layouts of every changed type as
-// self-contained declarations read from DWARF, a default transformer per changed type and
-// per retyped datum, and a stub skeleton per changed signature. The file compiles as is.
+// Generates transform.cpp (DESIGN §7, docs/type-updates.md): the program's headers for the
+// new types, the old layouts in namespace hotswap_old, one hotswap_transform overload per
+// changed class and direction, and a stub skeleton per changed signature.
 #pragma once
 
 #include <string>
@@ -9,12 +9,14 @@
 
 namespace hotswap::diff {
 
-// The symbols the patch's manifest names and `--transform` must define.
-std::string transformer_symbol(const std::string& type_name);
-std::string data_transformer_symbol(const SymbolRef& datum);
-// Their inverses, which revert runs (optional: without them a patch cannot be reverted).
-std::string inverse_symbol(const std::string& type_name);
-std::string data_inverse_symbol(const SymbolRef& datum);
+// The entry points the transform unit defines for one migrated datum (docs/patch-format.md,
+// "migrations"): the runtime finds `note` by replacing the transformer's prefix.
+struct DatumSymbols {
+  std::string forward, inverse, discard, has_inverse, note;
+};
+DatumSymbols datum_symbols(const SymbolRef& datum);
+
+// The stub a changed signature needs.
 std::string stub_symbol(const SymbolRef& old_function);
 
 std::string generate_transform_source(const DiffResult& result);
