@@ -96,6 +96,7 @@ namespace detail {
 // Memory for the migration's own tables, straight from the kernel: they grow to megabytes
 // right after the previous update freed many small objects, and a large malloc then first
 // coalesces all of those (glibc's malloc_consolidate), which costs more than the migration.
+// Pages the table never reaches cost nothing but address space.
 template <class T>
 struct PageAllocator {
   using value_type = T;
@@ -114,6 +115,16 @@ struct PageAllocator {
 
 template <class T>
 using PageVector = std::vector<T, PageAllocator<T>>;
+
+// Reserves room for `expected` elements, their pages in place (a fault per page costs far
+// more than one call that fills them all), and address space for at least `least` without
+// moving. What the kernel cannot do here is left to the first write.
+template <class T>
+void reserve_ahead(PageVector<T>& table, std::size_t expected, std::size_t least) {
+  table.reserve(std::max(expected, least));
+  if (expected)
+    ::madvise(static_cast<void*>(table.data()), expected * sizeof(T) & ~std::size_t{4095}, MADV_POPULATE_WRITE);
+}
 
 // Old object (and its type) -> the object it moved to: an open-addressing table, since a
 // migration records every object it moves and a node per entry would double the
@@ -236,7 +247,10 @@ struct MigrationState {
     std::size_t to_size;
   };
   PageVector<Noted> noted;
-  std::size_t noted_hint = 0, undo_hint = 0;  // the most a migration of this patch has needed
+  // The most a migration of this patch has needed of each table: reserved before the next
+  // one, ahead of the pause (hotswap_migration_prepare).
+  std::size_t noted_hint = 0, undo_hint = 0, ranges_hint = 0, kept_hint = 0;
+  bool prepared = false;  // the tables are empty and reserved
   bool indexed = false;  // `forwarded` holds every entry of `noted`
   PageVector<const void*> kept_pointers;            // unchanged-type pointers left as they were
   PageVector<Undo> undo;
@@ -246,9 +260,14 @@ struct MigrationState {
   std::uintptr_t tag = 0;  // this migration's placeholder tag
 };
 
+// Never destroyed: a destructor would be registered to run at exit, pointing into the
+// patch's code, the first time anything asks — which may be a copy of the patch that the
+// runtime then refuses and unmaps (hotswap_migration_prepare runs before the threads are
+// held). What it holds is the kernel's (its tables) or small.
 inline MigrationState& state() {
-  static MigrationState s;
-  return s;
+  alignas(MigrationState) static unsigned char storage[sizeof(MigrationState)];
+  static MigrationState* s = ::new (static_cast<void*>(storage)) MigrationState;
+  return *s;
 }
 
 inline bool fail(const std::string& reason) {

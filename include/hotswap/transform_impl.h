@@ -578,15 +578,41 @@ inline void forget(PageVector<KeptShared>& owners) {
 
 extern "C" void hotswap_migration_clear() noexcept;
 
-extern "C" void hotswap_migration_begin() noexcept {
+// Before the threads are held: the tables emptied and reserved as large as `sizes` (what
+// the runtime remembers of the last migration of this patch, which may have been another
+// linking of it) or as this copy's own last migration needed, their pages in place, so
+// that the pause writes into memory that is already there.
+extern "C" void hotswap_migration_prepare(const std::size_t* sizes, std::size_t count) noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
-  std::size_t last = s.noted.size(), last_undo = s.undo.size();
   hotswap_migration_clear();
-  try {  // sized as the last migration: no regrowth (and no failure later for want of it)
-    s.noted.reserve(std::max(last, s.noted_hint));
-    s.undo.reserve(std::max(last_undo, s.undo_hint));
+  std::size_t* hints[] = {&s.noted_hint, &s.undo_hint, &s.ranges_hint, &s.kept_hint};
+  for (std::size_t i = 0; i < count && i < std::size(hints); ++i) *hints[i] = std::max(*hints[i], sizes[i]);
+  // Room for a quarter of a million entries each without regrowth (address space, no
+  // memory, until written), for a first migration that has nothing to go by.
+  constexpr std::size_t least = std::size_t{1} << 18;
+  try {  // no regrowth (and no failure later for want of it)
+    hotswap::detail::reserve_ahead(s.noted, s.noted_hint, least);
+    hotswap::detail::reserve_ahead(s.undo, s.undo_hint, least);
+    hotswap::detail::reserve_ahead(s.ranges, s.ranges_hint, least);
+    hotswap::detail::reserve_ahead(s.kept_pointers, s.kept_hint, least);
   } catch (...) {
   }
+  s.prepared = true;
+}
+
+// How large the tables have grown (the order of hotswap_migration_prepare's `sizes`).
+extern "C" void hotswap_migration_sizes(std::size_t* sizes, std::size_t count) noexcept {
+  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  const std::size_t hints[] = {std::max(s.noted_hint, s.noted.size()), std::max(s.undo_hint, s.undo.size()),
+                               std::max(s.ranges_hint, s.ranges.size()),
+                               std::max(s.kept_hint, s.kept_pointers.size())};
+  for (std::size_t i = 0; i < count && i < std::size(hints); ++i) sizes[i] = hints[i];
+}
+
+extern "C" void hotswap_migration_begin() noexcept {
+  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  if (!s.prepared) hotswap_migration_prepare(nullptr, 0);
+  s.prepared = false;
   for (auto& [type, count] : s.counts) count = 0;
   s.error.clear();
   static std::uintptr_t generation = 0;
@@ -647,7 +673,9 @@ extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t 
 
 extern "C" void hotswap_migration_clear() noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
+  s.prepared = false;
   s.forwarded.clear();
+  s.ranges_hint = std::max(s.ranges_hint, s.ranges.size());
   s.ranges.clear();
   s.ranges.shrink_to_fit();
   s.sorted_ranges = 0;
@@ -663,7 +691,9 @@ extern "C" void hotswap_migration_clear() noexcept {
   s.noted.clear();
   s.noted.shrink_to_fit();
   s.indexed = false;
+  s.kept_hint = std::max(s.kept_hint, s.kept_pointers.size());
   s.kept_pointers.clear();
+  s.kept_pointers.shrink_to_fit();
   s.undo_hint = std::max(s.undo_hint, s.undo.size());
   s.undo.clear();
   s.undo.shrink_to_fit();
@@ -675,7 +705,7 @@ extern "C" const char* hotswap_migration_error() noexcept { return hotswap::deta
 
 // "app::Session 1000, app::Item 5000": objects migrated per type by the last migration.
 extern "C" const char* hotswap_migration_counts() noexcept {
-  static std::string text;
+  static std::string& text = *new std::string;  // never destroyed: see state()
   try {
     text.clear();
     for (const auto& [type, count] : hotswap::detail::state().counts)

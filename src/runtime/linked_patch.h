@@ -2,6 +2,7 @@
 // stage -> commit. Each step fills in its part of this struct.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <map>
@@ -76,6 +77,9 @@ struct UnwindTable {
 
 // A datum whose type the patch changes (migrate.h): its running instance, the patch's new
 // one, and the transformers between them (0: none).
+// The sizes of a transform unit's migration tables (hotswap_migration_prepare).
+using MigrationSizes = std::array<std::size_t, 4>;
+
 struct Migration {
   SymbolRef symbol;
   std::string type;
@@ -109,6 +113,7 @@ struct LinkedPatch {
   // The transform unit's session entry points (hotswap_migration_*), 0 when absent.
   std::uint64_t migration_begin = 0, migration_end = 0, migration_error = 0, migration_counts = 0;
   std::uint64_t migration_abort = 0, migration_release_old = 0, migration_holds = 0, migration_clear = 0;
+  std::uint64_t migration_prepare = 0, migration_sizes = 0;
   std::string migrated_objects;  // "app::Session 1000, ..." of the last migration
 
   MappedRegion memory;

@@ -139,6 +139,8 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
   patch.migration_release_old = transformer_address(patch, "hotswap_migration_release_old");
   patch.migration_holds = transformer_address(patch, "hotswap_migration_holds");
   patch.migration_clear = transformer_address(patch, "hotswap_migration_clear");
+  patch.migration_prepare = transformer_address(patch, "hotswap_migration_prepare");
+  patch.migration_sizes = transformer_address(patch, "hotswap_migration_sizes");
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
     m.symbol = g.symbol;
@@ -298,6 +300,20 @@ std::string migration_error(const LinkedPatch& patch) {
 }
 
 }  // namespace
+
+void prepare_migration(const LinkedPatch& patch, const MigrationSizes& sizes) {
+  if (patch.migration_prepare)
+    reinterpret_cast<void (*)(const std::size_t*, std::size_t)>(patch.migration_prepare)(sizes.data(), sizes.size());
+}
+
+MigrationSizes migration_sizes(const LinkedPatch& patch) {
+  MigrationSizes sizes{};
+  if (patch.migration_sizes)
+    reinterpret_cast<void (*)(std::size_t*, std::size_t)>(patch.migration_sizes)(sizes.data(), sizes.size());
+  return sizes;
+}
+
+void drop_migration_tables(const LinkedPatch& patch) { call(patch.migration_clear); }
 
 Status run_transformers(LinkedPatch& patch, Direction direction) {
   if (direction == Direction::kInverse)

@@ -38,6 +38,17 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
                                    std::span<const quiescence::HeldThread> held,
                                    std::chrono::steady_clock::time_point deadline);
 
+// Before the threads are held: the patch's migration tables reserved as large as `sizes`
+// (what the last migration of the same patch needed), so that the pause does not wait for
+// memory.
+void prepare_migration(const LinkedPatch& patch, const MigrationSizes& sizes);
+
+// The tables given back, when the update stopped before or after migrating anything.
+void drop_migration_tables(const LinkedPatch& patch);
+
+// How large the tables of the patch's migrations have grown, for the next linking of it.
+MigrationSizes migration_sizes(const LinkedPatch& patch);
+
 // Runs the transformers (forward: running -> patch; inverse: patch -> running). Any
 // exception, of any type, and any non-zero result refuses; what was written before stays
 // in instances nothing reads yet. Going forward, a datum that still holds its initial

@@ -12,7 +12,7 @@
 
 namespace hotswap {
 
-Status reuse_patch(LinkedPatch& patch, const RuntimeState& state) {
+Status may_be_reused(const LinkedPatch& patch) {
   if (!patch.init_functions.empty() || patch.initializers_ran)
     return make_error("its static initializers ran: it is linked anew");
   // Writable data of its own: sections the program may have written. An empty one holds
@@ -24,6 +24,11 @@ Status reuse_patch(LinkedPatch& patch, const RuntimeState& state) {
     if (s.name.rfind(".data.rel.local.DW.ref.", 0) == 0) continue;
     return make_error("it has writable data of its own, which its first life changed: it is linked anew");
   }
+  return Status::success();
+}
+
+Status reuse_patch(LinkedPatch& patch, const RuntimeState& state) {
+  HOTSWAP_TRY(may_be_reused(patch));
   if (patch.chain_below != state.applied_serials())
     return make_error("the patches below it changed since it was linked: it is linked anew");
   // Shared libraries may have come and gone: the symbols it takes from them must resolve

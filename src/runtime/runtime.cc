@@ -252,9 +252,11 @@ Result Runtime::revert(std::chrono::milliseconds timeout) {
 // no other thread runs the code it replaces (migrate.h); the transformers run inside
 // commit_patch, after the initializers built the new instances and before any redirect.
 Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout) {
+  prepare_migration(patch, state_.migration_sizes[patch.file.manifest.patch_id]);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);
+  if (!held) drop_migration_tables(patch);
   if (!held) return make_error("no safe moment to move the state within " + milliseconds_of(update_timeout(timeout)) +
                                ": " + held.error().message);
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kForward, *held, deadline);
@@ -272,6 +274,8 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   // The old objects go once the threads run again: no code reads them any more (all that
   // did is redirected), and freeing them is no part of the pause.
   if (s) discard_moved_from(patch, Direction::kForward, keep_old);
+  else drop_migration_tables(patch);
+  state_.migration_sizes[patch.file.manifest.patch_id] = migration_sizes(patch);
   return s;
 }
 
@@ -282,9 +286,11 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
     if (!m.inverse)
       return make_error("the patch has no inverse transformer for " + m.symbol.display() +
                         ": its state cannot be moved back");
+  prepare_migration(patch, state_.migration_sizes[patch.file.manifest.patch_id]);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);
+  if (!held) drop_migration_tables(patch);
   if (!held) return make_error("no safe moment to move the state back within " +
                                milliseconds_of(update_timeout(timeout)) + ": " + held.error().message);
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
@@ -297,6 +303,8 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   if (s) discard_moved_from(patch, Direction::kInverse, keep_new);  // the patch's instances, after the pause
+  else drop_migration_tables(patch);
+  state_.migration_sizes[patch.file.manifest.patch_id] = migration_sizes(patch);
   return s;
 }
 
@@ -307,7 +315,11 @@ std::vector<std::vector<std::uint64_t>> Runtime::applied_chains() const {
 }
 
 void Runtime::keep(std::unique_ptr<LinkedPatch> patch) {
-  if (reclaim_mode() == ReclaimMode::kScan) retired_.push_back(retire(*patch));
+  // A patch no apply can take again keeps only its memory (a thread may still run its code,
+  // an exit handler may point into it), not its file and link tables: a type-changing patch
+  // is linked anew on every apply, and keeping megabytes per apply/revert cycle would grow
+  // the heap without end.
+  if (reclaim_mode() == ReclaimMode::kScan || !may_be_reused(*patch)) retired_.push_back(retire(*patch));
   else reusable_.push_back(std::move(patch));
 }
 

@@ -21,6 +21,10 @@ struct RuntimeState {
   // change since (even back to the same version) may have moved what it binds to.
   std::uint64_t generation = 0;
   std::uint64_t next_serial = 1;  // LinkedPatch::serial
+  // By patch id: how large the migration tables of its last migration grew. A patch that
+  // moves state is linked anew on every apply; its next migration reserves this much
+  // before the threads are held (migrate.h).
+  std::map<std::string, MigrationSizes> migration_sizes;
 
   std::vector<std::uint64_t> applied_serials() const {
     std::vector<std::uint64_t> out;

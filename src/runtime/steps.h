@@ -40,6 +40,9 @@ Status revert_patch(LinkedPatch& patch, RuntimeState& state);
 // same bytes: same running chain below it, same library symbols. Its new data gets its
 // initial image back. Fails (and changes nothing that matters) when it cannot.
 Status reuse_patch(LinkedPatch& reverted, const RuntimeState& state);
+// Whether reuse_patch could ever take this patch: not once its static initializers ran or
+// when it has writable data of its own.
+Status may_be_reused(const LinkedPatch& patch);
 // Gives back the memory of a patch that never became reachable; false (and nothing done)
 // once its unwind table was registered or its code ran.
 bool discard_patch(LinkedPatch& patch);

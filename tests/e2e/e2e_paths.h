@@ -27,7 +27,13 @@ inline bool starts_with(const std::string& s, const std::string& p) { return s.r
 
 }  // namespace e2e
 
-#define EXPECT_APPLIED(answer) EXPECT_TRUE(e2e::starts_with(answer, "ok applied")) << answer
+// The answer is evaluated once: on failure the message shows that answer, not a second
+// request's.
+#define EXPECT_APPLIED(answer)                              \
+  do {                                                      \
+    std::string a_ = (answer);                              \
+    EXPECT_TRUE(e2e::starts_with(a_, "ok applied")) << a_;  \
+  } while (0)
 #define EXPECT_REFUSED(answer, why)                                   \
   do {                                                                \
     std::string a_ = (answer);                                        \

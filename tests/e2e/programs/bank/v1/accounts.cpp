@@ -14,6 +14,7 @@ struct Bank {
 Bank g_bank{{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, 0, 1};
 std::mutex g_mu;
 std::atomic<bool> g_release{false};
+extern std::atomic<bool> g_side_ready;  // main.cpp: set once a side thread runs as promised
 
 void transfer(unsigned seed) {
   std::lock_guard lock(g_mu);
@@ -41,6 +42,7 @@ void hog() {
   while (!g_release) {
     std::lock_guard lock(g_mu);
     g_seen = g_bank.generation;
+    g_side_ready = true;
   }
 }
 
@@ -53,6 +55,7 @@ void inner_loop() {
       g_seen = g_bank.generation;
     }
     hotswap::update_point();
+    g_side_ready = true;
   }
 }
 
@@ -67,11 +70,14 @@ std::string apply_from_inside(const std::string& path) {
 // Takes part in updates, then stops reaching update points until released.
 void stall() {
   hotswap::update_point();
+  g_side_ready = true;
   while (!g_release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void hold_pointer() {
   Bank* volatile held = &g_bank;  // on this thread's stack while it parks
+  hotswap::update_point();
+  g_side_ready = true;
   while (!g_release) hotswap::update_point();
   (void)held;
 }

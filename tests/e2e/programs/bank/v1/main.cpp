@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,10 +21,36 @@ void inner_loop();         // reaches update points inside code the patch replac
 std::string apply_from_inside(const std::string& path);
 void hold_pointer();       // parks at update points with a pointer to the bank
 extern std::atomic<bool> g_release;
+std::atomic<bool> g_side_ready{false};  // the side thread runs what its command promised
 
 namespace {
 std::atomic<bool> s_stop{false};
 std::vector<std::thread> s_threads;
+std::vector<std::thread> s_side;  // started by a command below, joined by "release"
+
+// Starts a side thread and answers once it runs what the command promises (for one that
+// takes part in updates: once it has reached its first update point), so that the test's
+// next request meets it there however loaded the machine is.
+std::string start_side(void (*body)(), bool block_signals, const char* answer) {
+  g_release = false;
+  g_side_ready = false;
+  s_side.emplace_back([body, block_signals] {
+    if (block_signals) {  // it cannot be sampled
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    }
+    body();
+  });
+  while (!g_side_ready) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return answer;
+}
+
+void join_side() {
+  g_release = true;
+  for (auto& t : s_side) t.join();
+  s_side.clear();
+}
 
 void idle_loop() {
   while (!s_stop) {
@@ -52,43 +79,18 @@ std::string handle(const std::string& command) {
   }
   if (command == "stop") {
     s_stop = true;
-    g_release = true;
+    join_side();
     for (auto& t : s_threads) t.join();
     s_threads.clear();
     return "stopped";
   }
-  if (command == "hog") {
-    g_release = false;
-    std::thread(hog).detach();
-    return "hogging";
-  }
-  if (command == "hog-unseen") {  // the same, with every signal blocked: it cannot be sampled
-    g_release = false;
-    std::thread([] {
-      sigset_t all;
-      sigfillset(&all);
-      pthread_sigmask(SIG_BLOCK, &all, nullptr);
-      hog();
-    }).detach();
-    return "hogging unseen";
-  }
-  if (command == "inner") {
-    g_release = false;
-    std::thread(inner_loop).detach();
-    return "looping inside";
-  }
-  if (command == "stall") {
-    g_release = false;
-    std::thread(stall).detach();
-    return "stalling";
-  }
-  if (command == "hold") {
-    g_release = false;
-    std::thread(hold_pointer).detach();
-    return "holding";
-  }
+  if (command == "hog") return start_side(hog, false, "hogging");
+  if (command == "hog-unseen") return start_side(hog, true, "hogging unseen");
+  if (command == "inner") return start_side(inner_loop, false, "looping inside");
+  if (command == "stall") return start_side(stall, false, "stalling");
+  if (command == "hold") return start_side(hold_pointer, false, "holding");
   if (command == "release") {
-    g_release = true;
+    join_side();
     return "released";
   }
   if (command == "audit") return audit();

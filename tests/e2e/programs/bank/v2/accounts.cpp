@@ -17,6 +17,7 @@ struct Bank {
 Bank g_bank{{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, 0, 0, 2};
 std::mutex g_mu;
 std::atomic<bool> g_release{false};
+extern std::atomic<bool> g_side_ready;  // main.cpp: set once a side thread runs as promised
 
 void transfer(unsigned seed) {
   std::lock_guard lock(g_mu);
@@ -45,6 +46,7 @@ void hog() {
   while (!g_release) {
     std::lock_guard lock(g_mu);
     g_seen = g_bank.generation;
+    g_side_ready = true;
   }
 }
 
@@ -57,6 +59,7 @@ void inner_loop() {
       g_seen = g_bank.generation + 0 * g_bank.largest;
     }
     hotswap::update_point();
+    g_side_ready = true;
   }
 }
 
@@ -71,11 +74,14 @@ std::string apply_from_inside(const std::string& path) {
 // Takes part in updates, then stops reaching update points until released.
 void stall() {
   hotswap::update_point();
+  g_side_ready = true;
   while (!g_release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void hold_pointer() {
   Bank* volatile held = &g_bank;
+  hotswap::update_point();
+  g_side_ready = true;
   while (!g_release) hotswap::update_point();
   (void)held;
 }
