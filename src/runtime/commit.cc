@@ -17,6 +17,7 @@
 #include "arch/x86_64/relocations.h"
 #include "runtime/eh_frame.h"
 #include "runtime/migrate.h"
+#include "runtime/perf_map.h"
 #include "runtime/runtime_state.h"
 #include "runtime/steps.h"
 
@@ -229,6 +230,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
   patch.exports = exports_of(patch);
   state.scope->push(patch.exports);
   patch.was_live = true;
+  publish_to_perf_map(patch);
   return Status::success();
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,29 @@ TEST(Basic, ChangedFunctionAndInliningCallerRunNewCodeStateKept) {
   EXPECT_APPLIED(p.ask("apply " + patch("basic", "v1", "v2")));
   EXPECT_EQ(p.ask("compute"), "110");
   EXPECT_EQ(p.ask("count"), "3");
+}
+
+TEST(Basic, APerfMapNamesThePatchsFunctionsWhenAsked) {
+  // HOTSWAP_PERF_MAP: each commit appends "START SIZE NAME [patch ID]" lines for profilers.
+  setenv("HOTSWAP_PERF_MAP", "1", 1);
+  Process p(program("basic", "v1"));
+  unsetenv("HOTSWAP_PERF_MAP");
+  std::string map = "/tmp/perf-" + p.ask("pid") + ".map";
+  std::filesystem::remove(map);
+  EXPECT_APPLIED(p.ask("apply " + patch("basic", "v1", "v2")));
+  std::ifstream in(map);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(map);
+  EXPECT_NE(text.find(" compute(int) [patch "), std::string::npos) << text;
+  unsigned long long start = 0, size = 0;
+  ASSERT_EQ(std::sscanf(text.c_str(), "%llx %llx", &start, &size), 2) << text;
+  EXPECT_GT(start, 0u);
+  EXPECT_GT(size, 0u);
+
+  Process quiet(program("basic", "v1"));  // not asked: nothing written
+  std::string none = "/tmp/perf-" + quiet.ask("pid") + ".map";
+  EXPECT_APPLIED(quiet.ask("apply " + patch("basic", "v1", "v2")));
+  EXPECT_FALSE(std::filesystem::exists(none));
 }
 
 TEST(Basic, VersionIsTheTargetReleaseBuildId) {

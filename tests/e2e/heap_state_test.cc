@@ -70,6 +70,46 @@ TEST(HeapState, ObjectsBehindContainersAndPointersMoveUnderFourThreadsAndBack) {
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
 
+TEST(HeapState, TwoStackedPatchesThatMoveHeapObjectsApplyAndRevertInTurn) {
+  // Release 3 changes the same types again, on top of release 2: the second patch's
+  // transformers read the first patch's objects, and each revert moves them one step back.
+  const std::string v3 = out_dir() + "/sessions/v2-v3.hsp";
+  Process p(program("sessions", "v1"));
+  start(p);
+  for (int round = 0; round < 2 && !::testing::Test::HasFailure(); ++round) {
+    EXPECT_APPLIED(p.ask("apply " + patch()));
+    Audit two = audit(p);
+    EXPECT_EQ(two.version, "v2") << round;
+    EXPECT_EQ(two.rest, kHealthy) << round;
+    std::string applied = p.ask("apply " + v3);
+    EXPECT_APPLIED(applied);
+    EXPECT_NE(applied.find("app::Session 64"), std::string::npos) << applied;
+    Audit three = audit(p);
+    EXPECT_EQ(three.version, "v3") << round;
+    EXPECT_EQ(three.rest, kHealthy) << round;
+    EXPECT_GE(three.requests, two.requests) << round;
+    std::string d = p.ask("describe 5");
+    EXPECT_TRUE(starts_with(d, "v3 user-5- unknown-agent priority 3 requests ")) << d;
+    EXPECT_NE(d.find("@250/no-note"), std::string::npos) << "items carried through both patches: " << d;
+
+    EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << round;
+    Audit back = audit(p);
+    EXPECT_EQ(back.version, "v2") << round;
+    EXPECT_EQ(back.rest, kHealthy) << round;
+    EXPECT_GE(back.requests, three.requests) << round;
+    EXPECT_TRUE(starts_with(p.ask("describe 5"), "v2 user-5- unknown-agent requests ")) << round;
+    EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << round;
+    Audit first = audit(p);
+    EXPECT_EQ(first.version, "v1") << round;
+    EXPECT_EQ(first.rest, kHealthy) << round;
+    EXPECT_GE(first.requests, back.requests) << round;
+  }
+  EXPECT_APPLIED(p.ask("apply " + patch()));
+  EXPECT_APPLIED(p.ask("apply " + v3));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+  EXPECT_EQ(p.quit(), 0) << "exit with both patches applied";
+}
+
 TEST(HeapState, ThirtyCyclesUnderFourThreadsKeepEveryInvariant) {
   Process p(program("sessions", "v1"));
   start(p);

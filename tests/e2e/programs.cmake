@@ -141,8 +141,9 @@ e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
 # Arrays that grew: unwritten, they take the new initial value; written, the default refuses.
 # Heap state in namespaces, behind containers and pointers, declared in the program's header
 # (the generated transform file includes it).
-e2e_program(sessions VERSIONS v1 v2)
+e2e_program(sessions VERSIONS v1 v2 v3)
 e2e_type_patch(sessions v1 v2)
+e2e_type_patch(sessions v2 v3)
 # Bases, bit-fields, enums, unions, and every standard container of a changed class.
 e2e_program(forms VERSIONS v1 v2)
 e2e_type_patch(forms v1 v2)

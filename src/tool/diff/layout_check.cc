@@ -35,6 +35,24 @@ bool same_type(const TypeTable& file, int file_id, const TypeTable& expected, in
 
 }  // namespace
 
+void rename_namespace(DwarfInfo& info, const std::string& from, const std::string& to) {
+  auto rename = [&](std::string name) {
+    // Whole names only: `from` where a qualified name starts, or after a '<', ' ' or ','.
+    for (std::size_t at = name.find(from + "::"); at != std::string::npos; at = name.find(from + "::", at)) {
+      bool starts = at == 0 || name[at - 1] == '<' || name[at - 1] == ' ' || name[at - 1] == ',' ||
+                    (at >= 2 && name.compare(at - 2, 2, "::") == 0 && (at == 2 || name[at - 3] == '<' ||
+                                                                      name[at - 3] == ' ' || name[at - 3] == ','));
+      if (starts) name.replace(at, from.size(), to);
+      at += starts ? to.size() : from.size();
+    }
+    return name;
+  };
+  for (TypeNode& node : info.types.nodes) node.name = rename(std::move(node.name));
+  std::map<std::string, int> named;
+  for (auto& [name, id] : info.named_types) named.emplace(rename(name), id);
+  info.named_types = std::move(named);
+}
+
 Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::set<std::string>& declared,
                          const std::string& file) {
   // What the old release's types are called in the file: its changed types in hotswap_old.

@@ -14,6 +14,10 @@ namespace hotswap::diff {
 // `checked` is the compiled transform unit's DWARF (read from a linked copy of it);
 // `declared` the types whose old layouts belong in hotswap_old (changed, and holding one):
 // a member must name them there, never the new release's.
+// Renames namespace `from` to `to` in every type name of `info` (the transform unit is
+// compiled with hotswap_old renamed per patch; the check speaks the file's names).
+void rename_namespace(DwarfInfo& info, const std::string& from, const std::string& to);
+
 Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::set<std::string>& declared,
                          const std::string& file);
 

@@ -75,6 +75,17 @@ std::string hotswap_include_dir() {
   return HOTSWAP_SOURCE_INCLUDE_DIR;
 }
 
+// What `hotswap_old` is called in this patch's code. The old layouts, and every
+// instantiation over them (a vector's code, a shared_ptr's control block and its vtable,
+// typeinfo), must be this patch's own: a patch applied on top of another carries layouts
+// of the same names but of other releases, and the runtime binds same-named code and type
+// identity to what the running program (with the earlier patch) already has. So the
+// namespace is renamed per release pair; the file still says `hotswap_old`.
+std::string old_namespace_of(const DiffResult& r) {
+  return std::string(kOldNamespace) + "_" + r.old_release->record.build_id.substr(0, 8) +
+         r.new_release->record.build_id.substr(0, 8);
+}
+
 // The transform unit is compiled as the new release's headers need: its include
 // directories, its definitions, its source root (headers named relative to it); and without
 // access control, so that transformers reach private members.
@@ -87,6 +98,7 @@ std::vector<std::string> transform_compile_command(const DiffResult& r, const st
   if (!record.source_root.empty()) argv.push_back("-I" + record.source_root);
   for (const std::string& dir : record.include_dirs) argv.push_back("-I" + dir);
   for (const std::string& d : record.defines) argv.push_back("-D" + d);
+  argv.push_back("-D" + std::string(kOldNamespace) + "=" + old_namespace_of(r));
   argv.insert(argv.end(), {"-c", source, "-o", object});
   return argv;
 }
@@ -132,7 +144,11 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
   if (!glue) return glue.error();
   CompiledTransform out;
   out.roots = glue->roots;
-  std::string source = output + ".transform-unit.cpp";
+  // Named for the release pair: the unit's file statics and internal functions are known
+  // by file and name, and must not meet an earlier patch's of the same name.
+  std::string source = (std::filesystem::path(output).parent_path() /
+                        ("hotswap-transform-" + old_namespace_of(r).substr(std::string(kOldNamespace).size() + 1) +
+                         ".cpp")).string();
   out.object = output + ".transform.o";
   std::string check = output + ".transform-check.so";
   temporaries.insert(temporaries.end(), {source, out.object, check});
@@ -146,6 +162,7 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
     return make_error("--transform " + file + ": its unit cannot be linked for checking: " + linked.message());
   auto checked = read_dwarf(check, {source, std::filesystem::absolute(source).string()});
   if (!checked) return checked.error();
+  rename_namespace(*checked, old_namespace_of(r), kOldNamespace);  // as the file spells them
   std::set<std::string> declared;
   for (const auto* list : {&r.types.types, &r.types.reaching})
     for (const TypeChange& c : *list)

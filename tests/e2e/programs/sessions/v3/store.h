@@ -1,0 +1,47 @@
+// Release 3, on top of release 2: an item carries a gift note, a session a priority. Both
+// patches move heap objects; applied one over the other, they revert in turn.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace app {
+
+struct Item {
+  std::string name;
+  long quantity = 0;
+  int price_cents = 250;
+  std::string note = "no-note";
+};
+
+struct Session {
+  int id = 0;
+  std::string agent = "unknown-agent";
+  std::string user;
+  std::vector<Item> cart;
+  Session* peer = nullptr;
+  std::shared_ptr<Item> favourite;
+  long requests = 0;
+  int priority = 3;
+};
+
+struct Store {
+  std::unordered_map<int, std::unique_ptr<Session>> sessions;
+  std::shared_ptr<Item> featured;
+  Session* last = nullptr;
+  long total_requests = 0;
+};
+
+extern Store g_store;
+extern std::mutex g_mu;
+
+void open_sessions(int count);
+void serve(unsigned seed);
+std::string audit();
+std::string describe(int id);
+std::string overflow(int id);  // since v2: a cart quantity beyond int's range
+
+}  // namespace app
