@@ -68,13 +68,16 @@ inline constexpr bool is_owning_std_v =
     is_instance_v<T, std::unordered_set> || is_instance_v<T, std::unique_ptr> || is_instance_v<T, std::shared_ptr> ||
     is_instance_v<T, std::basic_string>;
 
-template <class T>
-std::string type_name() {
-  int status = 0;
-  char* text = abi::__cxa_demangle(typeid(T).name(), nullptr, nullptr, &status);
-  std::string out = status == 0 && text ? text : typeid(T).name();
-  std::free(text);
-  return out;
+// `hotswap diff` compiles the unit with hotswap_old defined as a name of the patch's own
+// (docs/type-updates.md); messages say hotswap_old, as the transform file does.
+#define HOTSWAP_DETAIL_SPELL(x) #x
+#define HOTSWAP_DETAIL_NAME(x) HOTSWAP_DETAIL_SPELL(x)
+inline std::string as_the_file_says(std::string name) {
+  const std::string compiled = HOTSWAP_DETAIL_NAME(hotswap_old), spelled = "hotswap_old";
+  if (compiled == spelled) return name;
+  for (std::size_t at = name.find(compiled); at != std::string::npos; at = name.find(compiled, at + spelled.size()))
+    name.replace(at, compiled.size(), spelled);
+  return name;
 }
 
 inline std::string type_name(const std::type_info* type) {
@@ -82,7 +85,12 @@ inline std::string type_name(const std::type_info* type) {
   char* text = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
   std::string out = status == 0 && text ? text : type->name();
   std::free(text);
-  return out;
+  return as_the_file_says(std::move(out));
+}
+
+template <class T>
+std::string type_name() {
+  return type_name(&typeid(T));
 }
 
 // Placeholders forward() hands out for objects not migrated yet: non-canonical addresses
@@ -655,15 +663,21 @@ extern "C" void hotswap_migration_release_old() noexcept {
   hotswap::detail::forget(s.old_shared);
 }
 
-// Whether any of `count` words is the address of an old object the migration moved from.
-// Out of memory answers yes: the old objects are then kept, which is always safe.
+// Whether any of `count` words is the address of an old object the migration moved from;
+// if so, hotswap_migration_error() then says which ("an old app::Session"). Out of memory
+// answers yes: the update is then refused, which is always safe.
 extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t count) noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   try {
     for (std::size_t i = 0; i < count; ++i) {
       const void* p = reinterpret_cast<const void*>(words[i]);
       if (!p) continue;
-      if (s.shared.count(p) || hotswap::detail::inside_old(p)) return 1;
+      if (s.shared.count(p) || hotswap::detail::inside_old(p)) {
+        std::string type = hotswap::detail::inside_old_object(p);
+        if (type.rfind("hotswap_old::", 0) == 0) type.erase(0, 13);  // the old app::Session
+        s.error = type.empty() ? "an old shared object" : "an old " + type;
+        return 1;
+      }
     }
   } catch (...) {
     return 1;

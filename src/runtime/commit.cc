@@ -197,7 +197,7 @@ std::string protection_warning(const Status& restored) {
 
 }  // namespace
 
-Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
+Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const quiescence::HeldThread> held) {
   auto redirects = plan_redirects(patch, state);
   if (!redirects) return redirects.error();
   std::vector<std::uint64_t> entries = entries_of(*redirects);
@@ -216,7 +216,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state) {
   if (patch.initializers_ran) aim_new_data_at_running_instances(patch);
   // The state moves into the new instances the initializers built (migrate.h; the caller
   // holds the threads). A refusal leaves the running instances as they were.
-  if (Status migrated = run_transformers(patch, Direction::kForward); !migrated) {
+  if (Status migrated = run_transformers(patch, Direction::kForward, held); !migrated) {
     (void)protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
     return migrated;
   }

@@ -299,6 +299,37 @@ std::string migration_error(const LinkedPatch& patch) {
   return text ? text : "";
 }
 
+// After the transformers ran, with nothing redirected yet: the first held thread whose live
+// stack holds the address of an old object the migration moved from (which goes once the
+// update commits), as "thread 4242 holds a pointer to an old app::Session at its update
+// point"; "" if none does. A stack that cannot be read counts as holding one. Conservative:
+// any word that points into an old object counts. The applying thread is not scanned: the
+// program answers for what it does after apply() (docs/type-updates.md).
+std::string thread_holding_old_object(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held) {
+  if (!patch.migration_holds) return "";
+  auto holds = reinterpret_cast<int (*)(const std::uint64_t*, std::size_t)>(patch.migration_holds);
+  pid_t self = getpid();
+  for (const quiescence::HeldThread& t : held) {
+    std::string who = "thread " + std::to_string(t.tid);
+    std::string where = t.idle ? "idle scope" : "update point";
+    std::uint64_t words[512];
+    for (std::uint64_t at = t.sp & ~std::uint64_t{7}; at < t.stack_end;) {
+      std::size_t bytes = std::min<std::uint64_t>(sizeof words, t.stack_end - at);
+      iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
+      ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+      if (n <= 0) return who + ": its stack cannot be read at its " + where;
+      if (holds(words, static_cast<std::size_t>(n) / 8)) {
+        std::string what = migration_error(patch);
+        return who + " holds a pointer to " + (what.empty() ? "an old object" : what) + " at its " + where +
+               " (an update point promises none: the object goes once the update commits)";
+      }
+      at += static_cast<std::uint64_t>(n);
+    }
+  }
+  return "";
+}
+
+
 }  // namespace
 
 void prepare_migration(const LinkedPatch& patch, const MigrationSizes& sizes) {
@@ -315,7 +346,7 @@ MigrationSizes migration_sizes(const LinkedPatch& patch) {
 
 void drop_migration_tables(const LinkedPatch& patch) { call(patch.migration_clear); }
 
-Status run_transformers(LinkedPatch& patch, Direction direction) {
+Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const quiescence::HeldThread> held) {
   if (direction == Direction::kInverse)
     for (const Migration& m : patch.migrations)
       if (!writable(m.running, m.running + m.running_size))
@@ -374,6 +405,12 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
   // Pointers forwarded to objects migrated later are filled in now.
   if (patch.migration_end && reinterpret_cast<int (*)()>(patch.migration_end)() != 0)
     return fail("the migration could not forward every pointer");
+  if (std::string holder = thread_holding_old_object(patch, held); !holder.empty()) {
+    call(patch.migration_abort);
+    discard_written(patch, direction);
+    call(patch.migration_clear);
+    return make_error(holder + ": nothing changed");
+  }
   patch.migrated_objects = patch.migration_counts
                                ? std::string(reinterpret_cast<const char* (*)()>(patch.migration_counts)())
                                : std::string();
@@ -389,40 +426,14 @@ Status run_transformers(LinkedPatch& patch, Direction direction) {
   return Status::success();
 }
 
-bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held) {
-  if (!patch.migration_holds) return false;
-  auto holds = reinterpret_cast<int (*)(const std::uint64_t*, std::size_t)>(patch.migration_holds);
-  auto scan = [&](std::uint64_t begin, std::uint64_t end) {
-    std::uint64_t words[512];
-    pid_t self = getpid();
-    for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end;) {
-      std::size_t bytes = std::min<std::uint64_t>(sizeof words, end - at);
-      iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
-      ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
-      if (n <= 0) return true;  // unreadable: assume the worst
-      if (holds(words, static_cast<std::size_t>(n) / 8)) return true;
-      at += static_cast<std::uint64_t>(n);
-    }
-    return false;
-  };
-  // Only the held threads: they promised, at their update points, to hold no pointer into
-  // state that moves. The applying thread's own frames are where it called from, with
-  // whatever dead values they keep; the program answers for what it does after apply().
-  for (const quiescence::HeldThread& t : held)
-    if (scan(t.sp, t.stack_end)) return true;
-  return false;
-}
-
-void discard_moved_from(LinkedPatch& patch, Direction direction, bool keep) {
-  // Old shared owners of changed types are forgotten either way: whatever destroys the old
-  // objects later (a revert's transformer, an exit destructor) must not release them.
+void discard_moved_from(LinkedPatch& patch, Direction direction) {
+  // Old shared owners of changed types are forgotten first: whatever destroys the old
+  // objects (here, a revert's transformer, an exit destructor) must not release them.
   call(patch.migration_release_old);
-  if (!keep) {
-    for (Migration& m : patch.migrations) {
-      if (!m.ran || !m.discard) continue;
-      bool forward = direction == Direction::kForward;
-      reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.running : m.patched), forward ? 0 : 1);
-    }
+  for (Migration& m : patch.migrations) {
+    if (!m.ran || !m.discard) continue;
+    bool forward = direction == Direction::kForward;
+    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.running : m.patched), forward ? 0 : 1);
   }
   call(patch.migration_clear);
 }

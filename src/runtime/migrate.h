@@ -52,18 +52,16 @@ MigrationSizes migration_sizes(const LinkedPatch& patch);
 // Runs the transformers (forward: running -> patch; inverse: patch -> running). Any
 // exception, of any type, and any non-zero result refuses; what was written before stays
 // in instances nothing reads yet. Going forward, a datum that still holds its initial
-// value is left as the new release's initializer made it: nothing to carry.
-Status run_transformers(LinkedPatch& patch, Direction direction);
-
-// After a migration that committed, with the threads still held: whether a held thread has
-// the address of an old object the migration moved from on its stack (a conservative
-// scan). Then the old objects are kept (stale, but never freed under it).
-bool old_objects_still_held(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held);
+// value is left as the new release's initializer made it: nothing to carry. Then each
+// `held` thread's live stack is scanned (conservatively) for the address of an old object
+// the migration moved from: one that does refuses the update, naming the thread and the
+// type, with the migration undone — the thread would go on with an object that is gone.
+Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const quiescence::HeldThread> held);
 
 // After a migration that committed: destroys the objects of the instances it moved from
 // (forward: the running ones; inverse: the patch's), leaving them empty, so that their
-// exit-time destructors free nothing twice; unless `keep`. Ends the migration.
-void discard_moved_from(LinkedPatch& patch, Direction direction, bool keep);
+// exit-time destructors free nothing twice. Ends the migration.
+void discard_moved_from(LinkedPatch& patch, Direction direction);
 
 // After a migration that ran but could not commit: moves back what it moved out, empties
 // the instances it wrote into, and ends the migration.

@@ -262,18 +262,13 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kForward, *held, deadline);
   patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
   auto paused = Clock::now();
-  if (s) s = commit_patch(patch, state_);
+  if (s) s = commit_patch(patch, state_, *held);
   if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
-  bool keep_old = s && old_objects_still_held(patch, *held);
-
-  if (keep_old)
-    add_warning(patch, "a thread holds the address of an old object on its stack: the old objects are kept, not "
-                       "destroyed");
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   // The old objects go once the threads run again: no code reads them any more (all that
   // did is redirected), and freeing them is no part of the pause.
-  if (s) discard_moved_from(patch, Direction::kForward, keep_old);
+  if (s) discard_moved_from(patch, Direction::kForward);
   else drop_migration_tables(patch);
   state_.migration_sizes[patch.file.manifest.patch_id] = migration_sizes(patch);
   return s;
@@ -295,14 +290,13 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
                                milliseconds_of(update_timeout(timeout)) + ": " + held.error().message);
   Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
   auto paused = Clock::now();
-  if (s) s = run_transformers(patch, Direction::kInverse);
+  if (s) s = run_transformers(patch, Direction::kInverse, *held);
   bool moved_back = static_cast<bool>(s);
   if (s) s = revert_patch(patch, state_);
   if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on as they were
-  bool keep_new = s && old_objects_still_held(patch, *held);
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
-  if (s) discard_moved_from(patch, Direction::kInverse, keep_new);  // the patch's instances, after the pause
+  if (s) discard_moved_from(patch, Direction::kInverse);  // the patch's instances, after the pause
   else drop_migration_tables(patch);
   state_.migration_sizes[patch.file.manifest.patch_id] = migration_sizes(patch);
   return s;

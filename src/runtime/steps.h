@@ -6,6 +6,7 @@
 #include "common/expected.h"
 #include "runtime/image.h"
 #include "runtime/linked_patch.h"
+#include "runtime/quiescence.h"
 #include "runtime/scope.h"
 
 namespace hotswap {
@@ -30,10 +31,11 @@ Status relocate_sections(LinkedPatch& patch);
 Status relocate_section(LinkedPatch& patch, const ElfSection& section);
 // Protects memory, checks the unwind table, finds the static initializers.
 Status stage_patch(LinkedPatch& patch, const RunningImage& image);
-// Registers the unwind table, runs the initializers and redirects the changed functions;
-// the only step other threads can observe. On failure, patch.eh_frame_registered and
-// patch.initializers_ran say what did happen.
-Status commit_patch(LinkedPatch& patch, RuntimeState& state);
+// Registers the unwind table, runs the initializers, migrates the state (a patch that moves
+// state: `held`, the threads held for it, are checked for old objects) and redirects the
+// changed functions; the only step other threads can observe. On failure,
+// patch.eh_frame_registered and patch.initializers_ran say what did happen.
+Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const quiescence::HeldThread> held = {});
 // Undoes the last commit. Fails only before its first write.
 Status revert_patch(LinkedPatch& patch, RuntimeState& state);
 // Makes a reverted patch committable again in the memory it has, when it would link to the

@@ -110,6 +110,37 @@ TEST(HeapState, TwoStackedPatchesThatMoveHeapObjectsApplyAndRevertInTurn) {
   EXPECT_EQ(p.quit(), 0) << "exit with both patches applied";
 }
 
+TEST(HeapState, AThreadHoldingAnOldObjectAtItsUpdatePointRefusesTheUpdateWithNothingChanged) {
+  // The update point's promise, checked: a thread parked with a session's address on its
+  // stack would go on with an object the update destroys. Found after the transformers
+  // ran (only they know every object that moves), before anything is redirected: the
+  // members already moved go back.
+  Process p(program("sessions", "v1"));
+  start(p);
+  ASSERT_EQ(p.ask("hold 7"), "holding");
+  std::string refused = p.ask("apply " + patch());
+  EXPECT_REFUSED(refused, "holds a pointer to an old app::Session at its update point");
+  Audit a = audit(p);
+  EXPECT_EQ(a.version, "v1");
+  EXPECT_EQ(a.rest, kHealthy);
+  EXPECT_TRUE(starts_with(p.ask("describe 7"), "v1 user-7- requests ")) << "its user moved out and back";
+  ASSERT_EQ(p.ask("release"), "released");
+  EXPECT_APPLIED(p.ask("apply " + patch()));
+  EXPECT_EQ(audit(p).rest, kHealthy);
+
+  ASSERT_EQ(p.ask("hold 3"), "holding");  // a release-2 session, held across the revert
+  std::string kept = p.ask("revert");
+  EXPECT_TRUE(starts_with(kept, "refused ")) << kept;
+  EXPECT_NE(kept.find("holds a pointer to an old app::Session at its update point"), std::string::npos) << kept;
+  EXPECT_EQ(audit(p).version, "v2");
+  EXPECT_EQ(audit(p).rest, kHealthy);
+  ASSERT_EQ(p.ask("release"), "released");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(audit(p).rest, kHealthy);
+  EXPECT_EQ(p.ask("stop"), "stopped");
+  EXPECT_EQ(p.quit(), 0);
+}
+
 TEST(HeapState, ThirtyCyclesUnderFourThreadsKeepEveryInvariant) {
   Process p(program("sessions", "v1"));
   start(p);

@@ -7,6 +7,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +17,16 @@
 namespace {
 std::atomic<bool> s_stop{false};
 std::vector<std::thread> s_threads;
+std::thread s_holder;  // "hold N": parks at update points with session N's address
+std::atomic<bool> s_holding{false}, s_held{false};
+
+void hold_session(int id) {
+  void* volatile held = app::session_address(id);  // on this stack at every update point
+  hotswap::update_point();
+  s_held = true;
+  while (s_holding) hotswap::update_point();
+  (void)held;
+}
 
 void idle_loop() {
   while (!s_stop) {
@@ -51,6 +62,18 @@ std::string handle(const std::string& command) {
     for (auto& t : s_threads) t.join();
     s_threads.clear();
     return "stopped";
+  }
+  if (command.rfind("hold ", 0) == 0) {
+    s_holding = true;
+    s_held = false;
+    s_holder = std::thread(hold_session, std::stoi(command.substr(5)));
+    while (!s_held) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return "holding";
+  }
+  if (command == "release") {
+    s_holding = false;
+    s_holder.join();
+    return "released";
   }
   if (command == "audit") return app::audit();
   if (command.rfind("describe ", 0) == 0) return app::describe(std::stoi(command.substr(9)));

@@ -62,4 +62,9 @@ std::string overflow(int id) {
   return "overflowed";
 }
 
+void* session_address(int id) {
+  std::lock_guard lock(g_mu);
+  return g_store.sessions.at(id).get();
+}
+
 }  // namespace app

@@ -42,6 +42,7 @@ void open_sessions(int count);
 void serve(unsigned seed);
 std::string audit();
 std::string describe(int id);
+void* session_address(int id);  // what a thread may hold across an update point
 std::string overflow(int id);  // since v2: a cart quantity beyond int's range
 
 }  // namespace app
