@@ -259,7 +259,7 @@ constexpr bool transformable() {
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To>) {
     using F = std::remove_pointer_t<From>;
     using T = std::remove_pointer_t<To>;
-    if constexpr (std::is_function_v<F> || std::is_function_v<T>) return std::is_same_v<From, To>;
+    if constexpr (std::is_function_v<F> || std::is_function_v<T>) return std::is_function_v<F> && std::is_function_v<T>;
     else return true;
   } else if constexpr (std::is_same_v<From, To>) {
     if constexpr (is_instance_v<To, std::unique_ptr>) return true;
@@ -354,6 +354,14 @@ bool transform(const From& from, To& to) {
     static std::size_t& migrated = state().counts[type_name<To>()];  // never erased: zeroed per migration
     ++migrated;
     return hotswap_transform(from, to);
+  } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To> &&
+                       std::is_function_v<std::remove_pointer_t<From>> &&
+                       std::is_function_v<std::remove_pointer_t<To>>) {
+    // A function's address: its entry, which the update redirects to the new code (or to a
+    // stub, for a signature that changed). Its type differs only in the changed types it
+    // mentions (int (*)(hotswap_old::conn*) -> int (*)(conn*)): the same address carries on.
+    to = reinterpret_cast<To>(from);
+    return true;
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To> &&
                        !std::is_function_v<std::remove_pointer_t<To>>) {
     using FromPointee = std::remove_cv_t<std::remove_pointer_t<From>>;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <exception>
 #include <thread>
@@ -259,16 +260,20 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   for (const quiescence::HeldThread& t : held) skip.push_back(t.tid);
   for (;;) {
     SampleResult sample = sample_threads(replaced.ranges, {}, skip, /*skip_caller=*/true);
-    std::string busy;
+    std::set<std::string> running;
     for (std::size_t i = 0; i < sample.hits.size(); ++i)
-      if (sample.hits[i] && busy.find(replaced.names[i]) == std::string::npos) busy += " " + replaced.names[i];
-    if (busy.empty() && sample.every_thread_seen) return Status::success();
+      if (sample.hits[i]) running.insert(replaced.names[i]);
+    if (running.empty() && sample.every_thread_seen) return Status::success();
     if (Clock::now() >= deadline) {
-      if (busy.empty())
+      if (running.empty())
         return make_error("a thread that takes no part in updates could not be seen (it blocks the runtime's "
                           "signal, or did not answer): nothing changed");
+      std::string busy;
+      for (const std::string& name : running) busy += (busy.empty() ? " " : ", ") + name + "()";
       return make_error("a thread that takes no part in updates (no update_point, no idle_scope) is still running" +
-                        busy + ": nothing changed");
+                        busy +
+                        ", which the patch replaces (a thread whose loop waits in a library, an event loop, "
+                        "takes part once it waits inside an idle scope and reaches update points): nothing changed");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

@@ -49,7 +49,7 @@ function(diff_corpus_add corpus root name pair flags)
   foreach(version v1 v2)
     set(dir ${corpus}/${pair}/${version})
     set(target diff_corpus_${name}_${version})
-    file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp)
+    file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp ${dir}/*.c)
     # SOURCE_ROOT is the version's directory, so both versions record "main.cpp".
     hotswap_add_executable(${target} SOURCE_ROOT ${dir} ${sources})
     set_target_properties(${target} PROPERTIES OUTPUT_NAME prog

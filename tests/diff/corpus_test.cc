@@ -181,7 +181,8 @@ TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
-                         ::testing::Values("struct_layout", "global_type", "signature", "heap_type", "typedef_struct"),
+                         ::testing::Values("struct_layout", "global_type", "signature", "heap_type", "typedef_struct",
+                                           "c_server"),
                          [](const auto& info) { return info.param; });
 
 TEST(DiffRefusals, TransformThatLacksATransformerIsRefused) {

@@ -139,6 +139,8 @@ std::vector<std::string> classification_lines(const DiffResult& r) {
   for (const DataTypeChange& d : r.types.data) lines.push_back("retyped-data " + d.symbol.display());
   for (const SignatureChange& s : r.types.signatures)
     lines.push_back("changed-signature " + s.old_symbol.display() + " " + s.new_symbol.display());
+  for (const SignatureChange& s : r.types.compatible_signatures)
+    lines.push_back("compatible-signature " + s.old_symbol.display() + " " + s.new_symbol.display());
   std::sort(lines.begin(), lines.end());
   return lines;
 }

@@ -1,5 +1,7 @@
 #include "tool/diff/dwarf_reader.h"
 
+#include "tool/diff/type_signature.h"
+
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
@@ -231,7 +233,8 @@ class TypeBuilder {
     } while (dwarf_siblingof(&child, &child) == 0);
     std::uint64_t elements = 1;
     for (auto d : n.dimensions) elements *= d;
-    const TypeNode* element = table_.get(n.target);
+    // The element's size, through typedefs and qualifiers (io_queue_cb_t[3]).
+    const TypeNode* element = table_.get(strip_aliases(table_, n.target));
     if (!n.size && element) n.size = elements * element->size;
   }
 

@@ -74,6 +74,10 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
                         : " (the patch gets a new instance, filled by the transformers)\n");
   if (!r.types.signatures.empty()) out << "signature changes:\n";
   for (const auto& s : r.types.signatures) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
+  if (!r.types.compatible_signatures.empty())
+    out << "signature changes that pass arguments alike (old callers call the new function; no stub):\n";
+  for (const auto& s : r.types.compatible_signatures)
+    out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
   if (!status.patch.empty()) {
     out << "patch " << status.patch << ": " << m.functions.size() << " functions, " << m.data.size() << " data, "
         << m.types.size() << " type changes, " << m.stubs.size() << " stubs; units:";
@@ -115,6 +119,10 @@ std::string json_report(const DiffResult& r, const Manifest& m, const ReportStat
   for (const auto& s : r.types.signatures)
     j["signatures"].push_back({{"old", s.old_symbol.display()}, {"new", s.new_symbol.display()},
                                {"old_signature", s.old_signature}, {"new_signature", s.new_signature}});
+  j["compatible_signatures"] = json::array();
+  for (const auto& s : r.types.compatible_signatures)
+    j["compatible_signatures"].push_back({{"old", s.old_symbol.display()}, {"new", s.new_symbol.display()},
+                                          {"old_signature", s.old_signature}, {"new_signature", s.new_signature}});
   j["units"] = r.carried_units;
   if (!m.types.empty()) j["note"] = kRuntimeRefusesTypes;
   return j.dump(1);

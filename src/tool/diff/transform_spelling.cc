@@ -25,6 +25,18 @@ bool mentions_changed(const std::string& text, const std::set<std::string>& chan
   return false;
 }
 
+// Whether spelling type `id` names a changed struct or enum: through pointers, arrays,
+// typedefs and function types (not through the members of a struct it names).
+bool spells_changed(const TypeTable& table, int id, const std::set<std::string>& changed, int depth = 0) {
+  const TypeNode* n = table.get(id);
+  if (!n || depth > 64) return false;
+  if (n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) return changed.count(n->name) > 0;
+  if (spells_changed(table, n->target, changed, depth + 1)) return true;
+  for (int p : n->parameters)
+    if (spells_changed(table, p, changed, depth + 1)) return true;
+  return false;
+}
+
 }  // namespace
 
 bool spellable_name(const std::string& name) {
@@ -75,6 +87,22 @@ std::string globally_qualified(const std::string& text) {
   return out;
 }
 
+// A type name that starts from the global scope ("item" -> "::item"): inside a layout, a
+// member may have the name of its own type (C allows `item *item;`), which C++ accepts only
+// for a qualified type name. Fundamental types (a changed enum carried as its underlying
+// type) stay as they are.
+std::string from_global_scope(const std::string& name) {
+  if (name.empty() || name.rfind("::", 0) == 0 || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return name;
+  std::size_t end = 0;
+  while (end < name.size() && identifier_char(name[end])) ++end;
+  static const std::set<std::string> fundamental = {"unsigned", "signed", "int",    "long",     "short",
+                                                    "char",     "bool",   "float",  "double",   "void",
+                                                    "wchar_t",  "char8_t", "char16_t", "char32_t", "_Bool",
+                                                    "__int128", "const",  "volatile"};
+  return fundamental.count(name.substr(0, end)) ? name : "::" + name;
+}
+
 TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed, bool global) {
   TypeTable view = table;
   // A changed enum is carried as its underlying type (its enumerators are the new ones').
@@ -91,14 +119,21 @@ TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed,
   for (TypeNode& n : view.nodes) {
     if (n.kind != TypeKind::kTypedef) continue;
     const TypeNode* target = view.get(strip_aliases(view, n.target));
-    if (!target || (target->kind != TypeKind::kStruct && target->kind != TypeKind::kEnum)) continue;
-    std::string original = table.get(strip_aliases(table, n.target))->name;
-    if (mentions_changed(original, changed)) n.name = target->name;
+    if (!target) continue;
+    if (target->kind == TypeKind::kStruct || target->kind == TypeKind::kEnum) {
+      std::string original = table.get(strip_aliases(table, n.target))->name;
+      if (mentions_changed(original, changed)) n.name = target->name;
+    } else if (spells_changed(table, n.target, changed)) {
+      // A function pointer or array of changed types (typedef void (*io_queue_cb)(io_pending_t*)):
+      // the typedef steps aside, and declarations spell what it stands for.
+      TypeNode stands_for = view.nodes[static_cast<std::size_t>(n.target)];
+      n = stands_for;
+    }
   }
   if (global)
     for (TypeNode& n : view.nodes)
       if (n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum || n.kind == TypeKind::kTypedef)
-        n.name = globally_qualified(n.name);
+        n.name = from_global_scope(globally_qualified(n.name));
   return view;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -105,8 +106,16 @@ class Writer {
             << (scope.empty() ? "" : " }") << "\n";
       }
       out << "\n";
-      for (const std::string& name : ordered(spelled_here_, new_types_, r_.new_release->dwarf.named_types, false))
-        out << write_layout(new_types_, r_.new_release->dwarf.named_types.at(name), name, "");
+      for (const std::string& name : spelled_here_) {  // enums first: structs hold them
+        int id = r_.new_release->dwarf.named_types.at(name);
+        if (new_types_.nodes[static_cast<std::size_t>(id)].kind == TypeKind::kEnum)
+          out << write_enum(new_types_, id, name);
+      }
+      for (const std::string& name : ordered(spelled_here_, new_types_, r_.new_release->dwarf.named_types, false)) {
+        int id = r_.new_release->dwarf.named_types.at(name);
+        if (new_types_.nodes[static_cast<std::size_t>(id)].kind != TypeKind::kEnum)
+          out << write_layout(new_types_, id, name, "");
+      }
     }
     if (!classes.empty()) {
       out << "// The old release's layouts of the changed types (from its DWARF; `hotswap diff` checks\n"
@@ -153,15 +162,97 @@ class Writer {
         << "#include <unordered_set>\n#include <vector>\n\n";
     if (!headers_.empty()) {
       out << "// The headers that declare the new types (DW_AT_decl_file).\n";
-      for (const std::string& h : headers_) out << "#include \"" << h << "\"\n";
+      // A C program's headers declare C functions: C++ must not give them C++ names.
+      if (program_is_c()) out << "extern \"C\" {\n";
+      for (const std::string& h : top_level(headers_)) out << "#include \"" << h << "\"\n";
+      if (program_is_c()) out << "}  // extern \"C\"\n";
       out << "\n";
     }
+  }
+
+  // Where an #include of `name` finds its file: beside the including file, then in the
+  // build's include directories and its source root; "" if nowhere.
+  std::string find_header(const std::string& name, const std::filesystem::path& beside) const {
+    const BuildRecord& record = r_.new_release->record;
+    std::vector<std::filesystem::path> dirs;
+    if (!beside.empty()) dirs.push_back(beside);
+    for (const std::string& dir : record.include_dirs) dirs.emplace_back(dir);
+    if (!record.source_root.empty()) dirs.emplace_back(record.source_root);
+    for (const auto& dir : dirs) {
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(dir / name, ec)) return (dir / name).string();
+    }
+    return "";
+  }
+
+  // The headers the file must include: those no other one of them already includes
+  // (following the program's own #include "..." lines). A C program's headers are often
+  // not self-contained — logger.h expects memcached.h to have included the system's
+  // headers first — so including each one on its own, in any order, may not compile.
+  std::vector<std::string> top_level(const std::set<std::string>& headers) const {
+    std::map<std::string, std::set<std::string>> reach;  // header -> files it includes, transitively
+    for (const std::string& h : headers) {
+      std::set<std::string>& seen = reach[h];
+      std::vector<std::string> todo;
+      if (std::string file = find_header(h, {}); !file.empty()) todo.push_back(file);
+      while (!todo.empty() && seen.size() < 10000) {
+        std::string file = todo.back();
+        todo.pop_back();
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);) {
+          std::size_t at = line.find_first_not_of(" \t");
+          if (at == std::string::npos || line[at] != '#') continue;
+          at = line.find_first_not_of(" \t", at + 1);
+          if (at == std::string::npos || line.compare(at, 7, "include") != 0) continue;
+          std::size_t open = line.find('"', at), close = open == std::string::npos ? open : line.find('"', open + 1);
+          if (close == std::string::npos) continue;
+          std::string found = find_header(line.substr(open + 1, close - open - 1),
+                                          std::filesystem::path(file).parent_path());
+          if (!found.empty() && seen.insert(std::filesystem::weakly_canonical(found).string()).second)
+            todo.push_back(found);
+        }
+      }
+    }
+    std::vector<std::string> out;
+    for (const std::string& h : headers) {
+      std::string file = find_header(h, {});
+      bool included = false;
+      if (!file.empty()) {
+        std::string canonical = std::filesystem::weakly_canonical(file).string();
+        for (const std::string& other : headers) {
+          if (other == h || !reach[other].count(canonical)) continue;
+          // Two that include each other: the first of them stays.
+          std::string other_file = find_header(other, {});
+          bool mutual = !other_file.empty() && reach[h].count(std::filesystem::weakly_canonical(other_file).string());
+          if (!mutual || other < h) included = true;
+        }
+      }
+      if (!included) out.push_back(h);
+    }
+    return out;
+  }
+
+  // Whether every translation unit of the program is C (its headers then have no
+  // `extern "C"` of their own, as a mixed program's C headers usually do).
+  bool program_is_c() const {
+    const auto& objects = r_.new_release->record.objects;
+    return !objects.empty() && std::all_of(objects.begin(), objects.end(), [](const BuildRecordObject& o) {
+      return o.source.size() > 2 && o.source.compare(o.source.size() - 2, 2, ".c") == 0;
+    });
+  }
+
+  // What the compiler itself declares ("<built-in>"), or the system: never included,
+  // never written here.
+  static bool not_the_programs(const std::string& decl_file) {
+    // DWARF readers may join "<built-in>" to the compilation directory.
+    return decl_file.rfind("/usr/", 0) == 0 || decl_file.rfind("<", 0) == 0 ||
+           std::filesystem::path(decl_file).filename().string().rfind("<", 0) == 0;
   }
 
   // The header a program type is declared in, as an #include spells it, or "" when none is
   // (a .cpp or .c file) or it is not the program's (the system's, the standard library's).
   std::string header_of(const std::string& decl_file) const {
-    if (decl_file.empty() || is_source_file(decl_file)) return "";
+    if (decl_file.empty() || is_source_file(decl_file) || not_the_programs(decl_file)) return "";
     const BuildRecord& record = r_.new_release->record;
     std::string root = record.source_root;
     if (!root.empty() && root.back() != '/') root += '/';
@@ -206,7 +297,7 @@ class Writer {
       headers_.insert(header);
       return;
     }
-    if (n.decl_file.rfind("/usr/", 0) == 0) return;  // the system's
+    if (not_the_programs(n.decl_file)) return;
     // Here also when DWARF names no file (Clang's DWARF 5 may give file 0, the unit itself).
     spelled_here_.insert(name);
     for (const TypeMember& m : n.members) need_types_of(m.type, false);
@@ -251,6 +342,29 @@ class Writer {
     };
     for (const std::string& name : names) visit(name);
     return order;
+  }
+
+  // An enumeration as DWARF gives it: its enumerators, and its underlying type (DWARF's,
+  // else the C rule: int if its values fit, else unsigned int, of its size).
+  std::string write_enum(const TypeTable& table, int id, const std::string& name) const {
+    const TypeNode& n = table.nodes[static_cast<std::size_t>(id)];
+    auto [scope, leaf] = split_scope(name);
+    std::string base = n.target >= 0 ? spell_type(table, n.target) : "";
+    if (base.empty()) {
+      bool negative = std::any_of(n.enumerators.begin(), n.enumerators.end(), [](const auto& e) { return e.second < 0; });
+      base = n.size == 8 ? (negative ? "long" : "unsigned long")
+             : n.size == 2 ? (negative ? "short" : "unsigned short")
+             : n.size == 1 ? (negative ? "signed char" : "unsigned char")
+                           : (negative ? "int" : "unsigned int");
+    }
+    std::ostringstream out;
+    if (!scope.empty()) out << "namespace " << scope << " {\n";
+    out << "enum " << leaf << " : " << base << " {  // " << name << ", " << n.size << " bytes\n";
+    for (const auto& [enumerator, value] : n.enumerators) out << "  " << enumerator << " = " << value << ",\n";
+    out << "};\n";
+    if (!scope.empty()) out << "}  // namespace " << scope << "\n";
+    out << "\n";
+    return out.str();
   }
 
   // The struct as DWARF lays it out, in namespace `ns` (nested with its own scope).

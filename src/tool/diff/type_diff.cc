@@ -155,6 +155,53 @@ std::string stored_pointer_into(const ElfFile& binary, std::uint64_t address, st
   return "";
 }
 
+
+// A type as it is, whatever typedefs call it and without the const or volatile of a value
+// (client_flags_t and unsigned int are one type).
+std::string canonical_type(const TypeTable& table, int id) { return spell_type(table, strip_aliases(table, id)); }
+
+// How the x86-64 System V ABI passes a value of this type, when that depends on nothing but
+// its size and class: "i8" (an integer register: integers, enums, pointers, references),
+// "f8" (an SSE register: float, double), "" for anything else (structs, long double, ...).
+std::string passing_of(const TypeTable& table, int id) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n) return "void";
+  switch (n->kind) {
+    case TypeKind::kVoid:
+      return "void";
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference:
+      return "i8";
+    case TypeKind::kEnum:
+      return "i" + std::to_string(n->size);
+    case TypeKind::kBase:
+      if (n->name == "float" || n->name == "double") return "f" + std::to_string(n->size);
+      if (n->name.find("long double") != std::string::npos || n->name.find("complex") != std::string::npos ||
+          n->size > 8)
+        return "";
+      return "i" + std::to_string(n->size);
+    default:
+      return "";
+  }
+}
+
+// Whether old callers pass arguments and take the result where the new function expects
+// them: every parameter and the return type passed alike (a narrower integer is widened by
+// neither side, so sizes must match too).
+bool passed_alike(const TypeTable& old_types, const DwarfFunction& before, const TypeTable& new_types,
+                  const DwarfFunction& after) {
+  if (before.parameters.size() != after.parameters.size()) return false;
+  auto alike = [&](int a, int b) {
+    std::string x = passing_of(old_types, a);
+    return !x.empty() && x == passing_of(new_types, b);
+  };
+  if (!alike(before.return_type, after.return_type)) return false;
+  for (std::size_t i = 0; i < before.parameters.size(); ++i)
+    if (!alike(before.parameters[i].second, after.parameters[i].second)) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string spell_signature(const TypeTable& table, const DwarfFunction& f) {
@@ -298,12 +345,16 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     auto it = old_index.functions.find(id);
     if (it == old_index.functions.end() || !parent_function(new_index.refs[id].name).empty()) continue;
     std::string before = spell_signature(old_types, *it->second), after = spell_signature(new_types, *f);
-    // Parameter names are not part of the signature.
-    std::string old_nominal = spell_type(old_types, it->second->return_type), new_nominal = spell_type(new_types, f->return_type);
-    for (const auto& p : it->second->parameters) old_nominal += "," + spell_type(old_types, p.second);
-    for (const auto& p : f->parameters) new_nominal += "," + spell_type(new_types, p.second);
-    if (old_nominal != new_nominal)
-      out.signatures.push_back({old_index.refs[id], new_index.refs[id], f->unit, before, after, it->second, f});
+    // Parameter names are not part of the signature, nor what a typedef calls a type, nor
+    // the const of a parameter passed by value.
+    std::string old_nominal = canonical_type(old_types, it->second->return_type),
+                new_nominal = canonical_type(new_types, f->return_type);
+    for (const auto& p : it->second->parameters) old_nominal += "," + canonical_type(old_types, p.second);
+    for (const auto& p : f->parameters) new_nominal += "," + canonical_type(new_types, p.second);
+    if (old_nominal == new_nominal) continue;
+    SignatureChange change{old_index.refs[id], new_index.refs[id], f->unit, before, after, it->second, f};
+    if (passed_alike(old_types, *it->second, new_types, *f)) out.compatible_signatures.push_back(change);
+    else out.signatures.push_back(change);
   }
 
   // A function removed and one added with the same name in the same unit: an overload whose

@@ -72,6 +72,10 @@ struct TypeComparison {
   std::vector<TypeChange> reaching;
   std::vector<DataTypeChange> data;
   std::vector<SignatureChange> signatures;
+  // Signatures whose types changed but not how they are passed (int -> unsigned int,
+  // one pointer type for another): old callers call the new function as it is, no stub.
+  // A typedef that names the same type (unsigned int -> client_flags_t) is no change at all.
+  std::vector<SignatureChange> compatible_signatures;
   std::vector<TypeUser> users;
   std::vector<UnmigratedReach> unmigrated;
 };

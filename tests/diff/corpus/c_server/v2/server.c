@@ -1,0 +1,36 @@
+#include <stdio.h>
+
+#include "server.h"
+
+/* Declared in the .c file: the transform file writes these itself. */
+enum queue_mode { queue_new_conn, queue_pause };
+struct queue_entry {
+    enum queue_mode mode;
+    conn *c;
+};
+
+static struct queue_entry queue[4];
+static item items[2] = {{1, 10, false}, {2, 20, true}};
+conn g_conn;
+
+static void closed(conn *c) { c->active = false; }
+
+__attribute__((noinline)) int lookup(flags_t flags) { return items[flags & 1].value + g_conn.fd + (int)g_conn.bytes; }
+__attribute__((noinline)) int size_ok(unsigned int flags) { return flags < 100u; }
+
+__attribute__((noinline)) int serve(void) {
+    conn *c = queue[0].c;
+    return c->item->value + c->hooks[0].count + (int)c->state + (c->item->pinned ? 1 : 0);
+}
+
+int main(void) {
+    g_conn.fd = 3;
+    g_conn.item = &items[0];
+    g_conn.cb = closed;
+    g_conn.hooks[0].on_close = closed;
+    g_conn.hooks[0].count = 1;
+    queue[0].mode = queue_new_conn;
+    queue[0].c = &g_conn;
+    printf("%d %d %d\n", serve(), lookup(1), size_ok(5));
+    return 0;
+}
