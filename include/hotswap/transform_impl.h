@@ -88,6 +88,17 @@ inline std::string type_name(const std::type_info* type) {
   return as_the_file_says(std::move(out));
 }
 
+// Whether a T can really be copied: the standard containers declare a copy assignment
+// whatever their elements, so their elements decide.
+template <class T, class = void>
+struct copyable : std::bool_constant<std::is_copy_assignable_v<T>> {};
+template <class T>
+struct copyable<T, std::void_t<typename T::value_type>>
+    : std::bool_constant<std::is_copy_assignable_v<T> && std::is_copy_constructible_v<typename T::value_type> &&
+                         copyable<std::remove_const_t<typename T::value_type>>::value> {};
+template <class T>
+inline constexpr bool copyable_v = copyable<T>::value;
+
 template <class T>
 std::string type_name() {
   return type_name(&typeid(T));
@@ -215,7 +226,7 @@ inline bool on_this_stack(const void* address) {
 // a move could not be undone once the temporary is gone.
 template <class T>
 void move_out(const T& from, T& to) {
-  if constexpr (std::is_copy_assignable_v<T>) {
+  if constexpr (copyable_v<T>) {
     if (on_this_stack(&to)) {
       to = from;
       return;
@@ -349,6 +360,17 @@ template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace detail;
   if constexpr (by_overload<From, To>) {
+    if constexpr (std::is_polymorphic_v<To>) {
+      // `to` was built as a To, with the vtable the running program has for To (the patch
+      // binds type identity to it); the old object must have the same one, or it is of
+      // another class (a derived one, behind a pointer to To) that a To cannot stand for.
+      if (std::memcmp(static_cast<const void*>(&from), static_cast<const void*>(&to), sizeof(void*)) != 0) {
+        state().element_noted = false;
+        return fail("an old " + type_name<From>() +
+                    " is an object of another class (a derived one?): its vtable is not the one a new " +
+                    type_name<To>() + " gets; migrate it in its owner's transformer, by hand");
+      }
+    }
     if (state().element_noted) state().element_noted = false;  // its range is noted
     else note(&from, &to);
     static std::size_t& migrated = state().counts[type_name<To>()];  // never erased: zeroed per migration
@@ -375,6 +397,11 @@ bool transform(const From& from, To& to) {
     } else {
       return forward_to(to, from);
     }
+  } else if constexpr (std::is_same_v<From, To> && is_instance_v<To, std::atomic>) {
+    // Before the trivially copyable case: GCC counts std::atomic as trivially copyable,
+    // though it cannot be assigned.
+    to.store(from.load());
+    return true;
   } else if constexpr (std::is_same_v<From, To> && (std::is_trivially_copyable_v<To> || is_lock_v<To>) &&
                        !std::is_array_v<To>) {
     if constexpr (!is_lock_v<To>) to = from;
@@ -386,9 +413,6 @@ bool transform(const From& from, To& to) {
     return transform_elements(&from[0], &to[0], std::min(std::extent_v<From>, std::extent_v<To>));
   } else if constexpr (is_std_array<From>::value && is_std_array<To>::value) {
     return transform_elements(from.data(), to.data(), std::min(from.size(), to.size()));
-  } else if constexpr (std::is_same_v<From, To> && is_instance_v<To, std::atomic>) {
-    to.store(from.load());
-    return true;
   } else if constexpr (std::is_same_v<From, To> && (is_owning_std_v<To> || std::is_move_assignable_v<To>)) {
     move_out(from, to);  // unchanged: moved whole, its elements where they were
     return true;

@@ -269,7 +269,8 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
         return make_error("a thread that takes no part in updates could not be seen (it blocks the runtime's "
                           "signal, or did not answer): nothing changed");
       std::string busy;
-      for (const std::string& name : running) busy += (busy.empty() ? " " : ", ") + name + "()";
+      for (const std::string& name : running)
+        busy += (busy.empty() ? " " : ", ") + name + (name.find('(') == std::string::npos ? "()" : "");
       return make_error("a thread that takes no part in updates (no update_point, no idle_scope) is still running" +
                         busy +
                         ", which the patch replaces (a thread whose loop waits in a library, an event loop, "

@@ -18,7 +18,14 @@ Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, 
   // Copies without __patchable_function_entries: GCC leaves that table outside the COMDAT
   // groups, so `ld -r` would fail on it when it drops a duplicate group (see
   // cmake/hotswap-link.ld); the runtime finds entries by their NOPs.
-  std::vector<std::string> ld = {"ld", "-r", "-o", tmp_obj}, copies;
+  // Each unit's sections stay its own (--unique): `ld -r` would otherwise join sections of
+  // the same name from different units into one — `.bss._ZStL8__ioinit` of every unit that
+  // includes <iostream>, `.text.helper` of two files' static helper — and a section that
+  // holds one unit's running datum and another's new one cannot be placed.
+  std::vector<std::string> ld = {"ld", "-r"}, copies;
+  for (const char* kind : {".text.*", ".data.*", ".bss.*", ".rodata.*", ".tdata.*", ".tbss.*", ".data.rel.ro.*"})
+    ld.push_back(std::string("--unique=") + kind);
+  ld.insert(ld.end(), {"-o", tmp_obj});
   for (std::size_t i = 0; i < objects.size(); ++i) {
     copies.push_back(output + ".in" + std::to_string(i) + ".o");
     Status copied = run_program({"objcopy", "--remove-section=__patchable_function_entries", objects[i], copies.back()});

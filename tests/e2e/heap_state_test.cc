@@ -141,6 +141,43 @@ TEST(HeapState, AThreadHoldingAnOldObjectAtItsUpdatePointRefusesTheUpdateWithNot
   EXPECT_EQ(p.quit(), 0);
 }
 
+namespace {
+
+// "v1 shape 6 the-global-one shapes 4 shape area 30 draws N", without the draws.
+std::string shapes_audit(Process& p) {
+  std::string a = p.ask("audit");
+  return a.substr(0, a.find(" draws "));
+}
+
+}  // namespace
+
+TEST(HeapState, ClassesWithVirtualFunctionsAreRebuiltWithTheNewVtableAndBack) {
+  // A global Shape by value and four behind unique_ptr: each becomes a new object of the new
+  // release (its area counts the new depth, through its vtable); the revert rebuilds the old.
+  Process p(program("shapes", "v1"));
+  ASSERT_EQ(p.ask("fill 4"), "filled");
+  ASSERT_EQ(p.ask("start"), "started");
+  EXPECT_EQ(shapes_audit(p), "v1 shape 6 the-global-one shapes 4 shape area 30");
+  for (int round = 0; round < 3 && !::testing::Test::HasFailure(); ++round) {
+    std::string applied = p.ask("apply " + out_dir() + "/shapes/v1-v2.hsp");
+    EXPECT_APPLIED(applied);
+    EXPECT_NE(applied.find("art::Shape 5"), std::string::npos) << applied;
+    EXPECT_EQ(shapes_audit(p), "v2 shape 60 the-global-one shapes 4 shape area 300") << round;
+    EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << round;
+    EXPECT_EQ(shapes_audit(p), "v1 shape 6 the-global-one shapes 4 shape area 30") << round;
+  }
+
+  // A Square behind a unique_ptr<Shape>: a new Shape cannot stand for it.
+  ASSERT_EQ(p.ask("add-square"), "added");
+  EXPECT_REFUSED(p.ask("apply " + out_dir() + "/shapes/v1-v2.hsp"), "is an object of another class");
+  EXPECT_EQ(shapes_audit(p), "v1 shape 6 the-global-one shapes 5 shape,square area 36") << "nothing changed";
+  ASSERT_EQ(p.ask("drop-squares"), "dropped");
+  EXPECT_APPLIED(p.ask("apply " + out_dir() + "/shapes/v1-v2.hsp"));
+  EXPECT_EQ(shapes_audit(p), "v2 shape 60 the-global-one shapes 4 shape area 300");
+  EXPECT_EQ(p.ask("stop"), "stopped");
+  EXPECT_EQ(p.quit(), 0) << "exit with the patch applied";
+}
+
 TEST(HeapState, ThirtyCyclesUnderFourThreadsKeepEveryInvariant) {
   Process p(program("sessions", "v1"));
   start(p);

@@ -147,6 +147,10 @@ e2e_type_patch(sessions v2 v3)
 # Bases, bit-fields, enums, unions, and every standard container of a changed class.
 e2e_program(forms VERSIONS v1 v2)
 e2e_type_patch(forms v1 v2)
+# Classes with virtual functions: a global by value and objects behind unique_ptr, rebuilt
+# with the new release's vtable; a derived object behind a base pointer refuses.
+e2e_program(shapes VERSIONS v1 v2)
+e2e_type_patch(shapes v1 v2)
 
 e2e_program(tables VERSIONS v1 v2)
 e2e_type_patch(tables v1 v2)

@@ -60,6 +60,9 @@ bool is_source_file(const std::string& path) {
   return ext == ".c" || ext == ".cc" || ext == ".cpp" || ext == ".cxx" || ext == ".C" || ext == ".c++";
 }
 
+// The compiler's own member for a class's vtable pointer (GCC "_vptr.X", Clang "_vptr$X").
+bool is_vtable_pointer(const std::string& name) { return name.rfind("_vptr", 0) == 0; }
+
 std::string member_name(const TypeMember& m, std::size_t index) {
   if (m.is_base) return "";
   return m.name.empty() ? "anonymous_" + std::to_string(index) : m.name;
@@ -391,6 +394,15 @@ class Writer {
         }
       }
       std::string member = m.is_base ? "base_" + std::to_string(index) : member_name(m, index);
+      if (!m.is_base && is_vtable_pointer(m.name)) {
+        // The old layout is a plain struct: no virtual function of it is ever called, and an
+        // object of it is never built but as a copy of the old one's bytes. Its vtable
+        // pointer is bytes in their place (the layout check takes bytes as padding).
+        out << "  alignas(8) unsigned char hotswap_vtable_pointer[8];  // " << m.name << "\n";
+        cursor = m.offset + 8;
+        max_align = std::max<std::uint64_t>(max_align, 8);
+        continue;
+      }
       if (m.bit_size) {
         std::string decl = spell_declaration(table, m.type, member);
         out << "  " << (decl.empty() ? "unsigned " + member : decl) << " : " << m.bit_size << ";\n";
@@ -442,6 +454,18 @@ class Writer {
     for (const MemberPair& p : c.members) {
       const TypeMember* f = inverse ? p.new_member : p.old_member;
       const TypeMember* t = inverse ? p.old_member : p.new_member;
+      if (is_vtable_pointer(p.name)) {
+        if (!inverse || !f || !t) {
+          out << "  // the vtable pointer is not carried: `to` was built with its own\n";
+        } else {
+          // The old layout is a plain struct: the object moved back needs the vtable pointer
+          // the new one has, which is the running program's for this class (the patch binds
+          // type identity to it; the forward migration checked each object's).
+          out << "  std::memcpy(to.hotswap_vtable_pointer, reinterpret_cast<const unsigned char*>(&from) + "
+              << f->offset << ", sizeof to.hotswap_vtable_pointer);  // the vtable pointer\n";
+        }
+        continue;
+      }
       if (!t) {  // only `from` has it
         dropped << "  // " << p.name << (inverse ? " is new: dropped on revert\n" : " was removed: its value is dropped\n");
         continue;

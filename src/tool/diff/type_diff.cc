@@ -101,27 +101,7 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
   }
 }
 
-bool is_polymorphic(const TypeTable& table, int id, int depth = 0) {
-  const TypeNode* n = table.get(strip_aliases(table, id));
-  if (!n || n->kind != TypeKind::kStruct || depth > 32) return false;
-  if (!n->virtuals.empty()) return true;
-  for (const TypeMember& m : n->members)
-    if (m.name.rfind("_vptr", 0) == 0 || (m.is_base && is_polymorphic(table, m.type, depth + 1))) return true;
-  return false;
-}
 
-// A changed polymorphic class embedded in a value of type `id` (itself, a member, a base):
-// a transformer would copy its vtable pointer, the old release's.
-std::string embedded_polymorphic_change(const TypeTable& table, int id, const std::set<std::string>& changed,
-                                        int depth = 0) {
-  const TypeNode* n = table.get(strip_aliases(table, id));
-  if (!n || n->kind != TypeKind::kStruct || depth > 32) return "";
-  if (changed.count(n->name) && is_polymorphic(table, id)) return n->name;
-  for (const TypeMember& m : n->members)
-    if (std::string found = embedded_polymorphic_change(table, m.type, changed, depth + 1); !found.empty())
-      return found;
-  return "";
-}
 
 // Whether the linked binary's address lies in a section the program cannot write (constants,
 // and .data.rel.ro, read-only once relocated).
@@ -296,9 +276,6 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
           !holder.empty())
         out.unmigrated.push_back({new_index.refs[id], d.new_type,
                                   holder + " -> " + id + " (a pointer to it in the program's data would keep the old instance)"});
-    if (std::string poly = embedded_polymorphic_change(new_types, v->type, changed); !poly.empty())
-      out.unmigrated.push_back({new_index.refs[id], poly,
-                                id + " -> " + poly + " (a class with virtual functions: its vtable pointer cannot be copied)"});
     auto users = objects.data_users.find(id);
     if (users != objects.data_users.end())
       for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + id + ", whose type changed");
@@ -324,11 +301,6 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
         out.unmigrated.push_back({new_index.refs[id], reached,
                                   id + " (a function-local static of a type whose bytes are not its value: the new "
                                        "code would not construct it again)"});
-      auto reached_type = new_side.info->named_types.find(reached);
-      if (reached_type != new_side.info->named_types.end() && is_polymorphic(new_types, reached_type->second))
-        out.unmigrated.push_back({new_index.refs[id], reached,
-                                  d.reaches + " (a class with virtual functions: an object of a derived class "
-                                              "cannot be rebuilt from the base's layout)"});
       auto users = objects.data_users.find(id);
       if (users != objects.data_users.end())
         for (const std::string& user : users->second)

@@ -1,0 +1,36 @@
+// Classes with virtual functions whose layout changes: a global held by value, and objects
+// behind unique_ptr in a vector, called through their vtables by four threads.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace art {
+
+struct Shape {
+  virtual ~Shape() = default;
+  virtual std::string name() const { return "shape"; }
+  virtual long area() const { return static_cast<long>(w) * h; }
+  int w = 2;
+  int h = 3;
+  std::string label = "plain";
+};
+
+// Derived: an object of it behind a unique_ptr<Shape> cannot be rebuilt as a Shape.
+struct Square : Shape {
+  std::string name() const override { return "square"; }
+};
+
+extern Shape g_shape;
+extern std::vector<std::unique_ptr<Shape>> g_shapes;
+extern std::mutex g_mu;
+
+void fill(int count);
+void add_square();
+void drop_squares();
+void draw(unsigned seed);
+std::string audit();
+
+}  // namespace art
