@@ -130,4 +130,16 @@ TEST(ElfFile, ExtendedSectionIndexMustNameASection) {
 }
 
 }  // namespace
+
+TEST(SymbolIndex, StaticInitializersOfEveryCompilerAndSanitizerAreKnown) {
+  // They run once, at start-up: never redirected, never checked against the running code.
+  EXPECT_TRUE(is_static_initializer("_GLOBAL__sub_I_main.cpp"));
+  EXPECT_TRUE(is_static_initializer("_GLOBAL__sub_I__ZN3app7g_storeE"));
+  EXPECT_TRUE(is_static_initializer("_sub_I_00099_1"));  // GCC's ASan module constructor
+  EXPECT_TRUE(is_static_initializer("asan.module_ctor"));  // Clang's
+  EXPECT_FALSE(is_static_initializer("_sub_D_00099_0"));
+  EXPECT_FALSE(is_static_initializer("main"));
+  EXPECT_FALSE(is_static_initializer("_ZN3app4initEv"));
+}
+
 }  // namespace hotswap

@@ -25,7 +25,13 @@ std::string demangle(const std::string& name) {
   return status == 0 && d ? std::string(d.get()) : name;
 }
 
-bool is_static_initializer(const std::string& name) { return name.rfind("_GLOBAL__sub_I_", 0) == 0; }
+bool is_static_initializer(const std::string& name) {
+  // GCC names a unit's initializer _GLOBAL__sub_I_<unit>, and one with a priority (the
+  // sanitizers' module constructors: ASan registers the unit's globals there) _sub_I_<prio>_<n>;
+  // Clang names ASan's asan.module_ctor.
+  return name.rfind("_GLOBAL__sub_I_", 0) == 0 || name.rfind("_sub_I_", 0) == 0 ||
+         name.rfind("asan.module_ctor", 0) == 0;
+}
 
 SymbolIndex::SymbolIndex(const ElfFile& file) {
   for (const ElfSymbol& s : file.symbols()) {

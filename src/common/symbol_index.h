@@ -19,8 +19,9 @@ bool is_definition(const ElfSymbol& symbol);
 // The demangled name, or the name itself when it is not a mangled C++ name.
 std::string demangle(const std::string& name);
 
-// A translation unit's static initializer (_GLOBAL__sub_I_..., GCC and Clang): it runs once
-// at start-up, so a changed one is never redirected; a patch carries it with its unit.
+// A translation unit's static initializer (_GLOBAL__sub_I_..., GCC and Clang; a sanitizer's
+// module constructor, _sub_I_00099_1 or asan.module_ctor): it runs once at start-up, so a
+// changed one is never redirected; a patch carries it with its unit.
 bool is_static_initializer(const std::string& name);
 
 class SymbolIndex {
