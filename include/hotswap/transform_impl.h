@@ -371,6 +371,13 @@ bool transform(const From& from, To& to) {
                     type_name<To>() + " gets; migrate it in its owner's transformer, by hand");
       }
     }
+    if constexpr (std::is_polymorphic_v<From> && requires { to.hotswap_vtable_pointer; }) {
+      // Back into an old layout, a plain struct with the vtable pointer as bytes: it gets the
+      // new object's, the running program's vtable for the class (checked going forward),
+      // whatever the overload itself writes.
+      static_assert(sizeof(to.hotswap_vtable_pointer) == sizeof(void*));
+      std::memcpy(to.hotswap_vtable_pointer, static_cast<const void*>(&from), sizeof(void*));
+    }
     if (state().element_noted) state().element_noted = false;  // its range is noted
     else note(&from, &to);
     static std::size_t& migrated = state().counts[type_name<To>()];  // never erased: zeroed per migration

@@ -455,15 +455,8 @@ class Writer {
       const TypeMember* f = inverse ? p.new_member : p.old_member;
       const TypeMember* t = inverse ? p.old_member : p.new_member;
       if (is_vtable_pointer(p.name)) {
-        if (!inverse || !f || !t) {
-          out << "  // the vtable pointer is not carried: `to` was built with its own\n";
-        } else {
-          // The old layout is a plain struct: the object moved back needs the vtable pointer
-          // the new one has, which is the running program's for this class (the patch binds
-          // type identity to it; the forward migration checked each object's).
-          out << "  std::memcpy(to.hotswap_vtable_pointer, reinterpret_cast<const unsigned char*>(&from) + "
-              << f->offset << ", sizeof to.hotswap_vtable_pointer);  // the vtable pointer\n";
-        }
+        out << (inverse ? "  // the vtable pointer: hotswap::transform gives `to` the new object's before this runs\n"
+                        : "  // the vtable pointer is not carried: `to` was built with its own\n");
         continue;
       }
       if (!t) {  // only `from` has it
