@@ -122,8 +122,10 @@ using PageVector = std::vector<T, PageAllocator<T>>;
 template <class T>
 void reserve_ahead(PageVector<T>& table, std::size_t expected, std::size_t least) {
   table.reserve(std::max(expected, least));
+#ifdef MADV_POPULATE_WRITE  // Linux 5.14 and glibc 2.35 headers; elsewhere the pages come at first write
   if (expected)
     ::madvise(static_cast<void*>(table.data()), expected * sizeof(T) & ~std::size_t{4095}, MADV_POPULATE_WRITE);
+#endif
 }
 
 // Old object (and its type) -> the object it moved to: an open-addressing table, since a

@@ -90,14 +90,19 @@ inline std::string type_name(const std::type_info* type) {
 
 // Whether a T can really be copied: the standard containers declare a copy assignment
 // whatever their elements, so their elements decide.
+// (An element is copied by construction: a map's pair<const K, V> cannot be assigned, but
+// can be copied when K and V can.)
 template <class T, class = void>
-struct copyable : std::bool_constant<std::is_copy_assignable_v<T>> {};
+struct copy_constructible_deep : std::bool_constant<std::is_copy_constructible_v<T>> {};
 template <class T>
-struct copyable<T, std::void_t<typename T::value_type>>
-    : std::bool_constant<std::is_copy_assignable_v<T> && std::is_copy_constructible_v<typename T::value_type> &&
-                         copyable<std::remove_const_t<typename T::value_type>>::value> {};
+struct copy_constructible_deep<T, std::void_t<typename T::value_type>>
+    : std::bool_constant<std::is_copy_constructible_v<T> && copy_constructible_deep<typename T::value_type>::value> {};
+template <class A, class B>
+struct copy_constructible_deep<std::pair<A, B>, void>
+    : std::bool_constant<copy_constructible_deep<std::remove_const_t<A>>::value &&
+                         copy_constructible_deep<B>::value> {};
 template <class T>
-inline constexpr bool copyable_v = copyable<T>::value;
+inline constexpr bool copyable_v = std::is_copy_assignable_v<T> && copy_constructible_deep<T>::value;
 
 template <class T>
 std::string type_name() {
@@ -225,20 +230,38 @@ inline bool on_this_stack(const void* address) {
 // record first: if it cannot be made, nothing moved). Into a temporary it copies instead:
 // a move could not be undone once the temporary is gone.
 template <class T>
-void move_out(const T& from, T& to) {
-  if constexpr (copyable_v<T>) {
-    if (on_this_stack(&to)) {
+bool move_out(const T& from, T& to) {
+  if (on_this_stack(&to)) {
+    if constexpr (copyable_v<T>) {
       to = from;
-      return;
+      return true;
+    } else {
+      return fail("a " + type_name<T>() + " that cannot be copied was transformed into a temporary: its move "
+                  "could not be undone if the update fails; transform it into the new object's own member");
     }
   }
   T& source = const_cast<T&>(from);  // the old objects are the runtime's to take apart
   state().undo.push_back({&source, &to, [](void* f, void* t) { *static_cast<T*>(f) = std::move(*static_cast<T*>(t)); }});
   to = std::move(source);
+  return true;
 }
 
 template <class From, class To>
 constexpr bool transformable();
+
+// Whether an object behind a pointer is of exactly its pointer's class, when that class has
+// virtual functions and is the program's own (going back, the new release's): an object of
+// a derived class cannot be rebuilt as the base. (Going forward the old class is a plain
+// struct; the vtable pointer check in transform() does this.)
+template <class T>
+bool of_its_class(const T& object) {
+  if constexpr (std::is_polymorphic_v<T>) {
+    if (typeid(object) != typeid(T))
+      return fail("an object of " + type_name(&typeid(object)) + " behind a pointer to " + type_name<T>() +
+                  " cannot be rebuilt as a " + type_name<T>() + ": migrate it in its owner's transformer, by hand");
+  }
+  return true;
+}
 
 template <class From, class To>
 bool transform_elements(const From* from, To* to, std::size_t count) {
@@ -366,7 +389,7 @@ bool transform(const From& from, To& to) {
       // another class (a derived one, behind a pointer to To) that a To cannot stand for.
       if (std::memcmp(static_cast<const void*>(&from), static_cast<const void*>(&to), sizeof(void*)) != 0) {
         state().element_noted = false;
-        return fail("an old " + type_name<From>() +
+        return fail("an old " + type_name<To>() +
                     " is an object of another class (a derived one?): its vtable is not the one a new " +
                     type_name<To>() + " gets; migrate it in its owner's transformer, by hand");
       }
@@ -421,8 +444,7 @@ bool transform(const From& from, To& to) {
   } else if constexpr (is_std_array<From>::value && is_std_array<To>::value) {
     return transform_elements(from.data(), to.data(), std::min(from.size(), to.size()));
   } else if constexpr (std::is_same_v<From, To> && (is_owning_std_v<To> || std::is_move_assignable_v<To>)) {
-    move_out(from, to);  // unchanged: moved whole, its elements where they were
-    return true;
+    return move_out(from, to);  // unchanged: moved whole, its elements where they were
   } else if constexpr (is_instance_v<From, std::vector> && is_instance_v<To, std::vector>) {
     to.clear();
     to.resize(from.size());  // first, so that the elements' addresses hold while they fill
@@ -462,6 +484,7 @@ bool transform(const From& from, To& to) {
       to.reset();
       return true;
     }
+    if (!of_its_class(*from)) return false;
     to = std::make_unique<typename To::element_type>();
     return hotswap::transform(*from, *to);
   } else if constexpr (is_instance_v<From, std::shared_ptr> && is_instance_v<To, std::shared_ptr>) {
@@ -481,6 +504,7 @@ bool transform(const From& from, To& to) {
       ::new (&to) To(std::static_pointer_cast<Target>(it->second));
       return true;
     }
+    if (!of_its_class(*from)) return false;
     auto made = std::make_shared<Target>();
     s.shared[from.get()] = made;
     ::new (&to) To(made);  // `to` was empty: nothing to release

@@ -17,7 +17,6 @@
 #include "arch/x86_64/relocations.h"
 #include "runtime/eh_frame.h"
 #include "runtime/migrate.h"
-#include "runtime/perf_map.h"
 #include "runtime/runtime_state.h"
 #include "runtime/steps.h"
 
@@ -230,7 +229,6 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const qui
   patch.exports = exports_of(patch);
   state.scope->push(patch.exports);
   patch.was_live = true;
-  publish_to_perf_map(patch);
   return Status::success();
 }
 

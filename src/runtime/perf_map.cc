@@ -1,6 +1,7 @@
 #include "runtime/perf_map.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,8 +16,14 @@ void publish_to_perf_map(const LinkedPatch& patch) {
   static const bool wanted = std::getenv("HOTSWAP_PERF_MAP") != nullptr;
   if (!wanted) return;
   std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
-  std::FILE* out = std::fopen(path.c_str(), "ae");
-  if (!out) return;  // a profiler's convenience: never a reason to fail a commit
+  // Never through a link someone else planted in /tmp; the file is the process owner's.
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;  // a profiler's convenience: never a reason to fail a commit
+  std::FILE* out = ::fdopen(fd, "a");
+  if (!out) {
+    ::close(fd);
+    return;
+  }
   // "START SIZE NAME", hexadecimal, one function per line.
   for (const ElfSymbol& s : patch.file.elf->symbols()) {
     if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size() || s.size == 0) continue;

@@ -9,6 +9,7 @@
 #include "arch/x86_64/redirect.h"
 #include "common/control_protocol.h"
 #include "runtime/migrate.h"
+#include "runtime/perf_map.h"
 #include "runtime/private_memory.h"
 #include "runtime/quiescence.h"
 #include "runtime/thread_sampler.h"
@@ -215,6 +216,7 @@ Result Runtime::commit(StagedPatch staged) {
     message += "; migrated " + describe_migrations(patch) + "; waited " + std::to_string(patch.quiescence_ns / 1000) +
                " us for quiescence";
   if (!patch.warning.empty()) message += "; warning: " + patch.warning;
+  publish_to_perf_map(patch);  // the threads run again: no part of the pause
   journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
   std::uint64_t pause = patch.pause_ns;
   state_.applied.push_back(std::move(staged.patch));

@@ -167,13 +167,25 @@ TEST(HeapState, ClassesWithVirtualFunctionsAreRebuiltWithTheNewVtableAndBack) {
     EXPECT_EQ(shapes_audit(p), "v1 shape 6 the-global-one shapes 4 shape area 30") << round;
   }
 
-  // A Square behind a unique_ptr<Shape>: a new Shape cannot stand for it.
+  // A Square behind a unique_ptr<Shape>: a new Shape cannot stand for it ("an old
+  // art::Shape is an object of another class").
   ASSERT_EQ(p.ask("add-square"), "added");
   EXPECT_REFUSED(p.ask("apply " + out_dir() + "/shapes/v1-v2.hsp"), "is an object of another class");
   EXPECT_EQ(shapes_audit(p), "v1 shape 6 the-global-one shapes 5 shape,square area 36") << "nothing changed";
   ASSERT_EQ(p.ask("drop-squares"), "dropped");
   EXPECT_APPLIED(p.ask("apply " + out_dir() + "/shapes/v1-v2.hsp"));
   EXPECT_EQ(shapes_audit(p), "v2 shape 60 the-global-one shapes 4 shape area 300");
+
+  // The same going back: a Square made by release 2 cannot be rebuilt as an old Shape.
+  ASSERT_EQ(p.ask("add-square"), "added");
+  std::string kept = p.ask("revert");
+  EXPECT_TRUE(starts_with(kept, "refused ")) << kept;
+  EXPECT_NE(kept.find("an object of art::Square behind a pointer to art::Shape"), std::string::npos) << kept;
+  EXPECT_EQ(shapes_audit(p), "v2 shape 60 the-global-one shapes 5 shape,square area 360") << "nothing changed";
+  ASSERT_EQ(p.ask("drop-squares"), "dropped");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(shapes_audit(p), "v1 shape 6 the-global-one shapes 4 shape area 30");
+  EXPECT_APPLIED(p.ask("apply " + out_dir() + "/shapes/v1-v2.hsp"));
   EXPECT_EQ(p.ask("stop"), "stopped");
   EXPECT_EQ(p.quit(), 0) << "exit with the patch applied";
 }

@@ -309,3 +309,30 @@ TEST(TransformHelpers, DiscardEmptiesARootSoThatItsExitDestructorFreesNothingTwi
 }
 
 }  // namespace
+
+TEST(TransformHelpers, AnUnchangedMemberTransformedIntoATemporaryIsCopiedOrRefusedNeverMoved) {
+  // A move into a temporary could not be undone once the temporary is gone: a map of
+  // copyable values is copied (its pair<const K, V> cannot be assigned, but copied), one of
+  // move-only values refuses.
+  std::map<int, std::string> names{{1, "one"}, {2, "two"}};
+  hotswap_migration_begin();
+  {
+    std::map<int, std::string> temporary;
+    EXPECT_TRUE(hotswap::transform(names, temporary)) << hotswap_migration_error();
+    EXPECT_EQ(temporary.size(), 2u);
+  }
+  EXPECT_EQ(names.size(), 2u) << "copied, not moved";
+  std::map<int, std::unique_ptr<int>> owned;
+  owned[1] = std::make_unique<int>(7);
+  {
+    std::map<int, std::unique_ptr<int>> temporary;
+    EXPECT_FALSE(hotswap::transform(owned, temporary));
+    EXPECT_NE(std::string(hotswap_migration_error()).find("cannot be copied was transformed into a temporary"),
+              std::string::npos)
+        << hotswap_migration_error();
+  }
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  ASSERT_EQ(owned.size(), 1u);
+  EXPECT_EQ(*owned[1], 7) << "nothing moved out";
+}

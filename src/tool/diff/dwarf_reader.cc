@@ -187,6 +187,7 @@ class TypeBuilder {
           continue;
         TypeMember m;
         m.is_base = tag == DW_TAG_inheritance;
+        m.virtual_base = m.is_base && dwarf_hasattr(&child, DW_AT_virtuality);
         m.type = type_of(&child);
         const char* name = dwarf_diename(&child);
         if (name) m.name = name;

@@ -334,10 +334,11 @@ class Writer {
         const TypeNode* t = table.get(strip_aliases(table, m.type));
         while (t && t->kind == TypeKind::kArray) t = table.get(strip_aliases(table, t->target));
         if (!t || t->kind != TypeKind::kStruct) continue;
+        // The old view names its classes from the global scope (::hotswap_old::Shape).
+        std::string held = t->name.rfind("::", 0) == 0 ? t->name.substr(2) : t->name;
         for (const std::string& other : names) {
           std::string spelled = old_side ? std::string(kOldNamespace) + "::" + other : other;
-          if (t->name == spelled || (t->name.find('<') != std::string::npos &&
-                                     t->name.find(spelled) != std::string::npos))
+          if (held == spelled || (held.find('<') != std::string::npos && held.find(spelled) != std::string::npos))
             visit(other);
         }
       }

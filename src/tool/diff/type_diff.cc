@@ -136,6 +136,51 @@ std::string stored_pointer_into(const ElfFile& binary, std::uint64_t address, st
 }
 
 
+bool is_polymorphic(const TypeTable& table, int id, int depth = 0) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || n->kind != TypeKind::kStruct || depth > 32) return false;
+  if (!n->virtuals.empty()) return true;
+  for (const TypeMember& m : n->members)
+    if (m.name.rfind("_vptr", 0) == 0 || (m.is_base && is_polymorphic(table, m.type, depth + 1))) return true;
+  return false;
+}
+
+bool declared_in_source_file(const TypeNode& n) {
+  for (const char* ext : {".cpp", ".cc", ".cxx", ".c++", ".C", ".c"}) {
+    std::string e(ext);
+    if (n.decl_file.size() > e.size() && n.decl_file.compare(n.decl_file.size() - e.size(), e.size(), e) == 0) return true;
+  }
+  return false;
+}
+
+// Why objects of the changed class `name` cannot be migrated by rebuilding them, or "".
+// A class with virtual functions is migrated as a plain struct holding its vtable pointer
+// as bytes (docs/type-updates.md), which takes every class of its hierarchy being
+// declared that way: so it must not gain or lose its virtual functions, inherit them from
+// a class that did not change, inherit virtually, or be declared where the transform file
+// cannot include it.
+std::string polymorphic_problem(const TypeTable& old_types, int old_id, const TypeTable& new_types, int new_id,
+                                const std::set<std::string>& changed) {
+  bool before = is_polymorphic(old_types, old_id), after = is_polymorphic(new_types, new_id);
+  if (before != after)
+    return after ? "gains virtual functions: its old objects have no vtable pointer to give the new ones"
+                 : "loses its virtual functions: a revert could not give its old objects their vtable pointer";
+  if (!after) return "";
+  const TypeNode* n = new_types.get(strip_aliases(new_types, new_id));
+  if (declared_in_source_file(*n))
+    return "a class with virtual functions declared in a source file: the transform file cannot build its objects";
+  for (const auto* table : {&old_types, &new_types})
+    for (const TypeMember& m : table->get(strip_aliases(*table, table == &old_types ? old_id : new_id))->members) {
+      if (!m.is_base) continue;
+      const TypeNode* base = table->get(strip_aliases(*table, m.type));
+      if (m.virtual_base) return "a virtual base class (" + (base ? base->name : std::string("?")) + ")";
+      if (base && is_polymorphic(*table, m.type) && !changed.count(base->name))
+        return "its virtual functions come from " + base->name +
+               ", which did not change: write the migration of this hierarchy by hand";
+    }
+  return "";
+}
+
 // A type as it is, whatever typedefs call it and without the const or volatile of a value
 // (client_flags_t and unsigned int are one type).
 std::string canonical_type(const TypeTable& table, int id) { return spell_type(table, strip_aliases(table, id)); }
@@ -154,13 +199,23 @@ std::string passing_of(const TypeTable& table, int id) {
     case TypeKind::kRvalueReference:
       return "i8";
     case TypeKind::kEnum:
+      // Narrower than an int, a value is widened by one side or the other, as its
+      // underlying type's signedness says: the same only for the same underlying type.
+      if (n->size < 4) return n->target >= 0 ? passing_of(table, n->target) : "";
       return "i" + std::to_string(n->size);
-    case TypeKind::kBase:
-      if (n->name == "float" || n->name == "double") return "f" + std::to_string(n->size);
-      if (n->name.find("long double") != std::string::npos || n->name.find("complex") != std::string::npos ||
-          n->size > 8)
-        return "";
-      return "i" + std::to_string(n->size);
+    case TypeKind::kBase: {
+      const std::string& name = n->name;
+      if (name == "float" || name == "double") return "f" + std::to_string(n->size);
+      if (name == "bool" || name == "_Bool") return "bool";  // 0 or 1, which an integer need not be
+      bool integer = name.find("int") != std::string::npos || name.find("char") != std::string::npos ||
+                     name.find("short") != std::string::npos || name.find("long") != std::string::npos;
+      if (!integer || name.find("double") != std::string::npos || name.find("_Float") != std::string::npos ||
+          name.find("complex") != std::string::npos || n->size > 8)
+        return "";  // long double, _Float16, __int128, ...: only the same type is passed alike
+      if (n->size >= 4) return "i" + std::to_string(n->size);
+      bool is_unsigned = name.find("unsigned") != std::string::npos || name == "char8_t" || name == "char16_t";
+      return (is_unsigned ? "u" : "s") + std::to_string(n->size);  // widened with or without its sign
+    }
     default:
       return "";
   }
@@ -352,6 +407,22 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     s.new_signature = s.new_function ? spell_signature(new_types, *s.new_function) : demangle(s.new_symbol.name);
     out.signatures.push_back(s);
   }
+
+  // Data whose objects include a class with virtual functions that cannot be rebuilt.
+  std::map<std::string, std::string> problems;  // changed class -> why
+  for (const TypeChange& t : out.types)
+    if (std::string why = polymorphic_problem(old_types, t.old_id, new_types, t.new_id, changed); !why.empty())
+      problems[t.name] = why;
+  if (!problems.empty())
+    for (const DataTypeChange& d : out.data) {
+      std::set<std::string> names;
+      collect_named_types(new_types, d.new_type_id, names);
+      for (const auto& [name, why] : problems)
+        if (names.count(name)) {
+          out.unmigrated.push_back({d.symbol, name, d.symbol.display() + " -> " + name + " (" + why + ")"});
+          break;
+        }
+    }
 
   for (const auto& [id, reason] : user_reasons) {
     auto fn = objects.new_functions.find(id);

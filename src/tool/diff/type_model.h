@@ -33,6 +33,7 @@ struct TypeMember {
   std::uint32_t bit_size = 0;    // 0 unless a bit-field
   std::uint32_t bit_offset = 0;  // DW_AT_data_bit_offset, for bit-fields
   bool is_base = false;          // a base class subobject
+  bool virtual_base = false;     // a virtual base (its offset is found at run time)
 };
 
 struct TypeNode {

@@ -1,12 +1,7 @@
 // A class with virtual functions changes layout: the transform file carries its members
 // into a new object, which has its own vtable pointer (the old one is never copied).
 #include <cstdio>
-struct Shape {
-  virtual ~Shape() = default;
-  virtual int area() const { return w * h; }
-  int w = 2;
-  int h = 3;
-};
+#include "shape.h"
 Shape g_shape;
 __attribute__((noinline)) int area() { return g_shape.area(); }
 int main() { std::printf("%d\n", area()); }

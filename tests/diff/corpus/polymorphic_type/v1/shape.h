@@ -1,0 +1,7 @@
+// The class, in a header the transform file includes.
+#pragma once
+struct Shape {
+  virtual ~Shape() = default;
+  virtual int area() const { return w * w; }
+  int w = 2;
+};
