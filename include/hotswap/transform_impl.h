@@ -557,6 +557,22 @@ void discard_root(void* object) noexcept {
   }
 }
 
+// After a migration that failed, a new instance that holds objects with virtual functions:
+// destroying them now would run the old release's code through their vtables (the running
+// program's, whose entries lead to the old code until the update commits). So they are
+// abandoned: the instance is built anew over them, and what they own stays allocated.
+template <class T>
+void abandon_root(void* object) noexcept {
+  try {
+    if constexpr (std::is_array_v<T>) {
+      for (auto& element : *static_cast<T*>(object)) abandon_root<std::remove_reference_t<decltype(element)>>(&element);
+    } else if constexpr (std::is_default_constructible_v<T>) {
+      ::new (object) T();
+    }
+  } catch (...) {
+  }
+}
+
 // Whether `old` lies inside an old object that the migration moved from (which goes).
 inline std::string inside_old_object(const void* address) {
   MigrationState& s = state();

@@ -232,9 +232,10 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const qui
   return Status::success();
 }
 
-Status revert_patch(LinkedPatch& patch, RuntimeState& state) {
+Status revert_patch(LinkedPatch& patch, RuntimeState& state, const std::function<void()>& before_switch) {
   std::vector<std::uint64_t> entries = entries_of(patch.redirects);
   HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC));
+  if (before_switch) before_switch();
   auto start = Clock::now();
   for (auto it = patch.redirects.rbegin(); it != patch.redirects.rend(); ++it) {
     if (it->previous_target) {

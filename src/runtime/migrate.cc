@@ -290,7 +290,10 @@ void discard_written(LinkedPatch& patch, Direction direction) {
   for (Migration& m : patch.migrations) {
     if (!m.ran || !m.discard) continue;
     bool forward = direction == Direction::kForward;
-    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.patched : m.running), forward ? 1 : 0);
+    // 2: the patch's new objects, while the program's code is still the old release's (an
+    // object with virtual functions would be destroyed by the old code: the unit abandons
+    // those instead, docs/patch-format.md).
+    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.patched : m.running), forward ? 2 : 0);
   }
 }
 

@@ -294,12 +294,14 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   auto paused = Clock::now();
   if (s) s = run_transformers(patch, Direction::kInverse, *held);
   bool moved_back = static_cast<bool>(s);
-  if (s) s = revert_patch(patch, state_);
+  // The patch's instances are destroyed while its code is still the one redirected to: an
+  // object with virtual functions is destroyed through the running program's vtable for
+  // its class, whose entries lead to the patch's code only until the switch back.
+  if (s) s = revert_patch(patch, state_, [&] { discard_moved_from(patch, Direction::kInverse); });
   if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on as they were
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
-  if (s) discard_moved_from(patch, Direction::kInverse);  // the patch's instances, after the pause
-  else drop_migration_tables(patch);
+  if (!s) drop_migration_tables(patch);
   state_.migration_sizes[patch.file.manifest.patch_id] = migration_sizes(patch);
   return s;
 }

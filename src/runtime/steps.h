@@ -3,6 +3,8 @@
 // except commit, whose refusals all come before its first effect.
 #pragma once
 
+#include <functional>
+
 #include "common/expected.h"
 #include "runtime/image.h"
 #include "runtime/linked_patch.h"
@@ -37,7 +39,9 @@ Status stage_patch(LinkedPatch& patch, const RunningImage& image);
 // patch.eh_frame_registered and patch.initializers_ran say what did happen.
 Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const quiescence::HeldThread> held = {});
 // Undoes the last commit. Fails only before its first write.
-Status revert_patch(LinkedPatch& patch, RuntimeState& state);
+// `before_switch`, if given, runs once nothing can fail any more, while the patch's code is
+// still what the redirects lead to.
+Status revert_patch(LinkedPatch& patch, RuntimeState& state, const std::function<void()>& before_switch = {});
 // Makes a reverted patch committable again in the memory it has, when it would link to the
 // same bytes: same running chain below it, same library symbols. Its new data gets its
 // initial image back. Fails (and changes nothing that matters) when it cannot.

@@ -5,9 +5,29 @@
 #include <sstream>
 
 #include "tool/diff/transform_spelling.h"
+#include "tool/diff/type_signature.h"
 #include "tool/diff/transform_writer.h"
 
 namespace hotswap::diff {
+namespace {
+
+// Whether a value of type `id` holds an object of a class with virtual functions (itself,
+// a member, an element, an owned object).
+bool holds_virtual_functions(const DwarfInfo& dwarf, int id) {
+  std::set<std::string> names;
+  collect_named_types(dwarf.types, id, names);
+  for (const std::string& name : names) {
+    auto it = dwarf.named_types.find(name);
+    if (it == dwarf.named_types.end()) continue;
+    const TypeNode& n = dwarf.types.nodes[static_cast<std::size_t>(it->second)];
+    if (!n.virtuals.empty()) return true;
+    for (const TypeMember& m : n.members)
+      if (m.name.rfind("_vptr", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
 namespace {
 
 std::string quoted(const std::string& text) {
@@ -73,6 +93,10 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << "  if (inverse)\n    hotswap::detail::note_root<" << to << ", " << from << ">(from, to);\n"
         << "  else\n    hotswap::detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" void " << root.symbols.discard << "(void* object, int patched) {\n"
+        << (holds_virtual_functions(r.new_release->dwarf, d->new_type_id)
+                ? "  if (patched == 2)  // new objects with virtual functions, the old code still running\n"
+                  "    return hotswap::detail::abandon_root<" + to + ">(object);\n"
+                : std::string())
         << "  if (patched)\n    hotswap::detail::discard_root<" << to << ">(object);\n"
         << "  else\n    hotswap::detail::discard_root<" << from << ">(object);\n}\n\n";
     glue.roots.push_back(root);
