@@ -567,6 +567,12 @@ void abandon_root(void* object) noexcept {
     if constexpr (std::is_array_v<T>) {
       for (auto& element : *static_cast<T*>(object)) abandon_root<std::remove_reference_t<decltype(element)>>(&element);
     } else if constexpr (std::is_default_constructible_v<T>) {
+      // A copy of the abandoned bytes stays, known to LeakSanitizer: what they point to is
+      // kept on purpose, not leaked.
+      if (void* kept = std::malloc(sizeof(T))) {
+        std::memcpy(kept, object, sizeof(T));
+        if (__lsan_ignore_object) __lsan_ignore_object(kept);
+      }
       ::new (object) T();
     }
   } catch (...) {

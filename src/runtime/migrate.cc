@@ -435,6 +435,12 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   return Status::success();
 }
 
+void discard_before_switch_back(LinkedPatch& patch) {
+  call(patch.migration_release_old);
+  for (Migration& m : patch.migrations)
+    if (m.ran && m.discard) reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(m.patched), 3);
+}
+
 void discard_moved_from(LinkedPatch& patch, Direction direction) {
   // Old shared owners of changed types are forgotten first: whatever destroys the old
   // objects (here, a revert's transformer, an exit destructor) must not release them.

@@ -58,6 +58,12 @@ MigrationSizes migration_sizes(const LinkedPatch& patch);
 // type, with the migration undone — the thread would go on with an object that is gone.
 Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const quiescence::HeldThread> held);
 
+// A revert, with the threads held and the patch's code still switched in: destroys the
+// patch's instances that hold objects with virtual functions (their vtables lead to the
+// patch's code only until the switch back). discard_moved_from does the others after the
+// threads run again.
+void discard_before_switch_back(LinkedPatch& patch);
+
 // After a migration that committed: destroys the objects of the instances it moved from
 // (forward: the running ones; inverse: the patch's), leaving them empty, so that their
 // exit-time destructors free nothing twice. Ends the migration.

@@ -294,14 +294,16 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   auto paused = Clock::now();
   if (s) s = run_transformers(patch, Direction::kInverse, *held);
   bool moved_back = static_cast<bool>(s);
-  // The patch's instances are destroyed while its code is still the one redirected to: an
-  // object with virtual functions is destroyed through the running program's vtable for
-  // its class, whose entries lead to the patch's code only until the switch back.
-  if (s) s = revert_patch(patch, state_, [&] { discard_moved_from(patch, Direction::kInverse); });
+  // The patch's instances that hold objects with virtual functions are destroyed while its
+  // code is still the one redirected to (their vtables are the running program's, whose
+  // entries lead to the patch's code only until the switch back); the others after the
+  // pause, when no parked thread can hold a lock their destructors take.
+  if (s) s = revert_patch(patch, state_, [&] { discard_before_switch_back(patch); });
   if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on as they were
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
-  if (!s) drop_migration_tables(patch);
+  if (s) discard_moved_from(patch, Direction::kInverse);
+  else drop_migration_tables(patch);
   state_.migration_sizes[patch.file.manifest.patch_id] = migration_sizes(patch);
   return s;
 }

@@ -145,10 +145,10 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
   CompiledTransform out;
   out.roots = glue->roots;
   // Named for the release pair: the unit's file statics and internal functions are known
-  // by file and name, and must not meet an earlier patch's of the same name.
-  std::string source = (std::filesystem::path(output).parent_path() /
-                        ("hotswap-transform-" + old_namespace_of(r).substr(std::string(kOldNamespace).size() + 1) +
-                         ".cpp")).string();
+  // by file and name, and must not meet an earlier patch's of the same name. And for the
+  // output: two diffs of one pair into one directory must not write the same file.
+  std::string source = output + ".transform-" + old_namespace_of(r).substr(std::string(kOldNamespace).size() + 1) +
+                       ".cpp";
   out.object = output + ".transform.o";
   std::string check = output + ".transform-check.so";
   temporaries.insert(temporaries.end(), {source, out.object, check});

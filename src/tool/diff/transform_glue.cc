@@ -16,13 +16,23 @@ namespace {
 bool holds_virtual_functions(const DwarfInfo& dwarf, int id) {
   std::set<std::string> names;
   collect_named_types(dwarf.types, id, names);
-  for (const std::string& name : names) {
-    auto it = dwarf.named_types.find(name);
-    if (it == dwarf.named_types.end()) continue;
-    const TypeNode& n = dwarf.types.nodes[static_cast<std::size_t>(it->second)];
+  auto polymorphic = [&](const TypeNode& n) {
     if (!n.virtuals.empty()) return true;
     for (const TypeMember& m : n.members)
       if (m.name.rfind("_vptr", 0) == 0) return true;
+    return false;
+  };
+  for (const std::string& name : names) {
+    auto it = dwarf.named_types.find(name);
+    if (it != dwarf.named_types.end() && polymorphic(dwarf.types.nodes[static_cast<std::size_t>(it->second)]))
+      return true;
+  }
+  // A node-based container (map, list, unordered_map) reaches its elements through no
+  // member the DWARF model follows: its template arguments name them.
+  for (const auto& [name, type_id] : dwarf.named_types) {
+    if (!polymorphic(dwarf.types.nodes[static_cast<std::size_t>(type_id)])) continue;
+    for (const std::string& held : names)
+      if (held.find('<') != std::string::npos && held != name && mentions_type(held, name)) return true;
   }
   return false;
 }
@@ -94,9 +104,13 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << "  else\n    hotswap::detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" void " << root.symbols.discard << "(void* object, int patched) {\n"
         << (holds_virtual_functions(r.new_release->dwarf, d->new_type_id)
-                ? "  if (patched == 2)  // new objects with virtual functions, the old code still running\n"
+                ? "  // Objects with virtual functions: destroyed only while the patch's code runs.\n"
+                  "  if (patched == 2)  // a failed migration, the old code still switched in\n"
                   "    return hotswap::detail::abandon_root<" + to + ">(object);\n"
-                : std::string())
+                  "  if (patched == 1)  // a revert did it before switching back (3)\n"
+                  "    return;\n"
+                : "  if (patched == 3)  // a revert, before switching back: after the pause instead (1)\n"
+                  "    return;\n")
         << "  if (patched)\n    hotswap::detail::discard_root<" << to << ">(object);\n"
         << "  else\n    hotswap::detail::discard_root<" << from << ">(object);\n}\n\n";
     glue.roots.push_back(root);

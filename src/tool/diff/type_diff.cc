@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -145,12 +146,14 @@ bool is_polymorphic(const TypeTable& table, int id, int depth = 0) {
   return false;
 }
 
+// Whether the transform file cannot include where the class is declared: anything but a
+// header (a source file, a module, no file at all).
 bool declared_in_source_file(const TypeNode& n) {
-  for (const char* ext : {".cpp", ".cc", ".cxx", ".c++", ".C", ".c"}) {
-    std::string e(ext);
-    if (n.decl_file.size() > e.size() && n.decl_file.compare(n.decl_file.size() - e.size(), e.size(), e) == 0) return true;
-  }
-  return false;
+  if (n.decl_file.empty()) return true;
+  std::string ext = std::filesystem::path(n.decl_file).extension().string();
+  for (const char* header : {"", ".h", ".hh", ".hpp", ".hxx", ".h++", ".H", ".inl", ".ipp", ".tcc", ".inc"})
+    if (ext == header) return false;
+  return true;
 }
 
 // Why objects of the changed class `name` cannot be migrated by rebuilding them, or "".
@@ -413,15 +416,24 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
   for (const TypeChange& t : out.types)
     if (std::string why = polymorphic_problem(old_types, t.old_id, new_types, t.new_id, changed); !why.empty())
       problems[t.name] = why;
+  // A class that only holds a changed type gets an old layout too, as a real class: one with
+  // virtual functions would be built with the transform unit's own vtable.
+  for (const TypeChange& t : out.reaching)
+    if (is_polymorphic(new_types, t.new_id))
+      problems[t.name] = "a class with virtual functions that holds a changed type: write its migration by hand";
   if (!problems.empty())
     for (const DataTypeChange& d : out.data) {
       std::set<std::string> names;
       collect_named_types(new_types, d.new_type_id, names);
-      for (const auto& [name, why] : problems)
-        if (names.count(name)) {
+      for (const auto& [name, why] : problems) {
+        bool held = names.count(name) > 0;
+        for (const std::string& n : names)  // the elements of a map or a list: its template arguments
+          held = held || (n.find('<') != std::string::npos && mentions_type(n, name));
+        if (held) {
           out.unmigrated.push_back({d.symbol, name, d.symbol.display() + " -> " + name + " (" + why + ")"});
           break;
         }
+      }
     }
 
   for (const auto& [id, reason] : user_reasons) {

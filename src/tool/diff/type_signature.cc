@@ -243,4 +243,14 @@ bool plain_data(const TypeTable& table, int id, int depth) {
 }
 
 
+bool mentions_type(const std::string& text, const std::string& type) {
+  auto boundary = [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'); };
+  for (std::size_t at = text.find(type); at != std::string::npos; at = text.find(type, at + 1)) {
+    bool before = at == 0 || boundary(text[at - 1]);
+    bool after = at + type.size() == text.size() || boundary(text[at + type.size()]);
+    if (before && after) return true;
+  }
+  return false;
+}
+
 }  // namespace hotswap::diff

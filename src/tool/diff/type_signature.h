@@ -39,6 +39,10 @@ bool plain_data(const TypeTable& table, int id, int depth = 0);
 // points to, its elements, its members, its bases, recursively.
 void collect_named_types(const TypeTable& table, int id, std::set<std::string>& names);
 
+// Whether the type name `text` names `type` as a whole name (a template argument:
+// "std::map<int, app::Session>" names "app::Session", not "Session").
+bool mentions_type(const std::string& text, const std::string& type);
+
 // The member-level difference of two versions of a struct, for people: "member `b` added
 // at offset 8", "member `a` changed type int -> long", "size 8 -> 16".
 std::vector<std::string> describe_struct_change(const TypeTable& old_table, int old_id,

@@ -4,12 +4,15 @@ namespace art {
 
 Shape g_shape;
 std::vector<std::unique_ptr<Shape>> g_shapes;
+std::map<int, std::unique_ptr<Shape>> g_named;
 std::mutex g_mu;
 long g_draws = 0;
 
 void fill(int count) {
   std::lock_guard lock(g_mu);
   g_shape.label = "the-global-one";
+  g_named[1] = std::make_unique<Shape>();
+  g_named[2] = std::make_unique<Shape>();
   for (int i = 0; i < count; ++i) {
     auto s = std::make_unique<Shape>();
     s->w = i + 1;
@@ -43,6 +46,7 @@ std::string audit() {
     total += s->area();
     if (names.find(s->name()) == std::string::npos) names += (names.empty() ? "" : ",") + s->name();
   }
+  for (const auto& [key, s] : g_named) total += s->area();
   return "v1 " + g_shape.name() + " " + std::to_string(g_shape.area()) + " " + g_shape.label + " shapes " +
          std::to_string(g_shapes.size()) + " " + names + " area " + std::to_string(total) + " draws " +
          std::to_string(g_draws);

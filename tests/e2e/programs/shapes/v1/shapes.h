@@ -2,6 +2,7 @@
 // behind unique_ptr in a vector, called through their vtables by four threads.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,7 @@ struct Square : Shape {
 
 extern Shape g_shape;
 extern std::vector<std::unique_ptr<Shape>> g_shapes;
+extern std::map<int, std::unique_ptr<Shape>> g_named;  // a node-based container of them
 extern std::mutex g_mu;
 
 void fill(int count);
