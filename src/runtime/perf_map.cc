@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,6 +20,11 @@ void publish_to_perf_map(const LinkedPatch& patch) {
   // Never through a link someone else planted in /tmp; the file is the process owner's.
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;  // a profiler's convenience: never a reason to fail a commit
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {  // another user's file
+    ::close(fd);
+    return;
+  }
   std::FILE* out = ::fdopen(fd, "a");
   if (!out) {
     ::close(fd);
