@@ -46,26 +46,36 @@ std::uint64_t transformer_address(const LinkedPatch& patch, const std::string& n
 
 enum class Scan { kClean, kHit, kUnreadable };
 
-// Whether any word of [begin, end) of the calling process points into one of `ranges`;
-// read with process_vm_readv, which fails on an unmapped page instead of faulting.
-Scan points_into(std::uint64_t begin, std::uint64_t end, std::span<const CodeRange> ranges, std::uint64_t& found) {
+// Reads the words of [begin, end) of the calling process a chunk at a time, with
+// process_vm_readv (which fails on an unmapped page instead of faulting), until `hit` says
+// a chunk holds what it looks for.
+template <class Hit>
+Scan scan_words(std::uint64_t begin, std::uint64_t end, Hit hit) {
   if (!begin || end <= begin) return Scan::kUnreadable;
-  std::uint64_t words[64];
+  std::uint64_t words[512];
   pid_t self = getpid();
   for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end;) {
     std::size_t bytes = std::min<std::uint64_t>(sizeof words, end - at);
     iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
     ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
     if (n <= 0) return Scan::kUnreadable;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i)
-      for (const CodeRange& r : ranges)
-        if (r.contains(words[i])) {
-          found = words[i];
-          return Scan::kHit;
-        }
+    if (hit(static_cast<const std::uint64_t*>(words), static_cast<std::size_t>(n) / 8)) return Scan::kHit;
     at += static_cast<std::uint64_t>(n);
   }
   return Scan::kClean;
+}
+
+// Whether any word of [begin, end) points into one of `ranges` (the first such in `found`).
+Scan points_into(std::uint64_t begin, std::uint64_t end, std::span<const CodeRange> ranges, std::uint64_t& found) {
+  return scan_words(begin, end, [&](const std::uint64_t* words, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+      for (const CodeRange& r : ranges)
+        if (r.contains(words[i])) {
+          found = words[i];
+          return true;
+        }
+    return false;
+  });
 }
 
 // Whether [begin, end) lies in writable mappings.
@@ -317,27 +327,21 @@ std::string migration_error(const LinkedPatch& patch) {
 std::string thread_holding_old_object(const LinkedPatch& patch, std::span<const quiescence::HeldThread> held) {
   if (!patch.migration_holds) return "";
   auto holds = reinterpret_cast<int (*)(const std::uint64_t*, std::size_t)>(patch.migration_holds);
-  pid_t self = getpid();
   for (const quiescence::HeldThread& t : held) {
     std::string who = "thread " + std::to_string(t.tid);
     std::string where = t.idle ? "idle scope" : "update point";
-    std::uint64_t words[512];
-    for (std::uint64_t at = t.sp & ~std::uint64_t{7}; at < t.stack_end;) {
-      std::size_t bytes = std::min<std::uint64_t>(sizeof words, t.stack_end - at);
-      iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
-      ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
-      if (n <= 0) return who + ": its stack cannot be read at its " + where;
-      if (holds(words, static_cast<std::size_t>(n) / 8)) {
-        std::string what = migration_error(patch);
-        return who + " holds a pointer to " + (what.empty() ? "an old object" : what) + " at its " + where +
-               " (an update point promises none: the object goes once the update commits)";
-      }
-      at += static_cast<std::uint64_t>(n);
+    Scan scan = scan_words(t.sp, t.stack_end, [&](const std::uint64_t* words, std::size_t count) {
+      return holds(words, count) != 0;
+    });
+    if (scan == Scan::kUnreadable) return who + ": its stack cannot be read at its " + where;
+    if (scan == Scan::kHit) {
+      std::string what = migration_error(patch);
+      return who + " holds a pointer to " + (what.empty() ? "an old object" : what) + " at its " + where +
+             " (an update point promises none: the object goes once the update commits)";
     }
   }
   return "";
 }
-
 
 }  // namespace
 
@@ -366,9 +370,7 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   // Undoes the session (members moved out go back), empties what was written, and ends it.
   auto fail = [&](std::string message) {
     std::string reason = migration_error(patch);
-    call(patch.migration_abort);
-    discard_written(patch, direction);
-    call(patch.migration_clear);
+    discard_moved_to(patch, direction);
     if (!reason.empty()) message += " (" + reason + ")";
     return make_error(message + ": nothing changed");
   };
@@ -415,9 +417,7 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   if (patch.migration_end && reinterpret_cast<int (*)()>(patch.migration_end)() != 0)
     return fail("the migration could not forward every pointer");
   if (std::string holder = thread_holding_old_object(patch, held); !holder.empty()) {
-    call(patch.migration_abort);
-    discard_written(patch, direction);
-    call(patch.migration_clear);
+    discard_moved_to(patch, direction);
     return make_error(holder + ": nothing changed");
   }
   patch.migrated_objects = patch.migration_counts

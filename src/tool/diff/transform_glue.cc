@@ -16,21 +16,11 @@ namespace {
 bool holds_virtual_functions(const DwarfInfo& dwarf, int id) {
   std::set<std::string> names;
   collect_named_types(dwarf.types, id, names);
-  auto polymorphic = [&](const TypeNode& n) {
-    if (!n.virtuals.empty()) return true;
-    for (const TypeMember& m : n.members)
-      if (m.name.rfind("_vptr", 0) == 0) return true;
-    return false;
-  };
-  for (const std::string& name : names) {
-    auto it = dwarf.named_types.find(name);
-    if (it != dwarf.named_types.end() && polymorphic(dwarf.types.nodes[static_cast<std::size_t>(it->second)]))
-      return true;
-  }
-  // A node-based container (map, list, unordered_map) reaches its elements through no
-  // member the DWARF model follows: its template arguments name them.
   for (const auto& [name, type_id] : dwarf.named_types) {
-    if (!polymorphic(dwarf.types.nodes[static_cast<std::size_t>(type_id)])) continue;
+    if (!is_polymorphic(dwarf.types, type_id)) continue;
+    if (names.count(name)) return true;
+    // A node-based container (map, list, unordered_map) reaches its elements through no
+    // member the DWARF model follows: its template arguments name them.
     for (const std::string& held : names)
       if (held.find('<') != std::string::npos && held != name && mentions_type(held, name)) return true;
   }

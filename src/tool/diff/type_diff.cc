@@ -54,16 +54,6 @@ Indexed index_side(const DwarfSide& side) {
   return out;
 }
 
-bool names_type(const std::string& text, const std::string& type) {
-  auto boundary = [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'); };
-  for (std::size_t at = text.find(type); at != std::string::npos; at = text.find(type, at + 1)) {
-    bool before = at == 0 || boundary(text[at - 1]);
-    bool after = at + type.size() == text.size() || boundary(text[at + type.size()]);
-    if (before && after) return true;
-  }
-  return false;
-}
-
 // The changed type a value of type `id` reaches through members, pointers, arrays or
 // template arguments (containers), with the path to it; "" if none. A changed type it is
 // itself counts only when `behind` (reached through something).
@@ -84,7 +74,7 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
         return n->name;
       }
       for (const std::string& c : changed)
-        if (c != n->name && names_type(n->name, c)) {  // a template argument: a container's elements
+        if (c != n->name && mentions_type(n->name, c)) {  // a template argument: a container's elements
           path = n->name + " -> " + c;
           return c;
         }
@@ -136,15 +126,6 @@ std::string stored_pointer_into(const ElfFile& binary, std::uint64_t address, st
   return "";
 }
 
-
-bool is_polymorphic(const TypeTable& table, int id, int depth = 0) {
-  const TypeNode* n = table.get(strip_aliases(table, id));
-  if (!n || n->kind != TypeKind::kStruct || depth > 32) return false;
-  if (!n->virtuals.empty()) return true;
-  for (const TypeMember& m : n->members)
-    if (m.name.rfind("_vptr", 0) == 0 || (m.is_base && is_polymorphic(table, m.type, depth + 1))) return true;
-  return false;
-}
 
 // Whether the transform file cannot include where the class is declared: anything but a
 // header (a source file, a module, no file at all).

@@ -243,6 +243,19 @@ bool plain_data(const TypeTable& table, int id, int depth) {
 }
 
 
+namespace {
+bool is_polymorphic_at(const TypeTable& table, int id, int depth) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || n->kind != TypeKind::kStruct || depth > 32) return false;
+  if (!n->virtuals.empty()) return true;
+  for (const TypeMember& m : n->members)
+    if (m.name.rfind("_vptr", 0) == 0 || (m.is_base && is_polymorphic_at(table, m.type, depth + 1))) return true;
+  return false;
+}
+}  // namespace
+
+bool is_polymorphic(const TypeTable& table, int id) { return is_polymorphic_at(table, id, 0); }
+
 bool mentions_type(const std::string& text, const std::string& type) {
   auto boundary = [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'); };
   for (std::size_t at = text.find(type); at != std::string::npos; at = text.find(type, at + 1)) {

@@ -39,6 +39,10 @@ bool plain_data(const TypeTable& table, int id, int depth = 0);
 // points to, its elements, its members, its bases, recursively.
 void collect_named_types(const TypeTable& table, int id, std::set<std::string>& names);
 
+// Whether a class has virtual functions: its own (a vtable pointer, virtual members) or a
+// base's.
+bool is_polymorphic(const TypeTable& table, int id);
+
 // Whether the type name `text` names `type` as a whole name (a template argument:
 // "std::map<int, app::Session>" names "app::Session", not "Session").
 bool mentions_type(const std::string& text, const std::string& type);
