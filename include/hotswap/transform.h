@@ -252,6 +252,7 @@ struct MigrationState {
   // The most a migration of this patch has needed of each table: reserved before the next
   // one, ahead of the pause (hotswap_migration_prepare).
   std::size_t noted_hint = 0, undo_hint = 0, ranges_hint = 0, kept_hint = 0;
+  std::size_t built_hint = 0;  // bytes of new objects and elements (the runtime makes room on the heap)
   bool prepared = false;  // the tables are empty and reserved
   bool indexed = false;  // `forwarded` holds every entry of `noted`
   PageVector<const void*> kept_pointers;            // unchanged-type pointers left as they were

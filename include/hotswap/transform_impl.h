@@ -651,6 +651,16 @@ inline bool resolve() {
   return true;
 }
 
+// The bytes of the new objects and elements the migration built (their own sizes: what
+// they allocate in turn is not counted).
+inline std::size_t bytes_built() {
+  MigrationState& s = state();
+  std::size_t bytes = 0;
+  for (const MigrationState::Noted& n : s.noted) bytes += n.to_size;
+  for (const ElementRange& r : s.ranges) bytes += r.count * r.to_size;
+  return bytes;
+}
+
 inline void forget(PageVector<KeptShared>& owners) {
   for (const KeptShared& k : owners) {
     // What it owned stays allocated on purpose: tell LeakSanitizer, when the program has it.
@@ -693,12 +703,14 @@ extern "C" void hotswap_migration_prepare(const std::size_t* sizes, std::size_t 
   s.prepared = true;
 }
 
-// How large the tables have grown (the order of hotswap_migration_prepare's `sizes`).
+// How large the tables have grown (the order of hotswap_migration_prepare's `sizes`), then
+// the bytes of the new objects and elements built.
 extern "C" void hotswap_migration_sizes(std::size_t* sizes, std::size_t count) noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   const std::size_t hints[] = {std::max(s.noted_hint, s.noted.size()), std::max(s.undo_hint, s.undo.size()),
                                std::max(s.ranges_hint, s.ranges.size()),
-                               std::max(s.kept_hint, s.kept_pointers.size())};
+                               std::max(s.kept_hint, s.kept_pointers.size()),
+                               std::max(s.built_hint, hotswap::detail::bytes_built())};
   for (std::size_t i = 0; i < count && i < std::size(hints); ++i) sizes[i] = hints[i];
 }
 
@@ -773,6 +785,7 @@ extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t 
 extern "C" void hotswap_migration_clear() noexcept {
   hotswap::detail::MigrationState& s = hotswap::detail::state();
   s.prepared = false;
+  s.built_hint = std::max(s.built_hint, hotswap::detail::bytes_built());
   s.forwarded.clear();
   s.ranges_hint = std::max(s.ranges_hint, s.ranges.size());
   s.ranges.clear();

@@ -75,10 +75,13 @@ struct UnwindTable {
   std::size_t fde_count = 0;
 };
 
+// What the last migration of a patch needed (hotswap_migration_sizes): its transform unit's
+// four tables, in entries, then the bytes of the new objects it built.
+using MigrationSizes = std::array<std::size_t, 5>;
+constexpr std::size_t kBytesBuilt = 4;
+
 // A datum whose type the patch changes (migrate.h): its running instance, the patch's new
 // one, and the transformers between them (0: none).
-// The sizes of a transform unit's migration tables (hotswap_migration_prepare).
-using MigrationSizes = std::array<std::size_t, 4>;
 
 struct Migration {
   SymbolRef symbol;

@@ -250,11 +250,29 @@ Result Runtime::revert(std::chrono::milliseconds timeout) {
   return Result{true, message, pause};
 }
 
+// What a migration of `patch` will need, for making room before the pause: what the last
+// migration of it needed, or for the first, a guess from the heap the program has in use
+// (the state that moves lives there; its tables take an entry per object or so, and an
+// object is rarely smaller than a cache line).
+MigrationSizes Runtime::expected_migration(const LinkedPatch& patch) {
+  MigrationSizes sizes = state_.migration_sizes[patch.file.manifest.patch_id];
+  if (sizes[kBytesBuilt]) return sizes;
+  std::size_t heap = HeapReserve::heap_in_use();
+  constexpr std::size_t kMostEntries = std::size_t{1} << 18;
+  for (std::size_t i = 0; i < kBytesBuilt; ++i) sizes[i] = std::max(sizes[i], std::min(heap / 128, kMostEntries));
+  sizes[kBytesBuilt] = heap / 2;
+  return sizes;
+}
+
 // A patch that moves state commits with the threads that take part in updates held, once
 // no other thread runs the code it replaces (migrate.h); the transformers run inside
 // commit_patch, after the initializers built the new instances and before any redirect.
 Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout) {
-  prepare_migration(patch, state_.migration_sizes[patch.file.manifest.patch_id]);
+  // Room made before the pause: the tables' pages, and heap for the new objects (twice the
+  // bytes of the objects themselves: what they allocate in turn, nodes and buffers, comes on top).
+  MigrationSizes expected = expected_migration(patch);
+  HeapReserve room(2 * expected[kBytesBuilt]);
+  prepare_migration(patch, expected);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);
@@ -283,7 +301,11 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
     if (!m.inverse)
       return make_error("the patch has no inverse transformer for " + m.symbol.display() +
                         ": its state cannot be moved back");
-  prepare_migration(patch, state_.migration_sizes[patch.file.manifest.patch_id]);
+  // Room made before the pause: the tables' pages, and heap for the new objects (twice the
+  // bytes of the objects themselves: what they allocate in turn, nodes and buffers, comes on top).
+  MigrationSizes expected = expected_migration(patch);
+  HeapReserve room(2 * expected[kBytesBuilt]);
+  prepare_migration(patch, expected);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);

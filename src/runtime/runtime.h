@@ -10,6 +10,7 @@
 
 #include <hotswap/hotswap.h>
 
+#include "runtime/heap_reserve.h"
 #include "runtime/journal.h"
 #include "runtime/reclaim.h"
 #include "runtime/runtime_state.h"
@@ -57,6 +58,7 @@ class Runtime {
   // Commit and revert of a patch that moves state (migrate.h).
   Status commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout);  // REQUIRES: mu_ held
   Status revert_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout);  // REQUIRES: mu_ held
+  MigrationSizes expected_migration(const LinkedPatch& patch);  // REQUIRES: mu_ held
   std::vector<std::vector<std::uint64_t>> applied_chains() const;  // REQUIRES: mu_ held
   // Keeps a patch that may no longer be unmapped as it is: reusable, or retired.
   void keep(std::unique_ptr<LinkedPatch> patch);  // REQUIRES: mu_ held

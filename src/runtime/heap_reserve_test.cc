@@ -1,0 +1,74 @@
+#include "runtime/heap_reserve.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace hotswap {
+namespace {
+
+long minor_faults() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
+// What a migration does inside the pause: many small objects, on a heap that has not
+// grown that far yet. Returns the page faults they took.
+long faults_of_small_objects(std::vector<void*>& objects, std::size_t count) {
+  long before = minor_faults();
+  for (std::size_t i = 0; i < count; ++i) {
+    void* p = std::malloc(72);
+    std::memset(p, 1, 72);
+    objects.push_back(p);
+  }
+  return minor_faults() - before;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HOTSWAP_QUARANTINES_FREED_MEMORY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOTSWAP_QUARANTINES_FREED_MEMORY 1
+#endif
+#endif
+
+TEST(HeapReserve, SmallObjectsAllocatedAfterItTakeNoPageFaults) {
+#ifdef HOTSWAP_QUARANTINES_FREED_MEMORY
+  GTEST_SKIP() << "a sanitizer's allocator quarantines freed memory";
+#endif
+  constexpr std::size_t kObjects = 100'000;  // 8 MB of 80-byte chunks: 2,000 pages
+  std::vector<void*> cold, warm;
+  cold.reserve(kObjects);
+  warm.reserve(kObjects);
+  long without = faults_of_small_objects(cold, kObjects);
+  long with = 0;
+  {
+    HeapReserve room(16 << 20);
+    with = faults_of_small_objects(warm, kObjects);
+  }
+  for (void* p : cold) std::free(p);
+  for (void* p : warm) std::free(p);
+  EXPECT_GT(without, 1000) << "the heap was already grown: the test shows nothing";
+  EXPECT_LT(with, without / 10);
+}
+
+TEST(HeapReserve, NothingAskedNothingHeld) {
+  HeapReserve none(0);
+  HeapReserve defaulted;
+  SUCCEED();
+}
+
+TEST(HeapReserve, TheHeapInUseGrowsWithWhatTheProgramHolds) {
+  std::size_t before = HeapReserve::heap_in_use();
+  std::vector<void*> held;
+  for (int i = 0; i < 1000; ++i) held.push_back(std::malloc(1000));
+  EXPECT_GE(HeapReserve::heap_in_use(), before + 900'000);
+  for (void* p : held) std::free(p);
+}
+
+}  // namespace
+}  // namespace hotswap
