@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <string_view>
 
 namespace httpd {
@@ -15,6 +16,17 @@ class ByteBuffer {
   ~ByteBuffer() { std::free(data_); }
   ByteBuffer(const ByteBuffer&) = delete;
   ByteBuffer& operator=(const ByteBuffer&) = delete;
+  // Moves take the memory (a live update moves a buffer into a connection's new type).
+  ByteBuffer(ByteBuffer&& other) noexcept { swap(other); }
+  ByteBuffer& operator=(ByteBuffer&& other) noexcept {
+    if (this != &other) {
+      std::free(data_);
+      data_ = nullptr;
+      size_ = capacity_ = 0;
+      swap(other);
+    }
+    return *this;
+  }
 
   const char* data() const { return data_; }
   char* data() { return data_; }
@@ -47,6 +59,11 @@ class ByteBuffer {
   }
 
  private:
+  void swap(ByteBuffer& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
   void grow(std::size_t needed) {
     std::size_t capacity = capacity_ < 256 ? 256 : capacity_;
     while (capacity < needed) capacity *= 2;

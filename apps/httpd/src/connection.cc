@@ -56,7 +56,6 @@ void Connection::open(int fd, std::string_view client) {
 }
 
 void Connection::close() {
-  TimeoutList::remove(this);
   release_body();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

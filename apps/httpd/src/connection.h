@@ -32,7 +32,7 @@ struct ConnectionContext {
   WorkerCounters* counters = nullptr;
 };
 
-class Connection : public TimeoutNode {
+class Connection {
  public:
   Connection();
   ~Connection();
@@ -44,6 +44,9 @@ class Connection : public TimeoutNode {
   // Releases everything and closes the descriptor; the object can be opened again.
   void close();
   int fd() const { return fd_; }
+
+  // Where the worker files it (TimeoutLists): the worker's to read and write.
+  TimeoutNode timeout;
 
   // Handles epoll `events`. Returns false when the connection is done and must be closed.
   bool on_event(std::uint32_t events, ConnectionContext& ctx);

@@ -44,6 +44,19 @@ FileCache::~FileCache() {
   for (auto& [key, entry] : map_) release(entry);
 }
 
+FileCache& FileCache::operator=(FileCache&& other) noexcept {
+  if (this == &other) return *this;
+  for (auto& [key, entry] : map_) release(entry);
+  map_ = std::move(other.map_);
+  other.map_.clear();
+  root_fd_ = other.root_fd_;
+  limits_ = other.limits_;
+  bytes_ = other.bytes_;
+  other.bytes_ = 0;
+  key_ = std::move(other.key_);
+  return *this;
+}
+
 Lookup FileCache::lookup(std::string_view path, bool directory_form, std::int64_t now_ms) {
   // Directory-form keys end in '/', so "a" (a file) and "a/" (a's index) differ.
   std::string_view key = path;

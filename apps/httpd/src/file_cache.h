@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "http_date.h"
 
@@ -63,9 +64,13 @@ class FileCache {
  public:
   // REQUIRES: root_fd is an open directory that outlives the cache.
   FileCache(int root_fd, const CacheLimits& limits);
+  FileCache() = default;  // serves nothing until assigned a real one
   ~FileCache();
   FileCache(const FileCache&) = delete;
   FileCache& operator=(const FileCache&) = delete;
+  // A move takes the entries (and their references): the source is left empty.
+  FileCache(FileCache&& other) noexcept { *this = std::move(other); }
+  FileCache& operator=(FileCache&& other) noexcept;
 
   // `path` is a normalized relative path (see parse_target). A directory-form path is
   // served by its index.html.
@@ -86,7 +91,7 @@ class FileCache {
   void store(std::string_view key, FileEntry* entry);
   void erase(Map::iterator it);
 
-  int root_fd_;
+  int root_fd_ = -1;
   CacheLimits limits_;
   Map map_;
   std::uint64_t bytes_ = 0;

@@ -44,6 +44,9 @@ int fail(const std::string& message) {
 
 }  // namespace
 
+// main() stays out of the server's state: it fills the globals (server.h), starts the
+// workers and waits for them, so it never runs code that a release changing the state's
+// types replaces.
 int main(int argc, char** argv) {
   using namespace httpd;
   bool help = false;
@@ -56,31 +59,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hotswap-httpd: %s\n", parsed.error().message.c_str());
     return 2;
   }
-  const Options& options = *parsed;
+  g_options = *parsed;
 
   signal(SIGPIPE, SIG_IGN);
   raise_descriptor_limit();
 
-  SharedServer shared;
-  ServerStats stats;
-  shared.options = &options;
-  shared.stats = &stats;
-  shared.root_fd = open(options.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (shared.root_fd < 0) return fail("--root " + options.root + ": " + std::strerror(errno));
-  if (!options.access_log.empty()) {
-    shared.access_log_fd =
-        open(options.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (shared.access_log_fd < 0) {
-      return fail("--access-log " + options.access_log + ": " + std::strerror(errno));
+  g_server.root_fd = open(g_options.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (g_server.root_fd < 0) return fail("--root " + g_options.root + ": " + std::strerror(errno));
+  if (!g_options.access_log.empty()) {
+    g_server.access_log_fd =
+        open(g_options.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (g_server.access_log_fd < 0) {
+      return fail("--access-log " + g_options.access_log + ": " + std::strerror(errno));
     }
   }
 
-  Expected<ListenAddress> address = parse_listen_address(options.listen);
+  Expected<ListenAddress> address = parse_listen_address(g_options.listen);
   if (!address) return fail(address.error().message);
   std::vector<int> listen_fds;
-  for (int i = 0; i < options.threads; ++i) {
+  for (int i = 0; i < g_options.threads; ++i) {
     Expected<int> fd = open_listen_socket(*address);
-    if (!fd) return fail(fd.error().message + " (" + options.listen + ")");
+    if (!fd) return fail(fd.error().message + " (" + g_options.listen + ")");
     listen_fds.push_back(*fd);
     if (i == 0) {  // port 0: the other workers join the port the kernel chose
       address->length = sizeof address->address;
@@ -90,7 +89,7 @@ int main(int argc, char** argv) {
 
   g_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (g_stop_fd < 0) return fail(std::string("eventfd: ") + std::strerror(errno));
-  shared.stop_fd = g_stop_fd;
+  g_server.stop_fd = g_stop_fd;
   struct sigaction action = {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
@@ -103,25 +102,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hotswap-httpd: live updates unavailable: %s\n", live_error.c_str());
   }
 
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (int i = 0; i < options.threads; ++i) {
-    stats.workers.push_back(std::make_unique<WorkerCounters>());
-  }
-  for (int i = 0; i < options.threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(shared, listen_fds[i], stats.workers[i].get()));
-    Status status = workers.back()->init();
-    if (!status) return fail(status.message());
-  }
-
-  std::printf("listening on %s\n", bound_address(listen_fds[0]).c_str());
+  std::string bound = bound_address(listen_fds[0]);
+  Expected<std::vector<std::thread>> threads = start_workers(listen_fds);
+  if (!threads) return fail(threads.error().message);
+  std::printf("listening on %s\n", bound.c_str());
   std::fflush(stdout);
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < options.threads; ++i) {
-    threads.emplace_back([worker = workers[i].get()] { worker->run(); });
-  }
-  workers[0]->run();
-  for (std::thread& t : threads) t.join();
-  workers.clear();
+  for (std::thread& t : *threads) t.join();
   return 0;
 }

@@ -40,6 +40,25 @@ bool is_http_method(std::uint8_t method) {
 
 RequestParser::RequestParser() { reset(); }
 
+RequestParser& RequestParser::operator=(RequestParser&& other) noexcept {
+  parser_ = other.parser_;
+  parser_.data = this;
+  base_ = other.base_;
+  request_ = other.request_;
+  in_message_ = other.in_message_;
+  scanning_method_ = other.scanning_method_;
+  url_complete_ = other.url_complete_;
+  expecting_value_ = other.expecting_value_;
+  header_ = other.header_;
+  version_ = other.version_;
+  field_ = other.field_;
+  value_ = other.value_;
+  message_start_ = other.message_start_;
+  error_status_ = other.error_status_;
+  error_reason_ = other.error_reason_;
+  return *this;
+}
+
 const llhttp_settings_t* RequestParser::settings() {
   static const llhttp_settings_t settings = [] {
     llhttp_settings_t s;

@@ -28,6 +28,9 @@ class RequestParser {
   RequestParser();
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
+  // A move carries a partial head's state over (a live update moves a connection's parser
+  // into its new type); llhttp's back pointer follows.
+  RequestParser& operator=(RequestParser&& other) noexcept;
 
   // Forgets any partial request: the next byte fed starts a new connection's stream.
   void reset();

@@ -1,6 +1,8 @@
 // The event loop. Connections are registered once, edge-triggered for input and output, so
 // the steady state makes no epoll_ctl calls; the listening socket is level-triggered and
-// accepts in batches.
+// accepts in batches. epoll names a connection by its descriptor, never by address: what
+// the kernel holds stays right when a live update moves the connections
+// (docs/live-state.md).
 #include "server.h"
 
 #include <fcntl.h>
@@ -10,20 +12,20 @@
 
 #include <cerrno>
 #include <cstring>
+#include <strings.h>
 
 #include "listen_socket.h"
 
 namespace httpd {
 namespace {
 
-// epoll tags for the descriptors that are not connections.
-char kListenTag;
-char kStopTag;
-char kWakeTag;
-
 constexpr int kMaxEvents = 256;
 constexpr int kMaxAcceptsPerWakeup = 256;
 constexpr int kSweepIntervalMs = 100;
+// The worker's timeout lists (TimeoutLists).
+constexpr int kHeadList = 0;    // waiting for (the rest of) a request head
+constexpr int kIdleList = 1;    // keep-alive, or a write that makes no progress
+constexpr int kLingerList = 2;  // lingering close, by the last event
 
 constexpr std::string_view kOverloadAnswer =
     "HTTP/1.1 503 Service Unavailable\r\nServer: hotswap-httpd\r\nContent-Length: 0\r\n"
@@ -38,29 +40,107 @@ CacheLimits cache_limits(const Options& o) {
   return limits;
 }
 
+// Stack below the caller that a conservative scan may read: what deeper calls left there is
+// overwritten, so that a pointer into a worker's state from the last iteration is not
+// mistaken for one held across the update point (the runtime refuses an update while a
+// thread holds one). A few hundred bytes are in use below the loop while it waits.
+[[gnu::noinline]] void clear_stack_below() {
+  if (!live::enabled()) return;
+  char below[2048];
+  explicit_bzero(below, sizeof below);
+}
+
+// Waits for the next events of worker `index`. Reads only what g_loops holds, so that no
+// pointer to the worker is computed on this path (see clear_stack_below).
+struct Loop {
+  int epoll_fd = -1;
+  epoll_event* events = nullptr;
+  int timeout_ms = 0;
+};
+std::vector<Loop> g_loops;
+
+[[gnu::noinline]] int wait_for_events(int index) {
+  const Loop& loop = g_loops[static_cast<std::size_t>(index)];
+  return live::wait(loop.epoll_fd, loop.events, kMaxEvents, loop.timeout_ms);
+}
+
+// The rest of an iteration, with the worker found anew through the running code.
+[[gnu::noinline]] bool handle_events(int index, int count) {
+  Worker& worker = *g_server.workers[static_cast<std::size_t>(index)];
+  bool more = worker.handle(count);
+  Loop& loop = g_loops[static_cast<std::size_t>(index)];
+  loop.epoll_fd = worker.epoll_fd();
+  loop.events = worker.events();
+  loop.timeout_ms = worker.wait_timeout_ms();
+  return more;
+}
+
+// One iteration of worker `index`'s event loop. It holds nothing but the index: at its
+// update points no pointer into the server's state is live on this thread's stack, and
+// after an update the next call runs the new code on the moved state.
+HTTPD_LOOP_BODY bool run_once(int index) {
+  clear_stack_below();
+  live::update_point();
+  int count = wait_for_events(index);
+  return handle_events(index, count);
+}
+
 }  // namespace
 
-Worker::Worker(const SharedServer& shared, int listen_fd, WorkerCounters* counters)
-    : shared_(shared),
-      options_(*shared.options),
-      listen_fd_(listen_fd),
-      counters_(counters),
-      cache_(shared.root_fd, cache_limits(*shared.options)),
-      head_timeouts_(shared.options->header_timeout_ms),
-      idle_timeouts_(shared.options->idle_timeout_ms),
-      linger_timeouts_(kLingerQuietMs),
-      path_scratch_(new char[kMaxTargetBytes + 2]),
-      location_(256),
-      events_(kMaxEvents) {
-  if (shared.access_log_fd >= 0) access_log_ = std::make_unique<AccessLog>(shared.access_log_fd);
-  context_.handler.cache = &cache_;
-  context_.handler.stats = shared.stats;
-  context_.handler.path_scratch = path_scratch_.get();
-  context_.handler.location = &location_;
-  context_.handler.status_body = &status_body_;
-  context_.clock = &clock_;
-  context_.access_log = access_log_.get();
-  context_.counters = counters_;
+Options g_options;
+ServerStats g_stats;
+Server g_server;
+
+Expected<std::vector<std::thread>> start_workers(const std::vector<int>& listen_fds) {
+  for (int i = 0; i < g_options.threads; ++i) {
+    g_stats.workers.push_back(std::make_unique<WorkerCounters>());
+  }
+  g_loops.resize(static_cast<std::size_t>(g_options.threads));
+  for (int i = 0; i < g_options.threads; ++i) {
+    auto index = static_cast<std::size_t>(i);
+    g_server.workers.push_back(std::make_unique<Worker>());
+    Worker& worker = *g_server.workers.back();
+    Status status = worker.init(listen_fds[index], g_stats.workers[index].get());
+    if (!status) return status.error();
+    g_loops[index] = {worker.epoll_fd(), worker.events(), worker.wait_timeout_ms()};
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < g_options.threads; ++i) threads.emplace_back([i] { serve(i); });
+  return threads;
+}
+
+void serve(int index) {
+  while (run_once(index)) {
+  }
+  g_server.workers[static_cast<std::size_t>(index)]->finish();
+}
+
+Status Worker::init(int listen_fd, WorkerCounters* counters) {
+  listen_fd_ = listen_fd;
+  counters_ = counters;
+  cache_ = FileCache(g_server.root_fd, cache_limits(g_options));
+  timeouts_ = TimeoutLists({g_options.header_timeout_ms, g_options.idle_timeout_ms, kLingerQuietMs});
+  path_scratch_.reset(new char[kMaxTargetBytes + 2]);
+  location_.reserve(256);
+  events_.resize(kMaxEvents);
+  if (g_server.access_log_fd >= 0) access_log_ = std::make_unique<AccessLog>(g_server.access_log_fd);
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return Error{std::string("epoll_create1: ") + std::strerror(errno)};
+  spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto add = [&](int fd) {
+    epoll_event event = {};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == 0;
+  };
+  if (!add(listen_fd_) || !add(g_server.stop_fd)) {
+    return Error{std::string("epoll_ctl: ") + std::strerror(errno)};
+  }
+  int wake = live::wake_fd();
+  if (wake >= 0 && !add(wake)) {
+    return Error{std::string("epoll_ctl(wake fd): ") + std::strerror(errno)};
+  }
+  return Status();
 }
 
 Worker::~Worker() {
@@ -72,50 +152,43 @@ Worker::~Worker() {
   if (spare_fd_ >= 0) close(spare_fd_);
 }
 
-Status Worker::init() {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) return Error{std::string("epoll_create1: ") + std::strerror(errno)};
-  spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  auto add = [&](int fd, void* tag) {
-    epoll_event event = {};
-    event.events = EPOLLIN;
-    event.data.ptr = tag;
-    return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == 0;
-  };
-  if (!add(listen_fd_, &kListenTag) || !add(shared_.stop_fd, &kStopTag)) {
-    return Error{std::string("epoll_ctl: ") + std::strerror(errno)};
-  }
-  int wake = live::wake_fd();
-  if (wake >= 0 && !add(wake, &kWakeTag)) {
-    return Error{std::string("epoll_ctl(wake fd): ") + std::strerror(errno)};
-  }
-  return Status();
+ConnectionContext Worker::context() {
+  ConnectionContext ctx;
+  ctx.handler.cache = &cache_;
+  ctx.handler.stats = &g_stats;
+  ctx.handler.now_ms = clock_.now_ms();
+  ctx.handler.shutting_down = stopping_;
+  ctx.handler.path_scratch = path_scratch_.get();
+  ctx.handler.location = &location_;
+  ctx.handler.status_body = &status_body_;
+  ctx.clock = &clock_;
+  ctx.access_log = access_log_.get();
+  ctx.counters = counters_;
+  return ctx;
 }
 
-void Worker::run() {
-  while (run_once()) {
-  }
+int Worker::wait_timeout_ms() const { return stopping_ ? 20 : kSweepIntervalMs * 5; }
+
+void Worker::finish() {
   for (auto& c : connections_) {
     if (c->fd() >= 0) close_connection(c.get());
   }
   if (access_log_) access_log_->flush();
 }
 
-bool Worker::run_once() {
-  live::update_point();
-  int timeout_ms = stopping_ ? 20 : kSweepIntervalMs * 5;
-  int n = live::wait(epoll_fd_, events_.data(), kMaxEvents, timeout_ms);
+bool Worker::handle(int n) {
   clock_.update();
+  const int wake = live::wake_fd();
   for (int i = 0; i < n; ++i) {
-    void* tag = events_[i].data.ptr;
-    if (tag == &kListenTag) {
+    int fd = events_[static_cast<std::size_t>(i)].data.fd;
+    if (fd == listen_fd_) {
       accept_connections();
-    } else if (tag == &kStopTag) {
+    } else if (fd == g_server.stop_fd) {
       begin_shutdown();
-    } else if (tag == &kWakeTag) {
+    } else if (fd == wake) {
       live::update_point();
-    } else {
-      on_connection_event(static_cast<Connection*>(tag), events_[i].events);
+    } else if (static_cast<std::size_t>(fd) < by_fd_.size() && by_fd_[static_cast<std::size_t>(fd)] != nullptr) {
+      on_connection_event(by_fd_[static_cast<std::size_t>(fd)], events_[static_cast<std::size_t>(i)].events);
     }
   }
   if (clock_.now_ms() >= next_sweep_ms_) {
@@ -131,7 +204,7 @@ bool Worker::run_once() {
 }
 
 void Worker::accept_connections() {
-  const int max_connections = options_.max_connections;
+  const int max_connections = g_options.max_connections;
   for (int i = 0; i < kMaxAcceptsPerWakeup; ++i) {
     sockaddr_storage peer;
     socklen_t peer_length = sizeof peer;
@@ -149,9 +222,9 @@ void Worker::accept_connections() {
       }
       return;  // EAGAIN: drained
     }
-    if (shared_.stats->open_connections.fetch_add(1, std::memory_order_relaxed) >=
+    if (g_stats.open_connections.fetch_add(1, std::memory_order_relaxed) >=
         max_connections) {
-      shared_.stats->open_connections.fetch_sub(1, std::memory_order_relaxed);
+      g_stats.open_connections.fetch_sub(1, std::memory_order_relaxed);
       reject(fd);
       continue;
     }
@@ -163,17 +236,19 @@ void Worker::accept_connections() {
     }
     epoll_event event = {};
     event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    event.data.ptr = c;
+    event.data.fd = fd;
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
       c->close();
       free_.push_back(c);
-      shared_.stats->open_connections.fetch_sub(1, std::memory_order_relaxed);
+      g_stats.open_connections.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
     ++open_;
+    if (by_fd_.size() <= static_cast<std::size_t>(fd)) by_fd_.resize(static_cast<std::size_t>(fd) + 1);
+    by_fd_[static_cast<std::size_t>(fd)] = c;
     WorkerCounters::bump(counters_->accepted, 1);
     WorkerCounters::bump(counters_->open, 1);
-    head_timeouts_.push_back(c, clock_.now_ms());
+    timeouts_.push_back(kHeadList, fd, clock_.now_ms(), node_of());
     // The request often arrives with the connection: try it now, not after another wait.
     on_connection_event(c, EPOLLIN);
   }
@@ -187,7 +262,8 @@ void Worker::reject(int fd) {
 }
 
 void Worker::on_connection_event(Connection* c, std::uint32_t events) {
-  if (!c->on_event(events, context_)) {
+  ConnectionContext ctx = context();
+  if (!c->on_event(events, ctx)) {
     close_connection(c);
     return;
   }
@@ -201,27 +277,27 @@ void Worker::file_under_timeout(Connection* c) {
   if (stopping_ && c->idle()) {
     close_connection(c);
   } else if (c->lingering()) {
-    linger_timeouts_.push_back(c, clock_.now_ms());  // quiet since now
+    timeouts_.push_back(kLingerList, c->fd(), clock_.now_ms(), node_of());  // quiet since now
   } else if (c->waiting_for_head()) {
     bool progress = c->take_progress();
-    if (c->list != &head_timeouts_ || progress) head_timeouts_.push_back(c, clock_.now_ms());
+    if (c->timeout.list != kHeadList || progress) timeouts_.push_back(kHeadList, c->fd(), clock_.now_ms(), node_of());
   } else {
-    idle_timeouts_.push_back(c, clock_.now_ms());
+    timeouts_.push_back(kIdleList, c->fd(), clock_.now_ms(), node_of());
   }
 }
 
 void Worker::expire_timeouts() {
   std::int64_t now = clock_.now_ms();
-  while (TimeoutNode* node = head_timeouts_.first_expired(now)) {
-    auto* c = static_cast<Connection*>(node);
-    c->answer_timeout(context_);
+  for (int fd; (fd = timeouts_.first_expired(kHeadList, now, node_of())) >= 0;) {
+    Connection* c = by_fd_[static_cast<std::size_t>(fd)];
+    ConnectionContext ctx = context();
+    c->answer_timeout(ctx);
     close_connection(c);
   }
-  while (TimeoutNode* node = idle_timeouts_.first_expired(now)) {
-    close_connection(static_cast<Connection*>(node));
-  }
-  while (TimeoutNode* node = linger_timeouts_.first_expired(now)) {
-    close_connection(static_cast<Connection*>(node));
+  for (int list : {kIdleList, kLingerList}) {
+    for (int fd; (fd = timeouts_.first_expired(list, now, node_of())) >= 0;) {
+      close_connection(by_fd_[static_cast<std::size_t>(fd)]);
+    }
   }
 }
 
@@ -230,9 +306,8 @@ void Worker::expire_timeouts() {
 void Worker::begin_shutdown() {
   if (stopping_) return;
   stopping_ = true;
-  stop_deadline_ms_ = clock_.now_ms() + options_.shutdown_timeout_ms;
-  context_.handler.shutting_down = true;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, shared_.stop_fd, nullptr);
+  stop_deadline_ms_ = clock_.now_ms() + g_options.shutdown_timeout_ms;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, g_server.stop_fd, nullptr);
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
   close(listen_fd_);
   listen_fd_ = -1;
@@ -247,11 +322,13 @@ void Worker::begin_shutdown() {
 }
 
 void Worker::close_connection(Connection* c) {
+  timeouts_.remove(c->fd(), node_of());
+  by_fd_[static_cast<std::size_t>(c->fd())] = nullptr;
   c->close();
   free_.push_back(c);
   --open_;
   WorkerCounters::bump(counters_->open, -1);
-  shared_.stats->open_connections.fetch_sub(1, std::memory_order_relaxed);
+  g_stats.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 Connection* Worker::take_connection() {

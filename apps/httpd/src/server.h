@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "access_log.h"
@@ -23,34 +24,28 @@
 
 namespace httpd {
 
-// What all workers share; owned by main().
-struct SharedServer {
-  const Options* options = nullptr;
-  int root_fd = -1;        // the document root (O_PATH directory)
-  int access_log_fd = -1;  // -1: no access log
-  int stop_fd = -1;        // an eventfd that becomes readable on SIGTERM/SIGINT
-  ServerStats* stats = nullptr;
-};
-
 class Worker {
  public:
-  // Takes ownership of `listen_fd`.
-  Worker(const SharedServer& shared, int listen_fd, WorkerCounters* counters);
+  // Default-constructible and without references to anything outside itself: a release
+  // that changes the type of what a worker holds rebuilds the worker (docs/live-state.md).
+  Worker() = default;
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  Status init();
+  // Takes ownership of `listen_fd`; `counters` is the worker's entry in g_stats.
+  Status init(int listen_fd, WorkerCounters* counters);
 
-  // Serves until a stop signal has been handled and the connections have drained (or the
-  // shutdown timeout passed).
-  void run();
+  // The halves of one iteration of the event loop, which serve() runs: what to wait on,
+  // then the events that came. handle() returns false when the worker is done.
+  int epoll_fd() const { return epoll_fd_; }
+  epoll_event* events() { return events_.data(); }
+  int wait_timeout_ms() const;
+  bool handle(int count);
+  // After the loop: closes every connection and flushes the log.
+  void finish();
 
  private:
-  // One iteration of the event loop. Not inlined, so that after a live update the next
-  // iteration runs the new code. Returns false when the worker is done.
-  HTTPD_LOOP_BODY bool run_once();
-
   void accept_connections();
   void reject(int fd);
   void on_connection_event(Connection* connection, std::uint32_t events);
@@ -59,26 +54,29 @@ class Worker {
   void begin_shutdown();
   void close_connection(Connection* connection);
   Connection* take_connection();
+  // What a connection needs for one call, made anew each time: a worker keeps no pointers
+  // into itself (a live update may move it).
+  ConnectionContext context();
+  auto node_of() {
+    return [this](int fd) -> TimeoutNode& { return by_fd_[static_cast<std::size_t>(fd)]->timeout; };
+  }
 
-  const SharedServer& shared_;
-  const Options& options_;
-  int listen_fd_;
+  int listen_fd_ = -1;
   int epoll_fd_ = -1;
   int spare_fd_ = -1;  // released to accept-and-close when out of descriptors
-  WorkerCounters* counters_;
+  WorkerCounters* counters_ = nullptr;
 
   Clock clock_;
   FileCache cache_;
   std::unique_ptr<AccessLog> access_log_;
-  TimeoutList head_timeouts_;
-  TimeoutList idle_timeouts_;
-  TimeoutList linger_timeouts_;  // lingering connections, by their last event
+  TimeoutLists timeouts_;  // head, idle and lingering (kHeadList...)
 
   std::vector<std::unique_ptr<Connection>> connections_;  // every Connection made
   std::vector<Connection*> free_;                         // the closed ones, for reuse
+  // The open connections by descriptor: what epoll events and the timeout lists name.
+  std::vector<Connection*> by_fd_;
   int open_ = 0;
 
-  ConnectionContext context_;
   std::unique_ptr<char[]> path_scratch_;
   ByteBuffer location_;
   std::string status_body_;
@@ -89,5 +87,26 @@ class Worker {
   bool stopping_ = false;
   std::int64_t stop_deadline_ms_ = 0;
 };
+
+// The server's live state is held by globals, where a release that changes a type finds
+// every instance of it and moves it (docs/live-state.md): the options, the counters, and
+// the workers with their connections and caches. main() fills them before serving.
+struct Server {
+  int root_fd = -1;        // the document root (O_PATH directory)
+  int access_log_fd = -1;  // -1: no access log
+  int stop_fd = -1;        // an eventfd that becomes readable on SIGTERM/SIGINT
+  std::vector<std::unique_ptr<Worker>> workers;
+};
+
+extern Options g_options;
+extern ServerStats g_stats;
+extern Server g_server;
+
+// Creates g_server's workers (one per --threads, each with its listening socket from
+// `listen_fds`) and starts a thread serving each. Returns the threads, or an error.
+Expected<std::vector<std::thread>> start_workers(const std::vector<int>& listen_fds);
+
+// Runs worker `index` of g_server until it is done.
+void serve(int index);
 
 }  // namespace httpd
