@@ -49,7 +49,8 @@ function(diff_corpus_add corpus root name pair flags)
   foreach(version v1 v2)
     set(dir ${corpus}/${pair}/${version})
     set(target diff_corpus_${name}_${version})
-    file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp ${dir}/*.c)
+    # Sources may sit in src/ below the version's directory, as a real tree has them.
+    file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp ${dir}/*.c ${dir}/src/*.cpp ${dir}/src/*.c)
     # SOURCE_ROOT is the version's directory, so both versions record "main.cpp".
     hotswap_add_executable(${target} SOURCE_ROOT ${dir} ${sources})
     set_target_properties(${target} PROPERTIES OUTPUT_NAME prog

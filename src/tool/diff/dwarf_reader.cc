@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
+#include <filesystem>
 #include <unordered_map>
 
 namespace hotswap::diff {
@@ -421,6 +423,18 @@ struct DwarfHandle {
   }
 };
 
+// The build record's name for a DWARF unit, or "" if it is not one of `units`. The record
+// names a unit as its object's symbol table does (GCC: the source's file name, "server.cc");
+// DWARF by the path it was compiled as, below the source root ("src/server.cc"). Matching
+// only the whole name once skipped every unit of a tree with its sources in a folder, and
+// with them every type change.
+std::string unit_of(const std::string& cu_name, const std::set<std::string>& units) {
+  if (units.count(cu_name)) return cu_name;
+  std::string base = std::filesystem::path(cu_name).filename().string();
+  if (base != cu_name && units.count(base)) return base;
+  return "";
+}
+
 }  // namespace
 
 Expected<DwarfInfo> read_dwarf(const std::string& binary, const std::set<std::string>& units) {
@@ -431,6 +445,7 @@ Expected<DwarfInfo> read_dwarf(const std::string& binary, const std::set<std::st
   if (!h.dwarf) return make_error(binary + ": no DWARF (build with -g): " + dwarf_errmsg(-1));
   DwarfInfo info;
   TypeBuilder types(info.types);
+  std::map<std::string, std::string> read_as;  // unit -> the DWARF unit read for it
   Dwarf_Off off = 0, next = 0;
   std::size_t header_size = 0;
   while (dwarf_nextcu(h.dwarf, off, &next, &header_size, nullptr, nullptr, nullptr) == 0) {
@@ -439,11 +454,18 @@ Expected<DwarfInfo> read_dwarf(const std::string& binary, const std::set<std::st
       return make_error(binary + ": bad DWARF unit at offset " + std::to_string(off));
     }
     off = next;
-    const char* name = dwarf_diename(&cu);
-    if (!name) continue;
+    const char* cu_name = dwarf_diename(&cu);
+    if (!cu_name) continue;
+    std::string name = unit_of(cu_name, units);
+    if (!name.empty()) {
+      auto [where, first] = read_as.emplace(name, cu_name);
+      if (!first && where->second != cu_name)
+        return make_error(binary + ": two units are named " + name + " (" + where->second + " and " + cu_name +
+                          "): their types and functions cannot be told apart; rename one");
+    }
     const char* producer = attr_string(&cu, DW_AT_producer);
-    info.producers.emplace(name, producer ? producer : "");
-    if (!units.count(name)) continue;
+    info.producers.emplace(name.empty() ? std::string(cu_name) : name, producer ? producer : "");
+    if (name.empty()) continue;
     types.index_scopes(&cu, "");
     UnitWalker walker(info, types, name);
     walker.walk(&cu, nullptr);
