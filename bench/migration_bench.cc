@@ -74,7 +74,7 @@ namespace {
 template <class From, class To>
 void migrate(benchmark::State& state, const From& from, To& to) {
   hotswap_migration_begin();
-  if (hotswap::detail::migrate_root<From, To>(&from, &to) != 0 || hotswap_migration_end() != 0)
+  if (hotswap::migration_detail::migrate_root<From, To>(&from, &to) != 0 || hotswap_migration_end() != 0)
     state.SkipWithError(hotswap_migration_error());
 }
 

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <new>
 #include <limits>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <map>
 #include <memory>
@@ -91,7 +92,16 @@ bool forward_to(New*& slot, const Old* old);
 // Refuses the update with a reason that the runtime reports: `return hotswap::refuse("...")`.
 bool refuse(const std::string& reason);
 
-namespace detail {
+// Takes over a resource held in a plain member (a descriptor, a raw owning or counted
+// pointer): `to = from`, then `from = empty`, so that destroying the object moved from
+// releases nothing the other object now holds; if the update then fails, `from` gets its
+// value back. What an inverse transformer writes for such members, since a revert
+// destroys the patch's objects with their own destructors (docs/type-updates.md):
+//   hotswap::take(from.fd, to.fd, -1);  hotswap::take(from.body, to.body, nullptr);
+template <class T, class Empty>
+bool take(const T& from, T& to, const Empty& empty);
+
+namespace migration_detail {
 
 // Memory for the migration's own tables, straight from the kernel: they grow to megabytes
 // right after the previous update freed many small objects, and a large malloc then first
@@ -261,6 +271,9 @@ struct MigrationState {
   std::map<std::string, std::size_t> counts;  // objects migrated per type
   std::string error;
   std::uintptr_t tag = 0;  // this migration's placeholder tag
+  // The migrating thread's stack, [low, high): what lies there is a transformer's temporary
+  // (on_this_stack). Read before the pause; both 0 when the thread's bounds are unknown.
+  std::uintptr_t stack_low = 0, stack_high = 0;
 };
 
 // Never destroyed: a destructor would be registered to run at exit, pointing into the
@@ -278,9 +291,9 @@ inline bool fail(const std::string& reason) {
   return false;
 }
 
-}  // namespace detail
+}  // namespace migration_detail
 
-inline bool refuse(const std::string& reason) { return detail::fail(reason); }
+inline bool refuse(const std::string& reason) { return migration_detail::fail(reason); }
 
 }  // namespace
 }  // namespace hotswap

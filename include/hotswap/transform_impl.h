@@ -34,7 +34,7 @@ extern "C" void __lsan_ignore_object(const void* p) __attribute__((weak));
 
 namespace hotswap {
 namespace {
-namespace detail {
+namespace migration_detail {
 
 template <class>
 inline constexpr bool always_false = false;
@@ -218,12 +218,32 @@ inline void* moved_to(const void* old, const std::type_info* type) {
   return r->to + offset / r->from_size * r->to_size;
 }
 
+// Records the calling thread's stack bounds (before the pause: the C library may read
+// /proc for the main thread's).
+inline void find_stack() {
+  MigrationState& s = state();
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* low = nullptr;
+  std::size_t size = 0;
+  if (pthread_attr_getstack(&attr, &low, &size) == 0) {
+    s.stack_low = reinterpret_cast<std::uintptr_t>(low);
+    s.stack_high = s.stack_low + size;
+  }
+  pthread_attr_destroy(&attr);
+}
+
 // Whether `address` lies on the calling thread's stack: a transformer's temporary, which
-// will be gone when the migration ends (nothing may be recorded about it).
+// will be gone when the migration ends (nothing may be recorded about it). With the
+// bounds unknown, the frames near the stack pointer (heap memory may lie just above a
+// thread's stack: a guess can only be narrow).
 inline bool on_this_stack(const void* address) {
+  MigrationState& s = state();
+  auto at = reinterpret_cast<std::uintptr_t>(address);
+  if (s.stack_high) return at >= s.stack_low && at < s.stack_high;
   char here;
-  auto at = reinterpret_cast<std::uintptr_t>(address), top = reinterpret_cast<std::uintptr_t>(&here);
-  return at >= top - 4096 && at < top + (std::uintptr_t{8} << 20);  // below: callees' frames
+  auto top = reinterpret_cast<std::uintptr_t>(&here);
+  return at >= top - 4096 && at < top + (std::uintptr_t{64} << 10);
 }
 
 // Moves an unchanged member out of the old object, recording how to move it back (the
@@ -338,13 +358,13 @@ constexpr bool transformable() {
   }
 }
 
-}  // namespace detail
+}  // namespace migration_detail
 
 template <class To, class From>
 bool convert(const From& from, To& to) {
   if (!fits<To>(from))
-    return detail::fail("a value of type " + detail::type_name<From>() + " does not fit in " +
-                        detail::type_name<To>());
+    return migration_detail::fail("a value of type " + migration_detail::type_name<From>() + " does not fit in " +
+                        migration_detail::type_name<To>());
   if constexpr (std::is_enum_v<From> && !std::is_enum_v<To>)
     to = static_cast<To>(static_cast<std::underlying_type_t<From>>(from));
   else
@@ -355,10 +375,10 @@ bool convert(const From& from, To& to) {
 template <class New, class Old>
 New* forward(const Old* old) {
   if (!old) return nullptr;
-  detail::MigrationState& s = detail::state();
-  if (void* moved = detail::moved_to(old, &typeid(Old))) return static_cast<New*>(moved);
+  migration_detail::MigrationState& s = migration_detail::state();
+  if (void* moved = migration_detail::moved_to(old, &typeid(Old))) return static_cast<New*>(moved);
   s.placeholders.push_back({old, &typeid(Old)});
-  return static_cast<New*>(detail::placeholder(s.placeholders.size() - 1));
+  return static_cast<New*>(migration_detail::placeholder(s.placeholders.size() - 1));
 }
 
 template <class New, class Old>
@@ -367,21 +387,32 @@ bool forward_to(New*& slot, const Old* old) {
     slot = nullptr;
     return true;
   }
-  if (void* moved = detail::moved_to(old, &typeid(Old))) {
+  if (void* moved = migration_detail::moved_to(old, &typeid(Old))) {
     slot = static_cast<New*>(moved);
     return true;
   }
   slot = nullptr;
-  if (detail::on_this_stack(&slot))
-    return detail::fail("forward_to() into a temporary, for an object not migrated yet: forward into the new "
+  if (migration_detail::on_this_stack(&slot))
+    return migration_detail::fail("forward_to() into a temporary, for an object not migrated yet: forward into the new "
                         "object's own member");
-  detail::state().deferred.push_back({reinterpret_cast<void**>(&slot), old, &typeid(Old)});
+  migration_detail::state().deferred.push_back({reinterpret_cast<void**>(&slot), old, &typeid(Old)});
+  return true;
+}
+
+template <class T, class Empty>
+bool take(const T& from, T& to, const Empty& empty) {
+  static_assert(std::is_trivially_copyable_v<T>, "hotswap::take is for plain members (descriptors, raw pointers)");
+  T& source = const_cast<T&>(from);  // the objects moved from are the runtime's to take apart
+  to = source;
+  if (!migration_detail::on_this_stack(&to))  // into a temporary: nothing to give back later
+    migration_detail::state().undo.push_back({&source, &to, [](void* f, void* t) { *static_cast<T*>(f) = *static_cast<T*>(t); }});
+  source = static_cast<T>(empty);
   return true;
 }
 
 template <class From, class To>
 bool transform(const From& from, To& to) {
-  using namespace detail;
+  using namespace migration_detail;
   if constexpr (by_overload<From, To>) {
     if constexpr (std::is_polymorphic_v<To>) {
       // `to` was built as a To, with the vtable the running program has for To (the patch
@@ -516,7 +547,7 @@ bool transform(const From& from, To& to) {
   }
 }
 
-namespace detail {
+namespace migration_detail {
 
 // Runs one datum's migration: its transformer, any exception caught and recorded.
 template <class From, class To>
@@ -652,13 +683,28 @@ inline bool resolve() {
 }
 
 // The bytes of the new objects and elements the migration built (their own sizes: what
-// they allocate in turn is not counted).
-inline std::size_t bytes_built() {
+// they allocate in turn is not counted; an object inside another, a member of a changed
+// type, counts once).
+inline std::size_t bytes_built() noexcept try {
   MigrationState& s = state();
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> built;
+  built.reserve(s.noted.size() + s.ranges.size());
+  for (const MigrationState::Noted& n : s.noted)
+    built.emplace_back(reinterpret_cast<std::uintptr_t>(n.to), reinterpret_cast<std::uintptr_t>(n.to) + n.to_size);
+  for (const ElementRange& r : s.ranges)
+    built.emplace_back(reinterpret_cast<std::uintptr_t>(r.to),
+                       reinterpret_cast<std::uintptr_t>(r.to) + r.count * r.to_size);
+  std::sort(built.begin(), built.end());
   std::size_t bytes = 0;
-  for (const MigrationState::Noted& n : s.noted) bytes += n.to_size;
-  for (const ElementRange& r : s.ranges) bytes += r.count * r.to_size;
+  std::uintptr_t covered = 0;
+  for (const auto& [begin, end] : built) {
+    if (end <= covered) continue;
+    bytes += end - std::max(begin, covered);
+    covered = end;
+  }
   return bytes;
+} catch (...) {
+  return 0;  // out of memory: no figure, no harm
 }
 
 inline void forget(PageVector<KeptShared>& owners) {
@@ -673,7 +719,7 @@ inline void forget(PageVector<KeptShared>& owners) {
   owners.clear();
 }
 
-}  // namespace detail
+}  // namespace migration_detail
 }  // namespace
 }  // namespace hotswap
 
@@ -686,18 +732,23 @@ extern "C" void hotswap_migration_clear() noexcept;
 // linking of it) or as this copy's own last migration needed, their pages in place, so
 // that the pause writes into memory that is already there.
 extern "C" void hotswap_migration_prepare(const std::size_t* sizes, std::size_t count) noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   hotswap_migration_clear();
-  std::size_t* hints[] = {&s.noted_hint, &s.undo_hint, &s.ranges_hint, &s.kept_hint};
-  for (std::size_t i = 0; i < count && i < std::size(hints); ++i) *hints[i] = std::max(*hints[i], sizes[i]);
+  s.stack_low = s.stack_high = 0;
+  hotswap::migration_detail::find_stack();  // the runtime migrates on this thread, maybe another each time
+  // The runtime's sizes size this migration's tables only; the hints this copy reports
+  // (hotswap_migration_sizes) stay what migrations really needed.
+  const std::size_t hints[] = {s.noted_hint, s.undo_hint, s.ranges_hint, s.kept_hint};
+  std::size_t expected[std::size(hints)];
+  for (std::size_t i = 0; i < std::size(hints); ++i) expected[i] = std::max(hints[i], i < count ? sizes[i] : 0);
   // Room for a quarter of a million entries each without regrowth (address space, no
   // memory, until written), for a first migration that has nothing to go by.
   constexpr std::size_t least = std::size_t{1} << 18;
   try {  // no regrowth (and no failure later for want of it)
-    hotswap::detail::reserve_ahead(s.noted, s.noted_hint, least);
-    hotswap::detail::reserve_ahead(s.undo, s.undo_hint, least);
-    hotswap::detail::reserve_ahead(s.ranges, s.ranges_hint, least);
-    hotswap::detail::reserve_ahead(s.kept_pointers, s.kept_hint, least);
+    hotswap::migration_detail::reserve_ahead(s.noted, expected[0], least);
+    hotswap::migration_detail::reserve_ahead(s.undo, expected[1], least);
+    hotswap::migration_detail::reserve_ahead(s.ranges, expected[2], least);
+    hotswap::migration_detail::reserve_ahead(s.kept_pointers, expected[3], least);
   } catch (...) {
   }
   s.prepared = true;
@@ -706,16 +757,16 @@ extern "C" void hotswap_migration_prepare(const std::size_t* sizes, std::size_t 
 // How large the tables have grown (the order of hotswap_migration_prepare's `sizes`), then
 // the bytes of the new objects and elements built.
 extern "C" void hotswap_migration_sizes(std::size_t* sizes, std::size_t count) noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   const std::size_t hints[] = {std::max(s.noted_hint, s.noted.size()), std::max(s.undo_hint, s.undo.size()),
                                std::max(s.ranges_hint, s.ranges.size()),
                                std::max(s.kept_hint, s.kept_pointers.size()),
-                               std::max(s.built_hint, hotswap::detail::bytes_built())};
+                               std::max(s.built_hint, hotswap::migration_detail::bytes_built())};
   for (std::size_t i = 0; i < count && i < std::size(hints); ++i) sizes[i] = hints[i];
 }
 
 extern "C" void hotswap_migration_begin() noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   if (!s.prepared) hotswap_migration_prepare(nullptr, 0);
   s.prepared = false;
   for (auto& [type, count] : s.counts) count = 0;
@@ -730,9 +781,9 @@ extern "C" void hotswap_migration_begin() noexcept {
 extern "C" int hotswap_migration_end() noexcept {
   bool ok = false;
   try {
-    ok = hotswap::detail::resolve();
+    ok = hotswap::migration_detail::resolve();
   } catch (...) {
-    hotswap::detail::fail("out of memory while forwarding pointers");
+    hotswap::migration_detail::fail("out of memory while forwarding pointers");
   }
   return ok ? 0 : 1;
 }
@@ -740,7 +791,7 @@ extern "C" int hotswap_migration_end() noexcept {
 // The migration failed: the members it moved go back into the old objects, and the shared
 // objects it made for the new ones are forgotten (never released: see KeptShared).
 extern "C" void hotswap_migration_abort() noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   try {
     for (auto it = s.undo.rbegin(); it != s.undo.rend(); ++it) it->back(it->from, it->to);
   } catch (...) {
@@ -750,27 +801,27 @@ extern "C" void hotswap_migration_abort() noexcept {
   // owners nor the migration's own references.
   for (auto& [old, owner] : s.shared) ::new (&owner) std::shared_ptr<void>();
   s.shared.clear();
-  hotswap::detail::forget(s.new_shared);
+  hotswap::migration_detail::forget(s.new_shared);
   s.old_shared.clear();
 }
 
 // Before the old objects are destroyed: their shared owners of changed types are forgotten.
 extern "C" void hotswap_migration_release_old() noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
-  hotswap::detail::forget(s.old_shared);
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
+  hotswap::migration_detail::forget(s.old_shared);
 }
 
 // Whether any of `count` words is the address of an old object the migration moved from;
 // if so, hotswap_migration_error() then says which ("an old app::Session"). Out of memory
 // answers yes: the update is then refused, which is always safe.
 extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t count) noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   try {
     for (std::size_t i = 0; i < count; ++i) {
       const void* p = reinterpret_cast<const void*>(words[i]);
       if (!p) continue;
-      if (s.shared.count(p) || hotswap::detail::inside_old(p)) {
-        std::string type = hotswap::detail::inside_old_object(p);
+      if (s.shared.count(p) || hotswap::migration_detail::inside_old(p)) {
+        std::string type = hotswap::migration_detail::inside_old_object(p);
         if (type.rfind("hotswap_old::", 0) == 0) type.erase(0, 13);  // the old app::Session
         s.error = type.empty() ? "an old shared object" : "an old " + type;
         return 1;
@@ -783,9 +834,9 @@ extern "C" int hotswap_migration_holds(const std::uintptr_t* words, std::size_t 
 }
 
 extern "C" void hotswap_migration_clear() noexcept {
-  hotswap::detail::MigrationState& s = hotswap::detail::state();
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   s.prepared = false;
-  s.built_hint = std::max(s.built_hint, hotswap::detail::bytes_built());
+  s.built_hint = std::max(s.built_hint, hotswap::migration_detail::bytes_built());
   s.forwarded.clear();
   s.ranges_hint = std::max(s.ranges_hint, s.ranges.size());
   s.ranges.clear();
@@ -813,14 +864,14 @@ extern "C" void hotswap_migration_clear() noexcept {
   s.new_shared.clear();
 }
 
-extern "C" const char* hotswap_migration_error() noexcept { return hotswap::detail::state().error.c_str(); }
+extern "C" const char* hotswap_migration_error() noexcept { return hotswap::migration_detail::state().error.c_str(); }
 
 // "app::Session 1000, app::Item 5000": objects migrated per type by the last migration.
 extern "C" const char* hotswap_migration_counts() noexcept {
   static std::string& text = *new std::string;  // never destroyed: see state()
   try {
     text.clear();
-    for (const auto& [type, count] : hotswap::detail::state().counts)
+    for (const auto& [type, count] : hotswap::migration_detail::state().counts)
       if (count) text += (text.empty() ? "" : ", ") + type + " " + std::to_string(count);
   } catch (...) {
   }

@@ -79,7 +79,7 @@ std::unique_ptr<hotswap_old::app::Session> old_session(int id, const std::string
 
 int run_migration(const OldMap& from, NewMap& to) {
   hotswap_migration_begin();
-  int failed = hotswap::detail::migrate_root<OldMap, NewMap>(&from, &to);
+  int failed = hotswap::migration_detail::migrate_root<OldMap, NewMap>(&from, &to);
   int unresolved = failed ? 0 : hotswap_migration_end();
   if (failed || unresolved) hotswap_migration_abort();
   hotswap_migration_clear();
@@ -95,7 +95,7 @@ TEST(TransformHelpers, AMapOfOwnedObjectsMovesWithPeersForwardedWhateverTheOrder
   from[2]->favourite = shared;
   NewMap to;
   hotswap_migration_begin();
-  ASSERT_EQ((hotswap::detail::migrate_root<OldMap, NewMap>(&from, &to)), 0) << hotswap_migration_error();
+  ASSERT_EQ((hotswap::migration_detail::migrate_root<OldMap, NewMap>(&from, &to)), 0) << hotswap_migration_error();
   ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
   ASSERT_EQ(to.size(), 50u);
   for (int i = 0; i < 50; ++i) {
@@ -167,8 +167,8 @@ struct Holder {
 TEST(TransformHelpers, AnObjectAndItsFirstMemberForwardEachToTheirOwn) {
   offset_zero::Holder old_holder, new_holder;
   hotswap_migration_begin();
-  hotswap::detail::note(&old_holder, &new_holder);
-  hotswap::detail::note(&old_holder.stats, &new_holder.stats);
+  hotswap::migration_detail::note(&old_holder, &new_holder);
+  hotswap::migration_detail::note(&old_holder.stats, &new_holder.stats);
   EXPECT_EQ(hotswap::forward<offset_zero::Holder>(&old_holder), &new_holder);
   EXPECT_EQ(hotswap::forward<offset_zero::Stats>(&old_holder.stats), &new_holder.stats);
   hotswap_migration_end();
@@ -210,7 +210,7 @@ TEST(TransformHelpers, AValueOutOfRangeRefusesNamingTheTypes) {
   from[0].quantity = 1L << 40;
   std::vector<hotswap_old::app::Item> to;
   hotswap_migration_begin();
-  EXPECT_NE((hotswap::detail::migrate_root<std::vector<app::Item>, std::vector<hotswap_old::app::Item>>(&from, &to)), 0);
+  EXPECT_NE((hotswap::migration_detail::migrate_root<std::vector<app::Item>, std::vector<hotswap_old::app::Item>>(&from, &to)), 0);
   EXPECT_NE(std::string(hotswap_migration_error()).find("does not fit in int"), std::string::npos)
       << hotswap_migration_error();
   hotswap_migration_end();
@@ -225,7 +225,7 @@ TEST(TransformHelpers, ForwardBeforeTheTargetMovedIsFilledInFromTheObjectsBuilt)
   from[1].peer = &from[0];
   std::vector<app::Session> to;
   hotswap_migration_begin();
-  ASSERT_EQ((hotswap::detail::migrate_root<std::vector<hotswap_old::app::Session>, std::vector<app::Session>>(&from, &to)), 0);
+  ASSERT_EQ((hotswap::migration_detail::migrate_root<std::vector<hotswap_old::app::Session>, std::vector<app::Session>>(&from, &to)), 0);
   hotswap_migration_end();
   EXPECT_EQ(to[0].peer, &to[1]);
   EXPECT_EQ(to[1].peer, &to[0]);
@@ -235,7 +235,7 @@ TEST(TransformHelpers, ForwardBeforeTheTargetMovedIsFilledInFromTheObjectsBuilt)
   old_target.id = 5;
   auto holder = std::make_unique<app::Session>(), target = std::make_unique<app::Session>();
   hotswap_migration_begin();
-  hotswap::detail::note(&old_holder, holder.get());
+  hotswap::migration_detail::note(&old_holder, holder.get());
   holder->peer = hotswap::forward<app::Session>(&old_target);
   EXPECT_NE(holder->peer, nullptr);
   ASSERT_TRUE(hotswap::transform(old_target, *target)) << hotswap_migration_error();
@@ -304,7 +304,7 @@ TEST(TransformHelpers, RangeChecksConvertWhatFitsAndRefuseTheRest) {
 TEST(TransformHelpers, DiscardEmptiesARootSoThatItsExitDestructorFreesNothingTwice) {
   OldMap from;
   from[1] = old_session(1, "a");
-  hotswap::detail::discard_root<OldMap>(&from);
+  hotswap::migration_detail::discard_root<OldMap>(&from);
   EXPECT_TRUE(from.empty());
 }
 
