@@ -167,6 +167,16 @@ void aim_new_data_at_running_instances(LinkedPatch& patch) {
 // Writes the redirects. Fresh entries first: their slots and pads are not live yet. Then
 // the live slots of entries redirected before, then the fresh entries, one store each.
 void write_redirects(const std::vector<Redirect>& redirects, RuntimeState& state) {
+  // The fresh entries' nodes first, while nothing is written: an allocation that fails
+  // then leaves no entry half redirected.
+  try {
+    for (const Redirect& r : redirects)
+      if (!r.previous_target) state.entry_slots.try_emplace(r.entry, nullptr);
+  } catch (...) {
+    for (auto it = state.entry_slots.begin(); it != state.entry_slots.end();)
+      it = it->second == nullptr ? state.entry_slots.erase(it) : std::next(it);
+    throw;
+  }
   for (const Redirect& r : redirects) {
     if (r.previous_target) continue;
     x86_64::store_slot(r.slot, r.target);
@@ -178,7 +188,7 @@ void write_redirects(const std::vector<Redirect>& redirects, RuntimeState& state
   for (const Redirect& r : redirects) {
     if (r.previous_target) continue;
     x86_64::write_entry_jump(reinterpret_cast<unsigned char*>(r.entry));
-    state.entry_slots[r.entry] = r.slot;
+    state.entry_slots.find(r.entry)->second = r.slot;
   }
   x86_64::sync_cores();
 }

@@ -9,8 +9,9 @@
 // allocates from memory that is already there. Dropping the reserve frees the fence.
 //
 // It goes through the program's own malloc and assumes nothing of it beyond malloc/free;
-// with another allocator, or under a sanitizer that quarantines freed memory, it may help
-// less, never harm. Off by HOTSWAP_HEAP_RESERVE=0 (docs/performance.md).
+// with another allocator it may help less. What the migration does not use stays free heap
+// of the applying thread's arena (at most 32 MiB). Off under a sanitizer (its quarantine
+// keeps freed memory from reuse) and with HOTSWAP_HEAP_RESERVE=0 (docs/performance.md).
 #pragma once
 
 #include <cstddef>
@@ -26,9 +27,9 @@ class HeapReserve {
   HeapReserve(const HeapReserve&) = delete;
   HeapReserve& operator=(const HeapReserve&) = delete;
 
-  // The bytes the program has allocated on the heap, up to a cap (64 MiB; 0 where the C
-  // library cannot say): what a first migration, with no earlier one to go by, guesses from.
-  static std::size_t heap_in_use();
+  // The bytes to reserve for a first migration, with no earlier one of the patch to go by:
+  // half the process's resident memory, up to the cap (32 MiB); 0 when reserves are off.
+  static std::size_t first_guess();
 
  private:
   void* fence_ = nullptr;

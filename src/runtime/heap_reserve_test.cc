@@ -62,12 +62,16 @@ TEST(HeapReserve, NothingAskedNothingHeld) {
   SUCCEED();
 }
 
-TEST(HeapReserve, TheHeapInUseGrowsWithWhatTheProgramHolds) {
-  std::size_t before = HeapReserve::heap_in_use();
-  std::vector<void*> held;
-  for (int i = 0; i < 1000; ++i) held.push_back(std::malloc(1000));
-  EXPECT_GE(HeapReserve::heap_in_use(), before + 900'000);
-  for (void* p : held) std::free(p);
+TEST(HeapReserve, TheFirstGuessFollowsResidentMemoryUpToItsCap) {
+  std::size_t before = HeapReserve::first_guess();
+  EXPECT_GT(before, 0u);
+  std::vector<char*> held;
+  for (int i = 0; i < 64; ++i) {  // 64 MiB resident: half of it is past the 32 MiB cap
+    held.push_back(static_cast<char*>(std::malloc(1 << 20)));
+    std::memset(held.back(), 1, 1 << 20);
+  }
+  EXPECT_EQ(HeapReserve::first_guess(), std::size_t{32} << 20);
+  for (char* p : held) std::free(p);
 }
 
 }  // namespace

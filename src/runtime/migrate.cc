@@ -294,16 +294,16 @@ namespace {
 
 using Discard = void (*)(void* object, int patched);
 
-// Empties the instances the last migration wrote into (its objects destroyed): after a
-// failure, those it half filled.
+// Gives up the instances the last migration half filled, after a failure: emptied, their
+// objects left allocated.
 void discard_written(LinkedPatch& patch, Direction direction) {
   for (Migration& m : patch.migrations) {
     if (!m.ran || !m.discard) continue;
     bool forward = direction == Direction::kForward;
-    // 2: the patch's new objects, while the program's code is still the old release's (an
-    // object with virtual functions would be destroyed by the old code: the unit abandons
-    // those instead, docs/patch-format.md).
-    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.patched : m.running), forward ? 2 : 0);
+    // 2: the patch's instance after a forward migration failed; 4: the running one after a
+    // revert's failed. The unit abandons what was written (docs/patch-format.md): it holds
+    // copies of what the other instance still owns, which a destructor would release.
+    reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.patched : m.running), forward ? 2 : 4);
   }
 }
 

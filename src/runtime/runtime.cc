@@ -251,16 +251,17 @@ Result Runtime::revert(std::chrono::milliseconds timeout) {
 }
 
 // What a migration of `patch` will need, for making room before the pause: what the last
-// migration of it needed, or for the first, a guess from the heap the program has in use
-// (the state that moves lives there; its tables take an entry per object or so, and an
-// object is rarely smaller than a cache line).
+// migration of it needed, or for the first, a guess (HeapReserve::first_guess; the state
+// that moves is in resident memory, its tables take an entry per object or so, and an
+// object is rarely smaller than a cache line). The guess is only used, never remembered.
 MigrationSizes Runtime::expected_migration(const LinkedPatch& patch) {
-  MigrationSizes sizes = state_.migration_sizes[patch.file.manifest.patch_id];
-  if (sizes[kBytesBuilt]) return sizes;
-  std::size_t heap = HeapReserve::heap_in_use();
+  if (auto known = state_.migration_sizes.find(patch.file.manifest.patch_id); known != state_.migration_sizes.end())
+    return known->second;
+  MigrationSizes sizes{};
+  std::size_t guess = HeapReserve::first_guess();
   constexpr std::size_t kMostEntries = std::size_t{1} << 18;
-  for (std::size_t i = 0; i < kBytesBuilt; ++i) sizes[i] = std::max(sizes[i], std::min(heap / 128, kMostEntries));
-  sizes[kBytesBuilt] = heap / 2;
+  for (std::size_t i = 0; i < kBytesBuilt; ++i) sizes[i] = std::min(guess / 128, kMostEntries);
+  sizes[kBytesBuilt] = guess / 2;  // doubled like a measured figure
   return sizes;
 }
 
@@ -279,11 +280,20 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   if (!held) drop_migration_tables(patch);
   if (!held) return make_error("no safe moment to move the state within " + milliseconds_of(update_timeout(timeout)) +
                                ": " + held.error().message);
-  Status s = check_threads_for_migration(patch, *state_.scope, Direction::kForward, *held, deadline);
-  patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  Status s;
   auto paused = Clock::now();
-  if (s) s = commit_patch(patch, state_, *held);
-  if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
+  try {
+    s = check_threads_for_migration(patch, *state_.scope, Direction::kForward, *held, deadline);
+    patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    paused = Clock::now();
+    if (s) s = commit_patch(patch, state_, *held);
+    if (s) add_warning(patch, run_after_update_hooks(patch));  // the threads still held
+  } catch (...) {
+    // Out of memory with the threads held (a message, a table entry): they must not stay
+    // held. Before the redirects, the migration is undone; after them, the update stands.
+    s = patch.was_live ? Status::success() : make_error("out of memory while the threads were held: nothing changed");
+    if (!patch.was_live) discard_moved_to(patch, Direction::kForward);
+  }
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   // The old objects go once the threads run again: no code reads them any more (all that
@@ -312,16 +322,29 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   if (!held) drop_migration_tables(patch);
   if (!held) return make_error("no safe moment to move the state back within " +
                                milliseconds_of(update_timeout(timeout)) + ": " + held.error().message);
-  Status s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
+  Status s;
   auto paused = Clock::now();
-  if (s) s = run_transformers(patch, Direction::kInverse, *held);
-  bool moved_back = static_cast<bool>(s);
-  // The patch's instances that hold objects with virtual functions are destroyed while its
-  // code is still the one redirected to (their vtables are the running program's, whose
-  // entries lead to the patch's code only until the switch back); the others after the
-  // pause, when no parked thread can hold a lock their destructors take.
-  if (s) s = revert_patch(patch, state_, [&] { discard_before_switch_back(patch); });
-  if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on as they were
+  bool moved_back = false, switching = false;
+  try {
+    s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
+    patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    paused = Clock::now();
+    if (s) s = run_transformers(patch, Direction::kInverse, *held);
+    moved_back = static_cast<bool>(s);
+    // The patch's instances that hold objects with virtual functions are destroyed while its
+    // code is still the one redirected to (their vtables are the running program's, whose
+    // entries lead to the patch's code only until the switch back); the others after the
+    // pause, when no parked thread can hold a lock their destructors take.
+    if (s) s = revert_patch(patch, state_, [&] {
+      switching = true;  // from here on nothing throws: the code goes back
+      discard_before_switch_back(patch);
+    });
+    if (moved_back && !s) discard_moved_to(patch, Direction::kInverse);  // the running instances go on as they were
+  } catch (...) {
+    // As in commit_migrating: the threads must not stay held.
+    s = switching ? Status::success() : make_error("out of memory while the threads were held: nothing changed");
+    if (moved_back && !switching) discard_moved_to(patch, Direction::kInverse);
+  }
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
   if (s) discard_moved_from(patch, Direction::kInverse);

@@ -75,34 +75,36 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << (d->reaches.empty() ? "" : " (reaches " + d->reaches + ")") << "\n"
         << "using " << from << " = " << root.old_type << ";\n"
         << "using " << to << " = " << root.new_type << ";\n"
-        << "static_assert(hotswap::detail::transformable<" << from << ", " << to << ">(), "
+        << "static_assert(hotswap::migration_detail::transformable<" << from << ", " << to << ">(), "
         << quoted(transform_file + ": nothing migrates " + d->symbol.display() +
                   ": a hotswap_transform overload is missing for a changed type it holds")
         << ");\n"
         << "extern \"C\" int " << root.symbols.forward << "(const void* from, void* to) {\n"
-        << "  return hotswap::detail::migrate_root<" << from << ", " << to << ">(from, to);\n}\n"
+        << "  return hotswap::migration_detail::migrate_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" int " << root.symbols.inverse << "(const void* from, void* to) {\n"
-        << "  if constexpr (hotswap::detail::transformable<" << to << ", " << from << ">())\n"
-        << "    return hotswap::detail::migrate_root<" << to << ", " << from << ">(from, to);\n"
+        << "  if constexpr (hotswap::migration_detail::transformable<" << to << ", " << from << ">())\n"
+        << "    return hotswap::migration_detail::migrate_root<" << to << ", " << from << ">(from, to);\n"
         << "  else\n"
-        << "    return hotswap::detail::no_transformer(" << quoted(d->symbol.display() + " back to the old type")
+        << "    return hotswap::migration_detail::no_transformer(" << quoted(d->symbol.display() + " back to the old type")
         << ");\n}\n"
-        << "extern \"C\" const bool " << root.symbols.has_inverse << " = hotswap::detail::transformable<" << to << ", "
+        << "extern \"C\" const bool " << root.symbols.has_inverse << " = hotswap::migration_detail::transformable<" << to << ", "
         << from << ">();\n"
         << "extern \"C\" void " << root.symbols.note << "(const void* from, void* to, int inverse) {\n"
-        << "  if (inverse)\n    hotswap::detail::note_root<" << to << ", " << from << ">(from, to);\n"
-        << "  else\n    hotswap::detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
+        << "  if (inverse)\n    hotswap::migration_detail::note_root<" << to << ", " << from << ">(from, to);\n"
+        << "  else\n    hotswap::migration_detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" void " << root.symbols.discard << "(void* object, int patched) {\n"
+        << "  // A failed migration's half-filled instance is abandoned, never destroyed: it holds\n"
+        << "  // copies of what the instance moved from still owns (descriptors, counted pointers).\n"
+        << "  if (patched == 2)\n    return hotswap::migration_detail::abandon_root<" << to << ">(object);\n"
+        << "  if (patched == 4)\n    return hotswap::migration_detail::abandon_root<" << from << ">(object);\n"
         << (holds_virtual_functions(r.new_release->dwarf, d->new_type_id)
                 ? "  // Objects with virtual functions: destroyed only while the patch's code runs.\n"
-                  "  if (patched == 2)  // a failed migration, the old code still switched in\n"
-                  "    return hotswap::detail::abandon_root<" + to + ">(object);\n"
                   "  if (patched == 1)  // a revert did it before switching back (3)\n"
                   "    return;\n"
                 : "  if (patched == 3)  // a revert, before switching back: after the pause instead (1)\n"
                   "    return;\n")
-        << "  if (patched)\n    hotswap::detail::discard_root<" << to << ">(object);\n"
-        << "  else\n    hotswap::detail::discard_root<" << from << ">(object);\n}\n\n";
+        << "  if (patched)\n    hotswap::migration_detail::discard_root<" << to << ">(object);\n"
+        << "  else\n    hotswap::migration_detail::discard_root<" << from << ">(object);\n}\n\n";
     glue.roots.push_back(root);
   }
   glue.source = out.str();
