@@ -41,6 +41,29 @@ bool attr_die(Dwarf_Die* die, unsigned name, Dwarf_Die* out) {
 }
 
 // Builds TypeNodes for type DIEs, once per DIE.
+// A bit-field's place, the same whichever DWARF version wrote it: `bit_offset` counts from
+// the start of the struct, and `offset` is the byte holding its first bit. DWARF 5 gives
+// DW_AT_data_bit_offset so; DWARF 4 (GCC's -gdwarf-4) gives the storage unit's byte
+// offset, its size, and DW_AT_bit_offset counted from the unit's most significant bit,
+// which on a little-endian machine is (size * 8 - bit_offset - bit_size) from its start.
+void place_bit_field(Dwarf_Die* member, TypeMember& m) {
+  if (dwarf_hasattr(member, DW_AT_data_bit_offset)) {
+    m.bit_offset = static_cast<std::uint32_t>(attr_unsigned(member, DW_AT_data_bit_offset));
+  } else if (dwarf_hasattr(member, DW_AT_bit_offset)) {
+    std::uint64_t unit_bytes = attr_unsigned(member, DW_AT_byte_size);
+    Dwarf_Die dies[2], *at = member;
+    for (int depth = 0; !unit_bytes && depth < 8 && attr_die(at, DW_AT_type, &dies[depth % 2]); ++depth) {  // typedefs
+      at = &dies[depth % 2];
+      unit_bytes = attr_unsigned(at, DW_AT_byte_size);
+    }
+    std::uint64_t from_msb = attr_unsigned(member, DW_AT_bit_offset);
+    m.bit_offset = static_cast<std::uint32_t>(m.offset * 8 + unit_bytes * 8 - from_msb - m.bit_size);
+  } else {
+    m.bit_offset = static_cast<std::uint32_t>(m.offset * 8);
+  }
+  m.offset = m.bit_offset / 8;
+}
+
 class TypeBuilder {
  public:
   explicit TypeBuilder(TypeTable& table) : table_(table) {}
@@ -196,7 +219,7 @@ class TypeBuilder {
         else if (m.is_base) m.name = table_.get(m.type) ? table_.get(m.type)->name : "";
         m.offset = attr_unsigned(&child, DW_AT_data_member_location);
         m.bit_size = static_cast<std::uint32_t>(attr_unsigned(&child, DW_AT_bit_size));
-        m.bit_offset = static_cast<std::uint32_t>(attr_unsigned(&child, DW_AT_data_bit_offset));
+        if (m.bit_size) place_bit_field(&child, m);
         n.members.push_back(std::move(m));
       } else if (tag == DW_TAG_subprogram && dwarf_hasattr(&child, DW_AT_vtable_elem_location)) {
         const char* name = dwarf_diename(&child);

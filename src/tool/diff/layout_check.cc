@@ -1,5 +1,6 @@
 #include "tool/diff/layout_check.h"
 
+#include <algorithm>
 #include <map>
 
 #include "tool/diff/cpp_render.h"
@@ -88,6 +89,17 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
         continue;
       }
       auto o = by_name.find(m.name);
+      if (m.name == "hotswap_vtable_pointer") {
+        // Copied over with the new object's vtable pointer (transform_impl.h): it must be the
+        // old class's own, or it would overwrite a member.
+        bool has_vptr = std::any_of(actual.members.begin(), actual.members.end(), [](const TypeMember& a) {
+          return !a.is_base && a.name.rfind("_vptr", 0) == 0 && a.offset == 0;
+        });
+        if (!stand_in || bytes != 8 || m.offset != 0 || !has_vptr)
+          return make_error(where + ": hotswap_vtable_pointer must be 8 bytes at offset 0, and only in the layout of a "
+                            "class with its own vtable pointer");
+        continue;
+      }
       if (o == by_name.end()) {
         if (stand_in) continue;  // padding
         return make_error(where + ": member `" + m.name + "` is not in the old release's " + old_name);

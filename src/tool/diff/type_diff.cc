@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "common/symbol_index.h"
 #include "tool/diff/cpp_render.h"
@@ -57,10 +58,26 @@ Indexed index_side(const DwarfSide& side) {
 // The changed type a value of type `id` reaches through members, pointers, arrays or
 // template arguments (containers), with the path to it; "" if none. A changed type it is
 // itself counts only when `behind` (reached through something).
+// A struct's complete definition, for one a unit knows only by name (a member of type
+// std::vector<std::unique_ptr<Worker>> in a unit that never instantiated the vector): the
+// first unit that defines it, or -1.
+int complete_definition(const TypeTable& table, const std::string& name) {
+  static std::map<const TypeTable*, std::unordered_map<std::string, int>> by_table;
+  auto [entry, fresh] = by_table.try_emplace(&table);
+  if (fresh)
+    for (std::size_t i = 0; i < table.nodes.size(); ++i)
+      if (table.nodes[i].kind == TypeKind::kStruct && !table.nodes[i].declaration)
+        entry->second.emplace(table.nodes[i].name, static_cast<int>(i));
+  auto it = entry->second.find(name);
+  return it == entry->second.end() ? -1 : it->second;
+}
+
 std::string reach(const TypeTable& table, int id, const std::set<std::string>& changed, bool behind,
                   std::set<int>& seen, std::string& path) {
   int bare = strip_aliases(table, id);
   const TypeNode* n = table.get(bare);
+  if (n && n->kind == TypeKind::kStruct && n->declaration)
+    if (int defined = complete_definition(table, n->name); defined >= 0) n = table.get(bare = defined);
   if (!n || !seen.insert(bare * 2 + (behind ? 1 : 0)).second) return "";
   switch (n->kind) {
     case TypeKind::kPointer:
