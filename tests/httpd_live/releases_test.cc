@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -69,6 +70,8 @@ HttpAnswer exchange(int fd, const std::string& request, std::string& buffer, boo
   return a;
 }
 
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
 HttpAnswer fetch(int port, const std::string& method, const std::string& path) {
   int fd = connect_to(port);
   if (fd < 0) return {};
@@ -81,7 +84,8 @@ HttpAnswer fetch(int port, const std::string& method, const std::string& path) {
 
 struct Load {
   std::atomic<bool> stop{false};
-  std::atomic<long> ok{0}, not_ok{0}, failed{0};
+  std::atomic<long> ok{0}, not_ok{0}, failed{0}, closed_by_server{0};
+  std::atomic<long> held_answers{0}, held_failed_after{-1};
   std::vector<std::thread> threads;
 
   void start(int port) {
@@ -93,15 +97,31 @@ struct Load {
           HttpAnswer a = exchange(fd, "GET /1k.bin HTTP/1.1\r\nHost: test\r\n\r\n", buffer);
           if (a.status == 0) {
             ++failed;
-            close(fd);
-            fd = connect_to(port);
-            buffer.clear();
           } else {
             (a.status == 200 && a.body.size() == 1024 ? ok : not_ok)++;
+            if (!has(a.head, "Connection: close")) continue;  // release 6 closes after --keepalive-requests
+            ++closed_by_server;
           }
+          close(fd);
+          fd = connect_to(port);
+          buffer.clear();
         }
         if (fd >= 0) close(fd);
       });
+    threads.emplace_back([this, port] {  // one connection held across every update, never reopened
+      int fd = connect_to(port);
+      std::string buffer;
+      for (long n = 0; !stop && fd >= 0; ++n) {
+        HttpAnswer a = exchange(fd, "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n", buffer);
+        if (a.status != 200 || a.body != "hello\n" || has(a.head, "Connection: close")) {
+          held_failed_after = n;
+          break;
+        }
+        ++held_answers;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      if (fd >= 0) close(fd);
+    });
     threads.emplace_back([this, port] {  // a new connection per request
       while (!stop) {
         HttpAnswer a = fetch(port, "GET", "/index.html");
@@ -113,7 +133,9 @@ struct Load {
   void finish() {
     stop = true;
     for (auto& t : threads) t.join();
+    threads.clear();
   }
+  ~Load() { finish(); }  // also when an assertion ends the test early
 };
 
 int run_tool(const std::string& args, std::string* out) {
@@ -125,7 +147,22 @@ int run_tool(const std::string& args, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+// Whether a kept-alive connection is closed by the server with its `limit`th answer, and
+// not before (release 6: --keepalive-requests, default 1000).
+bool closes_after_keepalive_requests(int port, int limit) {
+  int fd = connect_to(port);
+  if (fd < 0) return false;
+  std::string buffer;
+  bool closed_at_limit = false;
+  for (int n = 1; n <= limit; ++n) {
+    HttpAnswer a = exchange(fd, "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n", buffer);
+    bool closing = has(a.head, "Connection: close");
+    if (a.status != 200 || (closing && n < limit)) break;
+    closed_at_limit = closing && n == limit;
+  }
+  close(fd);
+  return closed_at_limit;
+}
 
 // What release n changed, as seen by a client: true once the release runs.
 bool release_visible(int port, int n) {
@@ -135,6 +172,7 @@ bool release_visible(int port, int n) {
     case 3: return fetch(port, "OPTIONS", "/").status == 204;
     case 4: return has(fetch(port, "GET", "/-/status").body, "\"responses\":{");
     case 5: return has(fetch(port, "GET", "/no-such-page").body, "<address>hotswap-httpd</address>");
+    case 6: return closes_after_keepalive_requests(port, 1000);
     default: return false;
   }
 }
@@ -186,7 +224,7 @@ class Releases : public ::testing::Test {
 };
 
 TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest) {
-  ASSERT_EQ(HTTPD_RELEASE_COUNT, 5);
+  ASSERT_EQ(HTTPD_RELEASE_COUNT, 6);
   Load load;
   load.start(port_);
   std::string pid = std::to_string(pid_);
@@ -199,7 +237,7 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   }
   std::string out;
   ASSERT_EQ(run_tool("status " + pid + " --json", &out), 0) << out;
-  EXPECT_TRUE(has(out, "hotswap-httpd-r5.hsp")) << out;
+  EXPECT_TRUE(has(out, "hotswap-httpd-r6.hsp")) << out;
   for (int n = HTTPD_RELEASE_COUNT; n >= 1; --n) {
     out.clear();
     ASSERT_EQ(run_tool("revert " + pid, &out), 0) << out;
@@ -210,6 +248,9 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   EXPECT_GT(load.ok, 0);
   EXPECT_EQ(load.not_ok, 0);
   EXPECT_EQ(load.failed, 0);
+  EXPECT_EQ(load.held_failed_after, -1) << "the connection held across every update failed after "
+                                        << load.held_failed_after << " answers";
+  EXPECT_GT(load.held_answers, 50);
 }
 
 }  // namespace

@@ -42,12 +42,10 @@ int fail(const std::string& message) {
   return 1;
 }
 
-}  // namespace
-
-// main() stays out of the server's state: it fills the globals (server.h), starts the
-// workers and waits for them, so it never runs code that a release changing the state's
-// types replaces.
-int main(int argc, char** argv) {
+// Everything before serving: the options into g_options, the descriptors, the signal
+// handlers, the runtime, the workers. Returns the exit code to end with, or -1 with
+// `threads` serving.
+[[gnu::noinline]] int start_server(int argc, char** argv, std::vector<std::thread>* threads) {
   using namespace httpd;
   bool help = false;
   Expected<Options> parsed = parse_options(argc, argv, &help);
@@ -103,10 +101,22 @@ int main(int argc, char** argv) {
   }
 
   std::string bound = bound_address(listen_fds[0]);
-  Expected<std::vector<std::thread>> threads = start_workers(listen_fds);
-  if (!threads) return fail(threads.error().message);
+  Expected<std::vector<std::thread>> started = start_workers(listen_fds);
+  if (!started) return fail(started.error().message);
+  *threads = std::move(*started);
   std::printf("listening on %s\n", bound.c_str());
   std::fflush(stdout);
-  for (std::thread& t : *threads) t.join();
+  return -1;
+}
+
+}  // namespace
+
+// main() stays out of the server's state: start_server() fills the globals (server.h) and
+// starts the workers, and main only waits for them, so it never runs code that a release
+// changing the state's types replaces.
+int main(int argc, char** argv) {
+  std::vector<std::thread> threads;
+  if (int code = start_server(argc, argv, &threads); code >= 0) return code;
+  for (std::thread& t : threads) t.join();
   return 0;
 }

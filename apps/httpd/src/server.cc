@@ -109,10 +109,17 @@ Expected<std::vector<std::thread>> start_workers(const std::vector<int>& listen_
   return threads;
 }
 
-void serve(int index) {
+namespace {
+[[gnu::noinline]] void finish_worker(int index) { g_server.workers[static_cast<std::size_t>(index)]->finish(); }
+}  // namespace
+
+// Like run_once(), below the thread's bottom frames and touching no state itself: a
+// release that changes the state's types replaces every function that does, and a thread
+// must not be inside one at its update point.
+[[gnu::noinline]] void serve(int index) {
   while (run_once(index)) {
   }
-  g_server.workers[static_cast<std::size_t>(index)]->finish();
+  finish_worker(index);
 }
 
 Status Worker::init(int listen_fd, WorkerCounters* counters) {
