@@ -7,9 +7,11 @@
 // - no held thread keeps a pointer into an instance about to move on its stack (an update
 //   point promises there is none; the runtime checks the promise).
 // A revert runs the inverse transformers the same way, from the patch's instances back
-// into the running ones. Transformers only read the instances they move from, so a failure at
-// any point leaves the program's state exactly as it was; once the update commits, the
-// objects the old instances own are destroyed (discard_moved_from).
+// into the running ones. Transformers move members out of the instances they move from, with
+// a record to move them back (and take plain resources over, hotswap::take, likewise), so a
+// failure at any point leaves the program's state as it was; what the failed migration built
+// is abandoned, not destroyed. Once the update commits, the objects the old instances own
+// are destroyed (discard_moved_from).
 #pragma once
 
 #include <chrono>
