@@ -253,4 +253,33 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   EXPECT_GT(load.held_answers, 50);
 }
 
+TEST_F(Releases, ARefusedTypeChangeLeavesEveryConnectionServing) {
+  // A refused migration has built the new workers and connections, holding copies of the
+  // running ones' sockets: it gives them up without destroying them (their destructors
+  // would close the sockets the server goes on serving on).
+  std::string pid = std::to_string(pid_);
+  std::string out;
+  for (int n = 1; n <= 5; ++n) ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
+  int kept = connect_to(port_);
+  ASSERT_GE(kept, 0);
+  std::string buffer;
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
+  ASSERT_EQ(exchange(kept, request, buffer).status, 200);
+
+  out.clear();
+  EXPECT_NE(run_tool("apply " + pid + " " + REFUSING_R6_PATCH, &out), 0) << out;
+  EXPECT_TRUE(has(out, "this copy of release 6 refuses once the server is moved")) << out;
+  HttpAnswer after = exchange(kept, request, buffer);
+  EXPECT_EQ(after.status, 200) << "the connection open across the refusal";
+  EXPECT_EQ(after.body, "hello\n");
+  EXPECT_EQ(fetch(port_, "GET", "/index.html").status, 200) << "a new connection after the refusal";
+  EXPECT_FALSE(release_visible(port_, 6));
+
+  out.clear();
+  ASSERT_EQ(run_tool("apply " + pid + " " + patch(6), &out), 0) << out;
+  EXPECT_EQ(exchange(kept, request, buffer).status, 200) << "the same connection, now release 6's";
+  EXPECT_TRUE(release_visible(port_, 6));
+  close(kept);
+}
+
 }  // namespace
