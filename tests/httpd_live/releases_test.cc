@@ -238,6 +238,10 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   std::string out;
   ASSERT_EQ(run_tool("status " + pid + " --json", &out), 0) << out;
   EXPECT_TRUE(has(out, "hotswap-httpd-r6.hsp")) << out;
+  // The server's own status page says what release 6 moved: the open connections among them.
+  std::string status = fetch(port_, "GET", "/-/status").body;
+  EXPECT_TRUE(has(status, "\"migrated\":\"httpd::g_options")) << status;
+  EXPECT_TRUE(has(status, "httpd::Connection ")) << status;
   for (int n = HTTPD_RELEASE_COUNT; n >= 1; --n) {
     out.clear();
     ASSERT_EQ(run_tool("revert " + pid, &out), 0) << out;

@@ -38,7 +38,8 @@ std::string current_version() { return hotswap::current_version(); }
 std::vector<VersionInfo> versions() {
   std::vector<VersionInfo> chain;
   for (const hotswap::Version& v : hotswap::versions()) {
-    chain.push_back(VersionInfo{v.build_id, v.patch_id, v.pause_ns, v.functions_redirected});
+    chain.push_back(VersionInfo{v.build_id, v.patch_id, v.pause_ns, v.functions_redirected, v.migrated,
+                                v.quiescence_ns});
   }
   return chain;
 }

@@ -24,6 +24,8 @@ struct VersionInfo {
   std::string patch_id;
   std::uint64_t pause_ns = 0;
   std::uint64_t functions_redirected = 0;
+  std::string migrated;  // what the patch moved to new types, "" if nothing
+  std::uint64_t quiescence_ns = 0;
 };
 
 // True in the updateable build.

@@ -57,10 +57,15 @@ void render_status(const ServerStats& stats, std::string* out) {
     append_json_string(out, v.build_id);
     out->append(",\"patch_id\":");
     append_json_string(out, v.patch_id);
-    std::snprintf(numbers, sizeof numbers, ",\"pause_ns\":%llu,\"functions_redirected\":%llu}",
-                  static_cast<unsigned long long>(v.pause_ns),
+    std::snprintf(numbers, sizeof numbers, ",\"pause_ns\":%llu,\"quiescence_ns\":%llu,\"functions_redirected\":%llu",
+                  static_cast<unsigned long long>(v.pause_ns), static_cast<unsigned long long>(v.quiescence_ns),
                   static_cast<unsigned long long>(v.functions_redirected));
     out->append(numbers);
+    if (!v.migrated.empty()) {  // a release that changed the types of live state
+      out->append(",\"migrated\":");
+      append_json_string(out, v.migrated);
+    }
+    out->push_back('}');
   }
   out->append("]}\n");
 }
