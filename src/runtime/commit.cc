@@ -64,6 +64,15 @@ ScopeLayer exports_of(const LinkedPatch& patch) {
   ScopeLayer layer;
   std::map<SymbolKey, std::string> new_hashes;
   for (const ManifestFunction& f : patch.file.manifest.functions) new_hashes[key_of(f.symbol)] = f.new_hash;
+  // An alias (a destructor's D1 and D2 names) is the same code: it has the hash of the name
+  // the manifest lists, even when the manifest lists only one (a function that joined the
+  // patch for using a changed type). Without it, the next patch that changes the function
+  // again finds no hash under the other name, and is refused.
+  std::map<std::uint64_t, std::string> hash_at;
+  for (const ElfSymbol& s : patch.file.elf->symbols())
+    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size())
+      if (auto h = new_hashes.find(key_of(identity_of(s))); h != new_hashes.end())
+        hash_at.emplace(patch.symbol_values[s.index], h->second);
   for (const ElfSymbol& s : patch.file.elf->symbols()) {
     if (s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size() || s.name.empty()) continue;
     if (s.type != STT_FUNC && s.type != STT_OBJECT) continue;
@@ -72,6 +81,7 @@ ScopeLayer exports_of(const LinkedPatch& patch) {
     SymbolKey key = key_of(identity_of(s));
     Definition d{patch.symbol_values[s.index], s.size, s.type, "", false};
     if (auto h = new_hashes.find(key); h != new_hashes.end()) d.hash = h->second;
+    else if (auto a = hash_at.find(d.address); s.type == STT_FUNC && a != hash_at.end()) d.hash = a->second;
     layer.emplace(key, d);
   }
   return layer;
