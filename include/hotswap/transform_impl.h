@@ -402,10 +402,12 @@ bool forward_to(New*& slot, const Old* old) {
 template <class T, class Empty>
 bool take(const T& from, T& to, const Empty& empty) {
   static_assert(std::is_trivially_copyable_v<T>, "hotswap::take is for plain members (descriptors, raw pointers)");
+  if (migration_detail::on_this_stack(&to))
+    return migration_detail::fail("hotswap::take() into a temporary: the value could not be given back if the "
+                                  "update fails; take it into the new object's own member");
   T& source = const_cast<T&>(from);  // the objects moved from are the runtime's to take apart
+  migration_detail::state().undo.push_back({&source, &to, [](void* f, void* t) { *static_cast<T*>(f) = *static_cast<T*>(t); }});
   to = source;
-  if (!migration_detail::on_this_stack(&to))  // into a temporary: nothing to give back later
-    migration_detail::state().undo.push_back({&source, &to, [](void* f, void* t) { *static_cast<T*>(f) = *static_cast<T*>(t); }});
   source = static_cast<T>(empty);
   return true;
 }

@@ -240,15 +240,15 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const qui
     return migrated;
   }
 
+  patch.exports = exports_of(patch);  // before the redirects: what may fail comes first
   auto start = Clock::now();
   write_redirects(*redirects, state);
+  patch.was_live = true;
+  patch.redirects = std::move(*redirects);  // from here on the update stands, whatever fails
   Status restored = protect_entries(entries, PROT_READ | PROT_EXEC, kNoUndo);
   patch.pause_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
   if (!restored) patch.warning = protection_warning(restored);
-  patch.redirects = std::move(*redirects);
-  patch.exports = exports_of(patch);
   state.scope->push(patch.exports);
-  patch.was_live = true;
   return Status::success();
 }
 

@@ -210,7 +210,11 @@ std::uint64_t calling_thread_stack_end() {
   std::lock_guard lock(s.mu);
   if (me.idle_depth++ > 0) return;
   me.sp = sp;
-  me.frame_count = 0;  // not unwound here: idle scopes are entered often (see hold)
+  // Not unwound here: idle scopes are entered often (see hold). The last park's frames are
+  // cleared, not only forgotten: the array lies in the thread's TLS, inside the stack block
+  // a scan reads, and a stale return address there would look like code the thread is in.
+  std::fill_n(me.frames, me.frame_count, 0);
+  me.frame_count = 0;
   me.frames_complete = false;
   me.state = State::kIdle;
   s.arrived.notify_all();

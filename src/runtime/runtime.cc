@@ -324,11 +324,12 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
                                milliseconds_of(update_timeout(timeout)) + ": " + held.error().message);
   Status s;
   auto paused = Clock::now();
-  bool moved_back = false, switching = false;
+  bool moving_back = false, moved_back = false, switching = false;
   try {
     s = check_threads_for_migration(patch, *state_.scope, Direction::kInverse, *held, deadline);
     patch.quiescence_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
     paused = Clock::now();
+    moving_back = static_cast<bool>(s);
     if (s) s = run_transformers(patch, Direction::kInverse, *held);
     moved_back = static_cast<bool>(s);
     // The patch's instances that hold objects with virtual functions are destroyed while its
@@ -343,7 +344,7 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   } catch (...) {
     // As in commit_migrating: the threads must not stay held.
     s = switching ? Status::success() : make_error("out of memory while the threads were held: nothing changed");
-    if (moved_back && !switching) discard_moved_to(patch, Direction::kInverse);
+    if (moving_back && !switching) discard_moved_to(patch, Direction::kInverse);
   }
   quiescence::release();
   if (s) patch.pause_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - paused).count());
