@@ -31,7 +31,7 @@ Requirements requirements_of(const DiffResult& r) {
   Requirements q;
   for (const DataTypeChange* d : migrated_data(r)) {
     q.transform = true;
-    q.why.push_back(d->symbol.display() + (d->reaches.empty() ? " changed type (" + d->old_type + " -> " + d->new_type + ")"
+    q.why.push_back(demangle(d->symbol.display()) + (d->reaches.empty() ? " changed type (" + d->old_type + " -> " + d->new_type + ")"
                                                               : " reaches a changed type (" + d->reaches + ")") +
                     ": its state moves through the transform file");
   }

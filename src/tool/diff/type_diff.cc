@@ -62,14 +62,14 @@ Indexed index_side(const DwarfSide& side) {
 // std::vector<std::unique_ptr<Worker>> in a unit that never instantiated the vector): the
 // first unit that defines it, or -1.
 int complete_definition(const TypeTable& table, const std::string& name) {
-  static std::map<const TypeTable*, std::unordered_map<std::string, int>> by_table;
-  auto [entry, fresh] = by_table.try_emplace(&table);
-  if (fresh)
+  if (!table.complete_indexed) {
     for (std::size_t i = 0; i < table.nodes.size(); ++i)
       if (table.nodes[i].kind == TypeKind::kStruct && !table.nodes[i].declaration)
-        entry->second.emplace(table.nodes[i].name, static_cast<int>(i));
-  auto it = entry->second.find(name);
-  return it == entry->second.end() ? -1 : it->second;
+        table.complete_by_name.emplace(table.nodes[i].name, static_cast<int>(i));
+    table.complete_indexed = true;
+  }
+  auto it = table.complete_by_name.find(name);
+  return it == table.complete_by_name.end() ? -1 : it->second;
 }
 
 std::string reach(const TypeTable& table, int id, const std::set<std::string>& changed, bool behind,
@@ -98,7 +98,10 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
       for (const TypeMember& m : n->members) {
         std::string found = reach(table, m.type, changed, behind, seen, path);
         if (!found.empty()) {
-          path = n->name + (m.name.empty() ? "" : "::" + m.name) + " -> " + path;
+          // The steps through a library's own internals (a vector's _Vector_impl, a
+          // unique_ptr's tuple) say nothing to a user: only the program's own are named.
+          bool internal = n->name.rfind("std::", 0) == 0 || n->name.rfind("__gnu_cxx::", 0) == 0;
+          if (!internal) path = n->name + (m.name.empty() ? "" : "::" + m.name) + " -> " + path;
           return found;
         }
       }
@@ -334,7 +337,7 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
                                   holder + " -> " + id + " (a pointer to it in the program's data would keep the old instance)"});
     auto users = objects.data_users.find(id);
     if (users != objects.data_users.end())
-      for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + id + ", whose type changed");
+      for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + demangle(id) + ", whose type changed");
   }
 
   // Data whose type is the same but reaches a changed type: their objects move too.
@@ -351,7 +354,7 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       if (reached.empty()) continue;
       DataTypeChange d{new_index.refs[id], v->unit, spell_type(old_types, it->second->type),
                        spell_type(new_types, v->type), it->second->type, v->type, "", false, ""};
-      d.reaches = id + " -> " + path;
+      d.reaches = demangle(id) + " -> " + path;
       out.data.push_back(d);
       if (d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
         out.unmigrated.push_back({new_index.refs[id], reached,
@@ -360,7 +363,7 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       auto users = objects.data_users.find(id);
       if (users != objects.data_users.end())
         for (const std::string& user : users->second)
-          user_reasons.emplace(user, "uses " + id + ", which reaches the changed type " + reached);
+          user_reasons.emplace(user, "uses " + demangle(id) + ", which reaches the changed type " + reached);
     }
   }
 

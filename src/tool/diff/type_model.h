@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 namespace hotswap::diff {
@@ -54,6 +55,9 @@ struct TypeNode {
 
 struct TypeTable {
   std::vector<TypeNode> nodes;
+  // Struct name -> its first complete definition, built when first asked (type_diff.cc).
+  mutable std::unordered_map<std::string, int> complete_by_name;
+  mutable bool complete_indexed = false;
   const TypeNode* get(int id) const {
     return id >= 0 && static_cast<std::size_t>(id) < nodes.size() ? &nodes[static_cast<std::size_t>(id)] : nullptr;
   }
