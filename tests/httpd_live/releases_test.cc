@@ -111,13 +111,23 @@ struct Load {
     threads.emplace_back([this, port] {  // one connection held across every update, never reopened
       int fd = connect_to(port);
       std::string buffer;
-      for (long n = 0; !stop && fd >= 0; ++n) {
+      for (long n = 0, on_this = 0; !stop && fd >= 0; ++n) {
         HttpAnswer a = exchange(fd, "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n", buffer);
-        if (a.status != 200 || a.body != "hello\n" || has(a.head, "Connection: close")) {
+        ++on_this;
+        bool closing = has(a.head, "Connection: close");
+        // Releases 6 and 7 close a connection with its 1000th answer (counted from the
+        // update for a connection older than release 6): only that close is right.
+        if (a.status != 200 || a.body != "hello\n" || (closing && on_this < 1000)) {
           held_failed_after = n;
           break;
         }
         ++held_answers;
+        if (closing) {
+          close(fd);
+          fd = connect_to(port);
+          buffer.clear();
+          on_this = 0;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
       if (fd >= 0) close(fd);
@@ -193,7 +203,8 @@ class Releases : public ::testing::Test {
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], 1);
-      execl(HTTPD_BINARY, HTTPD_BINARY, "--root", (dir_ + "/www").c_str(), "--listen", "127.0.0.1:0",
+      // Two workers: a type-changing update must find both parked where they hold nothing.
+      execl(HTTPD_BINARY, HTTPD_BINARY, "--root", (dir_ + "/www").c_str(), "--listen", "127.0.0.1:0", "--threads", "2",
             static_cast<char*>(nullptr));
       _exit(127);
     }

@@ -193,7 +193,8 @@ bool Worker::handle(int n) {
     } else if (fd == g_server.stop_fd) {
       begin_shutdown();
     } else if (fd == wake) {
-      live::update_point();
+      // An update waits: the next run_once() parks at its update point, where this thread
+      // holds nothing. Parking here, inside the worker, would hold the worker's address.
     } else if (static_cast<std::size_t>(fd) < by_fd_.size() && by_fd_[static_cast<std::size_t>(fd)] != nullptr) {
       on_connection_event(by_fd_[static_cast<std::size_t>(fd)], events_[static_cast<std::size_t>(i)].events);
     }
