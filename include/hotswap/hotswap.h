@@ -81,7 +81,10 @@ Result apply(const std::string& path);
 // reverted patch stays mapped (an activation may still be running in it).
 Result revert();
 
-// The build-id (hex) of the version now running.
+// The build-id (hex) of the version now running. Once the runtime has started, this and
+// versions() read a snapshot the runtime publishes at each commit and revert: they take no
+// lock, so a thread that asks in the middle of its work (a status page) never waits for a
+// patch being staged, nor stands in an update's way.
 std::string current_version();
 
 // The chain from the base to the running version.

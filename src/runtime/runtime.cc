@@ -99,7 +99,18 @@ Status Runtime::ensure_started() {
   // but its entry leads to the patch's code while the patch is applied.
   static bool registered = false;
   if (!registered) registered = std::atexit([] { Runtime::instance().revert_for_exit(); }) == 0;
+  publish();
   return Status::success();
+}
+
+void Runtime::publish() {
+  try {
+    auto snapshot = std::make_shared<Published>();
+    snapshot->current_version = state_.current_version();
+    snapshot->versions = versions_locked();
+    published_.store(std::move(snapshot), std::memory_order_release);
+  } catch (...) {  // out of memory: the last snapshot stays, one version behind
+  }
 }
 
 void Runtime::revert_for_exit() {
@@ -221,6 +232,7 @@ Result Runtime::commit(StagedPatch staged) {
   std::uint64_t pause = patch.pause_ns;
   state_.applied.push_back(std::move(staged.patch));
   ++state_.generation;
+  publish();
   return Result{true, message, pause};
 }
 
@@ -245,6 +257,7 @@ Result Runtime::revert(std::chrono::milliseconds timeout) {
   std::unique_ptr<LinkedPatch> reverted = std::move(state_.applied.back());
   state_.applied.pop_back();
   ++state_.generation;
+  publish();
   keep(std::move(reverted));
   if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_, applied_chains());
   return Result{true, message, pause};
@@ -388,8 +401,12 @@ std::string Runtime::current_version() {
 
 std::vector<Version> Runtime::versions() {
   std::lock_guard lock(mu_);
+  if (!ensure_started()) return {};
+  return versions_locked();
+}
+
+std::vector<Version> Runtime::versions_locked() const {
   std::vector<Version> out;
-  if (!ensure_started()) return out;
   out.push_back(Version{state_.image->elf->build_id(), "", state_.image->path, 0, 0, "", 0});
   for (const auto& p : state_.applied)
     out.push_back(Version{p->file.manifest.target, p->file.manifest.patch_id, p->file.path, p->pause_ns,

@@ -2,6 +2,7 @@
 // Thread-safe: every public function takes the runtime's mutex.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -41,7 +42,18 @@ class Runtime {
   std::vector<Version> versions();
   std::vector<JournalEntry> journal();
 
+  // The version chain as of the last commit or revert, without the runtime's lock: a
+  // program's thread that asks (a status page, in the middle of a request) neither waits
+  // for a patch being staged nor takes part in an update while it asks. Null before start.
+  struct Published {
+    std::string current_version;
+    std::vector<Version> versions;
+  };
+  std::shared_ptr<const Published> published() const { return published_.load(std::memory_order_acquire); }
+
  private:
+  void publish();  // REQUIRES: mu_ held
+  std::vector<Version> versions_locked() const;  // REQUIRES: mu_ held, started
   Status ensure_started();  // REQUIRES: mu_ held
   // At exit, before the program's own static destructors: the code of every patch down to
   // the oldest one that moved state goes back (see runtime.cc).
@@ -49,6 +61,7 @@ class Runtime {
   Result refuse(const std::string& path, const std::string& why);  // REQUIRES: mu_ held
 
   std::mutex mu_;
+  std::atomic<std::shared_ptr<const Published>> published_;
   RuntimeState state_;
   Journal journal_;
   // Reverted patches, and refused ones whose code ran (reclaim.h): whole, for reuse, or
