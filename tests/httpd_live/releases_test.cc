@@ -318,4 +318,31 @@ TEST_F(Releases, ARefusedTypeChangeLeavesEveryConnectionServing) {
   close(kept);
 }
 
+TEST_F(Releases, ARefusedRevertGivesEveryConnectionItsSocketBack) {
+  // The revert's transformers take each socket over into the old-layout objects they build
+  // (the patch's objects are destroyed by their own destructors, which would close them);
+  // when the revert is then refused, every socket goes back where it was.
+  std::string pid = std::to_string(pid_);
+  std::string out;
+  for (int n = 1; n <= 5; ++n) ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
+  int kept = connect_to(port_);
+  ASSERT_GE(kept, 0);
+  std::string buffer;
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
+  ASSERT_EQ(exchange(kept, request, buffer).status, 200);
+  out.clear();
+  ASSERT_EQ(run_tool("apply " + pid + " " + REVERT_REFUSING_R6_PATCH, &out), 0) << out;
+  EXPECT_TRUE(release_visible(port_, 6));
+
+  out.clear();
+  EXPECT_NE(run_tool("revert " + pid, &out), 0) << out;
+  EXPECT_TRUE(has(out, "refuses to be reverted")) << out;
+  HttpAnswer after = exchange(kept, request, buffer);
+  EXPECT_EQ(after.status, 200) << "the connection open across the refused revert";
+  EXPECT_EQ(after.body, "hello\n");
+  EXPECT_EQ(fetch(port_, "GET", "/index.html").status, 200) << "a new connection after it";
+  EXPECT_TRUE(release_visible(port_, 6)) << "release 6 still runs";
+  close(kept);
+}
+
 }  // namespace
