@@ -278,15 +278,20 @@ MigrationSizes Runtime::expected_migration(const LinkedPatch& patch) {
   return sizes;
 }
 
+// Room made before the pause: the tables' pages, and heap for the new objects (twice the
+// bytes of the objects themselves: what they allocate in turn, nodes and buffers, comes on
+// top). The heap room lasts as long as what this returns.
+HeapReserve Runtime::make_room(const LinkedPatch& patch) {
+  MigrationSizes expected = expected_migration(patch);
+  prepare_migration(patch, expected);
+  return HeapReserve(2 * expected[kBytesBuilt]);
+}
+
 // A patch that moves state commits with the threads that take part in updates held, once
 // no other thread runs the code it replaces (migrate.h); the transformers run inside
 // commit_patch, after the initializers built the new instances and before any redirect.
 Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout) {
-  // Room made before the pause: the tables' pages, and heap for the new objects (twice the
-  // bytes of the objects themselves: what they allocate in turn, nodes and buffers, comes on top).
-  MigrationSizes expected = expected_migration(patch);
-  HeapReserve room(2 * expected[kBytesBuilt]);
-  prepare_migration(patch, expected);
+  HeapReserve room = make_room(patch);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);
@@ -324,11 +329,7 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
     if (!m.inverse)
       return make_error("the patch has no inverse transformer for " + m.symbol.display() +
                         ": its state cannot be moved back");
-  // Room made before the pause: the tables' pages, and heap for the new objects (twice the
-  // bytes of the objects themselves: what they allocate in turn, nodes and buffers, comes on top).
-  MigrationSizes expected = expected_migration(patch);
-  HeapReserve room(2 * expected[kBytesBuilt]);
-  prepare_migration(patch, expected);
+  HeapReserve room = make_room(patch);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
   auto held = quiescence::hold(deadline);

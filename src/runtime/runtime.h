@@ -72,6 +72,7 @@ class Runtime {
   Status commit_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout);  // REQUIRES: mu_ held
   Status revert_migrating(LinkedPatch& patch, std::chrono::milliseconds timeout);  // REQUIRES: mu_ held
   MigrationSizes expected_migration(const LinkedPatch& patch);  // REQUIRES: mu_ held
+  HeapReserve make_room(const LinkedPatch& patch);               // REQUIRES: mu_ held
   std::vector<std::vector<std::uint64_t>> applied_chains() const;  // REQUIRES: mu_ held
   // Keeps a patch that may no longer be unmapped as it is: reusable, or retired.
   void keep(std::unique_ptr<LinkedPatch> patch);  // REQUIRES: mu_ held

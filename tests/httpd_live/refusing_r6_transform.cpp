@@ -1,22 +1,8 @@
 // Release 6's transform file, with the server's transformer refusing once it has done its
 // work: every worker and connection has then been built anew, holding copies of the
 // sockets the running ones still serve on. The refused update must leave them serving.
-#define hotswap_transform r6_as_released
-#include "../../apps/httpd/releases/r6-keepalive-requests.transform.cpp"
-#undef hotswap_transform
-
-#define HTTPD_FORWARD(From, To) \
-  bool hotswap_transform(const From& from, To& to) { return r6_as_released(from, to); }
-HTTPD_FORWARD(hotswap_old::httpd::Connection, httpd::Connection)
-HTTPD_FORWARD(httpd::Connection, hotswap_old::httpd::Connection)
-HTTPD_FORWARD(hotswap_old::httpd::ConnectionContext, httpd::ConnectionContext)
-HTTPD_FORWARD(httpd::ConnectionContext, hotswap_old::httpd::ConnectionContext)
-HTTPD_FORWARD(hotswap_old::httpd::Options, httpd::Options)
-HTTPD_FORWARD(httpd::Options, hotswap_old::httpd::Options)
-HTTPD_FORWARD(httpd::Server, hotswap_old::httpd::Server)
-HTTPD_FORWARD(hotswap_old::httpd::Worker, httpd::Worker)
-HTTPD_FORWARD(httpd::Worker, hotswap_old::httpd::Worker)
-#undef HTTPD_FORWARD
+#define HTTPD_OWN_SERVER_FORWARD
+#include "r6_as_released.h"
 
 bool hotswap_transform(const hotswap_old::httpd::Server& from, httpd::Server& to) {
   r6_as_released(from, to);

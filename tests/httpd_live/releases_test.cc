@@ -229,6 +229,15 @@ class Releases : public ::testing::Test {
     std::system(("rm -rf " + dir_).c_str());
   }
   std::string patch(int n) const { return std::string(HTTPD_RELEASES) + "/hotswap-httpd-r" + std::to_string(n) + ".hsp"; }
+  // Applies releases 1 to `last`, then opens a kept-alive connection that has had an answer.
+  void apply_and_open(int last, int* fd, std::string* buffer) {
+    std::string out;
+    for (int n = 1; n <= last; ++n) ASSERT_EQ(run_tool("apply " + std::to_string(pid_) + " " + patch(n), &out), 0) << out;
+    *fd = connect_to(port_);
+    ASSERT_GE(*fd, 0);
+    ASSERT_EQ(exchange(*fd, request, *buffer).status, 200);
+  }
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
 
   std::string dir_;
   pid_t pid_ = -1;
@@ -245,19 +254,18 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   // with its 1000th answer in all (--keepalive-requests), not its 1000th after the update.
   int counted = -1;
   std::string counted_buffer;
-  const std::string counted_request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
   for (int n = 1; n <= HTTPD_RELEASE_COUNT; ++n) {
     EXPECT_FALSE(release_visible(port_, n)) << "release " << n << " before its patch";
     if (n == 7) {
       counted = connect_to(port_);
-      for (int i = 1; i <= 400; ++i) ASSERT_EQ(exchange(counted, counted_request, counted_buffer).status, 200) << i;
+      for (int i = 1; i <= 400; ++i) ASSERT_EQ(exchange(counted, request, counted_buffer).status, 200) << i;
     }
     std::string out;
     ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
     if (n == 7) {
       int closed_with = 0;
       for (int i = 401; i <= 1000 && !closed_with; ++i) {
-        HttpAnswer a = exchange(counted, counted_request, counted_buffer);
+        HttpAnswer a = exchange(counted, request, counted_buffer);
         if (a.status != 200) break;
         if (has(a.head, "Connection: close")) closed_with = i;
       }
@@ -294,15 +302,10 @@ TEST_F(Releases, ARefusedTypeChangeLeavesEveryConnectionServing) {
   // running ones' sockets: it gives them up without destroying them (their destructors
   // would close the sockets the server goes on serving on).
   std::string pid = std::to_string(pid_);
-  std::string out;
-  for (int n = 1; n <= 5; ++n) ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
-  int kept = connect_to(port_);
-  ASSERT_GE(kept, 0);
-  std::string buffer;
-  const std::string request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
-  ASSERT_EQ(exchange(kept, request, buffer).status, 200);
+  std::string out, buffer;
+  int kept = -1;
+  ASSERT_NO_FATAL_FAILURE(apply_and_open(5, &kept, &buffer));
 
-  out.clear();
   EXPECT_NE(run_tool("apply " + pid + " " + REFUSING_R6_PATCH, &out), 0) << out;
   EXPECT_TRUE(has(out, "this copy of release 6 refuses once the server is moved")) << out;
   HttpAnswer after = exchange(kept, request, buffer);
@@ -323,14 +326,9 @@ TEST_F(Releases, ARefusedRevertGivesEveryConnectionItsSocketBack) {
   // (the patch's objects are destroyed by their own destructors, which would close them);
   // when the revert is then refused, every socket goes back where it was.
   std::string pid = std::to_string(pid_);
-  std::string out;
-  for (int n = 1; n <= 5; ++n) ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
-  int kept = connect_to(port_);
-  ASSERT_GE(kept, 0);
-  std::string buffer;
-  const std::string request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
-  ASSERT_EQ(exchange(kept, request, buffer).status, 200);
-  out.clear();
+  std::string out, buffer;
+  int kept = -1;
+  ASSERT_NO_FATAL_FAILURE(apply_and_open(5, &kept, &buffer));
   ASSERT_EQ(run_tool("apply " + pid + " " + REVERT_REFUSING_R6_PATCH, &out), 0) << out;
   EXPECT_TRUE(release_visible(port_, 6));
 
