@@ -172,7 +172,10 @@ std::uint64_t referenced_address(const LinkedPatch& patch, const ElfRelocation& 
                                  std::int64_t field_to_target) {
   const ElfSymbol& sym = patch.file.elf->symbols()[r.symbol];
   const std::uint64_t S = init_view ? patch.init_shadow_values[r.symbol] : patch.symbol_values[r.symbol];
-  const std::int64_t offset = r.addend + field_to_target;  // from S to the byte referenced
+  // From S to the byte referenced. A crafted addend may sit anywhere in 64 bits: the sum wraps
+  // as addresses do, never as signed overflow.
+  const std::int64_t offset = static_cast<std::int64_t>(static_cast<std::uint64_t>(r.addend) +
+                                                        static_cast<std::uint64_t>(field_to_target));
   if (init_view && registers_own_destructor(patch, sym)) return S + r.addend;
   if (sym.type == STT_SECTION && sym.shndx < patch.sections.size()) {
     const SectionPlan& target = patch.sections[sym.shndx];
