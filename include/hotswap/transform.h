@@ -101,6 +101,30 @@ bool refuse(const std::string& reason);
 template <class T, class Empty>
 bool take(const T& from, T& to, const Empty& empty);
 
+// Migrates an object that raw pointers own together (a reference-counted entry, a node with
+// several owners), once for all of its owners: the first call for `old` builds the new
+// object (`new New()`, then transformed from `old`), and every call, whatever the order, sets
+// `slot` to that same object, so a count of owners kept in the object carries over as it is.
+// An object that something else migrated (an element, a unique_ptr's) is only pointed to.
+// Once the update has committed, the old object is deleted: going forward through its old
+// layout (its members' destructors: moved from, they free nothing the new object holds; the
+// program's own destructor does not run), in a revert with the patch's own destructor, so an
+// inverse transformer takes over what that destructor would release (hotswap::take). If the
+// update fails, the new object is abandoned, never destroyed: it may hold copies of what the
+// old one still owns. nullptr for nullptr. For objects allocated with plain `new` (a class
+// with its own operator new and delete is migrated by hand).
+template <class New, class Old>
+bool migrate_once(const Old* old, New*& slot);
+
+// Empties a member of an object moved from, so that its destructor releases nothing the
+// new objects now hold: in a revert, a container of raw owning pointers or a counted pointer
+// of the patch's objects, whose own destructors run when the revert has committed
+// (`hotswap::clear(from.entries)`). The member becomes value-initialized; its value comes
+// back if the update fails, and is destroyed (itself, not what raw pointers in it point to)
+// once the update has committed.
+template <class T>
+bool clear(const T& member);
+
 namespace migration_detail {
 
 // Memory for the migration's own tables, straight from the kernel: they grow to megabytes
@@ -228,6 +252,20 @@ struct Undo {
   void (*back)(void* from, void* to);
 };
 
+// An object migrate_once() built: the old one is deleted when the update commits; the new
+// one is abandoned if it fails.
+struct Owned {
+  const void* old;
+  void* made;
+  void (*destroy_old)(const void* old);
+};
+
+// A value hotswap::clear() took out of an old object: destroyed when the update commits.
+struct Cleared {
+  void* box;
+  void (*destroy)(void* box);
+};
+
 // A std::shared_ptr whose control block must never be released here: its code is a
 // release's own (an instantiation over the changed type, which the update redirects), so
 // the last release on the wrong side of the switch would run the other layout's destructor.
@@ -268,6 +306,8 @@ struct MigrationState {
   PageVector<const void*> kept_pointers;            // unchanged-type pointers left as they were
   PageVector<Undo> undo;
   PageVector<KeptShared> old_shared, new_shared;
+  PageVector<Owned> owned;
+  PageVector<Cleared> cleared;
   std::map<std::string, std::size_t> counts;  // objects migrated per type
   std::string error;
   std::uintptr_t tag = 0;  // this migration's placeholder tag

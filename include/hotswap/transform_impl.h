@@ -412,6 +412,48 @@ bool take(const T& from, T& to, const Empty& empty) {
   return true;
 }
 
+template <class New, class Old>
+bool migrate_once(const Old* old, New*& slot) {
+  using namespace migration_detail;
+  static_assert(!std::is_same_v<std::remove_cv_t<New>, std::remove_cv_t<Old>>,
+                "hotswap::migrate_once is for an object whose type changed; an unchanged one stays where it is");
+  static_assert(by_overload<Old, New>, "hotswap::migrate_once: the transform file has no hotswap_transform for these types");
+  if (!old) {
+    slot = nullptr;
+    return true;
+  }
+  if (void* moved = moved_to(old, &typeid(Old))) {  // its other owners got there first
+    slot = static_cast<New*>(moved);
+    return true;
+  }
+  if (!of_its_class(*old)) return false;
+  MigrationState& s = state();
+  s.owned.reserve(s.owned.size() + 1);  // the record can be made before anything is built
+  New* made = new New();
+  s.owned.push_back({old, made, [](const void* p) { delete static_cast<const Old*>(p); }});
+  slot = made;
+  return hotswap::transform(*old, *made);  // noted first thing: the owners met later find it
+}
+
+template <class T>
+bool clear(const T& member) {
+  using namespace migration_detail;
+  static_assert(std::is_default_constructible_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<T>,
+                "hotswap::clear is for members that can be emptied and given back");
+  MigrationState& s = state();
+  s.undo.reserve(s.undo.size() + 1);
+  s.cleared.reserve(s.cleared.size() + 1);
+  T& source = const_cast<T&>(member);  // the objects moved from are the runtime's to take apart
+  T* box = new T(std::move(source));
+  source = T();
+  s.undo.push_back({&source, box, [](void* f, void* t) {
+                      *static_cast<T*>(f) = std::move(*static_cast<T*>(t));
+                      delete static_cast<T*>(t);
+                    }});
+  s.cleared.push_back({box, [](void* b) { delete static_cast<T*>(b); }});
+  return true;
+}
+
 template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace migration_detail;
@@ -635,8 +677,8 @@ inline bool resolve() {
     void* moved = moved_to(d.old, d.type);
     if (!moved)
       return fail("a pointer to an old " + type_name(d.type) +
-                  " was forwarded, but nothing migrates that object (is it owned by a raw pointer? migrate its "
-                  "owner, or set the pointer by hand)");
+                  " was forwarded, but nothing migrates that object (owned by raw pointers? migrate it with "
+                  "hotswap::migrate_once where its owners are transformed)");
     *d.slot = moved;
   }
   // A pointer to an object of an unchanged type is left as it was, which is right unless
@@ -799,6 +841,12 @@ extern "C" void hotswap_migration_abort() noexcept {
   } catch (...) {
   }
   s.undo.clear();
+  s.cleared.clear();  // their values went back with the undo records
+  // What migrate_once() built stays allocated: it may hold copies of what the old objects
+  // still own (known to LeakSanitizer, when the program has it, as kept on purpose).
+  for (const hotswap::migration_detail::Owned& o : s.owned)
+    if (__lsan_ignore_object) __lsan_ignore_object(o.made);
+  s.owned.clear();
   // The new shared objects are never released by this code (KeptShared): neither their
   // owners nor the migration's own references.
   for (auto& [old, owner] : s.shared) ::new (&owner) std::shared_ptr<void>();
@@ -808,9 +856,25 @@ extern "C" void hotswap_migration_abort() noexcept {
 }
 
 // Before the old objects are destroyed: their shared owners of changed types are forgotten.
+// Then the old objects migrate_once() moved from are deleted, and what hotswap::clear() took
+// out of old objects is destroyed: the update has committed.
 extern "C" void hotswap_migration_release_old() noexcept {
   hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   hotswap::migration_detail::forget(s.old_shared);
+  for (const hotswap::migration_detail::Owned& o : s.owned) {
+    try {
+      o.destroy_old(o.old);
+    } catch (...) {
+    }
+  }
+  s.owned.clear();
+  for (const hotswap::migration_detail::Cleared& c : s.cleared) {
+    try {
+      c.destroy(c.box);
+    } catch (...) {
+    }
+  }
+  s.cleared.clear();
 }
 
 // Whether any of `count` words is the address of an old object the migration moved from;
@@ -864,6 +928,8 @@ extern "C" void hotswap_migration_clear() noexcept {
   s.undo.shrink_to_fit();
   s.old_shared.clear();
   s.new_shared.clear();
+  s.owned.clear();
+  s.cleared.clear();
 }
 
 extern "C" const char* hotswap_migration_error() noexcept { return hotswap::migration_detail::state().error.c_str(); }

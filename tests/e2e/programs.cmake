@@ -144,6 +144,14 @@ e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
 e2e_program(sessions VERSIONS v1 v2 v3)
 e2e_type_patch(sessions v1 v2)
 e2e_type_patch(sessions v2 v3)
+# Objects that raw pointers own together (counted by hand): the generated transform file
+# forwards the pointers and so is refused at apply (nothing migrates the blobs); the edited
+# one migrates each blob once for all its owners (hotswap::migrate_once), and one refuses
+# after building them all.
+e2e_program(counted VERSIONS v1 v2)
+e2e_type_patch(counted v1 v2)
+e2e_transform_patch(counted v1 v2 transform.cpp v1-v2.edited)
+e2e_transform_patch(counted v1 v2 refusing_transform.cpp v1-v2.refusing)
 # Bases, bit-fields, enums, unions, and every standard container of a changed class.
 e2e_program(forms VERSIONS v1 v2)
 e2e_type_patch(forms v1 v2)

@@ -497,6 +497,18 @@ class Writer {
       } else {
         out << "  if (!hotswap::transform(from." << name << ", to." << name << ")) return false;";
         if (!p.same_type) out << "  // " << spell_type(from_table, f->type) << " -> " << spell_type(to_table, t->type);
+        const TypeNode* pointer = to_table.get(strip_aliases(to_table, t->type));
+        const TypeNode* pointee = pointer && pointer->kind == TypeKind::kPointer
+                                      ? to_table.get(strip_aliases(to_table, pointer->target))
+                                      : nullptr;
+        std::string pointee_name = pointee ? pointee->name : "";
+        if (pointee_name.rfind("::", 0) == 0) pointee_name.erase(0, 2);
+        if (pointee_name.rfind(std::string(kOldNamespace) + "::", 0) == 0) pointee_name.erase(0, std::string_view(kOldNamespace).size() + 2);
+        if (pointee && pointee->kind == TypeKind::kStruct && changed_.count(pointee_name))
+          // A raw pointer is forwarded to wherever its object moves; nothing moves an object
+          // that raw pointers own, so the generator cannot know. The user can.
+          out << "\n  // (forwarded: if this pointer owns its object, alone or with others, write\n"
+              << "  //  hotswap::migrate_once(from." << name << ", to." << name << ") instead)";
         out << "\n";
       }
     }

@@ -1,0 +1,85 @@
+// Objects that raw pointers own together (docs/type-updates.md, "Objects owned by raw
+// pointers"): blobs counted by hand, held by a table and by readers, some by readers alone.
+// Release 2 changes the blob; each moves once for all its owners (hotswap::migrate_once),
+// keeps its count, data and descriptor, and the old one is freed exactly once after the
+// update commits: going forward and back, again, and after a refusal.
+#include <string>
+
+#include "e2e_paths.h"
+#include "process.h"
+
+using namespace e2e;
+
+namespace {
+
+std::string patch(const std::string& name) { return out_dir() + "/counted/" + name + ".hsp"; }
+
+constexpr int kBlobs = 20;
+
+// 20 blobs, 30 readers (blob i is read by readers i and i + 20), blobs 3 and 7 held by
+// their readers only.
+void fill(Process& p) {
+  ASSERT_EQ(p.ask("fill " + std::to_string(kBlobs)), "filled");
+  ASSERT_EQ(p.ask("attach 30"), "attached");
+  ASSERT_EQ(p.ask("evict 3"), "evicted");
+  ASSERT_EQ(p.ask("evict 7"), "evicted");
+  ASSERT_EQ(p.ask("audit"), "v1 blobs 18 held 20 refs ok data ok fds ok");
+}
+
+// Watches every blob held now (the program counts those freed from here on).
+void watch(Process& p) { ASSERT_EQ(p.ask("watch"), "watching " + std::to_string(kBlobs)); }
+int freed(Process& p) { return std::stoi(p.ask("freed")); }
+
+}  // namespace
+
+TEST(SharedObjects, ABlobOwnedByATableAndReadersMovesOnceAndTheOldOneIsFreedOnce) {
+  Process p(program("counted", "v1"));
+  fill(p);
+  const std::string descriptors = p.ask("descriptors");
+  for (int round = 0; round < 2 && !::testing::Test::HasFailure(); ++round) {
+    watch(p);
+    std::string applied = p.ask("apply " + patch("v1-v2.edited"));
+    EXPECT_APPLIED(applied);
+    EXPECT_NE(applied.find("pool::Blob " + std::to_string(kBlobs)), std::string::npos)
+        << "every blob moved once, whichever owner met it first: " << applied;
+    EXPECT_EQ(p.ask("audit"), "v2 blobs 18 held 20 refs ok data ok fds ok lru ok");
+    EXPECT_EQ(freed(p), kBlobs) << "every old blob freed (a second free would have aborted)";
+    EXPECT_EQ(p.ask("descriptors"), descriptors) << "no descriptor closed or leaked";
+    EXPECT_EQ(p.ask("read"), "read 280");
+    EXPECT_EQ(p.ask("audit"), "v2 blobs 18 held 20 refs ok data ok fds ok lru ok") << "the new list is in use";
+
+    watch(p);
+    EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+    EXPECT_EQ(p.ask("audit"), "v1 blobs 18 held 20 refs ok data ok fds ok");
+    EXPECT_EQ(freed(p), kBlobs)
+        << "every patch's blob freed, by the runtime alone: the table's and readers' destructors released none";
+    EXPECT_EQ(p.ask("descriptors"), descriptors);
+  }
+  // The program's own destructors still work on the blobs that moved back and forth.
+  EXPECT_EQ(p.ask("evict 0"), "evicted");
+  EXPECT_EQ(p.ask("audit"), "v1 blobs 17 held 20 refs ok data ok fds ok");
+}
+
+TEST(SharedObjects, ARefusalAfterEveryBlobWasBuiltLeavesTheOldBlobsWhole) {
+  Process p(program("counted", "v1"));
+  fill(p);
+  const std::string descriptors = p.ask("descriptors");
+  watch(p);
+  std::string refused = p.ask("apply " + patch("v1-v2.refusing"));
+  EXPECT_REFUSED(refused, "the table refuses to move");
+  EXPECT_EQ(p.ask("audit"), "v1 blobs 18 held 20 refs ok data ok fds ok");
+  EXPECT_EQ(freed(p), 0) << "no old blob freed";
+  EXPECT_EQ(p.ask("descriptors"), descriptors) << "the abandoned new blobs closed nothing";
+  EXPECT_APPLIED(p.ask("apply " + patch("v1-v2.edited")));
+  EXPECT_EQ(p.ask("audit"), "v2 blobs 18 held 20 refs ok data ok fds ok lru ok");
+}
+
+TEST(SharedObjects, TheGeneratedFileForwardsThePointersAndTheUpdateSaysWhatToWrite) {
+  // Unedited, the file only forwards the pointers: nobody migrates the blobs, the update is
+  // refused with nothing changed, and the answer names the helper.
+  Process p(program("counted", "v1"));
+  fill(p);
+  std::string refused = p.ask("apply " + patch("v1-v2"));
+  EXPECT_REFUSED(refused, "hotswap::migrate_once");
+  EXPECT_EQ(p.ask("audit"), "v1 blobs 18 held 20 refs ok data ok fds ok");
+}
