@@ -395,7 +395,9 @@ bool forward_to(New*& slot, const Old* old) {
   if (migration_detail::on_this_stack(&slot))
     return migration_detail::fail("forward_to() into a temporary, for an object not migrated yet: forward into the new "
                         "object's own member");
-  migration_detail::state().deferred.push_back({reinterpret_cast<void**>(&slot), old, &typeid(Old)});
+  // (A pointer to const is a pointer all the same: the slot is filled as any other.)
+  migration_detail::state().deferred.push_back(
+      {reinterpret_cast<void**>(const_cast<std::remove_cv_t<New>**>(&slot)), old, &typeid(Old)});
   return true;
 }
 

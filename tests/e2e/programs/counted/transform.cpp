@@ -57,12 +57,13 @@ struct Reader {  // pool::Reader, 16 bytes
 static_assert(sizeof(hotswap_old::pool::Reader) == 16, "size of hotswap_old::pool::Reader differs from DWARF");
 
 namespace hotswap_old::pool {
-struct Table {  // pool::Table, 64 bytes
+struct Table {  // pool::Table, 72 bytes
   ::std::unordered_map<::std::__cxx11::basic_string<char, ::std::char_traits<char>, ::std::allocator<char> >, ::hotswap_old::pool::Blob*, ::std::hash<::std::__cxx11::basic_string<char, ::std::char_traits<char>, ::std::allocator<char> > >, ::std::equal_to<::std::__cxx11::basic_string<char, ::std::char_traits<char>, ::std::allocator<char> > >, ::std::allocator<::std::pair<const ::std::__cxx11::basic_string<char, ::std::char_traits<char>, ::std::allocator<char> >, ::hotswap_old::pool::Blob*> > > blobs;
   ::uint64_t bytes;
+  const ::hotswap_old::pool::Blob* first;
 };
 }  // namespace hotswap_old::pool
-static_assert(sizeof(hotswap_old::pool::Table) == 64, "size of hotswap_old::pool::Table differs from DWARF");
+static_assert(sizeof(hotswap_old::pool::Table) == 72, "size of hotswap_old::pool::Table differs from DWARF");
 
 // Transformers: one overload per changed type and direction. `to` arrives constructed by its
 // default constructor; members of the same name are carried by hotswap::transform (copied,
@@ -95,7 +96,7 @@ bool hotswap_transform(const pool::Blob& from, hotswap_old::pool::Blob& to) {
   return true;
 }
 
-// pool::Table: size 64 -> 80; member `newest` added at offset 64; member `oldest` added at offset 72;
+// pool::Table: size 72 -> 88; member `newest` added at offset 72; member `oldest` added at offset 80;
 bool hotswap_transform(const hotswap_old::pool::Table& from, pool::Table& to) {
   // edited: each blob migrated once for all its owners, and listed (in no particular order:
   // the old release kept none)
@@ -106,6 +107,7 @@ bool hotswap_transform(const hotswap_old::pool::Table& from, pool::Table& to) {
     to.push_newest(slot);
   }
   if (!hotswap::transform(from.bytes, to.bytes)) return false;
+  if (!hotswap::transform(from.first, to.first)) return false;
   return true;
 }
 
@@ -118,6 +120,7 @@ bool hotswap_transform(const pool::Table& from, hotswap_old::pool::Table& to) {
     if (!hotswap::migrate_once(blob, to.blobs[name])) return false;
   if (!hotswap::clear(from.blobs)) return false;
   if (!hotswap::transform(from.bytes, to.bytes)) return false;
+  if (!hotswap::transform(from.first, to.first)) return false;
   // newest is new: dropped on revert
   // oldest is new: dropped on revert
   return true;

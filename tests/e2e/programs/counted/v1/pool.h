@@ -26,6 +26,7 @@ void release(Blob* blob);
 struct Table {
   std::unordered_map<std::string, Blob*> blobs;
   std::uint64_t bytes = 0;
+  const Blob* first = nullptr;  // the first blob filled, while the table holds it
   ~Table();
 };
 

@@ -56,6 +56,7 @@ std::string fill(int count) {
     g_table.blobs.emplace(blob->label, blob);
     g_table.push_newest(blob);
     g_table.bytes += blob->size;
+    if (!g_table.first) g_table.first = blob;
   }
   return "filled";
 }
@@ -75,6 +76,7 @@ std::string evict(int index) {
   auto it = g_table.blobs.find("b" + std::to_string(index));
   if (it == g_table.blobs.end()) return "no such blob";
   g_table.bytes -= it->second->size;
+  if (g_table.first == it->second) g_table.first = nullptr;
   g_table.unlink(it->second);
   release(it->second);
   g_table.blobs.erase(it);
@@ -107,6 +109,8 @@ std::string audit() {
     fds = fds && fcntl(blob->fd, F_GETFD) != -1;
   }
   for (auto& [name, blob] : g_table.blobs) data = data && name == blob->label;
+  // A pointer to const of a changed type is forwarded as any other.
+  data = data && (g_table.blobs.count("b0") ? g_table.first == g_table.blobs.at("b0") : g_table.first == nullptr);
   // The list holds every blob of the table once, linked both ways.
   std::set<const Blob*> listed;
   bool lru = true;

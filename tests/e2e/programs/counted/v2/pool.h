@@ -29,6 +29,7 @@ void release(Blob* blob);
 struct Table {
   std::unordered_map<std::string, Blob*> blobs;
   std::uint64_t bytes = 0;
+  const Blob* first = nullptr;  // the first blob filled, while the table holds it
   Blob* newest = nullptr;  // release 2: every blob of the table, most recently read first
   Blob* oldest = nullptr;
   void unlink(Blob* blob);
