@@ -2,11 +2,13 @@
 // requesting, over kept-alive and over new connections: no request may fail, every
 // release's change must show right after its patch, and reverting undoes them in order.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,9 +89,48 @@ struct Load {
   std::atomic<bool> stop{false};
   std::atomic<long> ok{0}, not_ok{0}, failed{0}, closed_by_server{0};
   std::atomic<long> held_answers{0}, held_failed_after{-1};
+  std::atomic<long> big_ok{0}, big_bad{0};
   std::vector<std::thread> threads;
 
-  void start(int port) {
+  // `big`: the content of /big.bin, sent from its open file (too large for memory), read
+  // slowly so that a transfer is under way at most updates: the cache entry it comes from
+  // is held by the connection and moves with it (release 8 changes the entry's shape).
+  void start(int port, const std::string& big) {
+    threads.emplace_back([this, port, &big] {
+      int fd = connect_to(port);
+      std::string buffer;
+      const std::string request = "GET /big.bin HTTP/1.1\r\nHost: test\r\n\r\n";
+      while (!stop && fd >= 0) {
+        if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) break;
+        std::size_t end;
+        char chunk[65536];
+        while ((end = buffer.find("\r\n\r\n")) == std::string::npos) {
+          ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+          if (n <= 0) break;
+          buffer.append(chunk, static_cast<std::size_t>(n));
+        }
+        if (end == std::string::npos) break;
+        bool good = buffer.compare(0, 15, "HTTP/1.1 200 OK") == 0;
+        bool closing = has(buffer.substr(0, end), "Connection: close");
+        buffer.erase(0, end + 4);
+        while (buffer.size() < big.size()) {
+          ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+          if (n <= 0) break;
+          buffer.append(chunk, static_cast<std::size_t>(n));
+          std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+        good = good && buffer.size() >= big.size() && buffer.compare(0, big.size(), big) == 0;
+        (good ? big_ok : big_bad)++;
+        if (!good) break;
+        buffer.erase(0, big.size());
+        if (closing) {
+          close(fd);
+          fd = connect_to(port);
+          buffer.clear();
+        }
+      }
+      if (fd >= 0) close(fd);
+    });
     for (int t = 0; t < 3; ++t)  // kept-alive connections
       threads.emplace_back([this, port] {
         int fd = connect_to(port);
@@ -184,6 +226,7 @@ bool release_visible(int port, int n) {
     case 5: return has(fetch(port, "GET", "/no-such-page").body, "<address>hotswap-httpd</address>");
     case 6: return closes_after_keepalive_requests(port, 1000);
     case 7: return has(fetch(port, "GET", "/-/status").body, "\"keepalive\":{\"requests\":1000,\"time_seconds\":3600}");
+    case 8: return has(fetch(port, "GET", "/-/status").body, "\"cache\":{\"entries\":");
     default: return false;
   }
 }
@@ -194,9 +237,14 @@ class Releases : public ::testing::Test {
     dir_ = "/tmp/httpd-live-" + std::to_string(getpid());
     ASSERT_EQ(std::system(("rm -rf " + dir_ + " && mkdir -p " + dir_ + "/www " + dir_ + "/run && chmod 700 " + dir_ +
                            "/run && head -c 1024 /dev/urandom > " + dir_ + "/www/1k.bin && echo hello > " + dir_ +
-                           "/www/index.html")
+                           "/www/index.html && head -c 4194304 /dev/urandom > " + dir_ + "/www/big.bin")
                               .c_str()),
               0);
+    FILE* f = std::fopen((dir_ + "/www/big.bin").c_str(), "rb");
+    ASSERT_NE(f, nullptr);
+    big_.resize(4194304);
+    ASSERT_EQ(std::fread(big_.data(), 1, big_.size(), f), big_.size());
+    std::fclose(f);
     setenv("XDG_RUNTIME_DIR", (dir_ + "/run").c_str(), 1);
     int out[2];
     ASSERT_EQ(pipe(out), 0);
@@ -204,8 +252,12 @@ class Releases : public ::testing::Test {
     if (pid_ == 0) {
       dup2(out[1], 1);
       // Two workers: a type-changing update must find both parked where they hold nothing.
-      execl(HTTPD_BINARY, HTTPD_BINARY, "--root", (dir_ + "/www").c_str(), "--listen", "127.0.0.1:0", "--threads", "2",
-            static_cast<char*>(nullptr));
+      std::vector<std::string> args = {HTTPD_BINARY, "--root", dir_ + "/www", "--listen", "127.0.0.1:0", "--threads", "2"};
+      for (const std::string& a : extra_args()) args.push_back(a);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(HTTPD_BINARY, argv.data());
       _exit(127);
     }
     close(out[1]);
@@ -239,15 +291,19 @@ class Releases : public ::testing::Test {
   }
   const std::string request = "GET /index.html HTTP/1.1\r\nHost: test\r\n\r\n";
 
+  // Options the server starts with besides its root, address and two workers.
+  virtual std::vector<std::string> extra_args() const { return {}; }
+
   std::string dir_;
+  std::string big_;  // the content of /big.bin
   pid_t pid_ = -1;
   int port_ = 0;
 };
 
 TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest) {
-  ASSERT_EQ(HTTPD_RELEASE_COUNT, 7);
+  ASSERT_EQ(HTTPD_RELEASE_COUNT, 8);
   Load load;
-  load.start(port_);
+  load.start(port_, big_);
   std::string pid = std::to_string(pid_);
   // A connection that asks 400 times under release 6 and goes on across release 7, which
   // moves every connection to a new layout again: its count moves with it, so it is closed
@@ -261,7 +317,27 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
       for (int i = 1; i <= 400; ++i) ASSERT_EQ(exchange(counted, request, counted_buffer).status, 200) << i;
     }
     std::string out;
+    long big_before = load.big_ok;
     ASSERT_EQ(run_tool("apply " + pid + " " + patch(n), &out), 0) << out;
+    if (n == 8) {
+      // Release 8 changes the cache entry's shape: the entries move with the caches (each
+      // worker holds index.html, 1k.bin and big.bin), and the file being sent goes on.
+      EXPECT_TRUE(has(out, "httpd::FileEntry ")) << "the entries moved: " << out;
+      for (int i = 0; i < 200 && load.big_ok == big_before; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      EXPECT_GT(load.big_ok, big_before) << "the large file sent across release 8";
+      // The caches as the workers' sweeps publish them (every tenth of a second).
+      std::string cache;
+      long entries = 0;
+      for (int i = 0; i < 50 && entries < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        cache = fetch(port_, "GET", "/-/status").body;
+        const std::string field = "\"cache\":{\"entries\":";
+        if (auto at = cache.find(field); at != std::string::npos) entries = std::atol(cache.c_str() + at + field.size());
+      }
+      EXPECT_GE(entries, 3) << "every file cached before release 8 still is: " << cache;
+      EXPECT_TRUE(has(cache, "\"evictions\":0}")) << "every entry kept: " << cache;
+    }
     if (n == 7) {
       int closed_with = 0;
       for (int i = 401; i <= 1000 && !closed_with; ++i) {
@@ -277,7 +353,7 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   }
   std::string out;
   ASSERT_EQ(run_tool("status " + pid + " --json", &out), 0) << out;
-  EXPECT_TRUE(has(out, "hotswap-httpd-r7.hsp")) << out;
+  EXPECT_TRUE(has(out, "hotswap-httpd-r8.hsp")) << out;
   // The server's own status page says what release 6 moved: the open connections among them.
   std::string status = fetch(port_, "GET", "/-/status").body;
   EXPECT_TRUE(has(status, "\"migrated\":\"httpd::g_options")) << status;
@@ -295,6 +371,8 @@ TEST_F(Releases, WholeSeriesAppliesLiveUnderLoadThenRevertsWithoutAFailedRequest
   EXPECT_EQ(load.held_failed_after, -1) << "the connection held across every update failed after "
                                         << load.held_failed_after << " answers";
   EXPECT_GT(load.held_answers, 50);
+  EXPECT_EQ(load.big_bad, 0) << "a large file sent across an update came out wrong";
+  EXPECT_GT(load.big_ok, 0);
 }
 
 TEST_F(Releases, ARefusedTypeChangeLeavesEveryConnectionServing) {
@@ -341,6 +419,51 @@ TEST_F(Releases, ARefusedRevertGivesEveryConnectionItsSocketBack) {
   EXPECT_EQ(fetch(port_, "GET", "/index.html").status, 200) << "a new connection after it";
   EXPECT_TRUE(release_visible(port_, 6)) << "release 6 still runs";
   close(kept);
+}
+
+// Release 8's cache is bounded by bytes and lets the least recently used file go first. A
+// file rewritten with its size and modification time kept looks unchanged to the cache: it
+// goes on sending the old content while the entry stays, and the new one once the entry
+// was evicted. So, with room for two of these files: a, b, a again, then c; a stayed, b went.
+class SmallCache : public Releases {
+ protected:
+  std::vector<std::string> extra_args() const override { return {"--cache-size", "16000"}; }
+  void write_kept_time(const std::string& name, char version) {
+    std::string path = dir_ + "/www/" + name;
+    struct stat before{};
+    bool existed = stat(path.c_str(), &before) == 0;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << std::string(1, version) << std::string(6999, name[0]);
+    if (existed) {
+      timespec times[2] = {before.st_atim, before.st_mtim};
+      utimensat(AT_FDCWD, path.c_str(), times, 0);
+    }
+  }
+};
+
+TEST_F(SmallCache, ReleaseEightLetsTheLeastRecentlyUsedFileGoFirst) {
+  for (const char* name : {"a.txt", "b.txt", "c.txt"}) write_kept_time(name, '1');
+  int fd = -1;
+  std::string buffer;
+  ASSERT_NO_FATAL_FAILURE(apply_and_open(8, &fd, &buffer));  // one connection: one worker's cache
+  auto get = [&](const std::string& name) {
+    HttpAnswer a = exchange(fd, "GET /" + name + " HTTP/1.1\r\nHost: test\r\n\r\n", buffer);
+    return a.status == 200 && a.body.size() == 7000 ? a.body[0] : '?';
+  };
+  EXPECT_EQ(get("a.txt"), '1');
+  EXPECT_EQ(get("b.txt"), '1');
+  EXPECT_EQ(get("a.txt"), '1');  // a is now the most recently used
+  EXPECT_EQ(get("c.txt"), '1');  // no room for three: the least recently used goes
+  write_kept_time("a.txt", '2');
+  write_kept_time("b.txt", '2');
+  EXPECT_EQ(get("a.txt"), '1') << "a was used more recently than b: it stayed";
+  EXPECT_EQ(get("b.txt"), '2') << "b was the least recently used: it went";
+  close(fd);
+  std::string status;
+  for (int i = 0; i < 50 && (status.empty() || has(status, "\"evictions\":0}")); ++i) {  // until a sweep publishes
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    status = fetch(port_, "GET", "/-/status").body;
+  }
+  EXPECT_FALSE(has(status, "\"evictions\":0}")) << status;
 }
 
 }  // namespace
