@@ -1,5 +1,5 @@
-// Objects that raw pointers own together (docs/type-updates.md, "Objects owned by raw
-// pointers"): blobs counted by hand, held by a table and by readers, some by readers alone.
+// Objects that raw pointers own together (docs/type-updates.md, hotswap::migrate_once):
+// blobs counted by hand, held by a table and by readers, some by readers alone.
 // Release 2 changes the blob; each moves once for all its owners (hotswap::migrate_once),
 // keeps its count, data and descriptor, and the old one is freed exactly once after the
 // update commits: going forward and back, again, and after a refusal.
