@@ -103,16 +103,17 @@ bool take(const T& from, T& to, const Empty& empty);
 
 // Migrates an object that raw pointers own together (a reference-counted entry, a node with
 // several owners), once for all of its owners: the first call for `old` builds the new
-// object (`new New()`, then transformed from `old`), and every call, whatever the order, sets
-// `slot` to that same object, so a count of owners kept in the object carries over as it is.
-// An object that something else migrated (an element, a unique_ptr's) is only pointed to.
-// Once the update has committed, the old object is deleted: going forward through its old
-// layout (its members' destructors: moved from, they free nothing the new object holds; the
-// program's own destructor does not run), in a revert with the patch's own destructor, so an
-// inverse transformer takes over what that destructor would release (hotswap::take). If the
-// update fails, the new object is abandoned, never destroyed: it may hold copies of what the
-// old one still owns. nullptr for nullptr. For objects allocated with plain `new` (a class
-// with its own operator new and delete is migrated by hand).
+// object (`new New()`, then transformed from `old`), and every call, whatever the order of
+// the owners, sets `slot` to that same object, so a count of owners kept in the object
+// carries over as it is. Only for objects that raw pointers alone own, made by plain `new`:
+// one that something else migrated first (an element, a unique_ptr's) is only pointed to,
+// and one that something else migrates after (so that it would move twice) refuses the
+// update. Once the update has committed, the old object is deleted: going forward through
+// its old layout (its members' destructors: moved from, they free nothing the new object
+// holds; the program's own destructor does not run), in a revert with the patch's own
+// destructor, so an inverse transformer takes over what that destructor would release
+// (hotswap::take, hotswap::clear). If the update fails, the new object is abandoned, never
+// destroyed: it may hold copies of what the old one still owns. nullptr for nullptr.
 template <class New, class Old>
 bool migrate_once(const Old* old, New*& slot);
 
@@ -256,8 +257,12 @@ struct Undo {
 // one is abandoned if it fails.
 struct Owned {
   const void* old;
+  const std::type_info* type;  // of the old object
   void* made;
   void (*destroy_old)(const void* old);
+  // A class with virtual functions (going back: the patch's): deleted while the patch's code
+  // is still the one its vtable's entries lead to, as the data holding such objects are.
+  bool virtual_destructor;
 };
 
 // A value hotswap::clear() took out of an old object: destroyed when the update commits.

@@ -283,6 +283,13 @@ bool of_its_class(const T& object) {
   return true;
 }
 
+// Room for one more record, growing geometrically (reserve(size + 1) would copy the whole
+// table at every call: quadratic in the objects migrated).
+template <class T>
+void room_for_one(PageVector<T>& table) {
+  if (table.size() == table.capacity()) table.reserve(std::max<std::size_t>(64, table.capacity() * 2));
+}
+
 template <class From, class To>
 bool transform_elements(const From* from, To* to, std::size_t count) {
   note_elements(from, to, count);
@@ -417,9 +424,10 @@ bool take(const T& from, T& to, const Empty& empty) {
 template <class New, class Old>
 bool migrate_once(const Old* old, New*& slot) {
   using namespace migration_detail;
-  static_assert(!std::is_same_v<std::remove_cv_t<New>, std::remove_cv_t<Old>>,
+  using Made = std::remove_cv_t<New>;  // a pointer to const is filled all the same
+  static_assert(!std::is_same_v<Made, std::remove_cv_t<Old>>,
                 "hotswap::migrate_once is for an object whose type changed; an unchanged one stays where it is");
-  static_assert(by_overload<Old, New>, "hotswap::migrate_once: the transform file has no hotswap_transform for these types");
+  static_assert(by_overload<Old, Made>, "hotswap::migrate_once: the transform file has no hotswap_transform for these types");
   if (!old) {
     slot = nullptr;
     return true;
@@ -430,9 +438,10 @@ bool migrate_once(const Old* old, New*& slot) {
   }
   if (!of_its_class(*old)) return false;
   MigrationState& s = state();
-  s.owned.reserve(s.owned.size() + 1);  // the record can be made before anything is built
-  New* made = new New();
-  s.owned.push_back({old, made, [](const void* p) { delete static_cast<const Old*>(p); }});
+  room_for_one(s.owned);  // the record can be made before anything is built
+  Made* made = new Made();
+  s.owned.push_back({old, &typeid(Old), made, [](const void* p) { delete static_cast<const Old*>(p); },
+                     std::is_polymorphic_v<Old>});
   slot = made;
   return hotswap::transform(*old, *made);  // noted first thing: the owners met later find it
 }
@@ -442,17 +451,23 @@ bool clear(const T& member) {
   using namespace migration_detail;
   static_assert(std::is_default_constructible_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<T>,
                 "hotswap::clear is for members that can be emptied and given back");
+  if constexpr (std::is_scalar_v<T>)
+    if (member == T()) return true;  // empty already (a connection sending nothing)
+  if (on_this_stack(&member))
+    return fail("hotswap::clear() of a temporary: clear a member of the object moved from");
   MigrationState& s = state();
-  s.undo.reserve(s.undo.size() + 1);
-  s.cleared.reserve(s.cleared.size() + 1);
+  room_for_one(s.undo);  // both records can be made before anything moves
+  room_for_one(s.cleared);
   T& source = const_cast<T&>(member);  // the objects moved from are the runtime's to take apart
   T* box = new T(std::move(source));
-  source = T();
+  // Recorded before the member is emptied: if emptying throws, the update fails and the
+  // value goes back.
   s.undo.push_back({&source, box, [](void* f, void* t) {
                       *static_cast<T*>(f) = std::move(*static_cast<T*>(t));
                       delete static_cast<T*>(t);
                     }});
   s.cleared.push_back({box, [](void* b) { delete static_cast<T*>(b); }});
+  source = T();
   return true;
 }
 
@@ -673,8 +688,38 @@ inline std::string inside_old_object(const void* address) {
 
 // Fills every deferred slot and placeholder, and checks the pointers left as they were;
 // false (with the reason) if an old object was referred to but never migrated.
+// Whether an object migrate_once() built was migrated again by another way (its owner's
+// container or unique_ptr, met after it): it would have two new objects, and be freed twice.
+inline bool owned_once() {
+  MigrationState& s = state();
+  if (s.owned.empty()) return true;
+  std::vector<std::pair<const void*, const Owned*>> by_old;
+  by_old.reserve(s.owned.size());
+  for (const Owned& o : s.owned) by_old.emplace_back(o.old, &o);
+  std::sort(by_old.begin(), by_old.end());
+  auto twice = [](const std::type_info* type) {
+    return fail("an old " + type_name(type) +
+                " was given to hotswap::migrate_once and migrated by its owner too (a container's element, a "
+                "unique_ptr's, a shared_ptr's): only objects that raw pointers alone own are migrated once; "
+                "forward a pointer that does not own its object");
+  };
+  for (const MigrationState::Noted& n : s.noted) {
+    auto it = std::lower_bound(by_old.begin(), by_old.end(), std::make_pair(n.from, static_cast<const Owned*>(nullptr)));
+    for (; it != by_old.end() && it->first == n.from; ++it)
+      if (*it->second->type == *n.type && it->second->made != n.to) return twice(n.type);
+  }
+  for (const Owned& o : s.owned)
+    if (range_of(o.old, o.type)) {
+      const ElementRange* r = range_of(o.old, o.type);
+      auto at = reinterpret_cast<std::uintptr_t>(o.old), begin = reinterpret_cast<std::uintptr_t>(r->from);
+      if (at < begin + r->count * r->from_size) return twice(o.type);
+    }
+  return true;
+}
+
 inline bool resolve() {
   MigrationState& s = state();
+  if (!owned_once()) return false;
   for (const DeferredSlot& d : s.deferred) {
     void* moved = moved_to(d.old, d.type);
     if (!moved)
@@ -858,11 +903,27 @@ extern "C" void hotswap_migration_abort() noexcept {
 }
 
 // Before the old objects are destroyed: their shared owners of changed types are forgotten.
-// Then the old objects migrate_once() moved from are deleted, and what hotswap::clear() took
-// out of old objects is destroyed: the update has committed.
+// Then the old objects of classes with virtual functions that migrate_once() moved from are
+// deleted (in a revert the runtime calls this before it switches the code back).
 extern "C" void hotswap_migration_release_old() noexcept {
   hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   hotswap::migration_detail::forget(s.old_shared);
+  std::erase_if(s.owned, [](const hotswap::migration_detail::Owned& o) {
+    if (!o.virtual_destructor) return false;
+    try {
+      o.destroy_old(o.old);
+    } catch (...) {
+    }
+    return true;
+  });
+}
+
+// The update has committed and the old data are destroyed: the other old objects
+// migrate_once() moved from are deleted, and what hotswap::clear() took out of old objects
+// is destroyed (after the pause, as the data are: no parked thread holds a lock their
+// destructors may take).
+extern "C" void hotswap_migration_release_owned() noexcept {
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   for (const hotswap::migration_detail::Owned& o : s.owned) {
     try {
       o.destroy_old(o.old);

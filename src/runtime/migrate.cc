@@ -148,6 +148,7 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
   patch.migration_counts = transformer_address(patch, "hotswap_migration_counts");
   patch.migration_abort = transformer_address(patch, "hotswap_migration_abort");
   patch.migration_release_old = transformer_address(patch, "hotswap_migration_release_old");
+  patch.migration_release_owned = transformer_address(patch, "hotswap_migration_release_owned");
   patch.migration_holds = transformer_address(patch, "hotswap_migration_holds");
   patch.migration_clear = transformer_address(patch, "hotswap_migration_clear");
   patch.migration_prepare = transformer_address(patch, "hotswap_migration_prepare");
@@ -450,6 +451,9 @@ void discard_moved_from(LinkedPatch& patch, Direction direction) {
     bool forward = direction == Direction::kForward;
     reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.running : m.patched), forward ? 0 : 1);
   }
+  // Then the objects raw pointers owned (hotswap::migrate_once), once nothing that was
+  // destroyed above can still reach them.
+  call(patch.migration_release_owned);
   call(patch.migration_clear);
 }
 

@@ -336,3 +336,65 @@ TEST(TransformHelpers, AnUnchangedMemberTransformedIntoATemporaryIsCopiedOrRefus
   ASSERT_EQ(owned.size(), 1u);
   EXPECT_EQ(*owned[1], 7) << "nothing moved out";
 }
+
+namespace {
+
+TEST(TransformHelpers, MigrateOnceGivesEveryOwnerOneObjectAndRefusesOneItsOwnerMigratesToo) {
+  // Two raw owners, one through a pointer to const: one new object for both.
+  auto raw = old_session(7, "raw");
+  auto slots = std::make_unique<std::pair<app::Session*, const app::Session*>>();
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::migrate_once(raw.get(), slots->first));
+  ASSERT_TRUE(hotswap::migrate_once(static_cast<const hotswap_old::app::Session*>(raw.get()), slots->second));
+  ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
+  EXPECT_EQ(slots->first, slots->second);
+  EXPECT_EQ(slots->first->user, "raw");
+  hotswap_migration_release_old();  // not yet deleted: the runtime deletes it after the old data
+  EXPECT_EQ(raw->id, 7);
+  raw.release();  // NOLINT: the next call deletes it, as the runtime's commit does
+  hotswap_migration_release_owned();
+  hotswap_migration_clear();
+  delete slots->first;
+
+  // An object its unique_ptr owner migrates after migrate_once did: it would move twice.
+  OldMap from;
+  from[3] = old_session(3, "owned");
+  auto slot = std::make_unique<app::Session*>(nullptr);
+  NewMap to;
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::migrate_once(from[3].get(), *slot));
+  ASSERT_EQ((hotswap::migration_detail::migrate_root<OldMap, NewMap>(&from, &to)), 0);
+  EXPECT_NE(hotswap_migration_end(), 0);
+  EXPECT_NE(std::string(hotswap_migration_error()).find("migrated by its owner too"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();  // the new objects are abandoned; nothing old is freed
+  hotswap_migration_clear();
+  EXPECT_EQ(from[3]->user, "owned") << "the member moved back";
+}
+
+TEST(TransformHelpers, ClearEmptiesAMemberAndAFailedMigrationGivesItBack) {
+  auto held = std::make_unique<std::vector<int>>(std::vector<int>{1, 2, 3});
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::clear(*held));
+  EXPECT_TRUE(held->empty());
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  EXPECT_EQ(*held, (std::vector<int>{1, 2, 3})) << "given back";
+
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::clear(*held));
+  ASSERT_EQ(hotswap_migration_end(), 0);
+  hotswap_migration_release_old();
+  hotswap_migration_release_owned();  // the taken value is destroyed
+  hotswap_migration_clear();
+  EXPECT_TRUE(held->empty());
+
+  std::vector<int> temporary{4};
+  hotswap_migration_begin();
+  EXPECT_FALSE(hotswap::clear(temporary)) << "a temporary is refused";
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  EXPECT_EQ(temporary, std::vector<int>{4});
+}
+
+}  // namespace

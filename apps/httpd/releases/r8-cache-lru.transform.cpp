@@ -251,8 +251,9 @@ bool hotswap_transform(const httpd::FileCache& from, hotswap_old::httpd::FileCac
   to.map_.reserve(from.map_.size());
   to.bytes_ = 0;
   for (const auto& [key, entry] : from.map_) {
-    if (!hotswap::migrate_once(entry, to.map_[key])) return false;
-    to.bytes_ += entry->data ? entry->size : 0;
+    hotswap_old::httpd::FileEntry*& slot = to.map_[key];
+    if (!hotswap::migrate_once(entry, slot)) return false;
+    to.bytes_ += slot->data ? slot->size : 0;  // the entry as it moved (its content moved with it)
   }
   if (!hotswap::clear(from.map_)) return false;
   if (!hotswap::transform(from.key_, to.key_)) return false;
@@ -312,7 +313,7 @@ bool hotswap_transform(const hotswap_old::httpd::Worker& from, httpd::Worker& to
   if (!hotswap::transform(from.epoll_fd_, to.epoll_fd_)) return false;
   if (!hotswap::transform(from.spare_fd_, to.spare_fd_)) return false;
   if (!hotswap::transform(from.counters_, to.counters_)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.counters_, to.counters_) instead)
   if (!hotswap::transform(from.clock_, to.clock_)) return false;
   if (!hotswap::transform(from.cache_, to.cache_)) return false;  // ::hotswap_old::httpd::FileCache -> httpd::FileCache
@@ -339,7 +340,7 @@ bool hotswap_transform(const httpd::Worker& from, hotswap_old::httpd::Worker& to
   if (!hotswap::take(from.epoll_fd_, to.epoll_fd_, -1)) return false;  // edited: a descriptor
   if (!hotswap::take(from.spare_fd_, to.spare_fd_, -1)) return false;  // edited: a descriptor
   if (!hotswap::transform(from.counters_, to.counters_)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.counters_, to.counters_) instead)
   if (!hotswap::transform(from.clock_, to.clock_)) return false;
   if (!hotswap::transform(from.cache_, to.cache_)) return false;  // httpd::FileCache -> ::hotswap_old::httpd::FileCache
@@ -449,7 +450,7 @@ bool hotswap_transform(const hotswap_old::httpd::ConnectionContext& from, httpd:
   if (!hotswap::transform(from.clock, to.clock)) return false;
   if (!hotswap::transform(from.access_log, to.access_log)) return false;
   if (!hotswap::transform(from.counters, to.counters)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.counters, to.counters) instead)
   if (!hotswap::transform(from.keepalive_requests, to.keepalive_requests)) return false;
   if (!hotswap::transform(from.keepalive_time_ms, to.keepalive_time_ms)) return false;
@@ -462,7 +463,7 @@ bool hotswap_transform(const httpd::ConnectionContext& from, hotswap_old::httpd:
   if (!hotswap::transform(from.clock, to.clock)) return false;
   if (!hotswap::transform(from.access_log, to.access_log)) return false;
   if (!hotswap::transform(from.counters, to.counters)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.counters, to.counters) instead)
   if (!hotswap::transform(from.keepalive_requests, to.keepalive_requests)) return false;
   if (!hotswap::transform(from.keepalive_time_ms, to.keepalive_time_ms)) return false;
@@ -472,10 +473,10 @@ bool hotswap_transform(const httpd::ConnectionContext& from, hotswap_old::httpd:
 // httpd::HandlerContext: holds httpd::HandlerContext::cache -> httpd::FileCache;
 bool hotswap_transform(const hotswap_old::httpd::HandlerContext& from, httpd::HandlerContext& to) {
   if (!hotswap::transform(from.cache, to.cache)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.cache, to.cache) instead)
   if (!hotswap::transform(from.stats, to.stats)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.stats, to.stats) instead)
   if (!hotswap::transform(from.now_ms, to.now_ms)) return false;
   if (!hotswap::transform(from.shutting_down, to.shutting_down)) return false;
@@ -488,10 +489,10 @@ bool hotswap_transform(const hotswap_old::httpd::HandlerContext& from, httpd::Ha
 // httpd::HandlerContext, back to the old layout (revert).
 bool hotswap_transform(const httpd::HandlerContext& from, hotswap_old::httpd::HandlerContext& to) {
   if (!hotswap::transform(from.cache, to.cache)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.cache, to.cache) instead)
   if (!hotswap::transform(from.stats, to.stats)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.stats, to.stats) instead)
   if (!hotswap::transform(from.now_ms, to.now_ms)) return false;
   if (!hotswap::transform(from.shutting_down, to.shutting_down)) return false;
@@ -504,7 +505,7 @@ bool hotswap_transform(const httpd::HandlerContext& from, hotswap_old::httpd::Ha
 // httpd::Lookup: holds httpd::Lookup::entry -> httpd::FileEntry;
 bool hotswap_transform(const hotswap_old::httpd::Lookup& from, httpd::Lookup& to) {
   if (!hotswap::transform(from.entry, to.entry)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.entry, to.entry) instead)
   if (!hotswap::transform(from.status, to.status)) return false;
   return true;
@@ -513,7 +514,7 @@ bool hotswap_transform(const hotswap_old::httpd::Lookup& from, httpd::Lookup& to
 // httpd::Lookup, back to the old layout (revert).
 bool hotswap_transform(const httpd::Lookup& from, hotswap_old::httpd::Lookup& to) {
   if (!hotswap::transform(from.entry, to.entry)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.entry, to.entry) instead)
   if (!hotswap::transform(from.status, to.status)) return false;
   return true;
@@ -523,7 +524,7 @@ bool hotswap_transform(const httpd::Lookup& from, hotswap_old::httpd::Lookup& to
 bool hotswap_transform(const hotswap_old::httpd::Response& from, httpd::Response& to) {
   if (!hotswap::transform(from.status, to.status)) return false;
   if (!hotswap::transform(from.file, to.file)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.file, to.file) instead)
   if (!hotswap::transform(from.body_offset, to.body_offset)) return false;
   if (!hotswap::transform(from.body_length, to.body_length)) return false;
@@ -543,7 +544,7 @@ bool hotswap_transform(const hotswap_old::httpd::Response& from, httpd::Response
 bool hotswap_transform(const httpd::Response& from, hotswap_old::httpd::Response& to) {
   if (!hotswap::transform(from.status, to.status)) return false;
   if (!hotswap::transform(from.file, to.file)) return false;
-  // (forwarded: if this pointer owns its object, alone or with others, write
+  // (forwarded: if raw pointers alone own its object, this one among them, write
   //  hotswap::migrate_once(from.file, to.file) instead)
   if (!hotswap::transform(from.body_offset, to.body_offset)) return false;
   if (!hotswap::transform(from.body_length, to.body_length)) return false;

@@ -507,7 +507,7 @@ class Writer {
         if (pointee && pointee->kind == TypeKind::kStruct && changed_.count(pointee_name))
           // A raw pointer is forwarded to wherever its object moves; nothing moves an object
           // that raw pointers own, so the generator cannot know. The user can.
-          out << "\n  // (forwarded: if this pointer owns its object, alone or with others, write\n"
+          out << "\n  // (forwarded: if raw pointers alone own its object, this one among them, write\n"
               << "  //  hotswap::migrate_once(from." << name << ", to." << name << ") instead)";
         out << "\n";
       }

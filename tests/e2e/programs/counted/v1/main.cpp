@@ -55,6 +55,7 @@ std::string handle(const std::string& command) {
   if (command.rfind("attach ", 0) == 0) return pool::attach(number(7));
   if (command.rfind("evict ", 0) == 0) return pool::evict(number(6));
   if (command == "read") return pool::read_all();
+  if (command == "detach") return pool::detach();
   if (command == "audit") return pool::audit();
   if (command == "watch") {  // every blob held now; the count of those freed starts at 0
     std::vector<void*> blobs = pool::blobs();

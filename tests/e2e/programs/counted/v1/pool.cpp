@@ -77,6 +77,11 @@ std::string read_all() {
   return "read " + std::to_string(bytes);
 }
 
+std::string detach() {
+  g_readers.clear();
+  return "detached";
+}
+
 std::string audit() {
   std::map<const Blob*, std::uint32_t> owners;
   for (auto& [name, blob] : g_table.blobs) ++owners[blob];

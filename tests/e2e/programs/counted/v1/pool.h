@@ -43,6 +43,7 @@ std::string fill(int count);       // blobs b0.. holding "content-N", each with 
 std::string attach(int readers);   // reader i holds blob i % count
 std::string evict(int index);      // the table lets blob `index` go; its readers keep it
 std::string read_all();            // every reader reads its blob
+std::string detach();              // every reader lets its blob go
 std::string audit();               // "v1 blobs 20 held 22 refs ok data ok fds ok"
 std::vector<void*> blobs();  // every blob held, once each
 
