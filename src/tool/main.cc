@@ -2,15 +2,45 @@
 // and, through the control socket, patching running processes.
 #include <CLI/CLI.hpp>
 
+#include <cstring>
+#include <string>
+#include <vector>
+
 #include "common/control_protocol.h"
 #include "tool/commands.h"
+#include "tool/compiler_wrapper.h"
 #ifdef HOTSWAP_HAVE_DIFF
 #include "tool/diff/diff_command.h"
 #endif
 
 int main(int argc, char** argv) {
-  CLI::App app{"hotswap: live updates of running C++ programs"};
+  // The compiler wrappers take the compiler's arguments as they are: `hotswap cc ARGS`,
+  // `hotswap c++ ARGS`, or the tool run as hotswap-cc or hotswap-c++ (a single word, for
+  // build systems whose CC must name one program).
+  std::string self = argc > 0 ? argv[0] : "";
+  self = self.substr(self.rfind('/') == std::string::npos ? 0 : self.rfind('/') + 1);
+  if (self == "hotswap-cc" || self == "hotswap-c++")
+    return hotswap::run_compiler_wrapper(self == "hotswap-cc" ? hotswap::SourceLanguage::kC : hotswap::SourceLanguage::kCxx,
+                                         std::vector<std::string>(argv + 1, argv + argc));
+  if (argc >= 2 && (std::strcmp(argv[1], "cc") == 0 || std::strcmp(argv[1], "c++") == 0))
+    return hotswap::run_compiler_wrapper(argv[1][1] == 'c' ? hotswap::SourceLanguage::kC : hotswap::SourceLanguage::kCxx,
+                                         std::vector<std::string>(argv + 2, argv + argc));
+
+  CLI::App app{"hotswap: live updates of running C and C++ programs"};
   app.require_subcommand(1);
+  // Shown in the help only: the wrappers are dispatched above, before any parsing.
+  app.footer(
+      "Compiler wrappers (docs/any-build.md): hotswap cc ARGS..., hotswap c++ ARGS... (or hotswap-cc, hotswap-c++)\n"
+      "run the real compiler ($HOTSWAP_CC or cc, $HOTSWAP_CXX or c++) with the updateable flags, and write\n"
+      "the build record when they link a program.");
+
+  hotswap::FlagsOptions flags;
+  auto* fl = app.add_subcommand("flags", "print the flags that make a build updateable (for builds that wire them)");
+  fl->add_flag("--cflags", flags.cflags, "the compile flags");
+  fl->add_flag("--ldflags", flags.ldflags, "the link flags: the runtime, its libraries, the link script, the build-id");
+  fl->add_flag("--c", flags.c, "the program is linked by a C compiler driver (adds the C++ library)");
+  fl->add_option("--compiler", flags.compiler, "gcc or clang (default: what cc is)")->check(CLI::IsMember({"gcc", "clang"}));
+  fl->add_option("--source-root", flags.source_root, "the root object file names are relative to");
 
   hotswap::RecordOptions record;
   auto* rec = app.add_subcommand(
@@ -76,6 +106,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : hotswap::kExitUsage;
   }
   if (rec->parsed()) return hotswap::run_record(record);
+  if (fl->parsed()) return hotswap::run_flags(flags);
   if (pk->parsed()) return hotswap::run_pack(pack);
   for (CLI::App* c : {ap, st, rv, lg, ls})
     if (c->parsed()) {

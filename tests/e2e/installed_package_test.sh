@@ -20,4 +20,15 @@ if [[ "$flags" == *sanitize=address* ]]; then
   # program (same names, same addresses): not a one-definition violation.
   export ASAN_OPTIONS=detect_odr_violation=0
 fi
+if [[ -z "$flags" ]]; then
+  # The compiler wrapper and pkg-config of the installed prefix, without CMake: a plain
+  # Makefile's C program builds updateable and runs.
+  cp -r "$source/make_programs/counter/v1" "$work/counter"
+  make -s -C "$work/counter" CC="$work/prefix/bin/hotswap-cc" >"$work/make.log" 2>&1 || { cat "$work/make.log"; exit 1; }
+  [[ -f "$work/counter/counter.hotswap.json" ]] || { echo "hotswap-cc wrote no build record" >&2; exit 1; }
+  [[ $(printf 'work 5\nquit\n' | "$work/counter/counter") == 10 ]] || { echo "the wrapped program does not run" >&2; exit 1; }
+  pc_dir=$(dirname "$(find "$work/prefix" -name hotswap.pc | head -1)")
+  PKG_CONFIG_PATH=$pc_dir pkg-config --libs hotswap | grep -q "$work/prefix/.*libhotswap.a" ||
+    { echo "pkg-config names no installed runtime" >&2; exit 1; }
+fi
 ctest --test-dir "$work/build" --output-on-failure ${tests:+-R "$tests"}

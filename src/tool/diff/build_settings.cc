@@ -59,7 +59,13 @@ Status check_same_build_settings(const BuildRecord& old_record, const BuildRecor
   if (old_record.compiler != new_record.compiler)
     return make_error("the two builds used different compilers: \"" + old_record.compiler + "\" and \"" +
                       new_record.compiler + "\"");
-  if (old_record.flags != new_record.flags)
+  // Options that name a path (-ffile-prefix-map=<checkout>/=, -I) differ between two
+  // checkouts of one program and change no code: compared without them, as producers are.
+  std::string old_compiler, new_compiler;
+  std::vector<std::string> old_flags, new_flags;
+  split_producer(old_record.flags, old_compiler, old_flags);
+  split_producer(new_record.flags, new_compiler, new_flags);
+  if (old_flags != new_flags)
     return make_error("the two builds used different flags: \"" + old_record.flags + "\" and \"" + new_record.flags +
                       "\"");
   for (const std::string& unit : units) {

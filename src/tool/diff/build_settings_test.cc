@@ -33,5 +33,17 @@ TEST(BuildSettings, RecordsAreComparedFirst) {
   EXPECT_NE(t.message().find("-O2 -> -O3"), std::string::npos);
 }
 
+TEST(BuildSettings, RecordFlagsDifferingOnlyInPathsAreTheSame) {
+  BuildRecord a, b;
+  a.compiler = b.compiler = "GNU 12.2.0";
+  a.flags = "-O2 -ffile-prefix-map=/src/release-1/= -I/src/release-1/include -DNDEBUG";
+  b.flags = "-O2 -ffile-prefix-map=/src/release-2/= -I/src/release-2/include -DNDEBUG";
+  EXPECT_TRUE(check_same_build_settings(a, b, {}, {}, {}).ok());
+  b.flags = "-O3 -ffile-prefix-map=/src/release-2/= -DNDEBUG";
+  Status s = check_same_build_settings(a, b, {}, {}, {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("different flags"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hotswap::diff

@@ -1,0 +1,385 @@
+#include "tool/compiler_wrapper.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "tool/commands.h"
+
+extern char** environ;
+
+namespace hotswap {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSidecarSuffix = ".hotswap-flags";  // beside each object the wrapper compiled
+
+// Runs argv with this process's standard streams; the exit status (127: cannot run).
+int spawn(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) {
+    std::cerr << "hotswap: cannot run the compiler " << argv[0] << "\n";
+    return 127;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return 127;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// What runs a command and gives its standard output (the compiler's predefined macros).
+std::string output_of(const std::string& command) {
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, p)) out.append(buffer, n);
+    pclose(p);
+  }
+  return out;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The compiler as a build record names it ("GNU 12.2.0", "Clang 14.0.6": CMake's
+// CMAKE_<LANG>_COMPILER_ID and _VERSION, so that records from either kind of build compare),
+// from its predefined macros.
+std::string compiler_identity(const std::string& compiler) {
+  std::string macros = output_of(shell_quote(compiler) + " -dM -E -x c /dev/null 2>/dev/null");
+  auto value = [&](const std::string& name) {
+    std::string key = "#define " + name + " ";
+    std::size_t at = macros.find(key);
+    if (at == std::string::npos) return std::string();
+    std::size_t end = macros.find('\n', at);
+    return macros.substr(at + key.size(), end - at - key.size());
+  };
+  if (!value("__clang__").empty())
+    return "Clang " + value("__clang_major__") + "." + value("__clang_minor__") + "." + value("__clang_patchlevel__");
+  if (!value("__GNUC__").empty())
+    return "GNU " + value("__GNUC__") + "." + value("__GNUC_MINOR__") + "." + value("__GNUC_PATCHLEVEL__");
+  return "unknown";
+}
+
+bool is_source(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  for (const char* e : {".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".cp", ".CPP", ".i", ".ii", ".s", ".S", ".sx"})
+    if (ext == e) return true;
+  return false;
+}
+
+// Options that take the next argument as their value (when not joined to it).
+bool takes_value(const std::string& a) {
+  static const std::set<std::string> options = {
+      "-o", "-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-iprefix",
+      "-isysroot", "-x", "-MF", "-MT", "-MQ", "-L", "-l", "-Xlinker", "-Xassembler", "-Xpreprocessor",
+      "-T", "-u", "-e", "--param", "-aux-info", "-z", "-G", "-A", "-arch", "-target", "--sysroot"};
+  return options.count(a) != 0;
+}
+
+// Options only a link reads: dropped when the wrapper compiles a link line's sources.
+bool link_only(const std::string& a) {
+  return a.rfind("-l", 0) == 0 || a.rfind("-L", 0) == 0 || a.rfind("-Wl,", 0) == 0 || a == "-Xlinker" ||
+         a == "-static" || a == "-rdynamic" || a == "-shared" || a == "-pie" || a == "-no-pie" || a == "-T" ||
+         a == "-u" || a == "-e" || a == "-z";
+}
+
+struct Command {
+  std::vector<std::string> args;  // as given
+  std::vector<std::size_t> inputs;  // indices of input files in args
+  std::string output;  // -o's value, "" if none
+  bool compile_only = false;  // -c, -S, -E, -M or -MM: no link
+  bool query = false;         // --version, -dumpversion, -print-...: nothing is built
+  bool shared = false;        // -shared or -r: a library or a relocatable object, not a program
+};
+
+Command parse(const std::vector<std::string>& args) {
+  Command c;
+  c.args = args;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-c" || a == "-S" || a == "-E" || a == "-M" || a == "-MM") c.compile_only = true;
+    else if (a == "--version" || a == "-v" || a == "-###" || a.rfind("-dump", 0) == 0 || a.rfind("-print-", 0) == 0 ||
+             a == "--help")
+      c.query = true;
+    else if (a == "-shared" || a == "-r") c.shared = true;
+    if (a == "-o" && i + 1 < args.size()) c.output = args[i + 1];
+    else if (a.rfind("-o", 0) == 0 && a.size() > 2) c.output = a.substr(2);
+    if (takes_value(a)) {
+      ++i;
+      continue;
+    }
+    if (a == "-" || (!a.empty() && a[0] != '-')) c.inputs.push_back(i);
+  }
+  if (c.inputs.empty()) c.query = true;
+  return c;
+}
+
+std::string source_root() {
+  if (const char* env = std::getenv("HOTSWAP_SOURCE_ROOT"); env && *env) return fs::absolute(env).lexically_normal().string();
+  return default_source_root(fs::current_path().string());
+}
+
+std::string strip_slash(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// The flags that make a unit updateable (docs/ARCHITECTURE.md, "Compiling to be updateable").
+std::vector<std::string> updateable_flags(bool gcc, const std::string& root) {
+  std::vector<std::string> flags = {"-g", "-ffunction-sections", "-fdata-sections", "-fpatchable-function-entry=16,14",
+                                    "-fno-lto", "-ffile-prefix-map=" + strip_slash(root) + "/="};
+  // GCC's identical-code folding makes two functions share one entry; redirecting one
+  // would redirect both.
+  if (gcc) flags.push_back("-fno-ipa-icf");
+  return flags;
+}
+
+// Where the tool's companions are: beside an installed tool (PREFIX/bin/hotswap ->
+// PREFIX/LIBDIR/...), where the project installs them, or in the build tree it came from.
+std::string find_companion(const char* env, const std::vector<fs::path>& candidates) {
+  if (const char* value = std::getenv(env); value && *value) return value;
+  std::error_code ec;
+  for (const fs::path& p : candidates)
+    if (fs::exists(p, ec)) return p.string();
+  return "";
+}
+
+std::vector<fs::path> near_tool(const std::string& relative) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  fs::path prefix = self.parent_path().parent_path();
+  return {prefix / HOTSWAP_INSTALL_LIBDIR / relative, prefix / "lib" / relative};
+}
+
+std::string runtime_library() {
+  std::vector<fs::path> c = near_tool("libhotswap.a");
+  c.push_back(fs::path(HOTSWAP_INSTALL_FULL_LIBDIR) / "libhotswap.a");
+  c.push_back(HOTSWAP_BUILD_RUNTIME_LIBRARY);
+  return find_companion("HOTSWAP_RUNTIME_LIBRARY", c);
+}
+
+std::string link_script() {
+  std::vector<fs::path> c = near_tool("cmake/hotswap/hotswap-link.ld");
+  c.push_back(fs::path(HOTSWAP_INSTALL_FULL_LIBDIR) / "cmake/hotswap/hotswap-link.ld");
+  c.push_back(HOTSWAP_SOURCE_LINK_SCRIPT);
+  return find_companion("HOTSWAP_LINK_SCRIPT", c);
+}
+
+std::string include_dir() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> c;
+  if (!ec) c.push_back(self.parent_path().parent_path() / "include");
+  c.push_back(HOTSWAP_INSTALL_FULL_INCLUDEDIR);
+  c.push_back(HOTSWAP_SOURCE_INCLUDE_DIR);
+  for (const fs::path& p : c)
+    if (fs::exists(p / "hotswap" / "hotswap.h", ec)) return p.string();
+  return "";
+}
+
+std::vector<std::string> link_flags(SourceLanguage language, const std::string& library, const std::string& script) {
+  std::vector<std::string> flags = {"-Wl,--build-id=sha1", "-Wl,-T," + script, library, "-lelf", "-ldw", "-pthread",
+                                    "-ldl"};
+  // The runtime is C++: a C compiler driver does not add its library by itself.
+  if (language == SourceLanguage::kC) flags.insert(flags.end(), {"-lstdc++", "-lm"});
+  return flags;
+}
+
+// What a transform file needs to compile the program's headers, as the compile said it.
+void write_sidecar(const Command& c, const std::string& object) {
+  std::ofstream out(object + kSidecarSuffix, std::ios::trunc);
+  for (std::size_t i = 0; i < c.args.size(); ++i) {
+    const std::string& a = c.args[i];
+    std::string value;
+    char kind = 0;
+    if ((a == "-I" || a == "-D" || a == "-isystem" || a == "-iquote") && i + 1 < c.args.size()) {
+      kind = a == "-D" ? 'D' : 'I';
+      value = c.args[++i];
+    } else if (a.rfind("-I", 0) == 0 || a.rfind("-D", 0) == 0) {
+      kind = a[1];
+      value = a.substr(2);
+    } else if (a.rfind("-isystem", 0) == 0 || a.rfind("-iquote", 0) == 0) {
+      kind = 'I';
+      value = a.substr(a[2] == 's' ? 8 : 7);
+    }
+    if (!kind || value.empty()) continue;
+    if (kind == 'I') value = fs::absolute(value).lexically_normal().string();
+    out << kind << ' ' << value << '\n';
+  }
+}
+
+// The object a compile of `source` writes: -o's, or the source's name with .o in the
+// current directory (what the compiler does without -o).
+std::string object_of(const Command& c, const std::string& source) {
+  if (!c.output.empty()) return c.output;
+  return fs::path(source).filename().replace_extension(".o").string();
+}
+
+int compile(const std::string& compiler, const Command& c, bool gcc, const std::string& root) {
+  std::vector<std::string> argv{compiler};
+  argv.insert(argv.end(), c.args.begin(), c.args.end());
+  if (!std::count(c.args.begin(), c.args.end(), "-E") && !std::count(c.args.begin(), c.args.end(), "-M") &&
+      !std::count(c.args.begin(), c.args.end(), "-MM")) {
+    std::vector<std::string> flags = updateable_flags(gcc, root);
+    argv.insert(argv.end(), flags.begin(), flags.end());
+  }
+  // <hotswap/hotswap.h> is found without the build naming it (after the build's own -I:
+  // a program's header of that name wins).
+  if (std::string dir = include_dir(); !dir.empty()) argv.push_back("-idirafter" + dir);
+  int status = spawn(argv);
+  bool objects = std::count(c.args.begin(), c.args.end(), "-c") != 0;
+  if (status == 0 && objects && (c.inputs.size() == 1 || c.output.empty()))
+    for (std::size_t i : c.inputs) write_sidecar(c, object_of(c, c.args[i]));
+  return status;
+}
+
+int link(SourceLanguage language, const std::string& compiler, Command c, bool gcc, const std::string& root,
+         const std::string& identity) {
+  std::string library = runtime_library(), script = link_script();
+  if (library.empty() || script.empty()) {
+    std::cerr << "hotswap: cannot find the runtime (libhotswap.a) or the link script (hotswap-link.ld) near the "
+                 "tool; set HOTSWAP_RUNTIME_LIBRARY and HOTSWAP_LINK_SCRIPT\n";
+    return 1;
+  }
+  std::string output = c.output.empty() ? "a.out" : c.output;
+  // Sources on the link line are compiled first, each to an object of its own beside the
+  // program (the build record names objects, and diff reads them).
+  std::vector<std::string> compile_args;
+  std::set<std::size_t> inputs(c.inputs.begin(), c.inputs.end());
+  for (std::size_t i = 0; i < c.args.size(); ++i) {
+    const std::string& a = c.args[i];
+    if (inputs.count(i)) continue;
+    if (a == "-o" || (takes_value(a) && link_only(a))) {
+      ++i;
+      continue;
+    }
+    if (a.rfind("-o", 0) == 0 || link_only(a)) continue;
+    compile_args.push_back(a);
+    if (takes_value(a) && i + 1 < c.args.size()) compile_args.push_back(c.args[++i]);
+  }
+  std::vector<std::string> objects;
+  int n = 0;
+  for (std::size_t i : c.inputs) {
+    std::string& input = c.args[i];
+    if (!is_source(input)) {
+      if (fs::path(input).extension() == ".o") objects.push_back(input);
+      continue;
+    }
+    fs::path dir = output + ".hotswap-units";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::string object = (dir / (std::to_string(n++) + "-" + fs::path(input).filename().string() + ".o")).string();
+    Command unit = c;
+    unit.args = compile_args;
+    unit.args.insert(unit.args.end(), {"-c", input, "-o", object});
+    unit = parse(unit.args);
+    if (int status = compile(compiler, unit, gcc, root); status != 0) return status;
+    input = object;
+    objects.push_back(object);
+  }
+  std::vector<std::string> argv{compiler};
+  argv.insert(argv.end(), c.args.begin(), c.args.end());
+  std::vector<std::string> flags = link_flags(language, library, script);
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  if (int status = spawn(argv); status != 0) return status;
+
+  RecordOptions record;
+  record.binary = output;
+  record.compiler = identity;
+  record.source_root = root;
+  std::set<std::string> seen_dirs, seen_defines;
+  for (const std::string& object : objects) {
+    std::ifstream in(object + kSidecarSuffix);
+    if (!in) continue;  // an object the wrapper did not compile: its unit has no settings to give
+    record.objects.push_back(object);
+    for (std::string line; std::getline(in, line);) {
+      if (line.size() < 3) continue;
+      std::string value = line.substr(2);
+      if (line[0] == 'I' && seen_dirs.insert(value).second) record.include_dirs.push_back(value);
+      if (line[0] == 'D' && seen_defines.insert(value).second) record.defines.push_back(value);
+    }
+  }
+  if (record.objects.empty()) {
+    std::cerr << "hotswap: " << output << " has no unit compiled by hotswap cc or c++: it is not updateable\n";
+    return 1;
+  }
+  return run_record(record);
+}
+
+}  // namespace
+
+std::string default_source_root(const std::string& dir) {
+  std::error_code ec;
+  for (fs::path p = fs::absolute(dir).lexically_normal(); !p.empty(); p = p.parent_path()) {
+    for (const char* marker : {".git", "configure", "configure.ac", "meson.build"})
+      if (fs::exists(p / marker, ec)) return strip_slash(p.string());
+    if (p == p.root_path()) break;
+  }
+  return strip_slash(fs::absolute(dir).lexically_normal().string());
+}
+
+int run_compiler_wrapper(SourceLanguage language, const std::vector<std::string>& args) {
+  const char* env = std::getenv(language == SourceLanguage::kC ? "HOTSWAP_CC" : "HOTSWAP_CXX");
+  std::string compiler = env && *env ? env : language == SourceLanguage::kC ? "cc" : "c++";
+  Command c = parse(args);
+  if (c.query) {
+    std::vector<std::string> argv{compiler};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return spawn(argv);
+  }
+  std::string identity = compiler_identity(compiler);
+  bool gcc = identity.rfind("GNU", 0) == 0;
+  std::string root = source_root();
+  if (c.compile_only) return compile(compiler, c, gcc, root);
+  if (c.shared) {  // a library or a relocatable object: compiled updateable, linked as asked
+    std::vector<std::string> argv{compiler};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> flags = updateable_flags(gcc, root);
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return spawn(argv);
+  }
+  return link(language, compiler, c, gcc, root, identity);
+}
+
+int run_flags(const FlagsOptions& o) {
+  bool gcc = o.compiler.empty() ? compiler_identity("cc").rfind("GNU", 0) == 0 : o.compiler == "gcc";
+  std::string root = o.source_root.empty() ? source_root() : fs::absolute(o.source_root).lexically_normal().string();
+  std::vector<std::string> words;
+  if (o.cflags || !o.ldflags) {
+    words = updateable_flags(gcc, root);
+    if (std::string dir = include_dir(); !dir.empty()) words.push_back("-I" + dir);
+  }
+  if (o.ldflags || !o.cflags) {
+    std::string library = runtime_library(), script = link_script();
+    if (library.empty() || script.empty()) {
+      std::cerr << "hotswap flags: cannot find the runtime (libhotswap.a) or the link script near the tool\n";
+      return kExitRefused;
+    }
+    std::vector<std::string> flags = link_flags(o.c ? SourceLanguage::kC : SourceLanguage::kCxx, library, script);
+    words.insert(words.end(), flags.begin(), flags.end());
+  }
+  std::string line;
+  for (const std::string& w : words) line += (line.empty() ? "" : " ") + w;
+  std::cout << line << "\n";
+  return kExitDone;
+}
+
+}  // namespace hotswap

@@ -1,0 +1,94 @@
+// Programs built by their own build systems through the compiler wrappers (docs/any-build.md):
+// a C program with a plain Makefile, built with `make CC="hotswap cc"` from two checkouts
+// of its consecutive releases in different folders, compared by `hotswap diff` and patched
+// live. Nothing here names the runtime, the link script or the build record: the wrapper does.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "e2e_paths.h"
+#include "process.h"
+
+using namespace e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string tool() { return HOTSWAP_TOOL; }
+
+int shell(const std::string& command) { return std::system(command.c_str()); }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class MakeBuild : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    work_ = fs::temp_directory_path() / ("hotswap-make-" + std::to_string(getpid()));
+    fs::remove_all(work_);
+    // Two checkouts, as two releases are: the second is release 1 with release 2's files.
+    for (const char* release : {"release-1", "release-2"}) {
+      fs::create_directories(work_ / release);
+      fs::copy(fs::path(MAKE_PROGRAMS) / "counter" / "v1", work_ / release, fs::copy_options::recursive);
+    }
+    fs::copy(fs::path(MAKE_PROGRAMS) / "counter" / "v2", work_ / "release-2", fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(work_); }
+
+  // `make CC="hotswap cc"` in a checkout: 0 when it built.
+  int make(const std::string& release) {
+    return shell("make -s -C " + (work_ / release).string() + " CC='" + tool() + " cc' > " +
+                 (work_ / (release + ".log")).string() + " 2>&1");
+  }
+
+  fs::path work_;
+};
+
+}  // namespace
+
+TEST_F(MakeBuild, APlainMakefileBuildsAnUpdateableCProgramThatTakesItsNextReleaseLive) {
+  ASSERT_EQ(make("release-1"), 0) << read_file(work_ / "release-1.log");
+  ASSERT_EQ(make("release-2"), 0) << read_file(work_ / "release-2.log");
+  EXPECT_TRUE(fs::exists(work_ / "release-1" / "counter.hotswap.json")) << "the wrapper wrote the build record at link";
+  std::string record = read_file(work_ / "release-1" / "counter.hotswap.json");
+  EXPECT_NE(record.find("work.c"), std::string::npos) << record;
+
+  const std::string patch = (work_ / "counter.hsp").string();
+  const std::string log = (work_ / "diff.log").string();
+  ASSERT_EQ(shell(tool() + " diff " + (work_ / "release-1" / "counter").string() + " " +
+                  (work_ / "release-2" / "counter").string() + " -o " + patch + " > " + log + " 2>&1"),
+            0)
+      << "the two checkouts' records differ only in their paths: " << read_file(log);
+
+  Process p((work_ / "release-1" / "counter").string());
+  EXPECT_EQ(p.ask("work 5"), "10");
+  EXPECT_EQ(p.ask("work 200"), "400");
+  EXPECT_TRUE(starts_with(p.ask("apply " + patch), "ok applied")) << read_file(log);
+  EXPECT_EQ(p.ask("work 5"), "15") << "the new code";
+  EXPECT_EQ(p.ask("work 200"), "601") << "the new global counts from the update";
+  EXPECT_EQ(p.ask("served"), "4") << "the old static kept its value";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("work 5"), "10");
+  EXPECT_EQ(p.quit(), 0);
+}
+
+TEST_F(MakeBuild, FlagsPrintsWhatAHandWiredBuildAdds) {
+  std::string out = (work_ / "flags").string();
+  ASSERT_EQ(shell(tool() + " flags --cflags --compiler gcc --source-root /src > " + out), 0);
+  std::string cflags = read_file(out);
+  for (const char* flag : {"-fpatchable-function-entry=16,14", "-ffunction-sections", "-fdata-sections",
+                           "-ffile-prefix-map=/src/=", "-fno-ipa-icf", "-I"})
+    EXPECT_NE(cflags.find(flag), std::string::npos) << flag << " in " << cflags;
+  ASSERT_EQ(shell(tool() + " flags --ldflags --c > " + out), 0);
+  std::string ldflags = read_file(out);
+  for (const char* flag : {"-Wl,--build-id=sha1", "-Wl,-T,", "libhotswap.a", "-lelf", "-ldw", "-lstdc++"})
+    EXPECT_NE(ldflags.find(flag), std::string::npos) << flag << " in " << ldflags;
+  ASSERT_EQ(shell(tool() + " flags --cflags --compiler clang > " + out), 0);
+  EXPECT_EQ(read_file(out).find("-fno-ipa-icf"), std::string::npos) << "GCC's alone";
+}

@@ -1,0 +1,10 @@
+#include "work.h"
+
+static long requests;
+
+int work(int n) {
+  ++requests;
+  return n * 2;
+}
+
+long served(void) { return requests; }

@@ -1,0 +1,5 @@
+#ifndef COUNTER_WORK_H
+#define COUNTER_WORK_H
+int work(int n);
+long served(void);
+#endif
