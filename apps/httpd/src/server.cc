@@ -2,7 +2,7 @@
 // the steady state makes no epoll_ctl calls; the listening socket is level-triggered and
 // accepts in batches. epoll names a connection by its descriptor, never by address: what
 // the kernel holds stays right when a live update moves the connections
-// (docs/live-state.md).
+// (README.md, "Live-update notes").
 #include "server.h"
 
 #include <fcntl.h>

@@ -27,7 +27,7 @@ namespace httpd {
 class Worker {
  public:
   // Default-constructible and without references to anything outside itself: a release
-  // that changes the type of what a worker holds rebuilds the worker (docs/live-state.md).
+  // that changes the type of what a worker holds rebuilds the worker (README.md, "Live-update notes").
   Worker() = default;
   ~Worker();
   Worker(const Worker&) = delete;
@@ -89,7 +89,7 @@ class Worker {
 };
 
 // The server's live state is held by globals, where a release that changes a type finds
-// every instance of it and moves it (docs/live-state.md): the options, the counters, and
+// every instance of it and moves it (README.md, "Live-update notes"): the options, the counters, and
 // the workers with their connections and caches. main() fills them before serving.
 struct Server {
   int root_fd = -1;        // the document root (O_PATH directory)

@@ -4,7 +4,7 @@
 //
 // Nodes are linked by descriptor, not by address: the lists hold no pointers, so a live
 // update that moves the connections to a new type (new objects, new addresses) finds them
-// valid as they are (docs/live-state.md). The worker resolves a descriptor to its
+// valid as they are (README.md, "Live-update notes"). The worker resolves a descriptor to its
 // connection (`node_of`).
 #pragma once
 
