@@ -65,7 +65,9 @@ std::string serialize_manifest(const Manifest& m) {
   j["functions"] = json::array();
   for (const auto& f : m.functions) {
     json e = ref_to_json(f.symbol);
-    e["kind"] = f.kind == ManifestFunction::Kind::kChanged ? "changed" : "new";
+    e["kind"] = f.kind == ManifestFunction::Kind::kChanged ? "changed"
+                : f.kind == ManifestFunction::Kind::kNew   ? "new"
+                                                           : "resigned";
     if (!f.old_hash.empty()) e["old_hash"] = f.old_hash;
     if (!f.old_mask.empty()) e["old_mask"] = mask_to_json(f.old_mask);
     if (!f.new_mask.empty()) e["new_mask"] = mask_to_json(f.new_mask);
@@ -95,7 +97,11 @@ std::string serialize_manifest(const Manifest& m) {
     }
   }
   j["stubs"] = json::array();
-  for (const auto& s : m.stubs) j["stubs"].push_back(ref_to_json(s));
+  for (const auto& s : m.stubs) {
+    json e = ref_to_json(s.function);
+    e["stub"] = s.stub;
+    j["stubs"].push_back(e);
+  }
   return j.dump(1);
 }
 
@@ -119,6 +125,7 @@ Expected<Manifest> parse_manifest(std::string_view text) {
       std::string kind = required_string(e, "kind", "manifest function " + f.symbol.name);
       if (kind == "changed") f.kind = ManifestFunction::Kind::kChanged;
       else if (kind == "new") f.kind = ManifestFunction::Kind::kNew;
+      else if (kind == "resigned") f.kind = ManifestFunction::Kind::kResigned;
       else return make_error("manifest function " + f.symbol.name + ": unknown kind \"" + kind + "\"");
       f.old_hash = optional_string(e, "old_hash");
       f.new_hash = optional_string(e, "new_hash");
@@ -155,7 +162,12 @@ Expected<Manifest> parse_manifest(std::string_view text) {
       g.discard = optional_string(e, "discard");
       m.migrations.push_back(std::move(g));
     }
-    for (const json& e : array_member(j, "stubs")) m.stubs.push_back(ref_from_json(e, "manifest stub"));
+    for (const json& e : array_member(j, "stubs")) {
+      ManifestStub stub;
+      stub.function = ref_from_json(e, "manifest stub");
+      stub.stub = required_string(e, "stub", "manifest stub " + stub.function.name);
+      m.stubs.push_back(std::move(stub));
+    }
     return m;
   } catch (const std::exception& e) {
     return make_error(std::string("manifest is malformed: ") + e.what());

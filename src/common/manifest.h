@@ -25,7 +25,10 @@ struct SymbolRef {
 };
 
 struct ManifestFunction {
-  enum class Kind { kChanged, kNew };
+  // kResigned: the running program has a function of this name with another signature
+  // (a parameter added, a return type changed): the patch's is loaded as a new function,
+  // and the running one is left to its callers, or given a stub (Manifest::stubs).
+  enum class Kind { kChanged, kNew, kResigned };
   SymbolRef symbol;
   Kind kind = Kind::kChanged;
   std::string old_hash;  // function_body_hash in the base release's binary
@@ -65,6 +68,14 @@ struct ManifestMigration {
   std::string discard;
 };
 
+// A function whose signature changed (docs/patch-format.md, "stubs"): its running entry is
+// redirected to `stub`, a function of the patch with the old signature that calls the new
+// function, so old callers, old frames and stored pointers go on working.
+struct ManifestStub {
+  SymbolRef function;  // the running program's function
+  std::string stub;    // the patch's global symbol
+};
+
 struct Manifest {
   int format = kManifestFormat;
   std::string patch_id;
@@ -74,7 +85,7 @@ struct Manifest {
   std::vector<ManifestData> data;
   std::vector<ManifestTypeChange> types;
   std::vector<ManifestMigration> migrations;
-  std::vector<SymbolRef> stubs;
+  std::vector<ManifestStub> stubs;
 };
 
 Expected<Manifest> parse_manifest(std::string_view json);

@@ -103,19 +103,25 @@ Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const Runtime
     }
   } planned_entries;
   auto& planned = planned_entries.map;
-  for (const ManifestFunction& f : patch.file.manifest.functions) {
-    if (!patch.changed.count(key_of(f.symbol))) continue;
-    std::uint64_t target = address_in_patch(patch, f.symbol);
-    if (!target) return make_error("function " + f.symbol.display() + " has no address in the patch");
-    for (std::uint64_t entry : state.scope->entries(f.symbol)) {
+  // Each changed function's entries go to its new code; a function whose signature changed
+  // keeps its entries, which go to its stub (the old signature, calling the new function).
+  std::vector<std::pair<SymbolRef, SymbolRef>> moves;  // running function -> the patch's symbol
+  for (const ManifestFunction& f : patch.file.manifest.functions)
+    if (patch.changed.count(key_of(f.symbol))) moves.emplace_back(f.symbol, f.symbol);
+  for (const ManifestStub& stub : patch.file.manifest.stubs) moves.emplace_back(stub.function, SymbolRef{stub.stub, ""});
+  for (const auto& [function, to] : moves) {
+    const SymbolRef& f_symbol = function;
+    std::uint64_t target = address_in_patch(patch, to);
+    if (!target) return make_error("function " + to.display() + " has no address in the patch");
+    for (std::uint64_t entry : state.scope->entries(f_symbol)) {
       auto [at, fresh] = planned.emplace(entry, target);
       if (!fresh) {
         if (at->second != target)
-          return make_error("function " + f.symbol.display() + " shares its entry with another function that " +
+          return make_error("function " + f_symbol.display() + " shares its entry with another function that " +
                             "the patch sends elsewhere");
         continue;
       }
-      Redirect r{f.symbol, entry, nullptr, 0, 0, target};
+      Redirect r{f_symbol, entry, nullptr, 0, 0, target};
       if (auto s = state.entry_slots.find(entry); s != state.entry_slots.end()) {
         r.slot = s->second;
         r.previous_target = *r.slot;
@@ -124,7 +130,7 @@ Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const Runtime
         r.slot = patch.redirect_slots[next_slot++];
         r.original_entry = x86_64::read_entry(reinterpret_cast<unsigned char*>(entry));
         if (!x86_64::within_pc32(entry, reinterpret_cast<std::uint64_t>(r.slot)))
-          return make_error("function " + f.symbol.display() + ": its jump slot is out of reach of its entry");
+          return make_error("function " + f_symbol.display() + ": its jump slot is out of reach of its entry");
       }
       redirects.push_back(r);
     }

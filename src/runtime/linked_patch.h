@@ -110,6 +110,10 @@ struct LinkedPatch {
   std::vector<SectionPlan> sections;  // by section index
   std::set<SymbolKey> changed;        // manifest functions to redirect
   std::set<SymbolKey> added;          // manifest new functions
+  // Functions whose running namesake has another signature (ManifestFunction::kResigned):
+  // loaded as new, with no canonical entry of the running program (that entry is the old
+  // function's, and leads to its stub if it has one).
+  std::set<SymbolKey> resigned;
   std::map<SymbolKey, SymbolKey> data_bindings;  // manifest "bind" data overrides
   std::set<SymbolKey> migrated;                  // manifest migrations: data the patch carries anew
   std::vector<Migration> migrations;             // resolved after bind
@@ -157,5 +161,15 @@ struct LinkedPatch {
   std::uint64_t quiescence_ns = 0;  // a patch that moves state: the wait for a safe moment
   std::string warning;  // a commit or revert that completed with a caveat says it here
 };
+
+// The running functions whose code the patch replaces: the changed ones, and those whose
+// signature changed (their entries lead to stubs). A thread in one of them runs old code.
+inline std::vector<SymbolRef> replaced_functions(const LinkedPatch& patch) {
+  std::vector<SymbolRef> out;
+  for (const ManifestFunction& f : patch.file.manifest.functions)
+    if (patch.changed.count(key_of(f.symbol))) out.push_back(f.symbol);
+  for (const ManifestStub& stub : patch.file.manifest.stubs) out.push_back(stub.function);
+  return out;
+}
 
 }  // namespace hotswap

@@ -102,14 +102,12 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
     out.names.push_back("code of the patch");
     return out;
   }
-  for (const ManifestFunction& f : patch.file.manifest.functions) {
-    if (!patch.changed.count(key_of(f.symbol))) continue;
-    for (auto [address, size] : scope.copies(f.symbol))
+  for (const SymbolRef& f : replaced_functions(patch))
+    for (auto [address, size] : scope.copies(f))
       if (size) {
         out.ranges.push_back({address, address + size});
-        out.names.push_back(demangle(f.symbol.name));
+        out.names.push_back(demangle(f.name));
       }
-  }
   return out;
 }
 

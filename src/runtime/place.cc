@@ -135,7 +135,10 @@ Status plan_code(LinkedPatch& patch, const Scope& scope, const std::vector<const
   }
   if (plan.init_code || !plan.function) return Status::success();
   SymbolRef id = identity_of(*plan.function);
-  if (auto canonical = scope.canonical_entry(id)) plan.canonical_base = *canonical - plan.function->value;
+  // A function whose signature changed has no canonical entry: the running one's belongs to
+  // the old function (and leads to its stub); the new one is known by its own address.
+  if (!patch.resigned.count(key_of(id)))
+    if (auto canonical = scope.canonical_entry(id)) plan.canonical_base = *canonical - plan.function->value;
   if (patch_copy) return Status::success();
   auto running = scope.find(id);
   if (!running || running->type != STT_FUNC) return Status::success();

@@ -26,7 +26,7 @@ bool migrating(const LinkedPatch& patch) { return !patch.migrations.empty(); }
 
 bool is_patch_machinery(const std::string& name) {
   for (const char* prefix : {"hotswap_transform_", "hotswap_inverse_", "hotswap_after_update_", "hotswap_discard_",
-                             "hotswap_has_inverse_", "hotswap_migration_", "hotswap_note_"})
+                             "hotswap_has_inverse_", "hotswap_migration_", "hotswap_note_", "hotswap_stub_"})
     if (name.rfind(prefix, 0) == 0) return true;
   return false;
 }
@@ -58,10 +58,9 @@ void report_active_functions(LinkedPatch& patch, const Scope& scope) {
   std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> copies;
   std::vector<std::string> names;
   std::size_t count = 0;
-  for (const ManifestFunction& f : patch.file.manifest.functions) {
-    if (!patch.changed.count(key_of(f.symbol))) continue;
-    copies.push_back(scope.copies(f.symbol));  // the old code may run in any of them
-    names.push_back(f.symbol.display());
+  for (const SymbolRef& f : replaced_functions(patch)) {
+    copies.push_back(scope.copies(f));  // the old code may run in any of them
+    names.push_back(f.display());
     count += copies.back().size();
   }
   PrivateArray<CodeRange> ranges(count);  // reclaim.h: no heap copies of patch addresses
@@ -164,8 +163,11 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
     // A static initializer is never redirected (symbol_index.h): the patch carries it.
     bool changed = f.kind == ManifestFunction::Kind::kChanged && !is_static_initializer(f.symbol.name);
     (changed ? patch->changed : patch->added).insert(key_of(f.symbol));
+    if (f.kind == ManifestFunction::Kind::kResigned) patch->resigned.insert(key_of(f.symbol));
     if (changed) slots += state_.scope->entries(f.symbol).size();
   }
+  // A function whose signature changed keeps its entry, redirected to its stub.
+  for (const ManifestStub& stub : patch->file.manifest.stubs) slots += state_.scope->entries(stub.function).size();
   for (const ManifestData& d : patch->file.manifest.data)
     if (d.kind == ManifestData::Kind::kBind) patch->data_bindings[key_of(d.symbol)] = key_of(d.bind_to);
   for (const ManifestMigration& g : patch->file.manifest.migrations) patch->migrated.insert(key_of(g.symbol));

@@ -49,9 +49,22 @@ Status verify_patch(const LinkedPatch& patch, const RuntimeState& state) {
   std::string running = state.current_version();
   if (m.base != running)
     return make_error("patch is for version " + m.base + ", the process runs " + running);
-  if (!m.stubs.empty())
-    return make_error("patch changes the signature of " + m.stubs.front().display() +
-                      ": this runtime does not install stubs yet");
+  // A function whose signature changed: its stub is the patch's, and its entries can be
+  // switched to it, as a changed function's can.
+  for (const ManifestStub& stub : m.stubs) {
+    if (!defines_function(*patch.file.elf, {stub.stub, ""}))
+      return make_error("manifest names the stub " + stub.stub + " of " + stub.function.display() +
+                        " but the patch does not define it");
+    std::string name = stub.function.display();
+    auto entries = state.scope->entries(stub.function);
+    if (entries.empty()) return make_error("the signature of " + name + " changed, but the running program has no such function");
+    for (std::uint64_t entry : entries) {
+      if (entry % 64 == 63)
+        return make_error("function " + name + ": its entry straddles a cache line and cannot be switched atomically");
+      if (x86_64::entry_state(reinterpret_cast<const unsigned char*>(entry)) == x86_64::EntryState::kNotPatchable)
+        return make_error("function " + name + " has no patchable entry (was it built with hotswap_add_executable?)");
+    }
+  }
   for (const ManifestFunction& f : m.functions) {
     if (!defines_function(*patch.file.elf, f.symbol))
       return make_error("manifest names function " + f.symbol.display() + " but the patch does not define it");

@@ -176,8 +176,10 @@ TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
     EXPECT_TRUE(defines(scratch.file("p.hsp"), m.discard)) << m.discard;
     EXPECT_FALSE(m.inverse.empty()) << "the generated file has both directions: " << m.symbol.display();
   }
-  for (const auto& s : manifest->stubs)
-    EXPECT_TRUE(defines(scratch.file("p.hsp"), stub_symbol(s))) << s.display();
+  for (const auto& s : manifest->stubs) {
+    EXPECT_EQ(s.stub, stub_symbol(s.function));
+    EXPECT_TRUE(defines(scratch.file("p.hsp"), s.stub)) << s.function.display();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,

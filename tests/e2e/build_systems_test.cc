@@ -32,12 +32,14 @@ class MakeBuild : public ::testing::Test {
   void SetUp() override {
     work_ = fs::temp_directory_path() / ("hotswap-make-" + std::to_string(getpid()));
     fs::remove_all(work_);
-    // Two checkouts, as two releases are: the second is release 1 with release 2's files.
-    for (const char* release : {"release-1", "release-2"}) {
-      fs::create_directories(work_ / release);
-      fs::copy(fs::path(MAKE_PROGRAMS) / "counter" / "v1", work_ / release, fs::copy_options::recursive);
+    // A checkout per release: release N is release N-1 with release N's files.
+    for (int n = 1; n <= 3; ++n) {
+      fs::path dir = work_ / ("release-" + std::to_string(n));
+      fs::create_directories(dir);
+      for (int v = 1; v <= n; ++v)
+        fs::copy(fs::path(MAKE_PROGRAMS) / "counter" / ("v" + std::to_string(v)), dir,
+                 fs::copy_options::overwrite_existing | fs::copy_options::recursive);
     }
-    fs::copy(fs::path(MAKE_PROGRAMS) / "counter" / "v2", work_ / "release-2", fs::copy_options::overwrite_existing | fs::copy_options::recursive);
   }
   void TearDown() override { fs::remove_all(work_); }
 
@@ -73,6 +75,49 @@ TEST_F(MakeBuild, APlainMakefileBuildsAnUpdateableCProgramThatTakesItsNextReleas
   EXPECT_EQ(p.ask("work 5"), "15") << "the new code";
   EXPECT_EQ(p.ask("work 200"), "601") << "the new global counts from the update";
   EXPECT_EQ(p.ask("served"), "4") << "the old static kept its value";
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("work 5"), "10");
+  EXPECT_EQ(p.quit(), 0);
+}
+
+TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNeverReturns) {
+  // Release 3 gives work() a parameter (main() passes it), and a static helper of work.c one
+  // too. main()'s loop never returns: it goes on running release 1's code, whose calls of
+  // work(n) enter the old entry, now the stub, which calls the new work(n, 0). The helper
+  // needs no stub: its only caller is in the patch.
+  for (const char* release : {"release-1", "release-2", "release-3"})
+    ASSERT_EQ(make(release), 0) << read_file(work_ / (std::string(release) + ".log"));
+  auto bin = [&](int n) { return (work_ / ("release-" + std::to_string(n)) / "counter").string(); };
+  const std::string p2 = (work_ / "r2.hsp").string(), p3 = (work_ / "patches" / "r3.hsp").string();
+  const std::string log = (work_ / "diff.log").string();
+  ASSERT_EQ(shell(tool() + " diff " + bin(1) + " " + bin(2) + " -o " + p2 + " > " + log + " 2>&1"), 0) << read_file(log);
+  fs::create_directories(work_ / "patches");
+  EXPECT_NE(shell(tool() + " diff " + bin(2) + " " + bin(3) + " -o " + p3 + " > " + log + " 2>&1"), 0)
+      << "a signature change asks for the transform file's stub";
+  std::string refusal = read_file(log);
+  EXPECT_NE(refusal.find("needs the stub hotswap_stub_work"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("int scaled(int n)  ->  int scaled(int n, int factor)"), std::string::npos)
+      << "the static helper is named, without a stub: " << refusal;
+  const std::string transform = (work_ / "patches" / "transform.cpp").string();
+  ASSERT_TRUE(fs::exists(transform)) << refusal;
+  ASSERT_EQ(shell(tool() + " diff " + bin(2) + " " + bin(3) + " -o " + p3 + " --transform " + transform + " > " + log +
+                  " 2>&1"),
+            0)
+      << "the generated stub, unedited: " << read_file(log);
+
+  Process p(bin(1));
+  EXPECT_EQ(p.ask("work 5"), "10");
+  EXPECT_TRUE(starts_with(p.ask("apply " + p2), "ok applied"));
+  EXPECT_EQ(p.ask("work 200"), "601");
+  EXPECT_TRUE(starts_with(p.ask("apply " + p3), "ok applied"));
+  EXPECT_EQ(p.ask("work 5"), "16") << "the stub passed 0 for the new parameter: the default factor, 3";
+  EXPECT_EQ(p.ask("work 200"), "602");
+  EXPECT_EQ(p.ask("served"), "4");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("work 5"), "17") << "release 2's work(n) again, its old entry no longer a stub";
+  EXPECT_TRUE(starts_with(p.ask("apply " + p3), "ok applied")) << "and again";
+  EXPECT_EQ(p.ask("work 5"), "17");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_EQ(p.ask("work 5"), "10");
   EXPECT_EQ(p.quit(), 0);

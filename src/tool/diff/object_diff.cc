@@ -231,13 +231,26 @@ class Comparison {
   void record_users() {
     for (const auto& [key, def] : new_.functions) {
       result_.new_functions[ref_of(key).display()] = {ref_of(key), unit_name(def.unit)};
+      std::span<const unsigned char> code = new_.objects[def.unit]->symbol_bytes(*def.symbol);
       for (const NormalReference& ref : new_.form(key, def).references) {
         if (ref.symbol.empty()) continue;
         Key target = key_in_unit(new_, unit_name(def.unit), ref.symbol);
         if (new_.data.count(target) || (target.first.empty() && !new_.functions.count(target)))
           result_.data_users[ref_of(target).display()].insert(ref_of(key).display());
+        if (!new_.functions.count(target)) continue;
+        // A call or a jump is E8/E9 with the field right after; anything else makes a pointer.
+        bool branch = (ref.type == R_X86_64_PC32 || ref.type == R_X86_64_PLT32) && ref.offset >= 1 &&
+                      ref.offset <= code.size() && (code[ref.offset - 1] == 0xE8 || code[ref.offset - 1] == 0xE9);
+        if (branch) result_.callers[ref_of(target).display()].insert(ref_of(key).display());
+        else result_.address_taken.insert(ref_of(target).display());
       }
     }
+    for (const auto& [key, def] : new_.data)
+      for (const NormalReference& ref : new_.form(key, def).references) {
+        if (ref.symbol.empty()) continue;
+        Key target = key_in_unit(new_, unit_name(def.unit), ref.symbol);
+        if (new_.functions.count(target)) result_.address_taken.insert(ref_of(target).display());
+      }
   }
 
   const std::vector<UnitPair>& units_;

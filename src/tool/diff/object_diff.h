@@ -47,6 +47,11 @@ struct ObjectComparison {
   std::vector<DataChange> data;
   // For each datum (identity display name), the functions of the new release that refer to it.
   std::map<std::string, std::set<std::string>> data_users;
+  // For each function (identity display name), the functions of the new release that call
+  // or jump to it; and the functions whose address is taken (referred to otherwise: a
+  // pointer made in code or stored in data), which old pointers may still call.
+  std::map<std::string, std::set<std::string>> callers;
+  std::set<std::string> address_taken;
   // Function identity display name -> its symbol and unit, for every function of the new
   // release's objects (to add functions that touch changed types).
   std::map<std::string, std::pair<SymbolRef, std::string>> new_functions;

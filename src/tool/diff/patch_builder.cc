@@ -198,6 +198,12 @@ Manifest make_manifest(const DiffResult& r, const TransformSymbols& transform) {
   const ElfFile& new_binary = *r.new_release->binary;
   SymbolIndex old_index(old_binary), new_index(new_binary);
   std::vector<const ElfFile*> old_files = object_files(*r.old_release), new_files = object_files(*r.new_release);
+  // Functions of the same name as a running one of another signature: loaded as new, never
+  // redirected to (a stub takes the old entry, or the old function stays for its callers).
+  std::set<std::string> resigned;
+  for (const auto* list : {&r.types.signatures, &r.types.resigned})
+    for (const SignatureChange& s : *list)
+      if (s.old_symbol == s.new_symbol) resigned.insert(s.new_symbol.display());
   for (const FunctionChange& c : r.functions) {
     if (c.kind == ChangeKind::kRemoved) continue;
     ManifestFunction f;
@@ -215,7 +221,9 @@ Manifest make_manifest(const DiffResult& r, const TransformSymbols& transform) {
     // Nor has a static initializer: it ran when the program started and runs again only
     // for the patch's new data.
     bool initializer = is_static_initializer(c.symbol.name);
-    if (c.kind == ChangeKind::kChanged && !c.fragment && !initializer && before) {
+    if (c.kind == ChangeKind::kChanged && !c.fragment && !initializer && before && resigned.count(c.symbol.display())) {
+      f.kind = ManifestFunction::Kind::kResigned;  // the running one has another signature
+    } else if (c.kind == ChangeKind::kChanged && !c.fragment && !initializer && before) {
       f.kind = ManifestFunction::Kind::kChanged;
       CodeHash h = code_hash(old_binary, *before, old_files);
       f.old_hash = h.hash;
@@ -255,7 +263,7 @@ Manifest make_manifest(const DiffResult& r, const TransformSymbols& transform) {
     m.functions.push_back(carried);
     listed.insert(f.display());
   }
-  for (const SignatureChange& s : r.types.signatures) m.stubs.push_back(s.old_symbol);
+  for (const SignatureChange& s : r.types.signatures) m.stubs.push_back({s.old_symbol, stub_symbol(s.old_symbol)});
   return m;
 }
 
@@ -265,6 +273,11 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
     std::string why;
     for (const UnmigratedReach& u : r.types.unmigrated) why += "\n  " + u.path;
     return make_error("these data cannot be migrated:" + why);
+  }
+  if (!r.types.unstubbable.empty()) {
+    std::string why;
+    for (const std::string& u : r.types.unstubbable) why += "\n  " + u;
+    return make_error("these signature changes cannot be given a stub:" + why);
   }
   Requirements q = requirements_of(r);
   std::vector<std::string> objects;

@@ -74,6 +74,10 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
                         : " (the patch gets a new instance, filled by the transformers)\n");
   if (!r.types.signatures.empty()) out << "signature changes:\n";
   for (const auto& s : r.types.signatures) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
+  if (!r.types.resigned.empty())
+    out << "signature changes of static functions (no stub: every caller is in the patch; old activations keep "
+           "the old function):\n";
+  for (const auto& s : r.types.resigned) out << "  " << s.old_signature << "  ->  " << s.new_signature << "\n";
   if (!r.types.compatible_signatures.empty())
     out << "signature changes that pass arguments alike (old callers call the new function; no stub):\n";
   for (const auto& s : r.types.compatible_signatures)

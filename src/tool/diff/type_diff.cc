@@ -384,8 +384,23 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     for (const auto& p : f->parameters) new_nominal += "," + canonical_type(new_types, p.second);
     if (old_nominal == new_nominal) continue;
     SignatureChange change{old_index.refs[id], new_index.refs[id], f->unit, before, after, it->second, f};
-    if (passed_alike(old_types, *it->second, new_types, *f)) out.compatible_signatures.push_back(change);
-    else out.signatures.push_back(change);
+    if (passed_alike(old_types, *it->second, new_types, *f)) {
+      out.compatible_signatures.push_back(change);
+    } else if (!change.new_symbol.file.empty() && change.new_symbol == change.old_symbol) {
+      // A static function: its callers are all in its unit.
+      std::string name = change.new_symbol.display();
+      if (objects.address_taken.count(name)) {
+        out.unstubbable.push_back(before + " -> " + after + " (" + name +
+                                  "): a static function whose address is taken; its stub cannot reach it");
+        continue;
+      }
+      out.resigned.push_back(change);
+      if (auto callers = objects.callers.find(name); callers != objects.callers.end())
+        for (const std::string& caller : callers->second)
+          if (caller != name) user_reasons.emplace(caller, "calls " + demangle(change.new_symbol.name) + ", whose signature changed");
+    } else {
+      out.signatures.push_back(change);
+    }
   }
 
   // A function removed and one added with the same name in the same unit: an overload whose

@@ -76,6 +76,13 @@ struct TypeComparison {
   // one pointer type for another): old callers call the new function as it is, no stub.
   // A typedef that names the same type (unsigned int -> client_flags_t) is no change at all.
   std::vector<SignatureChange> compatible_signatures;
+  // Static functions whose signature changed and whose address is never taken: every caller
+  // is in their unit, and joins the patch; the new function is simply new (no stub), and the
+  // old one stays for the old activations that still call it.
+  std::vector<SignatureChange> resigned;
+  // Static functions whose signature changed and whose address is taken: a stub would have
+  // to call a function local to another unit. Refused, with the reason.
+  std::vector<std::string> unstubbable;
   std::vector<TypeUser> users;
   std::vector<UnmigratedReach> unmigrated;
 };
