@@ -306,10 +306,14 @@ int link(SourceLanguage language, const std::string& compiler, Command c, bool g
   record.compiler = identity;
   record.source_root = root;
   std::set<std::string> seen_dirs, seen_defines;
+  bool any_wrapped = false;
   for (const std::string& object : objects) {
-    std::ifstream in(object + kSidecarSuffix);
-    if (!in) continue;  // an object the wrapper did not compile: its unit has no settings to give
+    // Every object is recorded, so that diff sees a change in one the wrapper did not
+    // compile (a vendored unit) and says it cannot be redirected, rather than missing it.
     record.objects.push_back(object);
+    std::ifstream in(object + kSidecarSuffix);
+    if (!in) continue;  // not compiled by the wrapper: no settings to give
+    any_wrapped = true;
     for (std::string line; std::getline(in, line);) {
       if (line.size() < 3) continue;
       std::string value = line.substr(2);
@@ -317,7 +321,7 @@ int link(SourceLanguage language, const std::string& compiler, Command c, bool g
       if (line[0] == 'D' && seen_defines.insert(value).second) record.defines.push_back(value);
     }
   }
-  if (record.objects.empty()) {
+  if (!any_wrapped) {
     std::cerr << "hotswap: " << output << " has no unit compiled by hotswap cc or c++: it is not updateable\n";
     return 1;
   }

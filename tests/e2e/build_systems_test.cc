@@ -123,6 +123,26 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
   EXPECT_EQ(p.quit(), 0);
 }
 
+TEST_F(MakeBuild, AChangeInCodeBuiltWithoutTheFlagsIsNamedNotSkipped) {
+  // vendor.c is built with the plain compiler (the Makefile's VENDOR_CC), as a vendored
+  // library is: its functions have no patchable entry. A release that changes it is refused,
+  // naming the function and why.
+  fs::path vendored = work_ / "release-vendor";
+  fs::copy(work_ / "release-1", vendored, fs::copy_options::recursive);
+  std::ofstream(vendored / "vendor.c", std::ios::trunc)
+      << "#include \"vendor.h\"\nint vendor_checksum(int n) { return (n * 37) % 1000; }\n";
+  ASSERT_EQ(make("release-1"), 0) << read_file(work_ / "release-1.log");
+  ASSERT_EQ(make("release-vendor"), 0) << read_file(work_ / "release-vendor.log");
+  const std::string log = (work_ / "diff.log").string();
+  EXPECT_NE(shell(tool() + " diff " + (work_ / "release-1" / "counter").string() + " " + (vendored / "counter").string() +
+                  " -o " + (work_ / "v.hsp").string() + " > " + log + " 2>&1"),
+            0);
+  std::string refusal = read_file(log);
+  EXPECT_NE(refusal.find("have no patchable entry"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("vendor_checksum"), std::string::npos) << refusal;
+  EXPECT_FALSE(fs::exists(work_ / "v.hsp"));
+}
+
 TEST_F(MakeBuild, FlagsPrintsWhatAHandWiredBuildAdds) {
   std::string out = (work_ / "flags").string();
   ASSERT_EQ(shell(tool() + " flags --cflags --compiler gcc --source-root /src > " + out), 0);

@@ -16,6 +16,7 @@
 #include "tool/diff/transform_writer.h"
 #include "tool/patch_writer.h"
 #include "tool/subprocess.h"
+#include "arch/x86_64/redirect.h"
 
 namespace hotswap::diff {
 namespace {
@@ -190,6 +191,32 @@ std::vector<const ElfFile*> object_files(const Release& release) {
   return out;
 }
 
+// Whether the old release's copy of `s` was compiled to be updateable: the patchable NOPs
+// around its entry (x86_64::entry_state).
+bool patchable_entry(const ElfFile& binary, const ElfSymbol& s) {
+  if (s.shndx >= binary.sections().size()) return false;
+  const ElfSection& section = binary.sections()[s.shndx];
+  std::span<const unsigned char> bytes = binary.symbol_bytes(s);
+  if (s.value < section.addr + x86_64::kPadBefore || bytes.size() < x86_64::kEntryBytes) return false;
+  return x86_64::entry_state(bytes.data()) != x86_64::EntryState::kNotPatchable;
+}
+
+// The functions the patch would redirect whose entries cannot be: code built without the
+// updateable flags (a vendored static library, a dependency's objects), linked as it was.
+std::vector<std::string> unredirectable(const DiffResult& r) {
+  const ElfFile& old_binary = *r.old_release->binary;
+  SymbolIndex old_index(old_binary);
+  std::vector<std::string> out;
+  auto check = [&](const SymbolRef& symbol) {
+    const ElfSymbol* before = old_index.find(symbol);
+    if (before && !patchable_entry(old_binary, *before)) out.push_back(demangle(symbol.display()));
+  };
+  for (const FunctionChange& c : r.functions)
+    if (c.kind == ChangeKind::kChanged && !c.fragment && !is_static_initializer(c.symbol.name)) check(c.symbol);
+  for (const SignatureChange& s : r.types.signatures) check(s.old_symbol);
+  return out;
+}
+
 Manifest make_manifest(const DiffResult& r, const TransformSymbols& transform) {
   Manifest m;
   m.base = r.old_release->record.build_id;
@@ -273,6 +300,13 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
     std::string why;
     for (const UnmigratedReach& u : r.types.unmigrated) why += "\n  " + u.path;
     return make_error("these data cannot be migrated:" + why);
+  }
+  if (std::vector<std::string> fixed = unredirectable(r); !fixed.empty()) {
+    std::string why;
+    for (const std::string& f : fixed) why += "\n  " + f;
+    return make_error("these changed functions have no patchable entry: they were compiled without the updateable "
+                      "flags (a vendored library, a dependency's objects?), so the running program cannot be sent to "
+                      "their new code:" + why);
   }
   if (!r.types.unstubbable.empty()) {
     std::string why;

@@ -1,11 +1,12 @@
 /* A C program built by a plain Makefile through `hotswap cc`: it includes
    <hotswap/hotswap.h> as C and answers one command per line:
-     apply PATH | revert | work N | served | quit */
+     apply PATH | revert | work N | checksum N | served | quit */
 #include <hotswap/hotswap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vendor.h"
 #include "work.h"
 
 int main(void) {
@@ -27,6 +28,8 @@ int main(void) {
       printf("%s %s\n", refused ? "refused" : "ok", message);
     } else if (strncmp(line, "work ", 5) == 0) {
       printf("%d\n", work(atoi(line + 5)));
+    } else if (strncmp(line, "checksum ", 9) == 0) {
+      printf("%d\n", vendor_checksum(atoi(line + 9)));
     } else if (strcmp(line, "served") == 0) {
       printf("%ld\n", served());
     } else {
