@@ -221,10 +221,16 @@ Result Runtime::commit(StagedPatch staged) {
   }
   std::string message = "applied " + short_id(m.base) + " -> " + short_id(m.target) + ": " +
                         std::to_string(patch.redirects.size()) + " entries redirected";
-  if (!patch.still_active.empty()) {
-    message += "; still running on a thread's stack (the old code finishes there):";
-    for (const std::string& f : patch.still_active) message += " " + f;
+  // A thread's bottom frame never returns (main's loop): it is no warning that it goes on
+  // in the old code, only how the update works there. Other functions finish in it.
+  std::string bottom, finishing;
+  for (const std::string& f : patch.still_active) {
+    std::string name = demangle(f);
+    std::string& list = name == "main" ? bottom : finishing;
+    list += (list.empty() ? "" : ", ") + name;
   }
+  if (!bottom.empty()) message += "; " + bottom + " keeps running the old code in its current frame (new calls run the new code)";
+  if (!finishing.empty()) message += "; still running on a thread's stack (the old code finishes there): " + finishing;
   if (migrating(patch))
     message += "; migrated " + describe_migrations(patch) + "; waited " + std::to_string(patch.quiescence_ns / 1000) +
                " us for quiescence";

@@ -109,7 +109,12 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
   EXPECT_EQ(p.ask("work 5"), "10");
   EXPECT_TRUE(starts_with(p.ask("apply " + p2), "ok applied"));
   EXPECT_EQ(p.ask("work 200"), "601");
-  EXPECT_TRUE(starts_with(p.ask("apply " + p3), "ok applied"));
+  std::string applied = p.ask("apply " + p3);
+  EXPECT_TRUE(starts_with(applied, "ok applied")) << applied;
+  EXPECT_NE(applied.find("main keeps running the old code in its current frame (new calls run the new code)"),
+            std::string::npos)
+      << "main's loop is said to go on, not warned about: " << applied;
+  EXPECT_EQ(applied.find("still running on a thread's stack"), std::string::npos) << applied;
   EXPECT_EQ(p.ask("work 5"), "16") << "the stub passed 0 for the new parameter: the default factor, 3";
   EXPECT_EQ(p.ask("work 200"), "602");
   EXPECT_EQ(p.ask("served"), "4");

@@ -291,8 +291,8 @@ TEST(Active, ChangedFunctionStillRunningOnAThreadIsReported) {
   std::string answer = p.ask("apply " + patch("active", "v1", "v2"));
   EXPECT_APPLIED(answer);
   EXPECT_NE(answer.find("still running on a thread's stack"), std::string::npos) << answer;
-  EXPECT_NE(answer.find("_Z4spinv"), std::string::npos) << answer;
-  EXPECT_EQ(answer.find("_Z7releasev"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("spin()"), std::string::npos) << "named as the source names it: " << answer;
+  EXPECT_EQ(answer.find("release()"), std::string::npos) << answer;
   EXPECT_EQ(p.ask("release"), "2");
   EXPECT_EQ(p.ask("stop"), "stopped");
 }

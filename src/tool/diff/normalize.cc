@@ -68,11 +68,52 @@ bool NormalForm::operator==(const NormalForm& other) const {
   return true;
 }
 
+// When the code differs only in a few immediates (a line number an assertion passes, a
+// buffer size): "only a constant changed: 1134 -> 1137". Each run of differing bytes no
+// longer than an immediate is read as the 32-bit value that starts with it (a small change
+// shows in the low bytes); "" when the differences look like anything else.
+std::string only_constants(const NormalForm& before, const NormalForm& after) {
+  const auto& a = before.masked;
+  const auto& b = after.masked;
+  if (a.size() != b.size() || a.empty()) return "";
+  std::vector<std::pair<std::size_t, std::size_t>> runs;  // [first, last] differing bytes
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (!runs.empty() && i - runs.back().second <= 3 && i - runs.back().first < 4) runs.back().second = i;
+    else runs.emplace_back(i, i);
+    if (runs.size() > 3) return "";
+  }
+  if (runs.empty()) return "";
+  auto value = [](const std::vector<unsigned char>& bytes, std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 4 && at + k < bytes.size(); ++k) v |= std::uint32_t{bytes[at + k]} << (8 * k);
+    return static_cast<std::int32_t>(v);
+  };
+  std::string out;
+  bool small = true;
+  for (auto [first, last] : runs) {
+    std::int32_t x = value(a, first), y = value(b, first);
+    small = small && x >= 0 && y >= 0 && x < 100000 && y < 100000 && (y - x < 200 && x - y < 200);
+    out += (out.empty() ? "" : ", ") + std::to_string(x) + " -> " + std::to_string(y);
+  }
+  return std::string(runs.size() == 1 ? "only a constant changed: " : "only constants changed: ") + out +
+         (small ? " (a line number, as an assertion passes?)" : "");
+}
+
 std::string explain_difference(const NormalForm& before, const NormalForm& after) {
   if (before == after) return "";
   if (before.size != after.size)
     return "code differs (size " + std::to_string(before.size) + " -> " +
            std::to_string(after.size) + ")";
+  if (before.code_hash != after.code_hash && before.references.size() == after.references.size()) {
+    bool same_references = true;
+    for (std::size_t i = 0; i < before.references.size() && same_references; ++i)
+      same_references = before.references[i].target == after.references[i].target &&
+                        before.references[i].offset == after.references[i].offset &&
+                        before.references[i].type == after.references[i].type;
+    if (same_references)
+      if (std::string constants = only_constants(before, after); !constants.empty()) return constants;
+  }
   if (before.code_hash != after.code_hash || before.references.size() != after.references.size())
     return "code differs";
   for (std::size_t i = 0; i < before.references.size(); ++i) {
@@ -159,6 +200,7 @@ NormalForm Normalizer::normalize(const ElfSymbol& symbol) {
   h.add(sec.type == SHT_NOBITS ? std::string("nobits") : std::string("bits"));
   h.add(bytes);
   form.code_hash = hex64(h.value());
+  form.masked = std::move(bytes);
   return form;
 }
 

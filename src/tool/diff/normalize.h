@@ -37,6 +37,7 @@ struct NormalReference {
 struct NormalForm {
   std::string code_hash;  // bytes with relocated fields zeroed (size included)
   std::uint64_t size = 0;
+  std::vector<unsigned char> masked;  // those bytes, to say what differs
   std::vector<NormalReference> references;
   bool operator==(const NormalForm& other) const;
 };

@@ -119,12 +119,33 @@ TEST(Normalize, AnonymousReadOnlyDataCountsByContent) {
   EXPECT_EQ(explain_difference(fa, fb), "constant data (e.g. a jump table) changed");
 }
 
-TEST(Normalize, CodeDifferenceOutsideRelocatedFields) {
+TEST(Normalize, AnImmediateThatChangedIsNamedWithItsValues) {
   FakeObject a = make_object(std::string("x\0", 2), 0, 0);
   FakeObject b = make_object(std::string("x\0", 2), 0, 0);
   b.bytes[1][13] = 2;  // the immediate
   Normalizer na(a.tables()), nb(b.tables());
-  EXPECT_EQ(explain_difference(na.normalize(a.symbols[4]), nb.normalize(b.symbols[4])),
+  std::string why = explain_difference(na.normalize(a.symbols[4]), nb.normalize(b.symbols[4]));
+  EXPECT_EQ(why.rfind("only a constant changed: ", 0), 0u) << why;
+}
+
+NormalForm code(std::vector<unsigned char> bytes) {
+  NormalForm f;
+  f.size = bytes.size();
+  f.code_hash = std::string(bytes.begin(), bytes.end());
+  f.masked = std::move(bytes);
+  return f;
+}
+
+TEST(Normalize, AShiftedLineNumberReadsAsOneAndOpcodesAsCode) {
+  // mov $1134, %edx (ba 6e 04 00 00) -> mov $1137, %edx: an assertion's __LINE__.
+  EXPECT_EQ(explain_difference(code({0xba, 0x6e, 0x04, 0x00, 0x00, 0xc3}), code({0xba, 0x71, 0x04, 0x00, 0x00, 0xc3})),
+            "only a constant changed: 1134 -> 1137 (a line number, as an assertion passes?)");
+  EXPECT_EQ(explain_difference(code({0xba, 0x6e, 0x04, 0x00, 0x00, 0xbf, 0x10, 0x00, 0x00, 0x00, 0xc3}),
+                               code({0xba, 0x71, 0x04, 0x00, 0x00, 0xbf, 0x00, 0x10, 0x00, 0x00, 0xc3})),
+            "only constants changed: 1134 -> 1137, 16 -> 4096");
+  // Differences all over: code.
+  EXPECT_EQ(explain_difference(code({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}),
+                               code({0, 2, 0, 4, 5, 6, 0, 8, 9, 10, 0, 12, 13, 0, 15, 0})),
             "code differs");
 }
 

@@ -1,6 +1,7 @@
 #include "tool/diff/report.h"
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -40,17 +41,26 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
   out << "functions in the patch: " << in_patch << "\n";
   // A constructor's or destructor's variants (C1/C2, D1/D2) demangle alike: one line,
   // with the number of symbols it stands for.
-  std::vector<std::string> lines;
-  for (const auto& c : r.functions)
-    if (c.kind != ChangeKind::kRemoved)
-      lines.push_back("  " + std::string(c.fragment ? "fragment" : kind_name(c.kind)) + "  " + demangle(c.symbol.name) +
-                      where(c.symbol) + ": " + c.reason);
-  for (std::size_t i = 0; i < lines.size();) {
-    std::size_t same = 1;
-    while (i + same < lines.size() && lines[i + same] == lines[i]) ++same;
-    out << lines[i] << (same > 1 ? " (" + std::to_string(same) + " symbols)" : "") << "\n";
-    i += same;
+  // Each line once, wherever its twins are listed. Functions whose only change is a constant
+  // (a line number an assertion passes shifted by an edit above) come last, together: they
+  // are in the patch, but are seldom what the release is about.
+  std::vector<std::string> lines, constants;
+  std::map<std::string, std::size_t> count;
+  for (const auto& c : r.functions) {
+    if (c.kind == ChangeKind::kRemoved) continue;
+    bool constant = c.reason.rfind("only a constant changed", 0) == 0 || c.reason.rfind("only constants changed", 0) == 0;
+    std::string line = constant ? "    " + demangle(c.symbol.name) + where(c.symbol) + ": " + c.reason.substr(c.reason.find(": ") + 2)
+                                : "  " + std::string(c.fragment ? "fragment" : kind_name(c.kind)) + "  " +
+                                      demangle(c.symbol.name) + where(c.symbol) + ": " + c.reason;
+    if (count[line]++ == 0) (constant ? constants : lines).push_back(line);
   }
+  for (const std::string& line : lines)
+    out << line << (count[line] > 1 ? " (" + std::to_string(count[line]) + " symbols)" : "") << "\n";
+  if (!constants.empty())
+    out << "  changed  " << constants.size() << (constants.size() == 1 ? " function" : " functions")
+        << " where only constants differ (line numbers, as assertions pass, after an edit above them?):\n";
+  for (const std::string& line : constants)
+    out << line << (count[line] > 1 ? " (" + std::to_string(count[line]) + " symbols)" : "") << "\n";
   for (const auto& c : r.functions)
     if (c.kind == ChangeKind::kRemoved)
       out << "  removed  " << demangle(c.symbol.name) << where(c.symbol) << ": not in the patch (old code stays)\n";
