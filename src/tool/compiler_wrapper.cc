@@ -260,6 +260,10 @@ int link(SourceLanguage language, const std::string& compiler, Command c, bool g
     return 1;
   }
   std::string output = c.output.empty() ? "a.out" : c.output;
+  // A build system's probe (autoconf's conftest, a bare a.out) links a program nobody
+  // patches: it gets the runtime like any other, but leaves no objects or record behind.
+  std::string base = fs::path(output).filename().string();
+  bool probe = base == "a.out" || base.rfind("conftest", 0) == 0;
   // Sources on the link line are compiled first, each to an object of its own beside the
   // program (the build record names objects, and diff reads them).
   std::vector<std::string> compile_args;
@@ -276,6 +280,14 @@ int link(SourceLanguage language, const std::string& compiler, Command c, bool g
     if (takes_value(a) && i + 1 < c.args.size()) compile_args.push_back(c.args[++i]);
   }
   std::vector<std::string> objects;
+  std::string probe_dir;
+  struct RemoveOnExit {
+    std::string& dir;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  } remove_probe{probe_dir};
   int n = 0;
   for (std::size_t i : c.inputs) {
     std::string& input = c.args[i];
@@ -284,6 +296,12 @@ int link(SourceLanguage language, const std::string& compiler, Command c, bool g
       continue;
     }
     fs::path dir = output + ".hotswap-units";
+    if (probe) {
+      char scratch[] = "/tmp/hotswap-probe.XXXXXX";
+      if (!mkdtemp(scratch)) return 1;
+      dir = scratch;
+      probe_dir = scratch;
+    }
     std::error_code ec;
     fs::create_directories(dir, ec);
     std::string object = (dir / (std::to_string(n++) + "-" + fs::path(input).filename().string() + ".o")).string();
@@ -300,6 +318,7 @@ int link(SourceLanguage language, const std::string& compiler, Command c, bool g
   std::vector<std::string> flags = link_flags(language, library, script);
   argv.insert(argv.end(), flags.begin(), flags.end());
   if (int status = spawn(argv); status != 0) return status;
+  if (probe) return 0;
 
   RecordOptions record;
   record.binary = output;

@@ -1,7 +1,8 @@
 // Programs built by their own build systems through the compiler wrappers (docs/any-build.md):
-// a C program with a plain Makefile, built with `make CC="hotswap cc"` from two checkouts
-// of its consecutive releases in different folders, compared by `hotswap diff` and patched
-// live. Nothing here names the runtime, the link script or the build record: the wrapper does.
+// a C program with a plain Makefile, built with `make CC="hotswap cc"`, and a C++ program
+// with autotools, configured with CXX="hotswap c++", each from checkouts of its consecutive
+// releases in different folders, compared by `hotswap diff` and patched live. Nothing here
+// names the runtime, the link script or the build record: the wrappers do.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -161,4 +162,53 @@ TEST_F(MakeBuild, FlagsPrintsWhatAHandWiredBuildAdds) {
     EXPECT_NE(ldflags.find(flag), std::string::npos) << flag << " in " << ldflags;
   ASSERT_EQ(shell(tool() + " flags --cflags --compiler clang > " + out), 0);
   EXPECT_EQ(read_file(out).find("-fno-ipa-icf"), std::string::npos) << "GCC's alone";
+}
+
+namespace {
+
+class AutotoolsBuild : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    work_ = fs::temp_directory_path() / ("hotswap-autotools-" + std::to_string(getpid()));
+    fs::remove_all(work_);
+    for (int n = 1; n <= 2; ++n) {
+      fs::path dir = work_ / ("release-" + std::to_string(n));
+      fs::create_directories(dir);
+      for (int v = 1; v <= n; ++v)
+        fs::copy(fs::path(AUTOTOOLS_PROGRAMS) / "greeter" / ("v" + std::to_string(v)), dir,
+                 fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+    }
+  }
+  void TearDown() override { fs::remove_all(work_); }
+
+  // autoreconf, ./configure CXX="hotswap c++", make: 0 when it built.
+  int build(const std::string& release) {
+    fs::path dir = work_ / release;
+    return shell("cd " + dir.string() + " && autoreconf -i && ./configure CXX='" + tool() + " c++' && make > " +
+                 (work_ / (release + ".log")).string() + " 2>&1");
+  }
+
+  fs::path work_;
+};
+
+}  // namespace
+
+TEST_F(AutotoolsBuild, AConfiguredCxxProgramTakesItsNextReleaseLive) {
+  for (const char* release : {"release-1", "release-2"})
+    ASSERT_EQ(build(release), 0) << read_file(work_ / (std::string(release) + ".log"));
+  for (const char* probe : {"a.out.hotswap.json", "conftest.hotswap.json"})
+    EXPECT_FALSE(fs::exists(work_ / "release-1" / probe)) << "configure's probes leave nothing behind";
+  const std::string patch = (work_ / "greeter.hsp").string(), log = (work_ / "diff.log").string();
+  ASSERT_EQ(shell(tool() + " diff " + (work_ / "release-1" / "greeter").string() + " " +
+                  (work_ / "release-2" / "greeter").string() + " -o " + patch + " > " + log + " 2>&1"),
+            0)
+      << read_file(log);
+  EXPECT_NE(read_file(log).find("greeter::greet"), std::string::npos) << read_file(log);
+  Process p((work_ / "release-1" / "greeter").string());
+  EXPECT_EQ(p.ask("greet ann"), "hello ann");
+  EXPECT_TRUE(starts_with(p.ask("apply " + patch), "ok applied"));
+  EXPECT_EQ(p.ask("greet ann"), "hello, ann!");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("greet ann"), "hello ann");
+  EXPECT_EQ(p.quit(), 0);
 }

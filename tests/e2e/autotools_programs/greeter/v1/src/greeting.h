@@ -1,0 +1,6 @@
+#pragma once
+#include <string>
+
+namespace greeter {
+std::string greet(const std::string& name);
+}
