@@ -165,7 +165,7 @@ Expected<Manifest> parse_manifest(std::string_view text) {
     for (const json& e : array_member(j, "stubs")) {
       ManifestStub stub;
       stub.function = ref_from_json(e, "manifest stub");
-      stub.stub = required_string(e, "stub", "manifest stub " + stub.function.name);
+      stub.stub = optional_string(e, "stub");  // absent in patches made before stubs were installed
       m.stubs.push_back(std::move(stub));
     }
     return m;

@@ -2,6 +2,7 @@
 // the manifest says. Nothing is changed here.
 #include <elf.h>
 
+#include <set>
 #include <span>
 
 #include "arch/x86_64/redirect.h"
@@ -49,9 +50,26 @@ Status verify_patch(const LinkedPatch& patch, const RuntimeState& state) {
   std::string running = state.current_version();
   if (m.base != running)
     return make_error("patch is for version " + m.base + ", the process runs " + running);
+  // A function an applied patch gave a new signature shares its name with the old one, whose
+  // entry leads to a stub (or stays for old callers): changing it again would send that old
+  // entry to code of the new signature. Refused until the scope tells the two apart.
+  std::set<SymbolKey> resigned_below;
+  for (const auto& applied : state.applied) resigned_below.insert(applied->resigned.begin(), applied->resigned.end());
+  auto resigned_before = [&](const SymbolRef& f) -> Status {
+    if (resigned_below.count(key_of(f)))
+      return make_error("function " + f.display() + " changed its signature in an applied patch: changing it again in "
+                        "another patch on top is not supported yet (revert that patch and apply one made from its base)");
+    return Status::success();
+  };
+  for (const ManifestFunction& f : m.functions)
+    if (f.kind != ManifestFunction::Kind::kNew) HOTSWAP_TRY(resigned_before(f.symbol));
   // A function whose signature changed: its stub is the patch's, and its entries can be
   // switched to it, as a changed function's can.
   for (const ManifestStub& stub : m.stubs) {
+    HOTSWAP_TRY(resigned_before(stub.function));
+    if (stub.stub.empty())
+      return make_error("the signature of " + stub.function.display() +
+                        " changed, but the patch names no stub (made by an older hotswap diff: make it again)");
     if (!defines_function(*patch.file.elf, {stub.stub, ""}))
       return make_error("manifest names the stub " + stub.stub + " of " + stub.function.display() +
                         " but the patch does not define it");

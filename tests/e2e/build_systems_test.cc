@@ -123,10 +123,73 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
   EXPECT_EQ(p.ask("work 5"), "17") << "release 2's work(n) again, its old entry no longer a stub";
   EXPECT_TRUE(starts_with(p.ask("apply " + p3), "ok applied")) << "and again";
   EXPECT_EQ(p.ask("work 5"), "17");
+  // A patch that changes work() again, on top of the one that changed its signature, is
+  // refused: the old entry (now the stub's) would be sent to the new-signature code.
+  fs::path r4 = work_ / "release-4";
+  fs::copy(work_ / "release-3", r4, fs::copy_options::recursive);
+  ASSERT_EQ(shell("sed -i 's/scale ? scale : 3/scale ? scale : 4/' " + (r4 / "work.c").string()), 0);
+  ASSERT_EQ(make("release-4"), 0) << read_file(work_ / "release-4.log");
+  const std::string p4 = (work_ / "r4.hsp").string();
+  ASSERT_EQ(shell(tool() + " diff " + bin(3) + " " + (r4 / "counter").string() + " -o " + p4 + " > " + log + " 2>&1"), 0)
+      << read_file(log);
+  std::string stacked = p.ask("apply " + p4);
+  EXPECT_TRUE(starts_with(stacked, "refused")) << stacked;
+  EXPECT_NE(stacked.find("changed its signature in an applied patch"), std::string::npos) << stacked;
+  EXPECT_EQ(p.ask("work 5"), "17") << "nothing changed";
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_EQ(p.ask("work 5"), "10");
   EXPECT_EQ(p.quit(), 0);
+}
+
+TEST_F(MakeBuild, ASignatureChangeWhoseCodeIsTheSameStillCarriesTheNewFunction) {
+  // work() gains a parameter it does not use yet: its code may be the same, but the stub
+  // calls the new one, so the patch must carry it (bound to the running one, whose entry
+  // leads to the stub, the stub would call itself).
+  fs::path r = work_ / "release-unused";
+  fs::copy(work_ / "release-1", r, fs::copy_options::recursive);
+  ASSERT_EQ(shell("cd " + r.string() + " && sed -i 's/int work(int n);/int work(int n, int unused);/' work.h && " +
+                  "sed -i 's/int work(int n) {/int work(int n, int unused) {\\n  (void)unused;/' work.c && " +
+                  "sed -i 's/work(atoi(line + 5))/work(atoi(line + 5), 0)/' main.c"),
+            0);
+  ASSERT_EQ(make("release-1"), 0) << read_file(work_ / "release-1.log");
+  ASSERT_EQ(make("release-unused"), 0) << read_file(work_ / "release-unused.log");
+  const std::string patch = (work_ / "p" / "u.hsp").string(), log = (work_ / "diff.log").string();
+  fs::create_directories(work_ / "p");
+  shell(tool() + " diff " + (work_ / "release-1" / "counter").string() + " " + (r / "counter").string() + " -o " + patch +
+        " > " + log + " 2>&1");
+  ASSERT_EQ(shell(tool() + " diff " + (work_ / "release-1" / "counter").string() + " " + (r / "counter").string() +
+                  " -o " + patch + " --transform " + (work_ / "p" / "transform.cpp").string() + " > " + log + " 2>&1"),
+            0)
+      << read_file(log);
+  EXPECT_NE(read_file(log).find("work: "), std::string::npos) << "work is in the patch: " << read_file(log);
+  Process p((work_ / "release-1" / "counter").string());
+  EXPECT_TRUE(starts_with(p.ask("apply " + patch), "ok applied"));
+  EXPECT_EQ(p.ask("work 5"), "10") << "through the stub, into the new work";
+  EXPECT_EQ(p.quit(), 0);
+}
+
+TEST_F(MakeBuild, ResponseFilesLanguageOptionsAndStandardInputAreUnderstood) {
+  fs::path dir = work_ / "release-1";
+  // A compile whose -c and output are in a response file is a compile, with its settings noted.
+  std::ofstream(dir / "args.rsp") << "-O2 -I. '-DGREETING=\"hi there\"'\n-c work.c -o from-rsp.o\n";
+  ASSERT_EQ(shell("cd " + dir.string() + " && " + tool() + " cc @args.rsp"), 0);
+  EXPECT_TRUE(fs::exists(dir / "from-rsp.o"));
+  std::string noted = read_file(dir / "from-rsp.o.hotswap-flags");
+  EXPECT_NE(noted.find("D GREETING=\"hi there\""), std::string::npos) << noted;
+  // -x applies to what follows it; a program read from standard input (configure probes so).
+  ASSERT_EQ(shell("cd " + dir.string() + " && printf 'int main(void) { return 0; }\\n' | " + tool() +
+                  " cc -x c - -o from-stdin 2> stdin.log && ./from-stdin"),
+            0)
+      << read_file(dir / "stdin.log");
+  ASSERT_EQ(shell("cd " + dir.string() + " && cp main.c main.inc && " + tool() +
+                  " cc -I. -x c main.inc -x none work.c vendor.c -o from-x 2> x.log"),
+            0)
+      << read_file(dir / "x.log");
+  // A compiler that is the wrapper again is refused, not run without end.
+  EXPECT_NE(shell("cd " + dir.string() + " && HOTSWAP_CC=" + tool() + "-cc " + tool() + " cc -c work.c -o w.o 2> loop.log"),
+            0);
+  EXPECT_NE(read_file(dir / "loop.log").find("runs the wrapper again"), std::string::npos) << read_file(dir / "loop.log");
 }
 
 TEST_F(MakeBuild, AChangeInCodeBuiltWithoutTheFlagsIsNamedNotSkipped) {

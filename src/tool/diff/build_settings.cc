@@ -28,6 +28,21 @@ void split_producer(const std::string& producer, std::string& compiler, std::vec
   }
 }
 
+// The words of a flags string without the options that name a path (and the path given
+// as the next word: "-I dir"); every other word kept, values included ("-D MODE=1").
+std::vector<std::string> without_paths(const std::string& flags) {
+  std::istringstream in(flags);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) {
+    if (word == "-I" || word == "-iquote" || word == "-isystem") {
+      in >> word;  // its directory
+      continue;
+    }
+    if (!names_a_path(word)) words.push_back(word);
+  }
+  return words;
+}
+
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -61,11 +76,7 @@ Status check_same_build_settings(const BuildRecord& old_record, const BuildRecor
                       new_record.compiler + "\"");
   // Options that name a path (-ffile-prefix-map=<checkout>/=, -I) differ between two
   // checkouts of one program and change no code: compared without them, as producers are.
-  std::string old_compiler, new_compiler;
-  std::vector<std::string> old_flags, new_flags;
-  split_producer(old_record.flags, old_compiler, old_flags);
-  split_producer(new_record.flags, new_compiler, new_flags);
-  if (old_flags != new_flags)
+  if (without_paths(old_record.flags) != without_paths(new_record.flags))
     return make_error("the two builds used different flags: \"" + old_record.flags + "\" and \"" + new_record.flags +
                       "\"");
   for (const std::string& unit : units) {

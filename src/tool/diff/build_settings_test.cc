@@ -39,6 +39,12 @@ TEST(BuildSettings, RecordFlagsDifferingOnlyInPathsAreTheSame) {
   a.flags = "-O2 -ffile-prefix-map=/src/release-1/= -I/src/release-1/include -DNDEBUG";
   b.flags = "-O2 -ffile-prefix-map=/src/release-2/= -I/src/release-2/include -DNDEBUG";
   EXPECT_TRUE(check_same_build_settings(a, b, {}, {}, {}).ok());
+  b.flags = "-O2 -ffile-prefix-map=/src/release-2/= -I /src/release-2/include -DNDEBUG";
+  EXPECT_TRUE(check_same_build_settings(a, b, {}, {}, {}).ok()) << "a directory given as the next word";
+  a.flags = "-O2 -D MODE=1";
+  b.flags = "-O2 -D MODE=2";
+  EXPECT_FALSE(check_same_build_settings(a, b, {}, {}, {}).ok()) << "a value given as the next word counts";
+  a.flags = "-O2 -ffile-prefix-map=/src/release-1/= -I/src/release-1/include -DNDEBUG";
   b.flags = "-O3 -ffile-prefix-map=/src/release-2/= -DNDEBUG";
   Status s = check_same_build_settings(a, b, {}, {}, {});
   ASSERT_FALSE(s.ok());

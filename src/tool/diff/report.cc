@@ -48,7 +48,8 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
   std::map<std::string, std::size_t> count;
   for (const auto& c : r.functions) {
     if (c.kind == ChangeKind::kRemoved) continue;
-    bool constant = c.reason.rfind("only a constant changed", 0) == 0 || c.reason.rfind("only constants changed", 0) == 0;
+    bool constant = (c.reason.rfind("only a constant changed", 0) == 0 || c.reason.rfind("only constants changed", 0) == 0) &&
+                    c.reason.find("; ") == std::string::npos;  // nothing else brought it into the patch
     std::string line = constant ? "    " + demangle(c.symbol.name) + where(c.symbol) + ": " + c.reason.substr(c.reason.find(": ") + 2)
                                 : "  " + std::string(c.fragment ? "fragment" : kind_name(c.kind)) + "  " +
                                       demangle(c.symbol.name) + where(c.symbol) + ": " + c.reason;

@@ -400,6 +400,9 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
           if (caller != name) user_reasons.emplace(caller, "calls " + demangle(change.new_symbol.name) + ", whose signature changed");
     } else {
       out.signatures.push_back(change);
+      // The new function must be the patch's, even if its code did not change (a parameter
+      // not used yet): the stub calls it, and the running one's entry leads to the stub.
+      if (change.new_symbol == change.old_symbol) user_reasons.emplace(id, "its signature changed");
     }
   }
 
@@ -424,7 +427,11 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (nf != new_index.functions.end()) s.new_function = nf->second;
     s.old_signature = s.old_function ? spell_signature(old_types, *s.old_function) : demangle(s.old_symbol.name);
     s.new_signature = s.new_function ? spell_signature(new_types, *s.new_function) : demangle(s.new_symbol.name);
-    out.signatures.push_back(s);
+    // A local function (static, in an anonymous namespace) under a new name: its callers are
+    // all in its unit, whose changed callers call the new one; the old one is never
+    // redirected, so old activations and old pointers to it keep the old code. No stub.
+    if (!s.old_symbol.file.empty()) out.resigned.push_back(s);
+    else out.signatures.push_back(s);
   }
 
   // Data whose objects include a class with virtual functions that cannot be rebuilt.
