@@ -97,6 +97,7 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
       << "a signature change asks for the transform file's stub";
   std::string refusal = read_file(log);
   EXPECT_NE(refusal.find("needs the stub hotswap_stub_work"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("needs the stub hotswap_stub_reset"), std::string::npos) << "a return type that changed: " << refusal;
   EXPECT_NE(refusal.find("int scaled(int n)  ->  int scaled(int n, int factor)"), std::string::npos)
       << "the static helper is named, without a stub: " << refusal;
   const std::string transform = (work_ / "patches" / "transform.cpp").string();
@@ -119,8 +120,13 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
   EXPECT_EQ(p.ask("work 5"), "16") << "the stub passed 0 for the new parameter: the default factor, 3";
   EXPECT_EQ(p.ask("work 200"), "602");
   EXPECT_EQ(p.ask("served"), "4");
+  // reset() went from void to long: the old loop calls it through its stub, which drops the
+  // value; the count is reset by the new code.
+  EXPECT_EQ(p.ask("reset"), "reset");
+  EXPECT_EQ(p.ask("served"), "0");
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_EQ(p.ask("work 5"), "17") << "release 2's work(n) again, its old entry no longer a stub";
+  EXPECT_EQ(p.ask("served"), "1");
   EXPECT_TRUE(starts_with(p.ask("apply " + p3), "ok applied")) << "and again";
   EXPECT_EQ(p.ask("work 5"), "17");
   // A patch that changes work() again, on top of the one that changed its signature, is

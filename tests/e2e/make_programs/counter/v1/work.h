@@ -2,4 +2,5 @@
 #define COUNTER_WORK_H
 int work(int n);
 long served(void);
+void reset(void);
 #endif

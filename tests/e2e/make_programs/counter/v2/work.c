@@ -13,3 +13,5 @@ int work(int n) {
 }
 
 long served(void) { return requests; }
+
+void reset(void) { requests = 0; }

@@ -1,6 +1,6 @@
 /* A C program built by a plain Makefile through `hotswap cc`: it includes
    <hotswap/hotswap.h> as C and answers one command per line:
-     apply PATH | revert | work N | checksum N | served | quit */
+     apply PATH | revert | work N | checksum N | served | reset | quit */
 #include <hotswap/hotswap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +30,8 @@ int main(void) {
       printf("%d\n", work(atoi(line + 5), 0));
     } else if (strncmp(line, "checksum ", 9) == 0) {
       printf("%d\n", vendor_checksum(atoi(line + 9)));
+    } else if (strcmp(line, "reset") == 0) {
+      printf("reset %ld\n", reset());
     } else if (strcmp(line, "served") == 0) {
       printf("%ld\n", served());
     } else {

@@ -13,3 +13,9 @@ int work(int n, int scale) {
 }
 
 long served(void) { return requests; }
+
+long reset(void) {
+  long forgotten = requests;
+  requests = 0;
+  return forgotten;
+}
