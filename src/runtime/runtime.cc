@@ -221,16 +221,20 @@ Result Runtime::commit(StagedPatch staged) {
   }
   std::string message = "applied " + short_id(m.base) + " -> " + short_id(m.target) + ": " +
                         std::to_string(patch.redirects.size()) + " entries redirected";
-  // A thread's bottom frame never returns (main's loop): it is no warning that it goes on
-  // in the old code, only how the update works there. Other functions finish in it.
-  std::string bottom, finishing;
+  // A function a thread is in goes on in the old code in that frame, which for a thread's
+  // bottom frame (main's loop, a thread's loop) is for good: no warning, only how the update
+  // works there, said once per function for the life of the process.
+  std::string running;
+  std::size_t count = 0;
   for (const std::string& f : patch.still_active) {
     std::string name = demangle(f);
-    std::string& list = name == "main" ? bottom : finishing;
-    list += (list.empty() ? "" : ", ") + name;
+    if (!reported_active_.insert(name).second) continue;
+    running += (running.empty() ? "" : ", ") + name;
+    ++count;
   }
-  if (!bottom.empty()) message += "; " + bottom + " keeps running the old code in its current frame (new calls run the new code)";
-  if (!finishing.empty()) message += "; still running on a thread's stack (the old code finishes there): " + finishing;
+  if (count)
+    message += "; " + running + (count == 1 ? " keeps" : " keep") +
+               " running the old code in the frame a thread is in (new calls run the new code)";
   if (migrating(patch))
     message += "; migrated " + describe_migrations(patch) + "; waited " + std::to_string(patch.quiescence_ns / 1000) +
                " us for quiescence";

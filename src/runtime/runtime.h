@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ class Runtime {
   std::atomic<std::shared_ptr<const Published>> published_;
   RuntimeState state_;
   Journal journal_;
+  // Functions an apply already said go on running old code in a thread's frame (main's loop,
+  // a thread's): said once per process, not at every apply that changes them again.
+  std::set<std::string> reported_active_;
   // Reverted patches, and refused ones whose code ran (reclaim.h): whole, for reuse, or
   // what reclamation needs of them.
   std::vector<std::unique_ptr<LinkedPatch>> reusable_;

@@ -113,10 +113,9 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
   EXPECT_EQ(p.ask("work 200"), "601");
   std::string applied = p.ask("apply " + p3);
   EXPECT_TRUE(starts_with(applied, "ok applied")) << applied;
-  EXPECT_NE(applied.find("main keeps running the old code in its current frame (new calls run the new code)"),
+  EXPECT_NE(applied.find("main keeps running the old code in the frame a thread is in (new calls run the new code)"),
             std::string::npos)
       << "main's loop is said to go on, not warned about: " << applied;
-  EXPECT_EQ(applied.find("still running on a thread's stack"), std::string::npos) << applied;
   EXPECT_EQ(p.ask("work 5"), "16") << "the stub passed 0 for the new parameter: the default factor, 3";
   EXPECT_EQ(p.ask("work 200"), "602");
   EXPECT_EQ(p.ask("served"), "4");
@@ -127,7 +126,9 @@ TEST_F(MakeBuild, ASignatureChangeIsCalledThroughItsStubFromTheOldFrameThatNever
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
   EXPECT_EQ(p.ask("work 5"), "17") << "release 2's work(n) again, its old entry no longer a stub";
   EXPECT_EQ(p.ask("served"), "1");
-  EXPECT_TRUE(starts_with(p.ask("apply " + p3), "ok applied")) << "and again";
+  std::string again = p.ask("apply " + p3);
+  EXPECT_TRUE(starts_with(again, "ok applied")) << "and again: " << again;
+  EXPECT_EQ(again.find("main keeps running"), std::string::npos) << "said once: " << again;
   EXPECT_EQ(p.ask("work 5"), "17");
   // A patch that changes work() again, on top of the one that changed its signature, is
   // refused: the old entry (now the stub's) would be sent to the new-signature code.
