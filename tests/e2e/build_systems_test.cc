@@ -1,6 +1,7 @@
 // Programs built by their own build systems through the compiler wrappers (docs/any-build.md):
 // a C program with a plain Makefile, built with `make CC="hotswap cc"`, and a C++ program
-// with autotools, configured with CXX="hotswap c++", each from checkouts of its consecutive
+// with autotools, configured with CXX="hotswap c++", and with meson and ninja, CXX from the
+// environment, each from checkouts of its consecutive
 // releases in different folders, compared by `hotswap diff` and patched live. Nothing here
 // names the runtime, the link script or the build record: the wrappers do.
 #include <gtest/gtest.h>
@@ -262,6 +263,36 @@ class AutotoolsBuild : public ::testing::Test {
 };
 
 }  // namespace
+
+// The same program with meson: the compiler from the environment, the build in a folder of
+// its own below the checkout (sources named ../src/...).
+class MesonBuild : public AutotoolsBuild {
+ protected:
+  int build(const std::string& release) {
+    fs::path dir = work_ / release;
+    fs::copy_file(fs::path(MESON_PROGRAMS) / "greeter" / "meson.build", dir / "meson.build",
+                  fs::copy_options::overwrite_existing);
+    return shell("cd " + dir.string() + " && CXX='" + tool() + " c++' meson setup build > " +
+                 (work_ / (release + ".log")).string() + " 2>&1 && ninja -C build >> " +
+                 (work_ / (release + ".log")).string() + " 2>&1");
+  }
+};
+
+TEST_F(MesonBuild, AMesonCxxProgramTakesItsNextReleaseLive) {
+  for (const char* release : {"release-1", "release-2"})
+    ASSERT_EQ(build(release), 0) << read_file(work_ / (std::string(release) + ".log"));
+  const std::string patch = (work_ / "greeter.hsp").string(), log = (work_ / "diff.log").string();
+  ASSERT_EQ(shell(tool() + " diff " + (work_ / "release-1" / "build" / "greeter").string() + " " +
+                  (work_ / "release-2" / "build" / "greeter").string() + " -o " + patch + " > " + log + " 2>&1"),
+            0)
+      << read_file(log);
+  Process p((work_ / "release-1" / "build" / "greeter").string());
+  EXPECT_EQ(p.ask("greet bo"), "hello bo");
+  EXPECT_TRUE(starts_with(p.ask("apply " + patch), "ok applied"));
+  EXPECT_EQ(p.ask("greet bo"), "hello, bo!");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.quit(), 0);
+}
 
 TEST_F(AutotoolsBuild, AConfiguredCxxProgramTakesItsNextReleaseLive) {
   for (const char* release : {"release-1", "release-2"})
