@@ -402,8 +402,9 @@ int link(SourceLanguage language, const std::vector<std::string>& compiler, Comm
   } remove_probe{probe_dir};
   fs::path units = output + ".hotswap-units";
   if (probe) {
-    char scratch[] = "/tmp/hotswap-probe.XXXXXX";
-    if (!mkdtemp(scratch)) return 1;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string scratch = std::string(tmp && *tmp ? tmp : "/tmp") + "/hotswap-probe.XXXXXX";
+    if (!mkdtemp(scratch.data())) return 1;
     probe_dir = scratch;
     units = probe_dir;
   }

@@ -252,10 +252,13 @@ class AutotoolsBuild : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(work_); }
 
-  // autoreconf, ./configure CXX="hotswap c++", make: 0 when it built.
+  // autoreconf, ./configure CXX="hotswap c++", make: 0 when it built. Temporary files go to
+  // a folder of the test's own, to see that the probes leave none.
   int build(const std::string& release) {
     fs::path dir = work_ / release;
-    return shell("cd " + dir.string() + " && autoreconf -i && ./configure CXX='" + tool() + " c++' && make > " +
+    fs::create_directories(work_ / "tmp");
+    return shell("cd " + dir.string() + " && export TMPDIR=" + (work_ / "tmp").string() +
+                 " && autoreconf -i && ./configure CXX='" + tool() + " c++' && make > " +
                  (work_ / (release + ".log")).string() + " 2>&1");
   }
 
@@ -297,8 +300,12 @@ TEST_F(MesonBuild, AMesonCxxProgramTakesItsNextReleaseLive) {
 TEST_F(AutotoolsBuild, AConfiguredCxxProgramTakesItsNextReleaseLive) {
   for (const char* release : {"release-1", "release-2"})
     ASSERT_EQ(build(release), 0) << read_file(work_ / (std::string(release) + ".log"));
-  for (const char* probe : {"a.out.hotswap.json", "conftest.hotswap.json"})
+  for (const char* probe : {"a.out.hotswap.json", "a.out.hotswap-units"})
     EXPECT_FALSE(fs::exists(work_ / "release-1" / probe)) << "configure's probes leave nothing behind";
+  std::string left;
+  for (const auto& entry : fs::directory_iterator(work_ / "tmp"))
+    if (entry.path().filename().string().rfind("hotswap-probe.", 0) == 0) left += " " + entry.path().string();
+  EXPECT_EQ(left, "") << "the probes' objects are removed";
   const std::string patch = (work_ / "greeter.hsp").string(), log = (work_ / "diff.log").string();
   ASSERT_EQ(shell(tool() + " diff " + (work_ / "release-1" / "greeter").string() + " " +
                   (work_ / "release-2" / "greeter").string() + " -o " + patch + " > " + log + " 2>&1"),
