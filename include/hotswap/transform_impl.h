@@ -709,8 +709,7 @@ inline bool owned_once() {
       if (*it->second->type == *n.type && it->second->made != n.to) return twice(n.type);
   }
   for (const Owned& o : s.owned)
-    if (range_of(o.old, o.type)) {
-      const ElementRange* r = range_of(o.old, o.type);
+    if (const ElementRange* r = range_of(o.old, o.type)) {
       auto at = reinterpret_cast<std::uintptr_t>(o.old), begin = reinterpret_cast<std::uintptr_t>(r->from);
       if (at < begin + r->count * r->from_size) return twice(o.type);
     }

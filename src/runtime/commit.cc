@@ -109,8 +109,7 @@ Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const Runtime
   for (const ManifestFunction& f : patch.file.manifest.functions)
     if (patch.changed.count(key_of(f.symbol))) moves.emplace_back(f.symbol, f.symbol);
   for (const ManifestStub& stub : patch.file.manifest.stubs) moves.emplace_back(stub.function, SymbolRef{stub.stub, ""});
-  for (const auto& [function, to] : moves) {
-    const SymbolRef& f_symbol = function;
+  for (const auto& [f_symbol, to] : moves) {
     std::uint64_t target = address_in_patch(patch, to);
     if (!target) return make_error("function " + to.display() + " has no address in the patch");
     for (std::uint64_t entry : state.scope->entries(f_symbol)) {

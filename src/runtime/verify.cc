@@ -19,6 +19,18 @@ bool defines_function(const ElfFile& elf, const SymbolRef& id) {
   return false;
 }
 
+// Every entry of `function` can be switched: patchable, and within one cache line.
+Status check_entries(const SymbolRef& function, const RuntimeState& state) {
+  const std::string name = function.display();
+  for (std::uint64_t entry : state.scope->entries(function)) {
+    if (entry % 64 == 63)
+      return make_error("function " + name + ": its entry straddles a cache line and cannot be switched atomically");
+    if (x86_64::entry_state(reinterpret_cast<const unsigned char*>(entry)) == x86_64::EntryState::kNotPatchable)
+      return make_error("function " + name + " has no patchable entry (was it built with hotswap_add_executable?)");
+  }
+  return Status::success();
+}
+
 Status verify_function(const ManifestFunction& f, const RuntimeState& state) {
   const std::string name = f.symbol.display();
   auto current = state.scope->find(f.symbol);
@@ -34,13 +46,7 @@ Status verify_function(const ManifestFunction& f, const RuntimeState& state) {
   }
   if (running_hash != f.old_hash)
     return make_error("function " + name + " in the running program is not the code the patch was made against");
-  for (std::uint64_t entry : state.scope->entries(f.symbol)) {
-    if (entry % 64 == 63)
-      return make_error("function " + name + ": its entry straddles a cache line and cannot be switched atomically");
-    if (x86_64::entry_state(reinterpret_cast<const unsigned char*>(entry)) == x86_64::EntryState::kNotPatchable)
-      return make_error("function " + name + " has no patchable entry (was it built with hotswap_add_executable?)");
-  }
-  return Status::success();
+  return check_entries(f.symbol, state);
 }
 
 }  // namespace
@@ -73,15 +79,10 @@ Status verify_patch(const LinkedPatch& patch, const RuntimeState& state) {
     if (!defines_function(*patch.file.elf, {stub.stub, ""}))
       return make_error("manifest names the stub " + stub.stub + " of " + stub.function.display() +
                         " but the patch does not define it");
-    std::string name = stub.function.display();
-    auto entries = state.scope->entries(stub.function);
-    if (entries.empty()) return make_error("the signature of " + name + " changed, but the running program has no such function");
-    for (std::uint64_t entry : entries) {
-      if (entry % 64 == 63)
-        return make_error("function " + name + ": its entry straddles a cache line and cannot be switched atomically");
-      if (x86_64::entry_state(reinterpret_cast<const unsigned char*>(entry)) == x86_64::EntryState::kNotPatchable)
-        return make_error("function " + name + " has no patchable entry (was it built with hotswap_add_executable?)");
-    }
+    if (state.scope->entries(stub.function).empty())
+      return make_error("the signature of " + stub.function.display() +
+                        " changed, but the running program has no such function");
+    HOTSWAP_TRY(check_entries(stub.function, state));
   }
   for (const ManifestFunction& f : m.functions) {
     if (!defines_function(*patch.file.elf, f.symbol))
