@@ -64,12 +64,37 @@ struct Version {
   std::string migrated;            // what the patch moved to a new type, "" if nothing:
                                    // "g_bank (Bank, 80 -> 88 bytes), ..."
   std::uint64_t quiescence_ns = 0;  // how long its apply waited for a safe moment
+  std::string key_id;               // the key that signed the patch, "" if unsigned
+};
+
+// Who may change the process, and with which patches (docs/signing.md). Fixed by the first
+// start(); what a field leaves at its default, the environment may set.
+struct StartOptions {
+  // The trust policy: public keys ("hotswap-ed25519 HEX" lines, as in a KEY.pub that
+  // `hotswap keygen` wrote) whose signatures the process accepts, and a file of such lines.
+  // With any key, a keys file, or require_signatures, a patch that is unsigned, signed by
+  // another key, or altered since it was signed is refused before any of it is mapped; a
+  // policy with no key refuses every patch. Both empty: the file $HOTSWAP_TRUSTED_KEYS names.
+  std::vector<std::string> trusted_keys;
+  std::string trusted_keys_file;
+  bool require_signatures = false;  // or $HOTSWAP_REQUIRE_SIGNATURES=1
+  // Who may apply and revert over the control socket, which only the process's user and
+  // root can reach at all: a peer whose uid is listed, or one of whose groups is. Both
+  // empty: $HOTSWAP_ALLOWED_UIDS and $HOTSWAP_ALLOWED_GIDS (comma-separated numbers), and
+  // if those are unset too, the process's user and root.
+  std::vector<unsigned> allowed_uids;
+  std::vector<unsigned> allowed_gids;
+  // false (or $HOTSWAP_CONTROL=off): no control socket; only the program's own apply().
+  bool control_plane = true;
 };
 
 // Reads the running image (symbols, build-id, patchable entries) so that the first patch
-// stages quickly, and starts the control plane when it is built in. Safe to call more than
-// once; later calls do nothing.
+// stages quickly, fixes the trust policy, and starts the control plane. Safe to call more
+// than once; later calls do nothing (the first options stay). A trust policy that cannot be
+// read (a missing or malformed keys file) fails the start, and the process then refuses
+// every patch rather than accept unsigned ones.
 Result start();
+Result start(const StartOptions& options);
 
 // Loads the patch at `path`, verifies it against the running version, links it and commits
 // it: every call of a changed function made after apply() returns runs the new code.

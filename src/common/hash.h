@@ -1,5 +1,5 @@
-// Content hashes used to identify patches and the bytes of functions. FNV-1a: fast and
-// stable, not a defence against a forger (patch signatures are a separate, optional check).
+// Content hashes of the bytes of functions. FNV-1a: fast and stable, not a defence against
+// a forger; a patch's own id is a BLAKE2b hash (common/patch_id.h).
 #pragma once
 
 #include <cstdint>

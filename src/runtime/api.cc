@@ -38,12 +38,14 @@ auto guarded(F&& f) noexcept -> decltype(f()) {
 }
 }  // namespace
 
-Result start() {
+Result start() { return start(StartOptions{}); }
+
+Result start(const StartOptions& options) {
   quiescence::InRuntime in_runtime;
-  return guarded([] {
+  return guarded([&] {
     quiescence::open_wake_fd();
-    Status ready = Runtime::instance().start();
-    if (ready) ready = start_control_server();
+    Status ready = Runtime::instance().start(options);
+    if (ready) ready = start_control_server(Runtime::instance().policies().access);
     if (!ready) return Result{false, "hotswap::start: " + ready.message(), 0};
     return Result{true, "hotswap runtime ready, version " + Runtime::instance().current_version(), 0};
   });

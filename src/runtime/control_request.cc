@@ -46,6 +46,15 @@ Expected<ControlRequest> parse_control_request(const std::string& text) {
     if (auto wait = request.find("wait"); wait != request.end() && wait->is_boolean())
       out.wait = wait->get<bool>();
   }
+  if (out.op == "revert") {
+    if (auto patch = request.find("patch"); patch != request.end()) {
+      if (!patch->is_string()) return bad_request("\"patch\" must be a patch id");
+      out.patch_id = patch->get<std::string>();
+      if (out.patch_id.size() < 12 || out.patch_id.size() > 64 ||
+          out.patch_id.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return bad_request("\"patch\" must be 12 to 64 lowercase hex digits of a patch id");
+    }
+  }
   if (out.op == "apply" || out.op == "revert") {
     HOTSWAP_TRY(read_count(request, "timeout_ms", out.timeout_ms));
     if (out.timeout_ms && *out.timeout_ms > kMaxUpdateTimeoutMs)

@@ -13,6 +13,7 @@ namespace hotswap {
 struct ControlRequest {
   std::string op;    // "apply", "revert", "status" (or "hello"), "log"
   std::string path;  // apply: the patch
+  std::string patch_id;  // revert: only if the last applied patch's id starts with this
   bool wait = true;  // apply: answer after the commit rather than once staged
   // apply, revert: how long a patch that moves state waits for a safe moment (at most an
   // hour; absent: the process's default)

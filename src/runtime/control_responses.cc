@@ -44,7 +44,8 @@ json version_json(const Version& v) {
            {"patch_id", v.patch_id},
            {"path", v.patch_path},
            {"pause_ns", v.pause_ns},
-           {"functions_redirected", v.functions_redirected}};
+           {"functions_redirected", v.functions_redirected},
+           {"key_id", v.key_id}};
   if (!v.migrated.empty()) {  // a patch that moved state (docs/type-updates.md)
     out["migrated"] = v.migrated;
     out["quiescence_ns"] = v.quiescence_ns;
@@ -80,10 +81,12 @@ std::string staged_response() {
 }
 
 std::string status_response(pid_t pid, const std::string& version,
-                            const std::vector<Version>& chain) {
+                            const std::vector<Version>& chain, const PolicyText& policy) {
   json out = envelope(true, "");
   out["pid"] = pid;
   out["version"] = clip(version);
+  out["trust"] = clip(policy.trust);
+  out["access"] = clip(policy.access);
   out["chain_length"] = chain.size();
   out["chain"] = json::array();
   if (chain.empty()) return finish(out);

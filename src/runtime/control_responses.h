@@ -23,10 +23,16 @@ std::string change_response(const Result& result, const std::string& version);
 // A no-wait apply: staged, and committing right after this answer.
 std::string staged_response();
 
+// What status says of the process's policies (runtime/start_options.h).
+struct PolicyText {
+  std::string trust;   // which patches it accepts
+  std::string access;  // who may change it
+};
+
 // status: the base, then as many of the newest versions as fit; `chain_length` counts the
 // whole chain.
 std::string status_response(pid_t pid, const std::string& version,
-                            const std::vector<Version>& chain);
+                            const std::vector<Version>& chain, const PolicyText& policy = {});
 
 // log: of `entries` (oldest first, as the journal keeps them), the newest ones that the
 // request selects (`before`, `limit`) and that fit; `more` tells that older ones remain.

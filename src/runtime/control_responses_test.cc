@@ -104,7 +104,7 @@ TEST(ControlResponses, ALongChainKeepsTheBaseAndTheNewestVersions) {
   std::vector<Version> chain;
   for (std::size_t i = 0; i < 100; ++i)
     chain.push_back(Version{"build" + std::to_string(i), i ? "patch" + std::to_string(i) : "",
-                            "/" + std::string(4000, 'p') + std::to_string(i), i * 10, i, "", 0});
+                            "/" + std::string(4000, 'p') + std::to_string(i), i * 10, i, "", 0, ""});
   json answer = parsed(status_response(42, "build99", chain));
   EXPECT_EQ(answer["pid"], 42);
   EXPECT_EQ(answer["version"], "build99");
@@ -122,12 +122,14 @@ TEST(ControlResponses, ALongChainKeepsTheBaseAndTheNewestVersions) {
 }
 
 TEST(ControlResponses, APatchThatMovedStateSaysWhatAndHowLongItWaited) {
-  std::vector<Version> chain{{"base", "", "/bin/p", 0, 0, "", 0},
-                             {"v2", "id", "/p.hsp", 5000, 2, "g_bank (Bank, 80 -> 88 bytes)", 150000}};
+  std::vector<Version> chain{{"base", "", "/bin/p", 0, 0, "", 0, ""},
+                             {"v2", "id", "/p.hsp", 5000, 2, "g_bank (Bank, 80 -> 88 bytes)", 150000, "0123456789abcdef"}};
   json answer = parsed(status_response(42, "v2", chain));
   EXPECT_FALSE(answer["chain"][0].contains("migrated"));
   EXPECT_EQ(answer["chain"][1]["migrated"], "g_bank (Bank, 80 -> 88 bytes)");
   EXPECT_EQ(answer["chain"][1]["quiescence_ns"], 150000);
+  EXPECT_EQ(answer["chain"][1]["key_id"], "0123456789abcdef");
+  EXPECT_EQ(answer["chain"][0]["key_id"], "");
 }
 
 TEST(ControlResponses, ChangeAndPlainAnswers) {

@@ -29,6 +29,7 @@ namespace {
 constexpr int kMaxConnections = 8;
 
 std::string g_socket_path;
+AccessPolicy g_access;  // set before the accepting thread starts, never after
 pid_t g_socket_owner = 0;  // the process that created the socket
 std::atomic<int> g_connections{0};
 
@@ -37,14 +38,14 @@ std::atomic<int> g_connections{0};
 // steps of one request together.
 std::mutex g_changes;
 
-std::string apply_answer(const ControlRequest& request, DeferredCommit& after_reply) {
+std::string apply_answer(const ControlRequest& request, DeferredCommit& after_reply, const Requester& by) {
   std::unique_lock changes(g_changes);
   Runtime& rt = Runtime::instance();
   if (request.wait) {
-    Result r = rt.apply(request.path, std::chrono::milliseconds(request.timeout_ms.value_or(0)));
+    Result r = rt.apply(request.path, std::chrono::milliseconds(request.timeout_ms.value_or(0)), by);
     return change_response(r, rt.current_version());
   }
-  auto staged = rt.stage(request.path);
+  auto staged = rt.stage(request.path, by);
   if (!staged) return plain_response(false, staged.error().message);
   staged->update_timeout = std::chrono::milliseconds(request.timeout_ms.value_or(0));
   after_reply.patch = std::move(*staged);
@@ -52,23 +53,36 @@ std::string apply_answer(const ControlRequest& request, DeferredCommit& after_re
   return staged_response();
 }
 
-std::string revert_answer(const ControlRequest& request) {
+std::string revert_answer(const ControlRequest& request, const Requester& by) {
   std::lock_guard changes(g_changes);
-  Result r = Runtime::instance().revert(std::chrono::milliseconds(request.timeout_ms.value_or(0)));
+  Result r = Runtime::instance().revert(std::chrono::milliseconds(request.timeout_ms.value_or(0)), by, request.patch_id);
   return change_response(r, Runtime::instance().current_version());
 }
 
-// The refusal for a peer that may not control this process, or "".
-std::string peer_refusal(int fd) {
-  ucred peer{};
-  socklen_t len = sizeof peer;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
-    return plain_response(
-        false, std::string("permission denied: no peer credentials: ") + std::strerror(errno));
-  if (!peer_allowed(peer))
-    return plain_response(false, "permission denied: peer uid " + std::to_string(peer.uid) +
-                                     " is neither this process's user nor root");
-  return "";
+// The peer's credentials, or why there are none.
+Expected<Peer> peer_of(int fd) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+    return make_error(std::string("permission denied: no peer credentials: ") + std::strerror(errno));
+  Peer peer;
+  peer.requester = Requester{"socket", cred.pid, cred.uid, cred.gid};
+  peer.identity.uid = cred.uid;
+  peer.identity.groups.push_back(cred.gid);
+  // Its supplementary groups as of its connect (Linux 4.13); without them, the primary only.
+  gid_t groups[256];
+  len = sizeof groups;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+    peer.identity.groups.insert(peer.identity.groups.end(), groups, groups + len / sizeof(gid_t));
+  return peer;
+}
+
+// The refusal for a peer that may not talk to this process at all, or "": only its user
+// and root reach the socket (its directory is theirs alone), and only they are answered.
+std::string peer_refusal(const Peer& peer) {
+  if (peer.identity.uid == 0 || peer.identity.uid == getuid()) return "";
+  return plain_response(false, "permission denied: peer uid " + std::to_string(peer.identity.uid) +
+                                   " is neither this process's user nor root");
 }
 
 // One connection: its request must be in by `request_deadline`, however it trickles.
@@ -76,10 +90,11 @@ void serve_connection(int fd, Deadline request_deadline) {
   RuntimeThread runtime_thread;
   DeferredCommit after_reply;
   try {
-    std::string answer = peer_refusal(fd);
+    auto peer = peer_of(fd);
+    std::string answer = peer ? peer_refusal(*peer) : plain_response(false, peer.error().message);
     if (answer.empty()) {
       auto request = read_frame(fd, request_deadline);
-      answer = request ? handle_control_request(*request, after_reply)
+      answer = request ? handle_control_request(*request, after_reply, *peer, g_access)
                        : plain_response(false, "bad request: " + request.error().message);
     }
     (void)write_frame(fd, answer, deadline_after(kServerDeadline));
@@ -137,27 +152,37 @@ void remove_socket() {
 
 }  // namespace
 
-bool peer_allowed(const ucred& peer) { return peer.uid == 0 || peer.uid == getuid(); }
-
-std::string handle_control_request(const std::string& text, DeferredCommit& after_reply) {
+std::string handle_control_request(const std::string& text, DeferredCommit& after_reply, const Peer& peer,
+                                   const AccessPolicy& access) {
   try {
     auto request = parse_control_request(text);
     if (!request) return plain_response(false, request.error().message);
     Runtime& rt = Runtime::instance();
-    if (request->op == "apply") return apply_answer(*request, after_reply);
-    if (request->op == "revert") return revert_answer(*request);
+    if ((request->op == "apply" || request->op == "revert") && !access_allowed(access, peer.identity)) {
+      std::string message = "permission denied: uid " + std::to_string(peer.identity.uid) + " may not " + request->op +
+                            " patches in this process (" + access.describe() + ")";
+      JournalEntry refused{0, request->op, false, request->path, "", rt.current_version(), "", message, 0, 0, {}, ""};
+      refused.by = peer.requester;
+      rt.record(std::move(refused));
+      return plain_response(false, message);
+    }
+    if (request->op == "apply") return apply_answer(*request, after_reply, peer.requester);
+    if (request->op == "revert") return revert_answer(*request, peer.requester);
     if (request->op == "log") return log_response(rt.journal(), *request);
-    return status_response(getpid(), rt.current_version(), rt.versions());
+    Policies policies = rt.policies();
+    return status_response(getpid(), rt.current_version(), rt.versions(),
+                           {policies.trust.describe(), policies.access.describe()});
   } catch (const std::exception& e) {
     return plain_response(false, std::string("internal error: ") + e.what());
   }
 }
 
-Status start_control_server() {
+Status start_control_server(const AccessPolicy& access) {
   static std::mutex mu;
   static bool started = false;
   std::lock_guard lock(mu);
-  if (started) return Status::success();
+  if (started || !access.control_plane) return Status::success();
+  g_access = access;
   auto dir = control_directory(/*create=*/true);
   if (!dir) return make_error("control socket: " + dir.error().message);
   // Held until the socket listens (common/control_socket.h). A lock held too long by

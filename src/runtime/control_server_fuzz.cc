@@ -85,7 +85,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(!request->empty() && request->size() <= kMaxMessageBytes);
   if (!only_reads(*request)) return 0;
   hotswap::DeferredCommit after_reply;
-  std::string answer = hotswap::handle_control_request(*request, after_reply);
+  hotswap::Peer peer;
+  peer.identity.uid = getuid();
+  std::string answer = hotswap::handle_control_request(*request, after_reply, peer, hotswap::AccessPolicy{});
   check(!after_reply.patch);  // only a no-wait apply defers a commit
   check_answer(answer);
   return 0;

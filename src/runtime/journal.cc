@@ -45,6 +45,11 @@ Journal::Journal(std::size_t capacity, std::string file)
     : capacity_(std::max<std::size_t>(capacity, 1)), file_(std::move(file)) {}
 
 void Journal::record(JournalEntry entry) {
+  if (entry.by.via == "api" && entry.by.pid < 0) {  // the program itself
+    entry.by.pid = getpid();
+    entry.by.uid = getuid();
+    entry.by.gid = getgid();
+  }
   entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
@@ -59,7 +64,8 @@ std::vector<JournalEntry> Journal::entries() const { return {entries_.begin(), e
 void to_json(nlohmann::json& out, const JournalEntry& e) {
   out = {{"seq", e.seq},         {"time_ms", e.time_ms},   {"action", e.action}, {"ok", e.ok},
          {"patch", e.patch},     {"patch_id", e.patch_id}, {"from", e.from},     {"to", e.to},
-         {"message", e.message}, {"pause_ns", e.pause_ns}};
+         {"message", e.message}, {"pause_ns", e.pause_ns}, {"key_id", e.key_id}};
+  out["by"] = {{"via", e.by.via}, {"pid", e.by.pid}, {"uid", e.by.uid}, {"gid", e.by.gid}};
 }
 
 std::string journal_entry_json(const JournalEntry& e) {

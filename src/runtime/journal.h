@@ -11,6 +11,15 @@
 
 namespace hotswap {
 
+// Who asked for a change: a peer of the control socket (its credentials, from the
+// kernel), or the program itself through the API.
+struct Requester {
+  std::string via = "api";  // "api" or "socket"
+  std::int64_t pid = -1;    // -1: not known (the API: the program itself)
+  std::int64_t uid = -1;
+  std::int64_t gid = -1;
+};
+
 struct JournalEntry {
   std::int64_t time_ms = 0;  // Unix time
   std::string action;        // "apply", "revert"
@@ -21,6 +30,8 @@ struct JournalEntry {
   std::string message;
   std::uint64_t pause_ns = 0;
   std::uint64_t seq = 0;  // 1, 2, ... in the order of recording: pages through the log
+  Requester by;
+  std::string key_id;  // the key that signed the patch, "" if unsigned or not read
 };
 
 // How many entries the program keeps in memory, the newest; the file keeps every one.

@@ -1,4 +1,6 @@
-// Step 1 of applying a patch: read the .hsp and its manifest (docs/patch-format.md).
+// Step 1 of applying a patch: read the .hsp and its manifest (docs/patch-format.md), and
+// check its id and signature against the process's trust policy (docs/signing.md) before
+// anything of it is placed in memory.
 #pragma once
 
 #include <memory>
@@ -6,6 +8,7 @@
 
 #include "common/elf_file.h"
 #include "common/manifest.h"
+#include "common/patch_signature.h"
 
 namespace hotswap {
 
@@ -15,8 +18,9 @@ struct PatchFile {
   std::string path;
   std::unique_ptr<ElfFile> elf;
   Manifest manifest;
+  std::string key_id;  // the key that signed it, "" if unsigned
 };
 
-Expected<PatchFile> read_patch(const std::string& path);
+Expected<PatchFile> read_patch(const std::string& path, const TrustPolicy& policy = {});
 
 }  // namespace hotswap

@@ -85,7 +85,20 @@ Runtime& Runtime::instance() {
   return *runtime;
 }
 
+void Runtime::fix_policies(const StartOptions& options) {
+  if (policies_fixed_) return;
+  policies_ = policies_from(options);
+  policies_fixed_ = true;
+}
+
+Policies Runtime::policies() {
+  std::lock_guard lock(mu_);
+  fix_policies({});
+  return policies_;
+}
+
 Status Runtime::ensure_started() {
+  fix_policies({});  // an apply before any start: the environment's
   if (state_.image) return Status::success();
   auto image = read_running_image();
   if (!image) return image.error();
@@ -129,33 +142,40 @@ void Runtime::revert_for_exit() {
   }
 }
 
-Status Runtime::start() {
+Status Runtime::start(const StartOptions& options) {
   std::lock_guard lock(mu_);
-  return ensure_started();
+  bool first = !policies_fixed_;
+  fix_policies(options);
+  HOTSWAP_TRY(ensure_started());
+  if (first && !policies_.problem.empty())
+    return make_error(policies_.problem + " (every patch is refused until the process restarts with a readable policy)");
+  return Status::success();
 }
 
-Result Runtime::refuse(const std::string& path, const std::string& why) {
+Result Runtime::refuse(const std::string& path, const std::string& why, const Requester& by) {
   std::string message = "patch refused: " + why;
-  journal_.record({0, "apply", false, path, "", state_.image ? state_.current_version() : "", "", message, 0});
+  JournalEntry entry{0, "apply", false, path, "", state_.image ? state_.current_version() : "", "", message, 0, 0, {}, ""};
+  entry.by = by;
+  journal_.record(std::move(entry));
   return Result{false, message, 0};
 }
 
-Result Runtime::apply(const std::string& path, std::chrono::milliseconds timeout) {
-  auto staged = stage(path);
+Result Runtime::apply(const std::string& path, std::chrono::milliseconds timeout, const Requester& by) {
+  auto staged = stage(path, by);
   if (!staged) return Result{false, staged.error().message, 0};
   staged->update_timeout = timeout;
   return commit(std::move(*staged));
 }
 
-Expected<StagedPatch> Runtime::stage(const std::string& path) {
+Expected<StagedPatch> Runtime::stage(const std::string& path, const Requester& by) {
   std::lock_guard lock(mu_);
   Status started = ensure_started();
-  if (!started) return make_error(refuse(path, started.message()).message);
+  if (!started) return make_error(refuse(path, started.message(), by).message);
 
   if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_, applied_chains());  // before mapping more
 
-  auto file = read_patch(path);                                   // read
-  if (!file) return make_error(refuse(path, file.error().message).message);
+  auto file = read_patch(path, policies_.trust);                  // read, check id and signature
+  if (!file) return make_error(refuse(path, file.error().message, by).message);
   auto patch = std::make_unique<LinkedPatch>();
   patch->file = std::move(*file);
   std::size_t slots = 0;
@@ -180,8 +200,9 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s) {
     if (auto reused = take_reusable(*patch)) {                    // or reuse a reverted copy
       reused->file.path = path;
+      reused->file.key_id = patch->file.key_id;  // the same content, perhaps signed anew
       report_active_functions(*reused, *state_.scope);
-      return StagedPatch{std::move(reused), state_.generation};
+      return StagedPatch{std::move(reused), state_.generation, {}, by};
     }
   }
   patch->serial = state_.next_serial++;
@@ -198,9 +219,9 @@ Expected<StagedPatch> Runtime::stage(const std::string& path) {
   if (s && !migrating(*patch)) report_active_functions(*patch, *state_.scope);
   if (!s) {
     discard_patch(*patch);  // nothing of it ran: always given back
-    return make_error(refuse(path, s.message()).message);
+    return make_error(refuse(path, s.message(), by).message);
   }
-  return StagedPatch{std::move(patch), state_.generation};
+  return StagedPatch{std::move(patch), state_.generation, {}, by};
 }
 
 Result Runtime::commit(StagedPatch staged) {
@@ -208,14 +229,14 @@ Result Runtime::commit(StagedPatch staged) {
   LinkedPatch& patch = *staged.patch;
   const Manifest& m = patch.file.manifest;
   if (staged.generation != state_.generation || m.base != state_.current_version()) {
-    Result refused = refuse(patch.file.path, "the running program changed (a commit or revert) while this patch was staged");
+    Result refused = refuse(patch.file.path, "the running program changed (a commit or revert) while this patch was staged", staged.by);
     if (!discard_patch(patch)) keep(std::move(staged.patch));
     return refused;
   }
   Status s = migrating(patch) ? commit_migrating(patch, staged.update_timeout) : commit_patch(patch, state_);  // commit
   if (s && !migrating(patch)) add_warning(patch, run_after_update_hooks(patch));
   if (!s) {
-    Result refused = refuse(patch.file.path, s.message());
+    Result refused = refuse(patch.file.path, s.message(), staged.by);
     if (!discard_patch(patch)) keep(std::move(staged.patch));     // its code ran
     return refused;
   }
@@ -240,7 +261,10 @@ Result Runtime::commit(StagedPatch staged) {
                " us for quiescence";
   if (!patch.warning.empty()) message += "; warning: " + patch.warning;
   publish_to_perf_map(patch);  // the threads run again: no part of the pause
-  journal_.record({0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns});
+  JournalEntry entry{0, "apply", true, patch.file.path, m.patch_id, m.base, m.target, message, patch.pause_ns, 0, {}, ""};
+  entry.by = staged.by;
+  entry.key_id = patch.file.key_id;
+  journal_.record(std::move(entry));
   std::uint64_t pause = patch.pause_ns;
   state_.applied.push_back(std::move(staged.patch));
   ++state_.generation;
@@ -248,23 +272,42 @@ Result Runtime::commit(StagedPatch staged) {
   return Result{true, message, pause};
 }
 
-Result Runtime::revert(std::chrono::milliseconds timeout) {
+Result Runtime::revert(std::chrono::milliseconds timeout, const Requester& by, const std::string& only_patch) {
   std::lock_guard lock(mu_);
+  auto record = [&](bool ok, const LinkedPatch* patch, const std::string& message, std::uint64_t pause) {
+    JournalEntry entry{0, "revert", ok, "", "", state_.image ? state_.current_version() : "", "", message, pause, 0, {}, ""};
+    if (patch) {
+      const Manifest& m = patch->file.manifest;
+      entry.patch = patch->file.path;
+      entry.patch_id = m.patch_id;
+      entry.from = m.target;
+      entry.to = m.base;
+      entry.key_id = patch->file.key_id;
+    }
+    entry.by = by;
+    journal_.record(std::move(entry));
+  };
   if (state_.applied.empty()) {
     std::string message = "nothing to revert: the process runs its base version";
-    journal_.record({0, "revert", false, "", "", state_.image ? state_.current_version() : "", "", message, 0});
+    record(false, nullptr, message, 0);
     return Result{false, message, 0};
   }
   LinkedPatch& last = *state_.applied.back();
   const Manifest& m = last.file.manifest;
+  if (!only_patch.empty() && (only_patch.size() < 12 || m.patch_id.rfind(only_patch, 0) != 0)) {
+    std::string message = "not reverted: the last patch applied is " + short_id(m.patch_id) + ", not " +
+                          short_id(only_patch);
+    record(false, &last, message, 0);
+    return Result{false, message, 0};
+  }
   Status s = migrating(last) ? revert_migrating(last, timeout) : revert_patch(last, state_);
   if (!s) {
-    journal_.record({0, "revert", false, last.file.path, m.patch_id, m.target, m.base, s.message(), 0});
+    record(false, &last, s.message(), 0);
     return Result{false, "revert failed: " + s.message(), 0};
   }
   std::string message = "reverted " + short_id(m.target) + " -> " + short_id(m.base);
   if (!last.warning.empty()) message += "; warning: " + last.warning;
-  journal_.record({0, "revert", true, last.file.path, m.patch_id, m.target, m.base, message, last.pause_ns});
+  record(true, &last, message, last.pause_ns);
   std::uint64_t pause = last.pause_ns;
   std::unique_ptr<LinkedPatch> reverted = std::move(state_.applied.back());
   state_.applied.pop_back();
@@ -420,11 +463,16 @@ std::vector<Version> Runtime::versions() {
 
 std::vector<Version> Runtime::versions_locked() const {
   std::vector<Version> out;
-  out.push_back(Version{state_.image->elf->build_id(), "", state_.image->path, 0, 0, "", 0});
+  out.push_back(Version{state_.image->elf->build_id(), "", state_.image->path, 0, 0, "", 0, ""});
   for (const auto& p : state_.applied)
     out.push_back(Version{p->file.manifest.target, p->file.manifest.patch_id, p->file.path, p->pause_ns,
-                          p->redirects.size(), describe_migrations(*p), p->quiescence_ns});
+                          p->redirects.size(), describe_migrations(*p), p->quiescence_ns, p->file.key_id});
   return out;
+}
+
+void Runtime::record(JournalEntry entry) {
+  std::lock_guard lock(mu_);
+  journal_.record(std::move(entry));
 }
 
 std::vector<JournalEntry> Runtime::journal() {

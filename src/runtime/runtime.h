@@ -16,6 +16,7 @@
 #include "runtime/journal.h"
 #include "runtime/reclaim.h"
 #include "runtime/runtime_state.h"
+#include "runtime/start_options.h"
 
 namespace hotswap {
 
@@ -24,24 +25,34 @@ struct StagedPatch {
   std::unique_ptr<LinkedPatch> patch;
   std::uint64_t generation = 0;  // of the running program it was linked against
   std::chrono::milliseconds update_timeout{0};  // the wait for a safe moment; 0: the default
+  Requester by;  // for the journal
 };
 
 class Runtime {
  public:
   static Runtime& instance();
 
-  Status start();
+  // The first call fixes the policies (start_options.h); a later one, or the first apply
+  // without a start, keeps them or takes the environment's.
+  Status start(const StartOptions& options = {});
   // `update_timeout`: how long a patch that moves state waits for a safe moment (0: the
   // process's default, HOTSWAP_UPDATE_TIMEOUT_MS or 5 s).
-  Result apply(const std::string& path, std::chrono::milliseconds update_timeout = {});
+  Result apply(const std::string& path, std::chrono::milliseconds update_timeout = {}, const Requester& by = {});
   // Read, verify, place, bind, relocate, stage: everything before the pause.
-  Expected<StagedPatch> stage(const std::string& path);
+  Expected<StagedPatch> stage(const std::string& path, const Requester& by = {});
   // REQUIRES: `staged` came from stage(). Refused if anything committed or reverted since.
   Result commit(StagedPatch staged);
-  Result revert(std::chrono::milliseconds update_timeout = {});
+  // `only_patch`: a patch id (or its first 12 or more digits); when given, the revert is
+  // refused unless the last applied patch is that one (a fleet reverting what it applied).
+  Result revert(std::chrono::milliseconds update_timeout = {}, const Requester& by = {},
+                const std::string& only_patch = "");
   std::string current_version();
   std::vector<Version> versions();
   std::vector<JournalEntry> journal();
+  // Journals what was refused before it reached the runtime (a peer not allowed to apply).
+  void record(JournalEntry entry);
+  // The policies the first start fixed (the environment's, if apply came first).
+  Policies policies();
 
   // The version chain as of the last commit or revert, without the runtime's lock: a
   // program's thread that asks (a status page, in the middle of a request) neither waits
@@ -59,9 +70,12 @@ class Runtime {
   // At exit, before the program's own static destructors: the code of every patch down to
   // the oldest one that moved state goes back (see runtime.cc).
   void revert_for_exit();
-  Result refuse(const std::string& path, const std::string& why);  // REQUIRES: mu_ held
+  Result refuse(const std::string& path, const std::string& why, const Requester& by);  // REQUIRES: mu_ held
+  void fix_policies(const StartOptions& options);  // REQUIRES: mu_ held
 
   std::mutex mu_;
+  bool policies_fixed_ = false;
+  Policies policies_;
   std::atomic<std::shared_ptr<const Published>> published_;
   RuntimeState state_;
   Journal journal_;

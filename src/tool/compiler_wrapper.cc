@@ -252,7 +252,7 @@ std::string include_dir() {
 }
 
 std::vector<std::string> link_flags(SourceLanguage language, const std::string& library, const std::string& script) {
-  std::vector<std::string> flags = {"-Wl,--build-id=sha1", "-Wl,-T," + script, library, "-lelf", "-ldw", "-pthread",
+  std::vector<std::string> flags = {"-Wl,--build-id=sha1", "-Wl,-T," + script, library, "-lelf", "-ldw", "-lsodium", "-pthread",
                                     "-ldl"};
   // The runtime is C++: a C compiler driver does not add its library by itself.
   if (language == SourceLanguage::kC) flags.insert(flags.end(), {"-lstdc++", "-lm"});

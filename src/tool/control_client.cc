@@ -24,10 +24,7 @@ Reply failed(int exit_code, std::string error) {
 }
 
 // A connected socket to the program, or why there is none.
-Expected<int> connect_to(pid_t pid) {
-  auto found = find_control_socket(pid);
-  if (!found) return found.error();
-  const std::string& path = *found;
+Expected<int> connect_to(pid_t pid, const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) return make_error("socket path too long: " + path);
@@ -68,8 +65,14 @@ std::string protocol_problem(const json& answer) {
 }  // namespace
 
 Reply ask(pid_t pid, const json& request, std::chrono::milliseconds waits) {
+  auto found = find_control_socket(pid);
+  if (!found) return failed(kExitUnreachable, "process " + std::to_string(pid) + " is unreachable: " + found.error().message);
+  return ask_at(pid, *found, request, waits);
+}
+
+Reply ask_at(pid_t pid, const std::string& socket, const json& request, std::chrono::milliseconds waits) {
   std::string who = "process " + std::to_string(pid);
-  auto fd = connect_to(pid);
+  auto fd = connect_to(pid, socket);
   if (!fd) return failed(kExitUnreachable, who + " is unreachable: " + fd.error().message);
   Deadline deadline = deadline_after(kClientDeadline + waits);
   json req = request;

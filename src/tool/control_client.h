@@ -22,5 +22,7 @@ struct Reply {
 // `waits`: how long the process may wait before answering (an update's wait for a safe
 // moment); the answer is awaited that much longer than usual.
 Reply ask(pid_t pid, const nlohmann::json& request, std::chrono::milliseconds waits = {});
+// The same at a socket already found (find_control_socket).
+Reply ask_at(pid_t pid, const std::string& socket, const nlohmann::json& request, std::chrono::milliseconds waits = {});
 
 }  // namespace hotswap

@@ -53,6 +53,8 @@ std::string micros(std::uint64_t ns) {
 
 void print_chain(const json& body) {
   std::cout << "pid " << body.value("pid", 0) << "  version " << body.value("version", "") << "\n";
+  if (!body.value("trust", "").empty()) std::cout << "  trust   " << body.value("trust", "") << "\n";
+  if (!body.value("access", "").empty()) std::cout << "  access  " << body.value("access", "") << "\n";
   json chain = body.value("chain", json::array());
   std::size_t length = body.value("chain_length", chain.size());
   for (std::size_t i = 0; i < chain.size(); ++i) {
@@ -64,7 +66,8 @@ void print_chain(const json& body) {
     } else {
       std::cout << "  patch   " << v.value("build_id", "") << "  " << v.value("path", "") << "  ("
                 << v.value("functions_redirected", 0) << " entries, pause "
-                << micros(v.value("pause_ns", 0ULL)) << ")\n";
+                << micros(v.value("pause_ns", 0ULL)) << ", "
+                << (v.value("key_id", "").empty() ? "unsigned" : "key " + v.value("key_id", "")) << ")\n";
       if (v.contains("migrated"))
         std::cout << "          moved " << v.value("migrated", "") << " after waiting "
                   << micros(v.value("quiescence_ns", 0ULL)) << " for quiescence\n";
@@ -137,6 +140,11 @@ int run_control(const ControlOptions& o) {
     request = {{"op", "apply"}, {"path", path}, {"wait", !o.no_wait}};
   } else {
     request = {{"op", o.command}};
+  }
+  if (o.command == "revert" && !o.only_patch.empty()) {
+    auto id = patch_id_argument(o.only_patch);
+    if (!id) return report_failure(id.error().message, kExitUsage, o.json);
+    request["patch"] = *id;
   }
   if (o.timeout_ms && (o.command == "apply" || o.command == "revert")) request["timeout_ms"] = o.timeout_ms;
   Reply r = ask(o.pid, request, std::chrono::milliseconds(o.timeout_ms));

@@ -2,7 +2,9 @@
 // and, through the control socket, patching running processes.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -79,22 +81,49 @@ int main(int argc, char** argv) {
   df->add_option("--transform", diff.transform,
                  "C++ file with the transformers and stubs to compile into the patch");
   df->add_flag("--json", diff.json, "print the result as JSON");
+  df->add_option("--sign", diff.sign, "sign the patch with this secret key (hotswap keygen)");
 #endif
 
+  hotswap::KeygenOptions keygen;
+  auto* kg = app.add_subcommand("keygen", "make an Ed25519 key pair for signing patches");
+  kg->add_option("-o,--output", keygen.output, "the secret key's file; the public key goes to FILE.pub")->required();
+  hotswap::SignOptions sign;
+  auto* sg = app.add_subcommand("sign", "sign a patch in place");
+  sg->add_option("patch", sign.patch, "the patch (.hsp)")->required();
+  sg->add_option("--key", sign.key, "the secret key (hotswap keygen)")->required();
+  hotswap::VerifyOptions verify;
+  auto* vf = app.add_subcommand("verify", "check a patch's id and signature, as a process with a trust policy would");
+  vf->add_option("patch", verify.patch, "the patch (.hsp)")->required();
+  vf->add_option("--trusted-keys", verify.trusted_keys,
+                 "a file of trusted public keys: the patch must be signed by one of them");
+
+  // apply, status and revert take a pid, or with --all the binary whose processes to reach.
   hotswap::ControlOptions control;
-  auto* ap = app.add_subcommand("apply", "apply a patch to a running process");
-  ap->add_option("pid", control.pid, "the process")->required();
+  std::string target;
+  bool all = false;
+  hotswap::FleetOptions fleet;
+  auto* ap = app.add_subcommand("apply", "apply a patch to a running process (or, with --all, to every process of a build)");
+  ap->add_option("target", target, "the process (its pid), or with --all the binary")->required();
   ap->add_option("patch", control.patch, "the patch (.hsp)")->required();
   ap->add_flag("--no-wait", control.no_wait, "return once the patch is staged");
-  auto* st = app.add_subcommand("status", "show a running process's version chain");
-  auto* rv = app.add_subcommand("revert", "undo the last patch of a running process");
+  ap->add_option("--limit", fleet.limit, "with --all: change at most N processes (a canary); the others are left")
+      ->check(CLI::PositiveNumber);
+  auto* st = app.add_subcommand("status", "show a running process's version chain (or, with --all, every process's)");
+  auto* rv = app.add_subcommand("revert", "undo the last patch of a running process (or, with --all, of every process)");
+  rv->add_option("--patch", control.only_patch,
+                 "only if the last patch applied is this one (a patch file, or its id)");
   for (CLI::App* c : {ap, rv})
     c->add_option("--timeout", control.timeout_ms,
                   "milliseconds a patch that moves state waits for a safe moment (default: the process's, 5000)")
         ->check(CLI::Range(std::uint64_t{1}, hotswap::kMaxUpdateTimeoutMs));
+  for (CLI::App* c : {st, rv}) c->add_option("target", target, "the process (its pid), or with --all the binary")->required();
+  for (CLI::App* c : {ap, st, rv}) {
+    c->add_flag("--all", all, "every process that runs the build of the binary given (by build-id)");
+    c->add_option("--jobs", fleet.jobs, "with --all: requests at once (default 32)")->check(CLI::Range(1u, 1024u));
+  }
   auto* lg = app.add_subcommand(
       "log", "show a running process's journal of commits, refusals and reverts");
-  for (CLI::App* c : {st, rv, lg}) c->add_option("pid", control.pid, "the process")->required();
+  lg->add_option("pid", control.pid, "the process")->required();
   lg->add_option("--last", control.last, "only the newest N entries")->check(CLI::PositiveNumber);
   auto* ls = app.add_subcommand("list", "list this user's processes that run hotswap");
   for (CLI::App* c : {ap, st, rv, lg, ls}) c->add_flag("--json", control.json, "print JSON");
@@ -108,6 +137,33 @@ int main(int argc, char** argv) {
   if (rec->parsed()) return hotswap::run_record(record);
   if (fl->parsed()) return hotswap::run_flags(flags);
   if (pk->parsed()) return hotswap::run_pack(pack);
+  if (kg->parsed()) return hotswap::run_keygen(keygen);
+  if (sg->parsed()) return hotswap::run_sign(sign);
+  if (vf->parsed()) return hotswap::run_verify(verify);
+  for (CLI::App* c : {ap, st, rv})
+    if (c->parsed() && all) {
+      fleet.command = c->get_name();
+      fleet.binary = target;
+      fleet.patch = c == rv ? control.only_patch : control.patch;
+      fleet.timeout_ms = control.timeout_ms;
+      fleet.json = control.json;
+      return hotswap::run_fleet(fleet);
+    }
+  for (CLI::App* c : {ap, st, rv})
+    if (c->parsed()) {
+      char* end = nullptr;
+      long pid = std::strtol(target.c_str(), &end, 10);
+      if (target.empty() || *end != '\0' || pid <= 0 || pid > 0x3fffffff) {
+        std::cerr << "hotswap " << c->get_name() << ": " << target
+                  << " is not a pid (to reach every process of a binary, add --all)\n";
+        return hotswap::kExitUsage;
+      }
+      if (fleet.limit || fleet.jobs) {
+        std::cerr << "hotswap " << c->get_name() << ": --limit and --jobs go with --all\n";
+        return hotswap::kExitUsage;
+      }
+      control.pid = static_cast<int>(pid);
+    }
   for (CLI::App* c : {ap, st, rv, lg, ls})
     if (c->parsed()) {
       control.command = c->get_name();

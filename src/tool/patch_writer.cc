@@ -9,6 +9,7 @@
 #include "common/elf_file.h"
 #include "common/hash.h"
 #include "common/patch_id.h"
+#include "common/patch_signature.h"
 #include "tool/subprocess.h"
 
 namespace hotswap {
@@ -43,12 +44,18 @@ Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, 
   if (!linked) return linked;
 
   // The manifest goes in with an empty id; the id is the hash of the result (common/
-  // patch_id.h), then written in place: updating that section changes no other.
+  // patch_id.h), then written in place: updating that section changes no other. The
+  // signature's section goes in as zeros (unsigned), for `hotswap sign` to fill in place.
   manifest.patch_id.clear();
   std::ofstream(tmp_manifest) << serialize_manifest(manifest);
+  std::string tmp_signature = output + ".signature";
+  std::ofstream(tmp_signature, std::ios::binary) << std::string(kSignatureSectionBytes, '\0');
   Status packed = run_program({"objcopy", "--add-section", std::string(kManifestSection) + "=" + tmp_manifest,
-                               "--set-section-flags", std::string(kManifestSection) + "=readonly", tmp_obj, output});
+                               "--set-section-flags", std::string(kManifestSection) + "=readonly", "--add-section",
+                               std::string(kSignatureSection) + "=" + tmp_signature, "--set-section-flags",
+                               std::string(kSignatureSection) + "=readonly", tmp_obj, output});
   std::filesystem::remove(tmp_obj);
+  std::filesystem::remove(tmp_signature);
   if (packed) {
     auto written = ElfFile::open(output);
     if (!written) {

@@ -26,12 +26,17 @@ std::optional<std::string> read_text(const std::string& path) {
 }
 
 // The path of the listening socket that process `pid` holds and that is named PID.sock.
-std::optional<std::string> bound_socket(pid_t pid) {
-  auto table = read_text("/proc/net/unix");
-  if (!table) return std::nullopt;
+std::optional<std::string> bound_socket(pid_t pid, const std::map<std::uint64_t, std::string>* listening) {
+  std::map<std::uint64_t, std::string> read_now;
+  if (!listening) {
+    auto table = read_text("/proc/net/unix");
+    if (!table) return std::nullopt;
+    read_now = listening_unix_sockets(*table);
+    listening = &read_now;
+  }
   std::string name = "/" + std::to_string(pid) + ".sock";
   std::map<std::uint64_t, std::string> candidates;
-  for (auto& [inode, path] : listening_unix_sockets(*table))
+  for (auto& [inode, path] : *listening)
     if (path.size() > name.size() &&
         path.compare(path.size() - name.size(), name.size(), name) == 0)
       candidates[inode] = path;
@@ -104,7 +109,12 @@ std::map<std::uint64_t, std::string> listening_unix_sockets(const std::string& p
   return out;
 }
 
-Expected<std::string> find_control_socket(pid_t pid) {
+std::map<std::uint64_t, std::string> listening_unix_sockets_now() {
+  auto table = read_text("/proc/net/unix");
+  return table ? listening_unix_sockets(*table) : std::map<std::uint64_t, std::string>{};
+}
+
+Expected<std::string> find_control_socket(pid_t pid, const std::map<std::uint64_t, std::string>* listening) {
   std::string process = "process " + std::to_string(pid);
   // Where /proc does not tell the user, the process is taken to be ours, as the program's
   // check would require anyway.
@@ -115,7 +125,7 @@ Expected<std::string> find_control_socket(pid_t pid) {
     return make_error(process + " belongs to uid " + std::to_string(uid) +
                       ": only that user or root may control it");
   std::string directory;
-  if (auto bound = bound_socket(pid)) {
+  if (auto bound = bound_socket(pid, listening)) {
     directory = directory_of(*bound);
   } else if (uid == getuid()) {
     const char* xdg = std::getenv("XDG_RUNTIME_DIR");

@@ -20,8 +20,10 @@
 
 namespace hotswap {
 
-// The path of the socket. Another user's process is reachable only for root.
-Expected<std::string> find_control_socket(pid_t pid);
+// The path of the socket. Another user's process is reachable only for root. `listening`:
+// the table of listening_unix_sockets_now(), read once for many processes; null: read now.
+Expected<std::string> find_control_socket(pid_t pid, const std::map<std::uint64_t, std::string>* listening = nullptr);
+std::map<std::uint64_t, std::string> listening_unix_sockets_now();
 
 // The parsers of /proc texts it uses.
 // The real uid in /proc/PID/status.

@@ -11,6 +11,7 @@ struct DiffOptions {
   std::string new_binary;
   std::string output;
   std::string transform;  // compiled into the patch: transformers and stubs
+  std::string sign;       // a secret key (hotswap keygen): the patch is written signed
   bool json = false;
 };
 

@@ -1,0 +1,149 @@
+#include "runtime/start_options.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace hotswap {
+namespace {
+
+const char* environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : nullptr;
+}
+
+Expected<std::string> read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("cannot read " + path + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return make_error("cannot read " + path);
+  return text.str();
+}
+
+std::string join_ids(const auto& ids) {
+  std::string out;
+  for (auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+// The trust policy, or why it cannot be read.
+Expected<TrustPolicy> trust_from(const StartOptions& options) {
+  TrustPolicy policy;
+  std::string file = options.trusted_keys_file;
+  std::string origin;
+  if (!file.empty()) {
+    origin = "keys file " + file;
+  } else if (options.trusted_keys.empty()) {
+    if (const char* named = environment("HOTSWAP_TRUSTED_KEYS")) {
+      file = named;
+      origin = "$HOTSWAP_TRUSTED_KEYS=" + file;
+    }
+  }
+  const char* required = environment("HOTSWAP_REQUIRE_SIGNATURES");
+  policy.enforced = options.require_signatures || !options.trusted_keys.empty() || !file.empty() ||
+                    (required && std::string_view(required) != "0");
+  for (const std::string& line : options.trusted_keys) {
+    auto key = parse_public_key(line);
+    if (!key) return make_error("a trusted key given to hotswap::start(): " + key.error().message);
+    if (std::find(policy.keys.begin(), policy.keys.end(), *key) == policy.keys.end()) policy.keys.push_back(*key);
+  }
+  if (!options.trusted_keys.empty()) origin = (origin.empty() ? "" : origin + " and ") + "keys given to hotswap::start()";
+  if (!file.empty()) {
+    auto text = read_whole(file);
+    if (!text) return make_error("trusted keys: " + text.error().message);
+    auto keys = parse_trusted_keys(*text);
+    if (!keys) return make_error("trusted keys " + file + ": " + keys.error().message);
+    for (const PublicKey& k : *keys)
+      if (std::find(policy.keys.begin(), policy.keys.end(), k) == policy.keys.end()) policy.keys.push_back(k);
+  }
+  if (policy.enforced && origin.empty()) origin = "signatures required";
+  policy.origin = origin;
+  return policy;
+}
+
+Expected<AccessPolicy> access_from(const StartOptions& options) {
+  AccessPolicy access;
+  access.uids.assign(options.allowed_uids.begin(), options.allowed_uids.end());
+  access.gids.assign(options.allowed_gids.begin(), options.allowed_gids.end());
+  if (!access.restricted()) {
+    if (const char* text = environment("HOTSWAP_ALLOWED_UIDS")) {
+      auto ids = parse_id_list(text);
+      if (!ids) return make_error("$HOTSWAP_ALLOWED_UIDS: " + ids.error().message);
+      access.uids.assign(ids->begin(), ids->end());
+    }
+    if (const char* text = environment("HOTSWAP_ALLOWED_GIDS")) {
+      auto ids = parse_id_list(text);
+      if (!ids) return make_error("$HOTSWAP_ALLOWED_GIDS: " + ids.error().message);
+      access.gids.assign(ids->begin(), ids->end());
+    }
+  }
+  const char* control = environment("HOTSWAP_CONTROL");
+  access.control_plane = options.control_plane && !(control && std::string_view(control) == "off");
+  return access;
+}
+
+}  // namespace
+
+std::string AccessPolicy::describe() const {
+  std::string out = control_plane ? "" : "control plane off; ";
+  if (!restricted()) return out + "changes by this process's user and root";
+  std::string who;
+  if (!uids.empty()) who = "uid " + join_ids(uids);
+  if (!gids.empty()) who += (who.empty() ? "" : " or ") + std::string("gid ") + join_ids(gids);
+  return out + "changes by " + who + " only";
+}
+
+bool access_allowed(const AccessPolicy& policy, const PeerIdentity& peer) {
+  if (!policy.restricted()) return peer.uid == 0 || peer.uid == getuid();
+  if (std::find(policy.uids.begin(), policy.uids.end(), peer.uid) != policy.uids.end()) return true;
+  for (gid_t g : peer.groups)
+    if (std::find(policy.gids.begin(), policy.gids.end(), g) != policy.gids.end()) return true;
+  return false;
+}
+
+Policies policies_from(const StartOptions& options) {
+  Policies out;
+  auto trust = trust_from(options);
+  if (trust) {
+    out.trust = std::move(*trust);
+  } else {
+    out.problem = trust.error().message;
+    out.trust.enforced = true;  // no key: refuses every patch
+    out.trust.origin = "unreadable: " + out.problem;
+  }
+  auto access = access_from(options);
+  if (access) {
+    out.access = std::move(*access);
+  } else {
+    if (out.problem.empty()) out.problem = access.error().message;
+    // Nobody may change the process over the socket: a list that was meant to narrow who
+    // may must not widen it by being misspelled.
+    out.access.uids = {static_cast<uid_t>(-1)};
+  }
+  return out;
+}
+
+Expected<std::vector<unsigned>> parse_id_list(std::string_view text) {
+  std::vector<unsigned> ids;
+  while (true) {
+    std::size_t comma = text.find(',');
+    std::string item(text.substr(0, comma));
+    item.erase(std::remove_if(item.begin(), item.end(), [](char c) { return c == ' ' || c == '\t'; }), item.end());
+    if (item.empty() || item.size() > 10 || !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return make_error("\"" + item + "\" is not a uid or gid (a list is numbers separated by commas)");
+    unsigned long value = std::strtoul(item.c_str(), nullptr, 10);
+    if (value >= 0xffffffffUL) return make_error(item + " is out of range for an id");
+    ids.push_back(static_cast<unsigned>(value));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return ids;
+}
+
+}  // namespace hotswap
