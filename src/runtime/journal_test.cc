@@ -58,6 +58,27 @@ TEST_F(JournalFile, MemoryKeepsTheNewestEntriesAndTheFileKeepsAll) {
   }
 }
 
+TEST_F(JournalFile, EachLineSaysWhoAskedAndWhichKeySigned) {
+  Journal journal(3, path_.string());
+  JournalEntry by_peer = entry("applied");
+  by_peer.by = Requester{"socket", 4242, 1000, 100};
+  by_peer.key_id = "0123456789abcdef";
+  journal.record(by_peer);
+  journal.record(entry("from the program"));
+  std::vector<std::string> written = lines();
+  ASSERT_EQ(written.size(), 2u);
+  nlohmann::json peer = nlohmann::json::parse(written[0]);
+  EXPECT_EQ(peer["by"]["via"], "socket");
+  EXPECT_EQ(peer["by"]["pid"], 4242);
+  EXPECT_EQ(peer["by"]["uid"], 1000);
+  EXPECT_EQ(peer["key_id"], "0123456789abcdef");
+  nlohmann::json own = nlohmann::json::parse(written[1]);
+  EXPECT_EQ(own["by"]["via"], "api");
+  EXPECT_EQ(own["by"]["pid"], getpid());
+  EXPECT_EQ(own["by"]["uid"], getuid());
+  EXPECT_EQ(own["key_id"], "");
+}
+
 TEST_F(JournalFile, TheDefaultCapacityBoundsMemory) {
   Journal journal(kJournalMemoryEntries, "");
   for (std::size_t i = 0; i < kJournalMemoryEntries + 10; ++i) journal.record(entry("x"));

@@ -74,64 +74,75 @@ struct Run {
   std::string patch_path;  // absolute
   std::string patch_id;    // apply: the patch's; revert: the filter ("" for none)
   std::map<std::uint64_t, std::string> listening;
-  std::atomic<std::uint64_t> claimed{0};  // apply: processes changed so far, for --limit
 };
 
-ProcessResult serve_one(Run& run, pid_t pid) {
+// One process as its status found it: what to do with it is decided for all at once
+// (a --limit canary is the lowest pids that need the patch, whatever answers first).
+struct Visit {
+  std::string socket;
+  Top top;
+  bool to_change = false;
+};
+
+// Asks one process for its status and says what it would take.
+ProcessResult look(Run& run, pid_t pid, Visit& visit) {
   ProcessResult result{pid, Outcome::kFailed, ""};
   auto socket = find_control_socket(pid, &run.listening);
   if (!socket) {
-    result.message = "unreachable: " + socket.error().message;  // kFailed
+    result.message = "unreachable: " + socket.error().message;
     return result;
   }
-  auto waits = std::chrono::milliseconds(run.options.timeout_ms);
-  Reply status = ask_at(pid, *socket, {{"op", "status"}});
+  visit.socket = *socket;
+  Reply status = ask_at(pid, visit.socket, {{"op", "status"}});
   if (status.exit_code != kExitDone) {
     result.message = reply_error(status);
     return result;
   }
-  Top top = top_of(status.body);
+  Top& top = visit.top = top_of(status.body);
   const std::string& command = run.options.command;
   if (command == "status") {
     result.outcome = Outcome::kShown;
-    result.message = "version " + short_id(top.version) + "  " + std::to_string(top.patches) + " patches" +
+    result.message = "version " + short_id(top.version) + "  " + std::to_string(top.patches) +
+                     (top.patches == 1 ? " patch" : " patches") +
                      (top.patch_id.empty() ? std::string()
                                            : "  last " + short_id(top.patch_id) + " (" +
                                                  (top.key_id.empty() ? "unsigned" : "key " + top.key_id) + ")");
-    return result;
-  }
-  if (command == "apply") {
-    if (top.patch_id == run.patch_id) {
-      result.outcome = Outcome::kAlready;
-      result.message = "already at patch " + short_id(run.patch_id);
-      return result;
-    }
-    if (run.options.limit && run.claimed.fetch_add(1) >= run.options.limit) {
-      result.outcome = Outcome::kLeft;
-      result.message = "left as it is (--limit " + std::to_string(run.options.limit) + ")";
-      return result;
-    }
-    json request = {{"op", "apply"}, {"path", run.patch_path}, {"wait", true}};
-    if (run.options.timeout_ms) request["timeout_ms"] = run.options.timeout_ms;
-    Reply r = ask_at(pid, *socket, request, waits);
-    result.outcome = r.exit_code == kExitDone ? Outcome::kApplied : Outcome::kFailed;
-    result.message = r.exit_code == kExitDone ? r.body.value("message", "") : reply_error(r);
-    return result;
-  }
-  // revert
-  if (top.patch_id.empty() || (!run.patch_id.empty() && top.patch_id.rfind(run.patch_id, 0) != 0)) {
+  } else if (command == "apply" && top.patch_id == run.patch_id) {
+    result.outcome = Outcome::kAlready;
+    result.message = "already at patch " + short_id(run.patch_id);
+  } else if (command == "revert" &&
+             (top.patch_id.empty() || (!run.patch_id.empty() && top.patch_id.rfind(run.patch_id, 0) != 0))) {
     result.outcome = Outcome::kSkipped;
     result.message = top.patch_id.empty() ? "skipped: it runs its base version"
                                           : "skipped: its last patch is " + short_id(top.patch_id);
-    return result;
+  } else {
+    visit.to_change = true;
   }
-  json request = {{"op", "revert"}};
-  if (!run.patch_id.empty()) request["patch"] = run.patch_id;
-  if (run.options.timeout_ms) request["timeout_ms"] = run.options.timeout_ms;
-  Reply r = ask_at(pid, *socket, request, waits);
-  result.outcome = r.exit_code == kExitDone ? Outcome::kReverted : Outcome::kFailed;
-  result.message = r.exit_code == kExitDone ? r.body.value("message", "") : "refused: " + reply_error(r);
   return result;
+}
+
+// Applies or reverts in a process that look() found needs it.
+ProcessResult change(Run& run, pid_t pid, const Visit& visit) {
+  json request = run.options.command == "apply" ? json{{"op", "apply"}, {"path", run.patch_path}, {"wait", true}}
+                                                : json{{"op", "revert"}};
+  if (run.options.command == "revert" && !run.patch_id.empty()) request["patch"] = run.patch_id;
+  if (run.options.timeout_ms) request["timeout_ms"] = run.options.timeout_ms;
+  Reply r = ask_at(pid, visit.socket, request, std::chrono::milliseconds(run.options.timeout_ms));
+  if (r.exit_code != kExitDone) return {pid, Outcome::kFailed, reply_error(r)};
+  return {pid, run.options.command == "apply" ? Outcome::kApplied : Outcome::kReverted, r.body.value("message", "")};
+}
+
+// Runs `work(i)` for every i < n on `jobs` threads.
+template <class F>
+void in_parallel(std::size_t n, unsigned jobs, F work) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) work(i);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < std::min<std::size_t>(jobs, n); ++j) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
 }
 
 }  // namespace
@@ -160,7 +171,7 @@ int run_fleet(const FleetOptions& o) {
   auto build = build_id_of(o.binary);
   if (!build) return fail(build.error().message);
   FleetOptions options = o;
-  Run run{options, "", "", {}, {}};
+  Run run{options, "", "", {}};
   if (o.command == "apply") {
     // The patch is read here first: a patch no process could take fails once, not N times.
     auto elf = ElfFile::open(o.patch);
@@ -176,31 +187,41 @@ int run_fleet(const FleetOptions& o) {
     run.patch_id = *filter;
   }
   std::vector<pid_t> pids = processes_running(*build);
-  if (pids.empty())
-    return fail("no process runs build " + short_id(*build) + " (" + o.binary + ") that this user may reach");
+  if (pids.empty()) {
+    fail("no process runs build " + short_id(*build) + " (" + o.binary + ") that this user may reach");
+    return kExitUnreachable;
+  }
   run.listening = listening_unix_sockets_now();
 
   std::vector<ProcessResult> results(pids.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < pids.size();) {
-      try {
-        results[i] = serve_one(run, pids[i]);
-      } catch (const std::exception& e) {  // a malformed answer: that process's failure
-        results[i] = ProcessResult{pids[i], Outcome::kFailed, std::string("protocol error: ") + e.what()};
-      }
+  std::vector<Visit> visits(pids.size());
+  unsigned jobs = o.jobs ? o.jobs : 32;
+  auto guarded = [&](std::size_t i, auto step) {
+    try {
+      results[i] = step();
+    } catch (const std::exception& e) {  // a malformed answer: that process's failure
+      results[i] = ProcessResult{pids[i], Outcome::kFailed, std::string("protocol error: ") + e.what()};
     }
   };
-  unsigned jobs = std::max(1u, std::min<unsigned>(o.jobs ? o.jobs : 32, static_cast<unsigned>(pids.size())));
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
+  in_parallel(pids.size(), jobs, [&](std::size_t i) { guarded(i, [&] { return look(run, pids[i], visits[i]); }); });
+  std::vector<std::size_t> chosen;
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    if (!visits[i].to_change) continue;
+    if (o.limit && chosen.size() >= o.limit) {
+      results[i] = {pids[i], Outcome::kLeft, "left as it is (--limit " + std::to_string(o.limit) + ")"};
+      continue;
+    }
+    chosen.push_back(i);
+  }
+  in_parallel(chosen.size(), jobs, [&](std::size_t k) {
+    std::size_t i = chosen[k];
+    guarded(i, [&] { return change(run, pids[i], visits[i]); });
+  });
 
   std::map<Outcome, std::size_t> counts;
   for (const ProcessResult& r : results) ++counts[r.outcome];
   bool all_ok = counts[Outcome::kFailed] == 0;
-  std::string summary = std::to_string(results.size()) + " processes: ";
+  std::string summary = std::to_string(results.size()) + (results.size() == 1 ? " process: " : " processes: ");
   std::vector<Outcome> shown = o.command == "apply"    ? std::vector{Outcome::kApplied, Outcome::kAlready, Outcome::kFailed, Outcome::kLeft}
                                : o.command == "revert" ? std::vector{Outcome::kReverted, Outcome::kSkipped, Outcome::kFailed}
                                                        : std::vector{Outcome::kShown, Outcome::kFailed};
@@ -215,10 +236,8 @@ int run_fleet(const FleetOptions& o) {
     std::cout << out.dump(1, ' ', false, json::error_handler_t::replace) << "\n";
   } else {
     for (const ProcessResult& r : results) {
-      std::cout << r.pid << ": ";
-      if (r.outcome == Outcome::kApplied || r.outcome == Outcome::kReverted) std::cout << outcome_word(r.outcome) << ": ";
-      if (r.outcome == Outcome::kFailed) std::cout << "failed: ";
-      std::cout << r.message << "\n";
+      // Applied and reverted lines are the process's own answer ("applied A -> B: ...").
+      std::cout << r.pid << ": " << (r.outcome == Outcome::kFailed ? "failed: " : "") << r.message << "\n";
     }
     std::cout << summary << "\n";
   }

@@ -166,3 +166,10 @@ e2e_type_patch(tables v1 v2)
 # A C program on the C API: a code change and a C struct that changes type.
 e2e_program(capi OWN_MAIN VERSIONS v1 v2)
 e2e_type_patch(capi v1 v2)
+
+# Processes of a build of their own, reached all at once by `apply --all` (trust_test.cc)
+# and by the Ansible role (ansible_test.sh).
+e2e_program(fleet VERSIONS v1 v2)
+e2e_patch(fleet v1 v2 -f compute -f handle)
+e2e_program(rollout VERSIONS v1 v2)
+e2e_patch(rollout v1 v2 -f compute -f handle)
