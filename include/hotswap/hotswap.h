@@ -90,7 +90,10 @@ struct StartOptions {
 
 // Reads the running image (symbols, build-id, patchable entries) so that the first patch
 // stages quickly, fixes the trust policy, and starts the control plane. Safe to call more
-// than once; later calls do nothing (the first options stay). A trust policy that cannot be
+// than once; a later call with the same options or none does nothing. Other options than
+// those that fixed the policies (or any, after an apply() before the first start fixed
+// them from the environment) fail the call, and the process refuses every patch from then
+// on rather than run without the policy it asked for. A trust policy that cannot be
 // read (a missing or malformed keys file) fails the start, and the process then refuses
 // every patch rather than accept unsigned ones.
 Result start();

@@ -73,6 +73,8 @@ class ElfFile {
   static Expected<ElfFile> from_bytes(std::vector<unsigned char> bytes, std::string label);
 
   const std::string& label() const { return label_; }
+  // The whole file as read.
+  std::span<const unsigned char> bytes() const { return bytes_; }
   std::uint16_t type() const { return type_; }  // ET_REL, ET_EXEC, ET_DYN
   const std::vector<ElfSection>& sections() const { return sections_; }
   const std::vector<ElfSymbol>& symbols() const { return symbols_; }

@@ -26,7 +26,8 @@ Expected<PatchIdentity> identify_patch(const ElfFile& elf, const std::string& la
   std::string_view text(reinterpret_cast<const char*>(section->bytes.data()), section->bytes.size());
   auto manifest = parse_manifest(text);
   if (!manifest) return make_error(label + ": " + manifest.error().message);
-  if (std::string problem = patch_id_problem(elf, *manifest); !problem.empty()) return make_error(label + ": " + problem);
+  if (std::string problem = patch_id_problem(elf, manifest->patch_id); !problem.empty())
+    return make_error(label + ": " + problem);
   PatchIdentity out;
   // A patch without the section (stripped by a tool) is unsigned, and cannot be signed.
   if (const ElfSection* signature = elf.find_section(kSignatureSection)) {

@@ -88,17 +88,24 @@ Runtime& Runtime::instance() {
 void Runtime::fix_policies(const StartOptions& options) {
   if (policies_fixed_) return;
   policies_ = policies_from(options);
+  fixed_by_ = options;
   policies_fixed_ = true;
 }
 
+namespace {
+bool same_options(const StartOptions& a, const StartOptions& b) {
+  return a.trusted_keys == b.trusted_keys && a.trusted_keys_file == b.trusted_keys_file &&
+         a.require_signatures == b.require_signatures && a.allowed_uids == b.allowed_uids &&
+         a.allowed_gids == b.allowed_gids && a.control_plane == b.control_plane;
+}
+}  // namespace
+
 Policies Runtime::policies() {
   std::lock_guard lock(mu_);
-  fix_policies({});
-  return policies_;
+  return policies_;  // not yet fixed: none, as an apply would find (status comes after start)
 }
 
 Status Runtime::ensure_started() {
-  fix_policies({});  // an apply before any start: the environment's
   if (state_.image) return Status::success();
   auto image = read_running_image();
   if (!image) return image.error();
@@ -145,6 +152,18 @@ void Runtime::revert_for_exit() {
 Status Runtime::start(const StartOptions& options) {
   std::lock_guard lock(mu_);
   bool first = !policies_fixed_;
+  // Policies are fixed once: options that would change them later (a second start with
+  // other keys, or a start after an apply fixed the environment's) are refused, not
+  // quietly ignored, since a program that asked for a policy must not run without it.
+  // A later start() without options (a library's) leaves them as they are.
+  if (!first && !same_options(options, fixed_by_) && !same_options(options, StartOptions{})) {
+    // Fail closed: the program meant a policy it cannot have; from now on no patch is
+    // taken, rather than every patch the looser one would take.
+    std::string why = "the policies were fixed by an earlier start() or apply() with other options";
+    policies_.trust = TrustPolicy{true, {}, "refusing every patch: " + why};
+    policies_.problem = why;
+    return make_error(why + ": these are not taken, and every patch is refused from now on");
+  }
   fix_policies(options);
   HOTSWAP_TRY(ensure_started());
   if (first && !policies_.problem.empty())
@@ -174,6 +193,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path, const Requester& b
 
   if (reclaim_mode() == ReclaimMode::kScan) reclaim(retired_, applied_chains());  // before mapping more
 
+  fix_policies({});  // an apply before any start: the environment's, for good
   auto file = read_patch(path, policies_.trust);                  // read, check id and signature
   if (!file) return make_error(refuse(path, file.error().message, by).message);
   auto patch = std::make_unique<LinkedPatch>();

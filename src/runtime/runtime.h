@@ -75,6 +75,7 @@ class Runtime {
 
   std::mutex mu_;
   bool policies_fixed_ = false;
+  StartOptions fixed_by_;  // the options that fixed them
   Policies policies_;
   std::atomic<std::shared_ptr<const Published>> published_;
   RuntimeState state_;

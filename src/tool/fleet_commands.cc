@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <thread>
 
 #include "common/elf_file.h"
@@ -22,7 +23,7 @@ namespace {
 using nlohmann::json;
 
 // What happened to one process.
-enum class Outcome { kApplied, kAlready, kLeft, kReverted, kSkipped, kShown, kFailed };
+enum class Outcome { kApplied, kAlready, kLeft, kReverted, kSkipped, kShown, kFailed, kUnreachable };
 
 const char* outcome_word(Outcome o) {
   switch (o) {
@@ -33,6 +34,7 @@ const char* outcome_word(Outcome o) {
     case Outcome::kSkipped: return "skipped";
     case Outcome::kShown: return "status";
     case Outcome::kFailed: return "failed";
+    case Outcome::kUnreachable: return "unreachable";
   }
   return "failed";
 }
@@ -89,13 +91,21 @@ ProcessResult look(Run& run, pid_t pid, Visit& visit) {
   ProcessResult result{pid, Outcome::kFailed, ""};
   auto socket = find_control_socket(pid, &run.listening);
   if (!socket) {
+    result.outcome = Outcome::kUnreachable;
     result.message = "unreachable: " + socket.error().message;
     return result;
   }
   visit.socket = *socket;
   Reply status = ask_at(pid, visit.socket, {{"op", "status"}});
   if (status.exit_code != kExitDone) {
-    result.message = reply_error(status);
+    // No socket to connect to: a child forked by an updateable process (the control plane
+    // does not survive fork), or a process started with the control plane off.
+    result.outcome = status.exit_code == kExitUnreachable ? Outcome::kUnreachable : Outcome::kFailed;
+    result.message = reply_error(status) +
+                     (status.exit_code == kExitUnreachable
+                          ? " (a child an updateable process forked has no control socket of its own; nor has a "
+                            "process started with HOTSWAP_CONTROL=off)"
+                          : "");
     return result;
   }
   Top& top = visit.top = top_of(status.body);
@@ -125,7 +135,8 @@ ProcessResult look(Run& run, pid_t pid, Visit& visit) {
 ProcessResult change(Run& run, pid_t pid, const Visit& visit) {
   json request = run.options.command == "apply" ? json{{"op", "apply"}, {"path", run.patch_path}, {"wait", true}}
                                                 : json{{"op", "revert"}};
-  if (run.options.command == "revert" && !run.patch_id.empty()) request["patch"] = run.patch_id;
+  // The revert names the patch look() saw on top: one applied in between is never undone.
+  if (run.options.command == "revert") request["patch"] = visit.top.patch_id;
   if (run.options.timeout_ms) request["timeout_ms"] = run.options.timeout_ms;
   Reply r = ask_at(pid, visit.socket, request, std::chrono::milliseconds(run.options.timeout_ms));
   if (r.exit_code != kExitDone) return {pid, Outcome::kFailed, reply_error(r)};
@@ -140,7 +151,10 @@ void in_parallel(std::size_t n, unsigned jobs, F work) {
     for (std::size_t i; (i = next.fetch_add(1)) < n;) work(i);
   };
   std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::min<std::size_t>(jobs, n); ++j) threads.emplace_back(worker);
+  try {
+    for (unsigned j = 1; j < std::min<std::size_t>(jobs, n); ++j) threads.emplace_back(worker);
+  } catch (const std::system_error&) {  // no more threads: the ones there are do it all
+  }
   worker();
   for (std::thread& t : threads) t.join();
 }
@@ -186,12 +200,25 @@ int run_fleet(const FleetOptions& o) {
     if (!filter) return fail(filter.error().message);
     run.patch_id = *filter;
   }
-  std::vector<pid_t> pids = processes_running(*build);
+  ProcessScan scan = processes_running(*build);
+  std::vector<pid_t> pids = std::move(scan.matching);
+  run.listening = listening_unix_sockets_now();
+  // Processes /proc will not show us (non-dumpable ones of our own user: prctl
+  // PR_SET_DUMPABLE 0) are asked over their control socket which build they started from.
+  for (pid_t pid : scan.hidden) {
+    auto socket = find_control_socket(pid, &run.listening);
+    if (!socket) continue;
+    Reply status = ask_at(pid, *socket, {{"op", "status"}});
+    if (status.exit_code != kExitDone) continue;
+    json chain = status.body.value("chain", json::array());
+    if (chain.is_array() && !chain.empty() && chain[0].is_object() && chain[0].value("build_id", "") == *build)
+      pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
   if (pids.empty()) {
     fail("no process runs build " + short_id(*build) + " (" + o.binary + ") that this user may reach");
     return kExitUnreachable;
   }
-  run.listening = listening_unix_sockets_now();
 
   std::vector<ProcessResult> results(pids.size());
   std::vector<Visit> visits(pids.size());
@@ -220,11 +247,12 @@ int run_fleet(const FleetOptions& o) {
 
   std::map<Outcome, std::size_t> counts;
   for (const ProcessResult& r : results) ++counts[r.outcome];
-  bool all_ok = counts[Outcome::kFailed] == 0;
+  bool all_ok = counts[Outcome::kFailed] == 0 && counts[Outcome::kUnreachable] == 0;
   std::string summary = std::to_string(results.size()) + (results.size() == 1 ? " process: " : " processes: ");
   std::vector<Outcome> shown = o.command == "apply"    ? std::vector{Outcome::kApplied, Outcome::kAlready, Outcome::kFailed, Outcome::kLeft}
                                : o.command == "revert" ? std::vector{Outcome::kReverted, Outcome::kSkipped, Outcome::kFailed}
                                                        : std::vector{Outcome::kShown, Outcome::kFailed};
+  if (counts[Outcome::kUnreachable]) shown.push_back(Outcome::kUnreachable);  // said only when there are some
   for (std::size_t i = 0; i < shown.size(); ++i)
     summary += (i ? ", " : "") + std::to_string(counts[shown[i]]) + " " +
                (shown[i] == Outcome::kShown ? "answered" : outcome_word(shown[i]));

@@ -43,10 +43,10 @@ Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, 
   for (const std::string& c : copies) std::filesystem::remove(c);
   if (!linked) return linked;
 
-  // The manifest goes in with an empty id; the id is the hash of the result (common/
-  // patch_id.h), then written in place: updating that section changes no other. The
-  // signature's section goes in as zeros (unsigned), for `hotswap sign` to fill in place.
-  manifest.patch_id.clear();
+  // The manifest goes in with 64 '0's for its id and the signature's section as zeros
+  // (unsigned, for `hotswap sign` to fill in place); the id is the hash of the result
+  // (common/patch_id.h), then written over the '0's: the file changes in those bytes only.
+  manifest.patch_id = kPatchIdPlaceholder;
   std::ofstream(tmp_manifest) << serialize_manifest(manifest);
   std::string tmp_signature = output + ".signature";
   std::ofstream(tmp_signature, std::ios::binary) << std::string(kSignatureSectionBytes, '\0');
@@ -57,13 +57,17 @@ Status write_patch(const std::vector<std::string>& objects, Manifest& manifest, 
   std::filesystem::remove(tmp_obj);
   std::filesystem::remove(tmp_signature);
   if (packed) {
-    auto written = ElfFile::open(output);
-    if (!written) {
-      packed = written.error();
+    std::ifstream in(output, std::ios::binary);
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto sealed = reseal_patch(bytes) ? ElfFile::from_bytes(bytes, output) : Expected<ElfFile>(make_error("cannot seal"));
+    auto id = sealed ? compute_patch_id(*sealed) : Expected<std::string>(sealed.error());
+    if (!id) {
+      packed = make_error(output + ": cannot compute the patch id: " + id.error().message);
     } else {
-      manifest.patch_id = compute_patch_id(*written, manifest);
-      std::ofstream(tmp_manifest) << serialize_manifest(manifest);
-      packed = run_program({"objcopy", "--update-section", std::string(kManifestSection) + "=" + tmp_manifest, output});
+      manifest.patch_id = *id;
+      std::ofstream out(output, std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      if (!out.flush()) packed = make_error("cannot write " + output);
     }
   }
   std::filesystem::remove(tmp_manifest);

@@ -8,12 +8,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <span>
 #include <utility>
 
 #include "common/hash.h"
+#include "tool/target_socket.h"
 
 namespace hotswap {
 namespace {
@@ -54,8 +58,8 @@ Expected<std::string> build_id_of(const std::string& path) {
   return id;
 }
 
-std::vector<pid_t> processes_running(const std::string& build_id, const std::string& proc) {
-  std::vector<pid_t> out;
+ProcessScan processes_running(const std::string& build_id, const std::string& proc) {
+  ProcessScan out;
   DIR* dir = opendir(proc.c_str());
   if (!dir) return out;
   // Executables by file: a thousand processes of one build read its notes once.
@@ -67,7 +71,18 @@ std::vector<pid_t> processes_running(const std::string& build_id, const std::str
     if (pid <= 0 || *end != '\0' || pid == self) continue;
     std::string exe = proc + "/" + entry->d_name + "/exe";
     struct stat st{};
-    if (stat(exe.c_str(), &st) != 0) continue;  // not ours to see, a kernel thread, or gone
+    if (stat(exe.c_str(), &st) != 0) {
+      // Not ours to see (hidden if it is our own user's), a kernel thread, or gone.
+      // (/proc/PID itself then belongs to root: the owner is the real uid in its status.)
+      if (errno == EACCES) {
+        std::ifstream in(proc + "/" + entry->d_name + "/status");
+        std::ostringstream status;
+        status << in.rdbuf();
+        if (auto uid = real_uid_from_status(status.str()); uid && *uid == getuid())
+          out.hidden.push_back(static_cast<pid_t>(pid));
+      }
+      continue;
+    }
     auto key = std::make_pair(st.st_dev, st.st_ino);
     auto known = matches.find(key);
     if (known == matches.end()) {
@@ -77,10 +92,10 @@ std::vector<pid_t> processes_running(const std::string& build_id, const std::str
       close(fd);
       known = matches.emplace(key, same).first;
     }
-    if (known->second) out.push_back(static_cast<pid_t>(pid));
+    if (known->second) out.matching.push_back(static_cast<pid_t>(pid));
   }
   closedir(dir);
-  std::sort(out.begin(), out.end());
+  std::sort(out.matching.begin(), out.matching.end());
   return out;
 }
 

@@ -173,3 +173,6 @@ e2e_program(fleet VERSIONS v1 v2)
 e2e_patch(fleet v1 v2 -f compute -f handle)
 e2e_program(rollout VERSIONS v1 v2)
 e2e_patch(rollout v1 v2 -f compute -f handle)
+# A trust policy given to hotswap::start() by the program itself (trust_test.cc).
+e2e_program(startopts OWN_MAIN VERSIONS v1 v2)
+e2e_patch(startopts v1 v2 -f compute)

@@ -191,6 +191,44 @@ TEST_F(Trust, TwoKeysDuringARotationThenTheOldOneRetired) {
   EXPECT_EQ(hotswap("apply " + retired_pid + " " + by_new).exit_code, 0);
 }
 
+TEST_F(Trust, APolicyGivenToStartByTheProgramIsFixedOnce) {
+  const char* out = std::getenv("HOTSWAP_E2E_OUT");
+  std::string program = std::string(out ? out : E2E_OUT) + "/startopts/";
+  std::string key = keygen("release");
+  fs::copy_file(program + "v1-v2.hsp", path("unsigned.hsp"));
+  fs::copy_file(program + "v1-v2.hsp", path("signed.hsp"));
+  ASSERT_EQ(hotswap("sign " + path("signed.hsp") + " --key " + key).exit_code, 0);
+
+  Process& p = start({}, program + "v1");
+  std::string pid = p.ask("pid");
+  EXPECT_TRUE(contains(p.ask("start-keys " + key + ".pub"), "ok ")) << "the program's own policy";
+  ToolRun r = hotswap("apply " + pid + " " + path("unsigned.hsp"));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "not signed")) << r.out;
+  EXPECT_TRUE(contains(hotswap("status " + pid).out, "keys given to hotswap::start()"));
+  // Starting again with the same options, or none (a library's start), does nothing.
+  EXPECT_TRUE(contains(p.ask("start-keys " + key + ".pub"), "ok "));
+  EXPECT_TRUE(contains(p.ask("start"), "ok "));
+  EXPECT_TRUE(contains(p.ask("apply " + path("unsigned.hsp")), "refused")) << "the first policy holds";
+  r = hotswap("apply " + pid + " " + path("signed.hsp"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(p.ask("compute"), "110");
+
+  // An apply before any start fixes the environment's policy (none here): a start that
+  // then asks for keys fails rather than leave the program thinking it has them, and the
+  // process takes no patch from then on.
+  Process& early = start({}, program + "v1");
+  EXPECT_TRUE(contains(early.ask("apply " + path("unsigned.hsp")), "ok ")) << "no policy yet";
+  std::string late = early.ask("start-keys " + key + ".pub");
+  EXPECT_TRUE(contains(late, "error") && contains(late, "fixed")) << late;
+  EXPECT_TRUE(contains(early.ask("apply " + path("signed.hsp")), "refused")) << "fails closed";
+  // Reading the version before start fixes nothing.
+  Process& reader = start({}, program + "v1");
+  EXPECT_FALSE(reader.ask("version").empty());
+  EXPECT_TRUE(contains(reader.ask("start-keys " + key + ".pub"), "ok "));
+  EXPECT_TRUE(contains(reader.ask("apply " + path("unsigned.hsp")), "refused"));
+}
+
 TEST_F(Trust, APolicyWithNoKeyRefusesEveryPatch) {
   std::string key = keygen("release");
   Process& p = start({{"HOTSWAP_TRUSTED_KEYS", write("none.keys", "# every key revoked\n")}});
