@@ -179,6 +179,7 @@ std::string TrustPolicy::describe() const {
 }
 
 Status check_trust(const TrustPolicy& policy, const PatchSignature& signature, const std::string& patch_id) {
+  if (signature.present && !crypto_ready()) return make_error("libsodium could not be initialized: no signature can be checked");
   if (!policy.enforced) {
     // No policy asks for a signature, but one that is there must be right: a patch that
     // claims a signer it does not have is damaged or forged either way.

@@ -43,6 +43,19 @@ TEST(ControlRequest, ReadsEachOpAndItsFields) {
         << op;
 }
 
+TEST(ControlRequest, ARevertMayNameThePatchItUndoes) {
+  auto named = parse_control_request(R"({"protocol": 1, "op": "revert", "patch": "0123456789ab"})");
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(named->patch_id, "0123456789ab");
+  EXPECT_EQ(parse_control_request(R"({"protocol": 1, "op": "revert"})")->patch_id, "");
+  for (const char* bad : {R"("0123456789a")", R"("0123456789AB")", R"("0123456789xz")", "12", R"("")"})
+    EXPECT_NE(error_of(std::string(R"({"protocol": 1, "op": "revert", "patch": )") + bad + "}").find("\"patch\""),
+              std::string::npos)
+        << bad;
+  EXPECT_NE(error_of(R"({"protocol": 1, "op": "revert", "patch": ")" + std::string(65, 'a') + "\"}").find("patch"),
+            std::string::npos);
+}
+
 TEST(ControlRequest, RefusesWhatIsNotARequestOfThisProtocol) {
   EXPECT_NE(error_of("{not json").find("bad request"), std::string::npos);
   EXPECT_NE(error_of(""), "<parsed>");

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "common/control_protocol.h"
 #include "common/control_socket.h"
@@ -69,11 +70,18 @@ Expected<Peer> peer_of(int fd) {
   peer.requester = Requester{"socket", cred.pid, cred.uid, cred.gid};
   peer.identity.uid = cred.uid;
   peer.identity.groups.push_back(cred.gid);
-  // Its supplementary groups as of its connect (Linux 4.13); without them, the primary only.
-  gid_t groups[256];
-  len = sizeof groups;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
-    peer.identity.groups.insert(peer.identity.groups.end(), groups, groups + len / sizeof(gid_t));
+  // Its supplementary groups as of its connect (Linux 4.13); without them, the primary
+  // only. ERANGE tells the size a longer list needs.
+  std::vector<gid_t> groups(64);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      peer.identity.groups.insert(peer.identity.groups.end(), groups.begin(), groups.begin() + len / sizeof(gid_t));
+      break;
+    }
+    if (errno != ERANGE) break;
+    groups.resize(len / sizeof(gid_t) + 1);
+  }
   return peer;
 }
 

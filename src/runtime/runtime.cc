@@ -317,7 +317,7 @@ Result Runtime::revert(std::chrono::milliseconds timeout, const Requester& by, c
   if (!only_patch.empty() && (only_patch.size() < 12 || m.patch_id.rfind(only_patch, 0) != 0)) {
     std::string message = "not reverted: the last patch applied is " + short_id(m.patch_id) + ", not " +
                           short_id(only_patch);
-    record(false, &last, message, 0);
+    record(false, nullptr, message, 0);  // the version stays: from is the running one, to none
     return Result{false, message, 0};
   }
   Status s = migrating(last) ? revert_migrating(last, timeout) : revert_patch(last, state_);

@@ -1,8 +1,11 @@
 #include "runtime/start_options.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,13 +20,35 @@ const char* environment(const char* name) {
   return value && *value ? value : nullptr;
 }
 
+// A keys file is a regular file read whole: a directory, a FIFO or a read error is an
+// error, never an empty list of keys.
 Expected<std::string> read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return make_error("cannot read " + path);
-  return text.str();
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return make_error("cannot read " + path + ": " + std::strerror(errno));
+  struct stat st{};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return make_error(path + " is not a regular file");
+  }
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string why = std::strerror(errno);
+      close(fd);
+      return make_error("cannot read " + path + ": " + why);
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > (1u << 20)) {
+      close(fd);
+      return make_error(path + " is larger than 1 MiB: not a keys file");
+    }
+  }
+  close(fd);
+  return text;
 }
 
 std::string join_ids(const auto& ids) {
@@ -40,7 +65,9 @@ Expected<TrustPolicy> trust_from(const StartOptions& options) {
   if (!file.empty()) {
     origin = "keys file " + file;
   } else if (options.trusted_keys.empty()) {
-    if (const char* named = environment("HOTSWAP_TRUSTED_KEYS")) {
+    if (const char* named = std::getenv("HOTSWAP_TRUSTED_KEYS")) {
+      // Set but empty (a template left blank) is a policy that cannot be read, not none.
+      if (!*named) return make_error("$HOTSWAP_TRUSTED_KEYS is set but empty");
       file = named;
       origin = "$HOTSWAP_TRUSTED_KEYS=" + file;
     }
@@ -67,6 +94,15 @@ Expected<TrustPolicy> trust_from(const StartOptions& options) {
   return policy;
 }
 
+// Whether $HOTSWAP_CONTROL turns the control plane off: off, no, false, 0 (any case).
+bool control_off_in_environment() {
+  const char* value = environment("HOTSWAP_CONTROL");
+  if (!value) return false;
+  std::string v(value);
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v == "off" || v == "no" || v == "false" || v == "0";
+}
+
 Expected<AccessPolicy> access_from(const StartOptions& options) {
   AccessPolicy access;
   access.uids.assign(options.allowed_uids.begin(), options.allowed_uids.end());
@@ -83,8 +119,7 @@ Expected<AccessPolicy> access_from(const StartOptions& options) {
       access.gids.assign(ids->begin(), ids->end());
     }
   }
-  const char* control = environment("HOTSWAP_CONTROL");
-  access.control_plane = options.control_plane && !(control && std::string_view(control) == "off");
+  access.control_plane = options.control_plane && !control_off_in_environment();
   return access;
 }
 
@@ -123,8 +158,9 @@ Policies policies_from(const StartOptions& options) {
   } else {
     if (out.problem.empty()) out.problem = access.error().message;
     // Nobody may change the process over the socket: a list that was meant to narrow who
-    // may must not widen it by being misspelled.
+    // may must not widen it by being misspelled. A socket meant to be off stays off.
     out.access.uids = {static_cast<uid_t>(-1)};
+    out.access.control_plane = options.control_plane && !control_off_in_environment();
   }
   return out;
 }

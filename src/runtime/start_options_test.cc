@@ -63,6 +63,17 @@ TEST_F(StartOptionsTest, AnUnreadableKeysFileRefusesEveryPatch) {
   EXPECT_TRUE(p.trust.enforced && p.trust.keys.empty());
 }
 
+TEST_F(StartOptionsTest, AKeysFileThatIsNoFileOrAnEmptyNameFailsClosed) {
+  setenv("HOTSWAP_TRUSTED_KEYS", std::filesystem::temp_directory_path().c_str(), 1);  // a directory
+  Policies p = policies_from({});
+  EXPECT_NE(p.problem.find("not a regular file"), std::string::npos) << p.problem;
+  EXPECT_TRUE(p.trust.enforced && p.trust.keys.empty());
+  setenv("HOTSWAP_TRUSTED_KEYS", "", 1);  // a template left blank
+  p = policies_from({});
+  EXPECT_NE(p.problem.find("empty"), std::string::npos) << p.problem;
+  EXPECT_TRUE(p.trust.enforced && p.trust.keys.empty());
+}
+
 TEST_F(StartOptionsTest, OptionsGivenToStartWinOverTheEnvironment) {
   auto a = generate_key_pair(), b = generate_key_pair();
   ASSERT_TRUE(a && b);
@@ -97,12 +108,21 @@ TEST_F(StartOptionsTest, AllowedIdsAndTheControlPlaneFromTheEnvironment) {
   EXPECT_FALSE(p.access.control_plane);
   EXPECT_TRUE(access_allowed(p.access, {1000, {}}));
   EXPECT_FALSE(access_allowed(p.access, {1001, {}}));
-  // A list that does not parse narrows to nobody rather than widen to everyone.
+  // A list that does not parse narrows to nobody rather than widen to everyone, and a
+  // socket meant to be off stays off.
   setenv("HOTSWAP_ALLOWED_UIDS", "root", 1);
   p = policies_from({});
   EXPECT_NE(p.problem.find("root"), std::string::npos) << p.problem;
   EXPECT_FALSE(access_allowed(p.access, {getuid(), {}}));
   EXPECT_FALSE(access_allowed(p.access, {0, {}}));
+  EXPECT_FALSE(p.access.control_plane);
+  unsetenv("HOTSWAP_ALLOWED_UIDS");
+  for (const char* off : {"OFF", "no", "False", "0"}) {
+    setenv("HOTSWAP_CONTROL", off, 1);
+    EXPECT_FALSE(policies_from({}).access.control_plane) << off;
+  }
+  setenv("HOTSWAP_CONTROL", "on", 1);
+  EXPECT_TRUE(policies_from({}).access.control_plane);
 }
 
 TEST(ParseIdList, NumbersSeparatedByCommas) {

@@ -197,7 +197,10 @@ int run_fleet(const FleetOptions& o) {
     run.patch_path = std::filesystem::absolute(o.patch, ec).string();
   } else if (o.command == "revert") {
     auto filter = patch_id_argument(o.patch);
-    if (!filter) return fail(filter.error().message);
+    if (!filter) {
+      fail(filter.error().message);
+      return kExitUsage;
+    }
     run.patch_id = *filter;
   }
   ProcessScan scan = processes_running(*build);

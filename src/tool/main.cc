@@ -142,6 +142,10 @@ int main(int argc, char** argv) {
   if (vf->parsed()) return hotswap::run_verify(verify);
   for (CLI::App* c : {ap, st, rv})
     if (c->parsed() && all) {
+      if (control.no_wait) {
+        std::cerr << "hotswap apply --all: --no-wait is for one process; --all waits for every answer\n";
+        return hotswap::kExitUsage;
+      }
       fleet.command = c->get_name();
       fleet.binary = target;
       fleet.patch = c == rv ? control.only_patch : control.patch;

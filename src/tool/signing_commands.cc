@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -110,23 +112,36 @@ Status sign_patch_file(const std::string& patch, const std::string& key_path, st
     return make_error(patch + " has no " + kSignatureSection + " section to sign in (made by an earlier hotswap, or "
                       "stripped): make it again");
   auto section = sign_patch_id(*key, loaded->identity.manifest.patch_id);
-  // A copy with the section filled, renamed over the patch: a reader sees the unsigned
-  // patch or the signed one, never half of a signature.
-  std::filesystem::path target(patch);
-  std::string tmp = patch + ".signing." + std::to_string(getpid());
+  // The bytes read and checked, with the signature in, go to a new file beside the patch
+  // (its real path, if it is a symlink), renamed over it: a reader sees the unsigned patch
+  // or the signed one, never half of a signature, and no other file is ever written.
   std::error_code ec;
-  std::filesystem::copy_file(target, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) return make_error("cannot copy " + patch + ": " + ec.message());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && pwrite(fd, section.data(), section.size(), static_cast<off_t>(loaded->identity.signature_offset)) ==
-                           static_cast<ssize_t>(section.size());
-  ok = fd >= 0 && fsync(fd) == 0 && ok;
-  if (fd >= 0) ok = close(fd) == 0 && ok;
-  if (ok) ok = rename(tmp.c_str(), patch.c_str()) == 0;
+  std::filesystem::path target = std::filesystem::canonical(patch, ec);
+  if (ec) return make_error("cannot resolve " + patch + ": " + ec.message());
+  std::vector<unsigned char> bytes(loaded->elf->bytes().begin(), loaded->elf->bytes().end());
+  std::copy(section.begin(), section.end(), bytes.begin() + static_cast<std::ptrdiff_t>(loaded->identity.signature_offset));
+  std::string tmp = target.string() + ".signing.XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) return make_error("cannot create a file beside " + target.string() + ": " + std::strerror(errno));
+  struct stat st{};
+  bool ok = stat(target.c_str(), &st) == 0 && fchmod(fd, st.st_mode & 07777) == 0;
+  for (std::size_t done = 0; ok && done < bytes.size();) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (ok) ok = rename(tmp.c_str(), target.c_str()) == 0;
   if (!ok) {
     std::string why = std::strerror(errno);
     unlink(tmp.c_str());
     return make_error("cannot write the signature into " + patch + ": " + why);
+  }
+  if (int dir = open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    (void)fsync(dir);  // the rename itself survives a crash
+    close(dir);
   }
   key_id = key->public_key().id();
   return Status::success();

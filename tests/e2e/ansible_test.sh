@@ -58,10 +58,10 @@ EOF
 # shellcheck source=/dev/null
 source "$work/ask.sh"
 
-# apply --all would patch them too, and the counts below would not hold.
-if others=$("$tool" status --all "$program" 2>&1); then
-  fail "other processes run $program (no other test may run it):"$'\n'"$others"
-fi
+# apply --all would patch them too, and the counts below would not hold. Exit code 3 is
+# "no process runs the build"; any other means there are some, reachable or not.
+others=$("$tool" status --all "$program" 2>&1) && status_rc=0 || status_rc=$?
+((status_rc == 3)) || fail "other processes run $program (no other test may run it):"$'\n'"$others"
 
 for ((i = 0; i < count; i++)); do
   mkfifo "$work/in.$i"
@@ -176,6 +176,12 @@ play run1b "$work/controller/trusted/v1-v2.hsp" "$work/health.sh" || fail "run 1
 expect_all 110 1
 expect_log "$count processes: 0 applied, $count already, 0 failed" "run 1b, every process already"
 expect_log "localhost *: ok=[0-9]+ +changed=0 " "run 1b changes nothing"
+
+# 1c. Every process already has the patch, from run 1, and the health check fails: this
+# run applied nothing, so it reverts nothing; the earlier rollout stands.
+if play run1c "$work/controller/trusted/v1-v2.hsp" false; then fail "run 1c (health fails) succeeded"; fi
+expect_log "failed while rolling out .*reverted 0 processes" "run 1c reverts nothing it did not apply"
+expect_all 110 1
 
 # Back to v1 with the per-process command, for the failing runs.
 for pid in "${pids[@]}"; do "$tool" revert "$pid" > /dev/null || fail "revert $pid"; done

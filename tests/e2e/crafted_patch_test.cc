@@ -70,10 +70,12 @@ class CraftedPatch : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Applies the patch changed by `edit` and resealed; expects a refusal naming `why`.
-  void expect_refused(const std::function<void(Bytes&)>& edit, const std::string& why) {
+  void expect_refused(const std::function<void(Bytes&)>& edit, const std::string& why, bool reseal = true) {
     Bytes b = original_;
     edit(b);
-    ASSERT_TRUE(hotswap::reseal_patch(b));
+    if (reseal) {
+      ASSERT_TRUE(hotswap::reseal_patch(b));
+    }
     std::string path = (dir_ / "crafted.hsp").string();
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
     Process p(std::string(E2E_OUT) + "/basic/v1");
@@ -90,6 +92,26 @@ class CraftedPatch : public ::testing::Test {
   std::filesystem::path dir_;
   Bytes original_;
 };
+
+// The id covers every byte but its own digits and the signature: a changed section header,
+// ELF header or byte between sections is caught before anything is read from them.
+TEST_F(CraftedPatch, AnyByteOutsideTheIdAndTheSignatureChangesTheId) {
+  expect_refused([](Bytes& b) { header(b).e_flags ^= 1; }, "corrupt", /*reseal=*/false);
+  expect_refused([](Bytes& b) { section_named(b, ".comment")->sh_addralign ^= 8; }, "corrupt", false);
+  expect_refused([](Bytes& b) { b[section_named(b, ".hotswap.manifest")->sh_offset + 2] ^= 1; }, "", false);
+  expect_refused([](Bytes& b) { b.push_back(0); }, "corrupt", false);
+}
+
+TEST_F(CraftedPatch, ASectionOverlappingTheSignatureIsRefused) {
+  expect_refused(
+      [](Bytes& b) {
+        Elf64_Shdr* signature = section_named(b, ".hotswap.signature");
+        Elf64_Shdr* comment = section_named(b, ".comment");
+        comment->sh_offset = signature->sh_offset;
+        comment->sh_size = 8;
+      },
+      "overlaps the manifest's id or the signature", false);
+}
 
 TEST_F(CraftedPatch, ReservedSectionIndexOfADefinedSymbol) {
   // SHN_X86_64_LCOMMON: large-model common data, which a patch cannot place.

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -60,11 +61,15 @@ class Trust : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     fs::permissions(dir_, fs::perms::owner_all);
+    const char* before = std::getenv("XDG_RUNTIME_DIR");
+    xdg_before_ = before ? std::optional<std::string>(before) : std::nullopt;
     setenv("XDG_RUNTIME_DIR", dir_.c_str(), 1);
   }
   void TearDown() override {
     programs_.clear();
     fs::remove_all(dir_);
+    if (xdg_before_) setenv("XDG_RUNTIME_DIR", xdg_before_->c_str(), 1);
+    else unsetenv("XDG_RUNTIME_DIR");
   }
 
   // Starts basic/v1 (or `binary`) with these variables set; returns it and its pid.
@@ -100,6 +105,7 @@ class Trust : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::optional<std::string> xdg_before_;
   std::vector<std::unique_ptr<Process>> programs_;
 };
 
@@ -113,10 +119,19 @@ TEST_F(Trust, ASignedPatchAppliesUnderAPolicyAndStatusAndTheJournalSayWhoAndWhic
   r = hotswap("status " + pid);
   EXPECT_TRUE(contains(r.out, "trust   signed patches only, by " + key_id(key))) << r.out;
   EXPECT_TRUE(contains(r.out, "key " + key_id(key) + ")")) << r.out;
-  EXPECT_EQ(hotswap("revert " + pid).exit_code, 0);
+  // A revert that names another patch is refused by the program itself, and changes nothing.
+  r = hotswap("revert " + pid + " --patch 0123456789abcdef");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "not reverted: the last patch applied is")) << r.out;
+  EXPECT_EQ(p.ask("compute"), "110");
+  r = hotswap("revert " + pid + " --patch " + path("signed.hsp"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
 
   std::vector<nlohmann::json> journal = journal_lines(path("journal.jsonl"));
-  ASSERT_EQ(journal.size(), 2u);
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_FALSE(journal[1]["ok"].get<bool>()) << "the refused revert";
+  EXPECT_EQ(journal[1]["to"], "") << "a refused revert changed no version";
+  journal.erase(journal.begin() + 1);
   for (const nlohmann::json& line : journal) {
     EXPECT_TRUE(line["ok"].get<bool>()) << line.dump();
     EXPECT_EQ(line["key_id"], key_id(key));
@@ -339,6 +354,8 @@ TEST_F(Trust, VerifyAndDiffSign) {
 
 // --all: fifty processes of one build, one of which refuses the patch.
 TEST_F(Trust, ApplyAllOverFiftyProcessesWithOneRefusing) {
+  ToolRun before = hotswap("status --all " + fleet("v1"));
+  ASSERT_EQ(before.exit_code, 3) << "no other process may run fleet/v1: --all would reach it\n" << before.out;
   std::vector<std::pair<long, Process*>> by_pid;
   for (int i = 0; i < 49; ++i) {
     Process& p = start({}, fleet("v1"));
