@@ -171,6 +171,7 @@ std::string handle_control_request(const std::string& text, DeferredCommit& afte
                             " patches in this process (" + access.describe() + ")";
       JournalEntry refused{0, request->op, false, request->path, "", rt.current_version(), "", message, 0, 0, {}, ""};
       refused.by = peer.requester;
+      refused.patch_id = request->patch_id;  // a revert's named patch, if any
       rt.record(std::move(refused));
       return plain_response(false, message);
     }

@@ -81,7 +81,8 @@ class RuntimeThread {
 };
 
 // Marks, for as long as it lives, where the program's own part of this thread's stack
-// begins (`stack_pointer`: the lowest address of the public API function's frame) and the
+// begins (`stack_pointer`: the slot of the public API function's return address into the
+// program) and the
 // callee-saved registers the program had when it called in. The public API creates one
 // on entry, so the runtime's frames below it are never mistaken for the program's, and a
 // pointer the program keeps only in a register is seen.

@@ -155,9 +155,10 @@ int main(int argc, char** argv) {
     }
   for (CLI::App* c : {ap, st, rv})
     if (c->parsed()) {
-      char* end = nullptr;
-      long pid = std::strtol(target.c_str(), &end, 10);
-      if (target.empty() || *end != '\0' || pid <= 0 || pid > 0x3fffffff) {
+      bool digits = !target.empty() && target.size() <= 10 &&
+                    target.find_first_not_of("0123456789") == std::string::npos;
+      long pid = digits ? std::strtol(target.c_str(), nullptr, 10) : 0;
+      if (!digits || pid <= 0 || pid > 0x3fffffff) {
         std::cerr << "hotswap " << c->get_name() << ": " << target
                   << " is not a pid (to reach every process of a binary, add --all)\n";
         return hotswap::kExitUsage;
