@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 #include "common/hash.h"
@@ -27,9 +28,23 @@ Expected<std::vector<Blank>> blanks_of(const ElfFile& patch) {
     const ElfSection** slot = s.name == kManifestSection ? &manifest : s.name == kSignatureSection ? &signature : nullptr;
     if (!slot) continue;
     if (*slot) return make_error("two " + s.name + " sections");
-    if (s.type == SHT_NOBITS || (s.flags & SHF_ALLOC)) return make_error(s.name + " is not a plain non-loaded section");
+    // Bytes the id does not cover must be read as nothing but the manifest's text and a
+    // signature: plain data, loaded by no one, linked to nothing.
+    if (s.type != SHT_PROGBITS || (s.flags & SHF_ALLOC) || s.link || s.info || s.entsize)
+      return make_error(s.name + " is not a plain non-loaded data section");
     *slot = &s;
   }
+  for (const ElfSection& s : patch.sections())
+    for (const ElfSection* window : {manifest, signature})
+      if (window && (s.link == window->index || (((s.flags & SHF_INFO_LINK) || s.type == SHT_RELA) && s.info == window->index)))
+        return make_error("section " + s.name + " refers to " + window->name);
+  for (const ElfSymbol& sym : patch.symbols())
+    for (const ElfSection* window : {manifest, signature})
+      if (window && sym.shndx == window->index) return make_error("symbol " + sym.name + " is defined in " + window->name);
+  for (const ElfGroup& g : patch.groups())
+    for (std::uint32_t member : g.members)
+      for (const ElfSection* window : {manifest, signature})
+        if (window && member == window->index) return make_error("a section group holds " + window->name);
   if (!manifest) return make_error(std::string("no ") + kManifestSection + " section");
   std::string_view text(reinterpret_cast<const char*>(manifest->bytes.data()), manifest->bytes.size());
   auto parsed = parse_manifest(text);
@@ -50,13 +65,27 @@ Expected<std::vector<Blank>> blanks_of(const ElfFile& patch) {
   std::sort(blanks.begin(), blanks.end(), [](const Blank& a, const Blank& b) { return a.offset < b.offset; });
   if (blanks.size() == 2 && blanks[0].offset + blanks[0].size > blanks[1].offset)
     return make_error("the manifest's id and the signature overlap");
-  // A window inside another section (or the ELF header) would let that section's bytes
-  // vary under one id.
+  // A window inside another section, the ELF header or a header table would let those
+  // bytes vary under one id. (The id's window lies in the manifest by construction; the
+  // signature's may not.)
+  std::span<const unsigned char> file = patch.bytes();
+  Elf64_Ehdr ehdr{};
+  if (file.size() < sizeof ehdr) return make_error("no ELF header");
+  std::memcpy(&ehdr, file.data(), sizeof ehdr);
+  auto overlaps = [](std::uint64_t a, std::uint64_t a_size, std::uint64_t b, std::uint64_t b_size) {
+    return a < b + b_size && b < a + a_size;
+  };
+  for (const ElfSection* window : {manifest, signature})
+    if (window && ehdr.e_shstrndx == window->index) return make_error("section names are read from " + window->name);
   for (const Blank& b : blanks) {
-    if (b.offset < 64) return make_error("the manifest or signature lies in the ELF header");
+    if (overlaps(b.offset, b.size, 0, sizeof ehdr) ||
+        overlaps(b.offset, b.size, ehdr.e_shoff, std::uint64_t{ehdr.e_shnum} * ehdr.e_shentsize) ||
+        overlaps(b.offset, b.size, ehdr.e_phoff, std::uint64_t{ehdr.e_phnum} * ehdr.e_phentsize))
+      return make_error("the manifest's id or the signature overlaps the ELF header or a header table");
     for (const ElfSection& s : patch.sections()) {
-      if (&s == manifest || &s == signature || s.type == SHT_NOBITS || s.type == SHT_NULL || s.size == 0) continue;
-      if (s.offset < b.offset + b.size && b.offset < s.offset + s.size)
+      if (s.type == SHT_NOBITS || s.type == SHT_NULL || s.size == 0) continue;
+      if (&s == signature || (&s == manifest && b.fill == '0')) continue;
+      if (overlaps(s.offset, s.size, b.offset, b.size))
         return make_error("section " + s.name + " overlaps the manifest's id or the signature");
     }
   }

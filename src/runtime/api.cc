@@ -53,16 +53,22 @@ Result start(const StartOptions& options) {
 
 // Where the program's part of this thread's stack begins, with the registers the program
 // keeps across the call: what it holds there may point into a patch (thread_sampler.h).
-// The registers are read first thing, in the API function itself (its prologue saved any
-// it uses, unchanged). The program's part begins at the API function's return address into
-// the caller (above its frame pointer, which __builtin_frame_address makes it keep): the
-// API function's own frame is the runtime's, and its slots not yet written hold whatever
+// Both are read by unwinding from the API function to its caller: the program's registers
+// as they were at its call (the API function's prologue may have saved them and reused the
+// registers for its arguments), and the slot of the return address into the program. The
+// API function's own frame is the runtime's: its slots not yet written hold whatever
 // earlier calls left there, such as a stale return address into a function a patch
-// replaces, which a conservative scan would take for a live one.
-#define HOTSWAP_PROGRAM_FRAME(name)                                    \
-  std::uint64_t name##_registers[x86_64::kCalleeSavedCount];           \
-  x86_64::capture_callee_saved(name##_registers);                      \
-  ProgramFrame name(reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)) + 8, name##_registers)
+// replaces, which a conservative scan would take for a live one. Without unwind tables,
+// the registers as they are here and the stack from here (the API function's frame, with
+// its saved registers, included).
+#define HOTSWAP_PROGRAM_FRAME(name)                                            \
+  std::uint64_t name##_registers[x86_64::kCalleeSavedCount];                   \
+  std::uint64_t name##_start = 0;                                              \
+  if (!x86_64::caller_registers(name##_registers, name##_start)) {             \
+    x86_64::capture_callee_saved(name##_registers);                            \
+    name##_start = x86_64::stack_pointer();                                    \
+  }                                                                            \
+  ProgramFrame name(name##_start, name##_registers)
 
 Result apply(const std::string& path) {
   HOTSWAP_PROGRAM_FRAME(frame);

@@ -161,13 +161,13 @@ Status Runtime::start(const StartOptions& options) {
     // taken, rather than every patch the looser one would take.
     std::string why = "the policies were fixed by an earlier start() or apply() with other options";
     policies_.trust = TrustPolicy{true, {}, "refusing every patch: " + why};
-    policies_.problem = why;
-    return make_error(why + ": these are not taken, and every patch is refused from now on");
+    policies_.problem = why + ": these are not taken, and every patch is refused from now on";
+    ++state_.generation;  // a patch staged under the looser policy does not commit either
   }
   fix_policies(options);
   HOTSWAP_TRY(ensure_started());
-  if (first && !policies_.problem.empty())
-    return make_error(policies_.problem + " (every patch is refused until the process restarts with a readable policy)");
+  // Every start says it, not only the first: a retried start must not open the socket.
+  if (!policies_.problem.empty()) return make_error(policies_.problem);
   return Status::success();
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/start_options.h"
 
 #include <fcntl.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,8 +16,9 @@
 namespace hotswap {
 namespace {
 
+// secure_getenv: a setuid or setgid process takes no setting from its caller's environment.
 const char* environment(const char* name) {
-  const char* value = std::getenv(name);
+  const char* value = secure_getenv(name);
   return value && *value ? value : nullptr;
 }
 
@@ -65,14 +67,15 @@ Expected<TrustPolicy> trust_from(const StartOptions& options) {
   if (!file.empty()) {
     origin = "keys file " + file;
   } else if (options.trusted_keys.empty()) {
-    if (const char* named = std::getenv("HOTSWAP_TRUSTED_KEYS")) {
+    if (const char* named = secure_getenv("HOTSWAP_TRUSTED_KEYS")) {
       // Set but empty (a template left blank) is a policy that cannot be read, not none.
       if (!*named) return make_error("$HOTSWAP_TRUSTED_KEYS is set but empty");
       file = named;
       origin = "$HOTSWAP_TRUSTED_KEYS=" + file;
     }
   }
-  const char* required = environment("HOTSWAP_REQUIRE_SIGNATURES");
+  // Set, even empty (a template left blank), and not "0": required.
+  const char* required = secure_getenv("HOTSWAP_REQUIRE_SIGNATURES");
   policy.enforced = options.require_signatures || !options.trusted_keys.empty() || !file.empty() ||
                     (required && std::string_view(required) != "0");
   for (const std::string& line : options.trusted_keys) {
@@ -108,6 +111,9 @@ Expected<AccessPolicy> access_from(const StartOptions& options) {
   access.uids.assign(options.allowed_uids.begin(), options.allowed_uids.end());
   access.gids.assign(options.allowed_gids.begin(), options.allowed_gids.end());
   if (!access.restricted()) {
+    // Set but empty (a template left blank) is a list that does not parse, not no list.
+    for (const char* name : {"HOTSWAP_ALLOWED_UIDS", "HOTSWAP_ALLOWED_GIDS"})
+      if (const char* text = secure_getenv(name); text && !*text) return make_error(std::string("$") + name + " is set but empty");
     if (const char* text = environment("HOTSWAP_ALLOWED_UIDS")) {
       auto ids = parse_id_list(text);
       if (!ids) return make_error("$HOTSWAP_ALLOWED_UIDS: " + ids.error().message);
@@ -148,20 +154,24 @@ Policies policies_from(const StartOptions& options) {
   if (trust) {
     out.trust = std::move(*trust);
   } else {
-    out.problem = trust.error().message;
+    out.problem = trust.error().message + ": every patch is refused until the process restarts with a readable policy";
     out.trust.enforced = true;  // no key: refuses every patch
-    out.trust.origin = "unreadable: " + out.problem;
+    out.trust.origin = "unreadable: " + trust.error().message;
   }
   auto access = access_from(options);
   if (access) {
     out.access = std::move(*access);
   } else {
-    if (out.problem.empty()) out.problem = access.error().message;
-    // Nobody may change the process over the socket: a list that was meant to narrow who
-    // may must not widen it by being misspelled. A socket meant to be off stays off.
+    std::string problem = access.error().message + ": the control socket stays off";
+    out.problem = out.problem.empty() ? problem : out.problem + "; " + problem;
+    // A list that was meant to narrow who may change the process must not widen it by
+    // being misspelled: no socket at all.
     out.access.uids = {static_cast<uid_t>(-1)};
-    out.access.control_plane = options.control_plane && !control_off_in_environment();
+    out.access.control_plane = false;
   }
+  // A process that gained privileges at exec (setuid, setgid, file capabilities) serves no
+  // socket: its user's other processes must not reach across that boundary.
+  if (getauxval(AT_SECURE)) out.access.control_plane = false;
   return out;
 }
 

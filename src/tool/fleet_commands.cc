@@ -212,7 +212,11 @@ int run_fleet(const FleetOptions& o) {
     auto socket = find_control_socket(pid, &run.listening);
     if (!socket) continue;
     Reply status = ask_at(pid, *socket, {{"op", "status"}});
-    if (status.exit_code != kExitDone) continue;
+    if (status.exit_code == kExitUnreachable) continue;  // no hotswap there: not ours to count
+    if (status.exit_code != kExitDone) {  // a hotswap socket that does not answer: say so
+      pids.push_back(pid);
+      continue;
+    }
     json chain = status.body.value("chain", json::array());
     if (chain.is_array() && !chain.empty() && chain[0].is_object() && chain[0].value("build_id", "") == *build)
       pids.push_back(pid);

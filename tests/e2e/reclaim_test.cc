@@ -261,6 +261,16 @@ TEST(Scan, CalleeSavedRegisterOfTheRevertingThreadKeepsThePatch) {
   EXPECT_EQ(p.ask("hold " + patch("regkeep", "v1", "v2")), "reverted, message of v2, only in the patch");
 }
 
+TEST(Scan, EachCalleeSavedRegisterOfTheRevertingThreadKeepsThePatchThroughTheCApi) {
+  ScanReclaim scan;
+  for (const char* reg : {"rbx", "r12", "r13", "r14", "r15"}) {
+    Process p(program("regkeep", "v1"));
+    EXPECT_EQ(p.ask(std::string("c-hold-") + reg + " " + patch("regkeep", "v1", "v2")),
+              "reverted, message of v2, only in the patch")
+        << reg;
+  }
+}
+
 TEST(Scan, CalleeSavedRegisterOfABlockedThreadKeepsThePatch) {
   ScanReclaim scan;
   Process p(program("blockedreg", "v1"));

@@ -24,6 +24,12 @@ __attribute__((always_inline)) inline void capture_callee_saved(std::uint64_t (&
       : "memory");
 }
 
+// The callee-saved registers as the caller of the function that calls this had them when
+// it made that call (restored by unwinding, from where that function's prologue saved
+// them), and the address of that call's return address: where the caller's part of the
+// stack begins. False if unwinding cannot tell (no unwind tables).
+bool caller_registers(std::uint64_t (&out)[kCalleeSavedCount], std::uint64_t& return_slot);
+
 __attribute__((always_inline)) inline std::uint64_t stack_pointer() {
   std::uint64_t sp;
   asm volatile("mov %%rsp, %0" : "=r"(sp));
