@@ -121,13 +121,13 @@ cat > "$work/playbook.yml" <<'EOF'
     - hotswap_patch
 EOF
 
-# play NAME PATCH HEALTH-COMMAND: runs the role; its output is in $work/NAME.log (= $log).
+# play NAME PATCH HEALTH-COMMAND [TOOL]: runs the role; its output is in $work/NAME.log (= $log).
 play() {
-  local name=$1 patch_file=$2 health=$3
+  local name=$1 patch_file=$2 health=$3 role_tool=${4:-$tool}
   log=$work/$name.log
   cat > "$work/$name.json" <<EOF
 {
-  "hotswap_tool": "$tool",
+  "hotswap_tool": "$role_tool",
   "hotswap_binary": "$program",
   "hotswap_patch": "$patch_file",
   "hotswap_patch_dir": "$work/host/patches",
@@ -197,6 +197,24 @@ if play run2b "$work/controller/trusted/v1-v2.hsp" "$work/health.sh 1"; then
   fail "run 2b (health fails after the full rollout) succeeded"
 fi
 expect_log "failed while rolling out .*reverted $count processes" "run 2b reports the revert"
+expect_all 11 0
+
+# 2c. The full rollout's answer is cut short (not JSON): the rescue cannot tell which
+# processes this run patched, and reverts the patch wherever it is on top.
+cat > "$work/cut-tool.sh" <<EOF
+#!/usr/bin/env bash
+# The real tool, but the answer of an apply --all without --limit is cut after 20 bytes.
+if [[ \$1 == apply && \$2 == --all && " \$* " != *" --limit "* ]]; then
+  "$tool" "\$@" | head -c 20
+  exit 1
+fi
+exec "$tool" "\$@"
+EOF
+chmod +x "$work/cut-tool.sh"
+if play run2c "$work/controller/trusted/v1-v2.hsp" "$work/health.sh" "$work/cut-tool.sh"; then
+  fail "run 2c (an answer cut short) succeeded"
+fi
+expect_log "failed while rolling out .*reverted wherever it was on top \\($count processes: $count reverted" "run 2c falls back to revert --all"
 expect_all 11 0
 
 # 3. Signed by a key the host does not trust, then unsigned: refused, nothing touched, and

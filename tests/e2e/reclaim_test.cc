@@ -261,7 +261,7 @@ TEST(Scan, CalleeSavedRegisterOfTheRevertingThreadKeepsThePatch) {
   EXPECT_EQ(p.ask("hold " + patch("regkeep", "v1", "v2")), "reverted, message of v2, only in the patch");
 }
 
-TEST(Scan, EachCalleeSavedRegisterOfTheRevertingThreadKeepsThePatchThroughTheCApi) {
+TEST(Scan, EachCalleeSavedRegisterOfTheRevertingThreadKeepsThePatchAcrossTheCRevert) {
   ScanReclaim scan;
   for (const char* reg : {"rbx", "r12", "r13", "r14", "r15"}) {
     Process p(program("regkeep", "v1"));
