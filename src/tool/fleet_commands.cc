@@ -184,8 +184,7 @@ int run_fleet(const FleetOptions& o) {
   };
   auto build = build_id_of(o.binary);
   if (!build) return fail(build.error().message);
-  FleetOptions options = o;
-  Run run{options, "", "", {}};
+  Run run{o, "", "", {}};
   if (o.command == "apply") {
     // The patch is read here first: a patch no process could take fails once, not N times.
     auto elf = ElfFile::open(o.patch);

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <string>
 
-__attribute__((noinline)) int compute(int x) { return x + 1; }
+int compute(int x);  // compute.cpp: what the patch changes
 
 int main() {
   std::string line;
