@@ -2,10 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/scrubbing_allocator.h"
+
 namespace hotswap {
 namespace {
 
-using nlohmann::json;
+// The runtime parses a manifest at every apply: its nodes are wiped when freed, or the
+// padding of a null value could carry a stale patch address from one parse to the next
+// (scrubbing_allocator.h).
+using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, double,
+                                  ScrubbingAllocator>;
 
 json ref_to_json(const SymbolRef& r) {
   json j = {{"name", r.name}};

@@ -68,11 +68,14 @@ ScopeLayer exports_of(const LinkedPatch& patch) {
   // the manifest lists, even when the manifest lists only one (a function that joined the
   // patch for using a changed type). Without it, the next patch that changes the function
   // again finds no hash under the other name, and is refused.
-  std::map<std::uint64_t, std::string> hash_at;
+  // Code is named by its place in the file, not its address: a node freed with an address
+  // in it would keep the patch mapped once reverted (reclaim.h).
+  using Place = std::pair<std::uint64_t, std::uint64_t>;  // (section, offset)
+  std::map<Place, std::string> hash_at;
   for (const ElfSymbol& s : patch.file.elf->symbols())
     if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size())
       if (auto h = new_hashes.find(key_of(identity_of(s))); h != new_hashes.end())
-        hash_at.emplace(patch.symbol_values[s.index], h->second);
+        hash_at.emplace(Place{s.shndx, s.value}, h->second);
   for (const ElfSymbol& s : patch.file.elf->symbols()) {
     if (s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size() || s.name.empty()) continue;
     if (s.type != STT_FUNC && s.type != STT_OBJECT) continue;
@@ -81,7 +84,8 @@ ScopeLayer exports_of(const LinkedPatch& patch) {
     SymbolKey key = key_of(identity_of(s));
     Definition d{patch.symbol_values[s.index], s.size, s.type, "", false};
     if (auto h = new_hashes.find(key); h != new_hashes.end()) d.hash = h->second;
-    else if (auto a = hash_at.find(d.address); s.type == STT_FUNC && a != hash_at.end()) d.hash = a->second;
+    else if (auto a = hash_at.find(Place{s.shndx, s.value}); s.type == STT_FUNC && a != hash_at.end())
+      d.hash = a->second;
     layer.emplace(key, d);
   }
   return layer;

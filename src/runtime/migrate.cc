@@ -91,7 +91,7 @@ bool writable(std::uint64_t begin, std::uint64_t end) {
 
 // The code a thread must not be in while the state moves, with the function each range is.
 struct Replaced {
-  std::vector<CodeRange> ranges;
+  std::vector<CodeRange, ScrubbingAllocator<CodeRange>> ranges;  // reclaim.h: no stale copies
   std::vector<std::string> names;
 };
 
@@ -211,7 +211,7 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   };
 
   // Held threads first: they stand still, and what is found will not go away by waiting.
-  std::vector<CodeRange> moving;
+  std::vector<CodeRange, ScrubbingAllocator<CodeRange>> moving;
   for (const Migration& m : patch.migrations) {
     if (direction == Direction::kForward) moving.push_back({m.running, m.running + std::max<std::uint64_t>(m.running_size, 1)});
     else moving.push_back({m.patched, m.patched + std::max<std::uint64_t>(m.patched_size, 1)});

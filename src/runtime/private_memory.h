@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <span>
 #include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "common/scrubbing_allocator.h"
 
 namespace hotswap {
 
@@ -67,5 +71,10 @@ class PrivateArray {
   T* data_ = nullptr;
   std::size_t size_ = 0, capacity_ = 0;
 };
+
+// Heap tables of patch addresses that come and go with each apply or revert (reclaim.h).
+using AddressList = std::vector<std::uint64_t, ScrubbingAllocator<std::uint64_t>>;
+using AddressSizeList = std::vector<std::pair<std::uint64_t, std::uint64_t>,
+                                    ScrubbingAllocator<std::pair<std::uint64_t, std::uint64_t>>>;
 
 }  // namespace hotswap

@@ -55,7 +55,7 @@ Clock::duration update_timeout(std::chrono::milliseconds asked) {
 // DESIGN §6: changed functions that some thread is still running keep running the old
 // code until they return; say which.
 void report_active_functions(LinkedPatch& patch, const Scope& scope) {
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> copies;
+  std::vector<AddressSizeList> copies;
   std::vector<std::string> names;
   std::size_t count = 0;
   for (const SymbolRef& f : replaced_functions(patch)) {
@@ -66,10 +66,8 @@ void report_active_functions(LinkedPatch& patch, const Scope& scope) {
   PrivateArray<CodeRange> ranges(count);  // reclaim.h: no heap copies of patch addresses
   std::vector<std::size_t> function_of;
   for (std::size_t i = 0; i < copies.size(); ++i)
-    for (auto& [address, size] : copies[i]) {
+    for (auto [address, size] : copies[i])
       if (size && ranges.push_back({address, address + size})) function_of.push_back(i);
-      address = size = 0;
-    }
   std::vector<bool> hits = sample_threads(std::span(ranges.begin(), ranges.size())).hits;
   std::vector<bool> active(names.size(), false);
   for (std::size_t i = 0; i < hits.size(); ++i)

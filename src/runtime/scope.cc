@@ -42,9 +42,8 @@ std::optional<Definition> Scope::find(const SymbolRef& id) const {
   return Definition{image_.address_of(*s), s->size, s->type, "", true};
 }
 
-std::vector<std::pair<std::uint64_t, std::uint64_t>> Scope::copies(const SymbolRef& id) const {
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
-  out.reserve(1 + layers_.size());  // one allocation (reclaim.h: no stale copies)
+AddressSizeList Scope::copies(const SymbolRef& id) const {
+  AddressSizeList out;
   if (const ElfSymbol* s = image_.index->find(id); s && s->type == STT_FUNC)
     out.emplace_back(image_.address_of(*s), s->size);
   for (const ScopeLayer& layer : layers_) {
@@ -54,14 +53,14 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> Scope::copies(const SymbolR
   return out;
 }
 
-std::vector<std::uint64_t> Scope::entries(const SymbolRef& id) const {
-  std::vector<std::uint64_t> out;
+AddressList Scope::entries(const SymbolRef& id) const {
+  AddressList out;
   for (const auto& [address, size] : copies(id)) out.push_back(address);
   return out;
 }
 
 std::optional<std::uint64_t> Scope::canonical_entry(const SymbolRef& id) const {
-  std::vector<std::uint64_t> all = entries(id);
+  AddressList all = entries(id);
   if (!all.empty()) return all.front();
   if (auto d = find(id); d && is_code(d->type)) return d->address;  // an ifunc's choice
   return std::nullopt;

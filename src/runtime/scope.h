@@ -12,6 +12,7 @@
 
 #include "common/manifest.h"
 #include "runtime/image.h"
+#include "runtime/private_memory.h"
 
 namespace hotswap {
 
@@ -36,9 +37,9 @@ class Scope {
   std::optional<Definition> find(const SymbolRef& id) const;
   // Every entry a call to this function may still reach: the executable's, then each
   // applied patch's copy, oldest first.
-  std::vector<std::uint64_t> entries(const SymbolRef& id) const;
+  AddressList entries(const SymbolRef& id) const;
   // The same, with each copy's size: the code an activation of the function may be in.
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> copies(const SymbolRef& id) const;
+  AddressSizeList copies(const SymbolRef& id) const;
   // The function's address as the program knows it: its first entry (the executable's, or
   // the copy of the patch that introduced it). Redirects keep it running the newest code,
   // so every version of the program takes the same address (&f == &f across patches).
