@@ -65,6 +65,9 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
     std::string old_name = name.substr(prefix.size());
     const TypeNode& layout = renamed.nodes[static_cast<std::size_t>(id)];
     if (layout.kind != TypeKind::kStruct) continue;
+    // The scope of a nested class whose enclosing class did not change: no member, and
+    // nothing is migrated through it.
+    if (layout.members.empty() && !declared.count(old_name)) continue;
     auto it = old_release.named_types.find(old_name);
     if (it == old_release.named_types.end())
       return make_error(file + ": " + name + " declares a layout of " + old_name + ", which the old release does not have");

@@ -123,17 +123,11 @@ class Writer {
     if (!classes.empty()) {
       out << "// The old release's layouts of the changed types (from its DWARF; `hotswap diff` checks\n"
           << "// every layout declared in namespace hotswap_old against it, member by member).\n";
-      for (const TypeChange* c : classes) {
-        auto [scope, leaf] = split_scope(c->name);
-        out << "namespace " << kOldNamespace << (scope.empty() ? "" : "::" + scope) << " { struct " << leaf << "; }\n";
-      }
-      out << "\n";
       std::set<std::string> names;
       for (const TypeChange* c : classes) names.insert(c->name);
       std::map<std::string, int> old_ids;
       for (const TypeChange* c : classes) old_ids[c->name] = c->old_id;
-      for (const std::string& name : ordered(names, old_types_, old_ids, true))
-        out << write_layout(old_types_, old_ids.at(name), name, kOldNamespace);
+      out << write_old_layouts(ordered(names, old_types_, old_ids, true), old_ids);
       out << "// Transformers: one overload per changed type and direction. `to` arrives constructed by its\n"
           << "// default constructor; members of the same name are carried by hotswap::transform (copied,\n"
           << "// converted with a range check, containers and owned objects element by element, pointers\n"
@@ -348,6 +342,83 @@ class Writer {
     return order;
   }
 
+  // The class a class is nested in, as the old release names it; "" for one in a namespace.
+  std::string enclosing_class(const std::string& name) const {
+    std::string scope = split_scope(name).first;
+    if (scope.empty()) return "";
+    const auto& named = r_.old_release->dwarf.named_types;
+    auto it = named.find(scope);
+    const TypeNode* t = it == named.end() ? nullptr : r_.old_release->dwarf.types.get(it->second);
+    return t && t->kind == TypeKind::kStruct ? scope : "";
+  }
+
+  // The old layouts, `order` being dependencies first. A class nested in another is written
+  // inside it (a namespace of the enclosing class's name would not compile beside it); an
+  // enclosing class that did not change is written as a scope that holds only the nested
+  // ones (the layout check passes over it: nothing is migrated through it).
+  std::string write_old_layouts(const std::vector<std::string>& order, const std::map<std::string, int>& ids) const {
+    std::map<std::string, std::vector<std::string>> nested;  // enclosing -> nested, in order
+    std::map<std::string, std::size_t> last;                   // outermost class -> its place
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      // An outermost class comes after everything that it, or a class nested in it, holds.
+      std::string name = order[i];
+      for (std::string parent = enclosing_class(name); !parent.empty(); parent = enclosing_class(name)) {
+        auto& list = nested[parent];
+        if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+        name = parent;
+      }
+      last[name] = i;
+    }
+    std::vector<std::string> outermost;
+    for (const auto& [name, at] : last) outermost.push_back(name);
+    std::sort(outermost.begin(), outermost.end(),
+              [&last](const std::string& a, const std::string& b) { return last[a] < last[b]; });
+
+    std::ostringstream out;
+    for (const std::string& name : outermost) {
+      auto [scope, leaf] = split_scope(name);
+      out << "namespace " << kOldNamespace << (scope.empty() ? "" : "::" + scope) << " { struct " << leaf << "; }\n";
+    }
+    out << "\n";
+    std::function<std::string(const std::string&, bool)> layout = [&](const std::string& name, bool inside) {
+      std::string inner;
+      for (const std::string& n : nested[name]) inner += indented(layout(n, true));
+      auto id = ids.find(name);
+      if (id != ids.end()) return write_layout(old_types_, id->second, name, kOldNamespace, inner, inside);
+      auto [scope, leaf] = split_scope(name);  // a scope only
+      std::string text = "struct " + leaf + " {  // " + name + ": only the classes nested in it\n" + inner + "};\n";
+      if (inside) return text;
+      std::string full_scope = std::string(kOldNamespace) + (scope.empty() ? "" : "::" + scope);
+      return "namespace " + full_scope + " {\n" + text + "}  // namespace " + full_scope + "\n\n";
+    };
+    std::function<void(const std::string&)> assert_nested = [&](const std::string& name) {
+      for (const std::string& n : nested[name]) {
+        if (auto id = ids.find(n); id != ids.end())
+          out << size_assertion(std::string(kOldNamespace) + "::" + n, old_types_.nodes[static_cast<std::size_t>(id->second)].size);
+        assert_nested(n);
+      }
+    };
+    for (const std::string& name : outermost) {
+      std::string text = layout(name, false);
+      out << text.substr(0, text.size() - 1);  // its blank line after the nested ones' sizes
+      assert_nested(name);
+      out << "\n";
+    }
+    return out.str();
+  }
+
+  static std::string indented(const std::string& text) {
+    std::string out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out += (line.empty() ? "" : "  ") + line + "\n";
+    return out;
+  }
+
+  static std::string size_assertion(const std::string& qualified, std::uint64_t size) {
+    return "static_assert(sizeof(" + qualified + ") == " + std::to_string(size) + ", \"size of " + qualified +
+           " differs from DWARF\");\n";
+  }
+
   // An enumeration as DWARF gives it: its enumerators, and its underlying type (DWARF's,
   // else the C rule: int if its values fit, else unsigned int, of its size).
   std::string write_enum(const TypeTable& table, int id, const std::string& name) const {
@@ -371,8 +442,11 @@ class Writer {
     return out.str();
   }
 
-  // The struct as DWARF lays it out, in namespace `ns` (nested with its own scope).
-  std::string write_layout(const TypeTable& table, int id, const std::string& name, const std::string& ns) const {
+  // The struct as DWARF lays it out, in namespace `ns` (nested with its own scope), or
+  // `inside` the class that encloses it; `nested`: the definitions of the classes nested in
+  // it, written first in its body.
+  std::string write_layout(const TypeTable& table, int id, const std::string& name, const std::string& ns,
+                           const std::string& nested = "", bool inside = false) const {
     const TypeNode& n = table.nodes[static_cast<std::size_t>(id)];
     auto [scope, leaf] = split_scope(name);
     std::string full_scope = ns.empty() ? scope : scope.empty() ? ns : ns + "::" + scope;
@@ -426,12 +500,12 @@ class Writer {
     std::string keyword = n.keyword == "union" ? "union" : "struct";
     std::string qualified = full_scope.empty() ? leaf : full_scope + "::" + leaf;
     std::ostringstream whole;
-    if (!full_scope.empty()) whole << "namespace " << full_scope << " {\n";
-    whole << keyword << " " << leaf << bases.str() << " {  // " << name << ", " << n.size << " bytes\n"
+    if (!full_scope.empty() && !inside) whole << "namespace " << full_scope << " {\n";
+    whole << keyword << " " << leaf << bases.str() << " {  // " << name << ", " << n.size << " bytes\n" << nested
           << out.str() << "};\n";
+    if (inside) return whole.str();  // its size is asserted after the outermost class
     if (!full_scope.empty()) whole << "}  // namespace " << full_scope << "\n";
-    whole << "static_assert(sizeof(" << qualified << ") == " << n.size << ", \"size of " << qualified
-          << " differs from DWARF\");\n\n";
+    whole << size_assertion(qualified, n.size) << "\n";
     return whole.str();
   }
 

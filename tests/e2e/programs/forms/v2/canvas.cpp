@@ -38,6 +38,8 @@ void fill() {
   for (int i = 0; i < 6; ++i) g_canvas.history.push_back(make(30 + i));
   for (int i = 0; i < 5; ++i) g_canvas.layers.push_back(make(40 + i));
   for (int i = 0; i < 4; ++i) g_canvas.grid[i] = make(50 + i);
+  for (int i = 0; i < 5; ++i) g_canvas.strokes.push_back({60 + i});
+  for (int i = 0; i < Palette::size(); ++i) g_canvas.swatches.push_back({70 + i});
 }
 
 void draw(unsigned seed) {
@@ -46,11 +48,13 @@ void draw(unsigned seed) {
   each([&](Shape& s) {
     if (n++ == pick) ++s.sides;
   });
+  if (!g_canvas.strokes.empty()) ++g_canvas.strokes[seed % g_canvas.strokes.size()].width;
   ++g_canvas.edits;
 }
 
-// "v1 shapes 24 edits E sides S sum ok|WRONG digest D": sides grow by one per edit; the
-// digest covers what no edit changes (tags, colours, bit-fields, radii, labels).
+// "v1 shapes 24 edits E sum ok|WRONG nested ok|WRONG digest D": sides, and the strokes'
+// widths, grow by one per edit; the digest covers what no edit changes (tags, colours,
+// bit-fields, radii, labels, the nested classes' fields).
 std::string audit() {
   std::lock_guard lock(g_mu);
   long sides = 0, shapes = 0;
@@ -63,10 +67,21 @@ std::string audit() {
     digest = digest * 31 + static_cast<unsigned long>(s.tag) * 7 + static_cast<unsigned>(s.color) * 3 + s.visible +
              s.layer * 11 + static_cast<unsigned long>(s.size.radius) + s.label.size();
   });
+  long widths = 0;
+  for (const Canvas::Stroke& s : g_canvas.strokes) {
+    widths += s.width;
+    digest = digest * 31 + static_cast<unsigned long>(s.shape);
+    defaults = defaults && s.opacity == 100;
+  }
+  for (const Palette::Swatch& s : g_canvas.swatches) {
+    digest = digest * 31 + static_cast<unsigned long>(s.hue);
+    defaults = defaults && s.alpha == 255;
+  }
+  bool nested = g_canvas.strokes.size() == 5 && g_canvas.swatches.size() == 3 && widths == 5 + g_canvas.edits;
   long initial = 0;
   for (int i : {0, 1, 2, 3, 4, 5, 6, 7, 20, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 50, 51, 52, 53}) initial += 3 + i % 5;
   return "v2 shapes " + std::to_string(shapes) + " edits " + std::to_string(g_canvas.edits) + " sum " +
-         (sides == initial + g_canvas.edits ? "ok" : "WRONG") + " digest " + std::to_string(digest) +
+         (sides == initial + g_canvas.edits ? "ok" : "WRONG") + " nested " + (nested ? "ok" : "WRONG") + " digest " + std::to_string(digest) +
          (defaults ? " defaults ok" : " defaults WRONG");
 }
 

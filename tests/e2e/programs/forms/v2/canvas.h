@@ -2,7 +2,8 @@
 // bit-field two more bits, sides become a long and a shape has a scale.
 // Every form of state a release may change, held by one global: a derived class whose base
 // changes, bit-fields, an enum whose underlying type grows, an anonymous union, and the
-// standard containers (map values, optional, deque, list) and a C array of the class.
+// standard containers (map values, optional, deque, list) and a C array of the class, and
+// nested classes.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace geo {
 
@@ -35,7 +37,24 @@ struct Shape : Base {
   std::string label;
 };
 
+// A class that does not change, with a nested class that does.
+struct Palette {
+  struct Swatch {
+    int hue = 0;
+    int alpha = 255;  // new
+  };
+  static int size() { return 3; }
+};
+
 struct Canvas {
+  // A nested class that changes with the class it is nested in.
+  struct Stroke {
+    int shape = 0;
+    int width = 1;
+    int opacity = 100;  // new
+  };
+  std::vector<Stroke> strokes;
+  std::vector<Palette::Swatch> swatches;
   std::map<std::string, Shape> named;
   std::optional<Shape> selected;
   std::deque<Shape> history;
