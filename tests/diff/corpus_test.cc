@@ -184,7 +184,8 @@ TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
 
 INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                          ::testing::Values("struct_layout", "global_type", "signature", "heap_type", "typedef_struct",
-                                           "c_server", "polymorphic_type", "polymorphic_hierarchy", "nested_class"),
+                                           "c_server", "polymorphic_type", "polymorphic_hierarchy", "nested_class",
+                                           "template_class"),
                          [](const auto& info) { return info.param; });
 
 TEST(DiffRefusals, TransformThatLacksATransformerIsRefused) {

@@ -233,9 +233,9 @@ TEST(HeapState, AQuantityThatNoLongerFitsRefusesTheRevertAndChangesNothing) {
 
 namespace {
 
-// "v1 shapes 24 edits E sum ok nested ok digest D [defaults ok]"
+// "v1 shapes 24 edits E sum ok nested ok templates ok digest D [defaults ok]"
 struct Canvas {
-  std::string version, sum, nested, digest, defaults;
+  std::string version, sum, nested, templates, digest, defaults;
   long shapes = -1, edits = -1;
 };
 
@@ -243,8 +243,8 @@ Canvas canvas(Process& p) {
   std::istringstream in(p.ask("audit"));
   Canvas c;
   std::string word;
-  in >> c.version >> word >> c.shapes >> word >> c.edits >> word >> c.sum >> word >> c.nested >> word >> c.digest >>
-      word >> c.defaults;
+  in >> c.version >> word >> c.shapes >> word >> c.edits >> word >> c.sum >> word >> c.nested >> word >> c.templates >>
+      word >> c.digest >> word >> c.defaults;
   return c;
 }
 
@@ -253,8 +253,9 @@ Canvas canvas(Process& p) {
 TEST(HeapState, EveryFormOfStateMovesUnderFourThreadsAndBack) {
   // A derived class whose base grew, bit-fields that widened, an enum whose underlying type
   // grew, an anonymous union, a class held in a map, an optional, a deque, a list and a C
-  // array, and nested classes (one in a class that changes with it, one in a class that
-  // does not); the unedited generated transform file.
+  // array, nested classes (one in a class that changes with it, one in a class that does
+  // not), and instances of the program's class template; the unedited generated transform
+  // file.
   Process p(program("forms", "v1"));
   ASSERT_EQ(p.ask("fill"), "filled");
   Canvas still = canvas(p);
@@ -268,6 +269,7 @@ TEST(HeapState, EveryFormOfStateMovesUnderFourThreadsAndBack) {
   EXPECT_EQ(after.shapes, 24);
   EXPECT_EQ(after.sum, "ok") << "every edit's side count moved";
   EXPECT_EQ(after.nested, "ok") << "the nested classes' objects moved, every stroke's width with them";
+  EXPECT_EQ(after.templates, "ok") << "the template instances moved, by value and in a deque";
   EXPECT_EQ(after.digest, still.digest) << "tags, colours, bit-fields, the union and labels moved as they were";
   EXPECT_EQ(after.defaults, "ok") << "the new members (in the base too) took their defaults";
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
@@ -275,6 +277,7 @@ TEST(HeapState, EveryFormOfStateMovesUnderFourThreadsAndBack) {
   EXPECT_EQ(back.version, "v1");
   EXPECT_EQ(back.sum, "ok");
   EXPECT_EQ(back.nested, "ok");
+  EXPECT_EQ(back.templates, "ok");
   EXPECT_EQ(back.digest, still.digest);
   EXPECT_GE(back.edits, after.edits);
   EXPECT_EQ(p.ask("stop"), "stopped");

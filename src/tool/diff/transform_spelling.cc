@@ -1,5 +1,8 @@
 #include "tool/diff/transform_spelling.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "tool/diff/cpp_render.h"
 #include "tool/diff/type_signature.h"
 
@@ -46,8 +49,17 @@ bool spellable_name(const std::string& name) {
 }
 
 bool declared_in_transform(const std::string& name) {
-  return !name.empty() && name.find('<') == std::string::npos && name.rfind("std::", 0) != 0 &&
-         name.rfind("__gnu_cxx::", 0) != 0 && name.rfind("__", 0) != 0 && spellable_name(name);
+  if (name.empty() || name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0 || name.rfind("__", 0) == 0 ||
+      !spellable_name(name))
+    return false;
+  // A class template's instance: its own name must be the program's (not nested in one of
+  // the standard library's templates), and its arguments plain enough to be written back.
+  std::string leaf = split_scope(name).second;
+  if (name.find('<') == std::string::npos) return true;
+  auto instance = template_instance(leaf);
+  return instance && split_scope(name).first.find('<') == std::string::npos &&
+         std::none_of(instance->arguments.begin(), instance->arguments.end(),
+                      [](const std::string& a) { return a.empty() || a.find("...") != std::string::npos; });
 }
 
 std::string in_old_namespace(const std::string& text, const std::set<std::string>& changed) {
@@ -162,6 +174,59 @@ std::pair<std::string, std::string> split_scope(const std::string& qualified) {
   }
   if (last == std::string::npos) return {"", qualified};
   return {qualified.substr(0, last), qualified.substr(last + 2)};
+}
+
+std::optional<TemplateInstance> template_instance(const std::string& leaf) {
+  std::size_t open = leaf.find('<');
+  if (open == std::string::npos || open == 0 || leaf.back() != '>') return std::nullopt;
+  TemplateInstance out{leaf.substr(0, open), {}};
+  int depth = 0;
+  std::string current;
+  auto finish = [&] {
+    std::size_t b = current.find_first_not_of(' '), e = current.find_last_not_of(' ');
+    out.arguments.push_back(b == std::string::npos ? "" : current.substr(b, e - b + 1));
+    current.clear();
+  };
+  for (std::size_t i = open + 1; i + 1 < leaf.size(); ++i) {
+    char c = leaf[i];
+    if (c == '<' || c == '(') ++depth;
+    if (c == '>' || c == ')') --depth;
+    if (depth < 0) return std::nullopt;
+    if (c == ',' && depth == 0) {
+      finish();
+      continue;
+    }
+    current += c;
+  }
+  if (depth != 0) return std::nullopt;
+  finish();
+  return out;
+}
+
+namespace {
+// A template argument that is a value (4, -1, 4UL, 'a', true, (app::Color)1), not a type.
+bool is_value_argument(const std::string& a) {
+  return !a.empty() && (std::isdigit(static_cast<unsigned char>(a[0])) || a[0] == '-' || a[0] == '\'' ||
+                        a[0] == '(' || a == "true" || a == "false");
+}
+}  // namespace
+
+std::string template_parameters(const TemplateInstance& instance) {
+  if (std::none_of(instance.arguments.begin(), instance.arguments.end(), is_value_argument))
+    return "template <class...>";
+  std::string out = "template <";
+  for (std::size_t i = 0; i < instance.arguments.size(); ++i)
+    out += std::string(i ? ", " : "") + (is_value_argument(instance.arguments[i]) ? "auto" : "class");
+  return out + ">";
+}
+
+std::string specialization(const TemplateInstance& instance) {
+  std::string out = instance.name + "<";
+  for (std::size_t i = 0; i < instance.arguments.size(); ++i) {
+    const std::string& a = instance.arguments[i];
+    out += std::string(i ? ", " : "") + (is_value_argument(a) ? a : from_global_scope(globally_qualified(a)));
+  }
+  return out + (out.back() == '>' ? " >" : ">");
 }
 
 }  // namespace hotswap::diff

@@ -4,8 +4,10 @@
 // and every type built from them with them (std::vector<hotswap_old::app::Item>).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tool/diff/type_model.h"
 
@@ -18,9 +20,26 @@ inline constexpr const char* kOldNamespace = "hotswap_old";
 bool spellable_name(const std::string& name);
 
 // Whether a changed type is one the transform file declares in hotswap_old and transforms
-// by an overload: the program's own classes. Template instances and the standard library's
-// types are spelled from them instead (std::vector<hotswap_old::app::Item>).
+// by an overload: the program's own classes, instances of its own class templates included
+// (app::Box<int>). The standard library's types are spelled from them instead
+// (std::vector<hotswap_old::app::Item>).
 bool declared_in_transform(const std::string& name);
+
+// An instance of a class template, as DWARF names it without its scope: "Ring<app::Box<int>, 4>"
+// -> {"Ring", {"app::Box<int>", "4"}}; nullopt for a name that is not one.
+struct TemplateInstance {
+  std::string name;
+  std::vector<std::string> arguments;
+};
+std::optional<TemplateInstance> template_instance(const std::string& leaf);
+
+// How the old layout of an instance is declared in hotswap_old: an explicit specialization
+// of a template of the same name whose parameters only need to be of the same kinds
+// ("template <class...>", or "template <class, auto>" when a value is among them), its
+// arguments the program's types from the global scope. The old layout is then named as
+// DWARF names the instance: hotswap_old::app::Ring<app::Box<int>, 4>.
+std::string template_parameters(const TemplateInstance& instance);
+std::string specialization(const TemplateInstance& instance);
 
 // `text` with every changed type's qualified name (a whole name, not part of a longer one)
 // put in hotswap_old: "std::vector<app::Item>" -> "std::vector<hotswap_old::app::Item>".

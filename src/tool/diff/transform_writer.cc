@@ -375,9 +375,17 @@ class Writer {
               [&last](const std::string& a, const std::string& b) { return last[a] < last[b]; });
 
     std::ostringstream out;
+    std::set<std::string> primaries;  // a class template's, once per scope
     for (const std::string& name : outermost) {
       auto [scope, leaf] = split_scope(name);
-      out << "namespace " << kOldNamespace << (scope.empty() ? "" : "::" + scope) << " { struct " << leaf << "; }\n";
+      out << "namespace " << kOldNamespace << (scope.empty() ? "" : "::" + scope) << " { ";
+      if (auto instance = template_instance(leaf)) {
+        if (primaries.insert(scope + "::" + instance->name).second)
+          out << template_parameters(*instance) << " struct " << instance->name << "; ";
+        out << "template <> struct " << specialization(*instance) << "; }\n";
+      } else {
+        out << "struct " << leaf << "; }\n";
+      }
     }
     out << "\n";
     std::function<std::string(const std::string&, bool)> layout = [&](const std::string& name, bool inside) {
@@ -501,7 +509,9 @@ class Writer {
     std::string qualified = full_scope.empty() ? leaf : full_scope + "::" + leaf;
     std::ostringstream whole;
     if (!full_scope.empty() && !inside) whole << "namespace " << full_scope << " {\n";
-    whole << keyword << " " << leaf << bases.str() << " {  // " << name << ", " << n.size << " bytes\n" << nested
+    auto instance = template_instance(leaf);  // an explicit specialization (transform_spelling.h)
+    whole << (instance ? "template <> " : "") << keyword << " " << (instance ? specialization(*instance) : leaf)
+          << bases.str() << " {  // " << name << ", " << n.size << " bytes\n" << nested
           << out.str() << "};\n";
     if (inside) return whole.str();  // its size is asserted after the outermost class
     if (!full_scope.empty()) whole << "}  // namespace " << full_scope << "\n";

@@ -1,7 +1,7 @@
 // Every form of state a release may change, held by one global: a derived class whose base
 // changes, bit-fields, an enum whose underlying type grows, an anonymous union, and the
-// standard containers (map values, optional, deque, list) and a C array of the class, and
-// nested classes.
+// standard containers (map values, optional, deque, list) and a C array of the class,
+// nested classes, and instances of a class template.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,13 @@ struct Shape : Base {
   std::string label;
 };
 
+// A class template of the program whose instances change.
+template <class T>
+struct Tally {
+  T count{};
+  int resets = 0;
+};
+
 // A class that does not change, with a nested class that does.
 struct Palette {
   struct Swatch {
@@ -49,6 +56,8 @@ struct Canvas {
   };
   std::vector<Stroke> strokes;
   std::vector<Palette::Swatch> swatches;
+  Tally<long> tally;
+  std::deque<Tally<int>> tallies;
   std::map<std::string, Shape> named;
   std::optional<Shape> selected;
   std::deque<Shape> history;

@@ -40,6 +40,7 @@ void fill() {
   for (int i = 0; i < 4; ++i) g_canvas.grid[i] = make(50 + i);
   for (int i = 0; i < 5; ++i) g_canvas.strokes.push_back({60 + i});
   for (int i = 0; i < Palette::size(); ++i) g_canvas.swatches.push_back({70 + i});
+  for (int i = 0; i < 3; ++i) g_canvas.tallies.push_back({0, i});
 }
 
 void draw(unsigned seed) {
@@ -49,11 +50,13 @@ void draw(unsigned seed) {
     if (n++ == pick) ++s.sides;
   });
   if (!g_canvas.strokes.empty()) ++g_canvas.strokes[seed % g_canvas.strokes.size()].width;
+  ++g_canvas.tally.count;
+  if (!g_canvas.tallies.empty()) ++g_canvas.tallies[seed % g_canvas.tallies.size()].count;
   ++g_canvas.edits;
 }
 
-// "v1 shapes 24 edits E sum ok|WRONG nested ok|WRONG digest D": sides, and the strokes'
-// widths, grow by one per edit; the digest covers what no edit changes (tags, colours,
+// "v1 shapes 24 edits E sum ok|WRONG nested ok|WRONG templates ok|WRONG digest D": sides,
+// the strokes' widths and the tallies grow by one per edit; the digest covers what no edit changes (tags, colours,
 // bit-fields, radii, labels, the nested classes' fields).
 std::string audit() {
   std::lock_guard lock(g_mu);
@@ -78,10 +81,19 @@ std::string audit() {
     defaults = defaults && s.alpha == 255;
   }
   bool nested = g_canvas.strokes.size() == 5 && g_canvas.swatches.size() == 3 && widths == 5 + g_canvas.edits;
+  long counted = 0;
+  for (const Tally<int>& t : g_canvas.tallies) {
+    counted += t.count;
+    digest = digest * 31 + static_cast<unsigned long>(t.resets);
+    defaults = defaults && t.last == -1;
+  }
+  defaults = defaults && g_canvas.tally.last == -1;
+  bool templates = g_canvas.tally.count == g_canvas.edits && counted == g_canvas.edits && g_canvas.tallies.size() == 3;
   long initial = 0;
   for (int i : {0, 1, 2, 3, 4, 5, 6, 7, 20, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 50, 51, 52, 53}) initial += 3 + i % 5;
   return "v2 shapes " + std::to_string(shapes) + " edits " + std::to_string(g_canvas.edits) + " sum " +
-         (sides == initial + g_canvas.edits ? "ok" : "WRONG") + " nested " + (nested ? "ok" : "WRONG") + " digest " + std::to_string(digest) +
+         (sides == initial + g_canvas.edits ? "ok" : "WRONG") + " nested " + (nested ? "ok" : "WRONG") +
+         " templates " + (templates ? "ok" : "WRONG") + " digest " + std::to_string(digest) +
          (defaults ? " defaults ok" : " defaults WRONG");
 }
 
