@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <hotswap/transform.h>
@@ -310,6 +311,21 @@ void reset(T& object) {
   }
 }
 
+template <class From, class To>
+constexpr bool transformable();
+
+// A variant's alternatives, pairwise, in the same order: each transformable, and the new one
+// default-constructible (it is built first, then filled, like any new object).
+template <class From, class To, std::size_t... I>
+constexpr bool variant_transformable(std::index_sequence<I...>) {
+  if constexpr (std::variant_size_v<From> != std::variant_size_v<To>) {
+    return false;
+  } else {
+    return (... && (std::is_default_constructible_v<std::variant_alternative_t<I, To>> &&
+                    transformable<std::variant_alternative_t<I, From>, std::variant_alternative_t<I, To>>()));
+  }
+}
+
 // Whether transform(From, To) has a way: the same choices as transform() below, answered
 // without instantiating it (a datum whose inverse is missing cannot be reverted; one whose
 // transformer is missing is refused at diff time).
@@ -341,6 +357,8 @@ constexpr bool transformable() {
   } else if constexpr (is_instance_v<From, std::pair> && is_instance_v<To, std::pair>) {
     return transformable<typename From::first_type, typename To::first_type>() &&
            transformable<typename From::second_type, typename To::second_type>();
+  } else if constexpr (is_instance_v<From, std::variant> && is_instance_v<To, std::variant>) {
+    return variant_transformable<From, To>(std::make_index_sequence<std::variant_size_v<From>>{});
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
     if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>)
@@ -471,6 +489,16 @@ bool clear(const T& member) {
   return true;
 }
 
+// The alternative the old variant holds, built in the new one (in place: what is noted of it
+// stays where it is) and filled.
+template <class From, class To, std::size_t... I>
+bool transform_alternative(const From& from, To& to, std::index_sequence<I...>) {
+  bool done = false;
+  (void)(... || (from.index() == I &&
+                 (to.template emplace<I>(), done = hotswap::transform(std::get<I>(from), std::get<I>(to)), true)));
+  return done;
+}
+
 template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace migration_detail;
@@ -558,6 +586,13 @@ bool transform(const From& from, To& to) {
     return hotswap::transform(*from, *to);
   } else if constexpr (is_instance_v<From, std::pair> && is_instance_v<To, std::pair>) {
     return hotswap::transform(from.first, to.first) && hotswap::transform(from.second, to.second);
+  } else if constexpr (is_instance_v<From, std::variant> && is_instance_v<To, std::variant>) {
+    static_assert(transformable<From, To>(),
+                  "hotswap: two variants migrate alternative by alternative: the same number of them, each "
+                  "transformable, the new ones default-constructible");
+    if (from.valueless_by_exception())
+      return fail("an old " + type_name<From>() + " holds no value (an exception left it so): migrate it by hand");
+    return transform_alternative(from, to, std::make_index_sequence<std::variant_size_v<From>>{});
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
     static_assert(std::is_same_v<typename From::key_type, typename To::key_type>,

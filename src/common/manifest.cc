@@ -1,17 +1,13 @@
 #include "common/manifest.h"
 
-#include <nlohmann/json.hpp>
-
-#include "common/scrubbing_allocator.h"
+#include "common/scrubbed_json.h"
 
 namespace hotswap {
 namespace {
 
-// The runtime parses a manifest at every apply: its nodes are wiped when freed, or the
-// padding of a null value could carry a stale patch address from one parse to the next
-// (scrubbing_allocator.h).
-using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, double,
-                                  ScrubbingAllocator>;
+// The runtime parses a manifest at every apply: a null value's padding could otherwise
+// carry a stale patch address from one parse to the next (scrubbing_allocator.h).
+using json = ScrubbedJson;
 
 json ref_to_json(const SymbolRef& r) {
   json j = {{"name", r.name}};

@@ -32,7 +32,10 @@ struct BasicScrubbingAllocator {
     explicit_bzero(p, n * sizeof(T));  // a plain memset before a free may be left out
     Base<T>{}.deallocate(p, n);
   }
-  friend bool operator==(const BasicScrubbingAllocator&, const BasicScrubbingAllocator&) { return true; }
+  template <class U>
+  bool operator==(const BasicScrubbingAllocator<U, Base>&) const {
+    return true;  // stateless: any one frees what another allocated
+  }
 };
 
 template <class T>

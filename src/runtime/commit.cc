@@ -36,8 +36,8 @@ constexpr int kNoUndo = -1;
 // Makes the pages holding the given entries writable (or executable again), one mprotect
 // per run of adjacent pages. When one fails, the runs already changed get `undo` back
 // (kNoUndo: they keep the new protection).
-Status protect_entries(const std::vector<std::uint64_t>& entries, int prot, int undo) {
-  std::vector<std::uint64_t> pages;
+Status protect_entries(const AddressList& entries, int prot, int undo) {
+  AddressList pages;  // reclaim.h: no stale copies of addresses
   pages.reserve(2 * entries.size());
   for (std::uint64_t e : entries) {
     pages.push_back((e - x86_64::kPadBefore) & ~(kPageSize - 1));
@@ -45,7 +45,7 @@ Status protect_entries(const std::vector<std::uint64_t>& entries, int prot, int 
   }
   std::sort(pages.begin(), pages.end());
   pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> done;
+  AddressSizeList done;
   for (std::size_t i = 0; i < pages.size();) {
     std::uint64_t lo = pages[i], hi = lo + kPageSize;
     for (++i; i < pages.size() && pages[i] == hi; ++i) hi += kPageSize;
@@ -100,13 +100,7 @@ Expected<std::vector<Redirect>> plan_redirects(LinkedPatch& patch, const Runtime
   std::size_t next_slot = 0;
   // One redirect per entry: aliases (a constructor's C1 and C2 names, listed twice in a
   // manifest) share theirs, and must agree on where it goes.
-  struct Planned {  // entry -> target; wiped before it goes back to malloc (reclaim.h)
-    std::map<std::uint64_t, std::uint64_t> map;
-    ~Planned() {
-      for (auto& [entry, target] : map) target = 0;
-    }
-  } planned_entries;
-  auto& planned = planned_entries.map;
+  AddressMap<std::uint64_t> planned;  // entry -> target
   // Each changed function's entries go to its new code; a function whose signature changed
   // keeps its entries, which go to its stub (the old signature, calling the new function).
   std::vector<std::pair<SymbolRef, SymbolRef>> moves;  // running function -> the patch's symbol
@@ -212,8 +206,8 @@ void write_redirects(const std::vector<Redirect>& redirects, RuntimeState& state
   x86_64::sync_cores();
 }
 
-std::vector<std::uint64_t> entries_of(const std::vector<Redirect>& redirects) {
-  std::vector<std::uint64_t> entries;
+AddressList entries_of(const std::vector<Redirect>& redirects) {
+  AddressList entries;
   entries.reserve(redirects.size());
   for (const Redirect& r : redirects) entries.push_back(r.entry);
   return entries;
@@ -228,7 +222,7 @@ std::string protection_warning(const Status& restored) {
 Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const quiescence::HeldThread> held) {
   auto redirects = plan_redirects(patch, state);
   if (!redirects) return redirects.error();
-  std::vector<std::uint64_t> entries = entries_of(*redirects);
+  AddressList entries = entries_of(*redirects);
   HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC));
 
   // Past the last refusal that leaves no trace. The unwinder learns the new code before any
@@ -262,7 +256,7 @@ Status commit_patch(LinkedPatch& patch, RuntimeState& state, std::span<const qui
 }
 
 Status revert_patch(LinkedPatch& patch, RuntimeState& state, const std::function<void()>& before_switch) {
-  std::vector<std::uint64_t> entries = entries_of(patch.redirects);
+  AddressList entries = entries_of(patch.redirects);
   HOTSWAP_TRY(protect_entries(entries, PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC));
   if (before_switch) before_switch();
   auto start = Clock::now();

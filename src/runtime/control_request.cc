@@ -1,13 +1,12 @@
 #include "runtime/control_request.h"
 
-#include <nlohmann/json.hpp>
-
 #include "common/control_protocol.h"
+#include "common/scrubbed_json.h"
 
 namespace hotswap {
 namespace {
 
-using nlohmann::json;
+using json = ScrubbedJson;  // parsed at every socket apply (scrubbing_allocator.h)
 
 Error bad_request(const std::string& why) { return make_error("bad request: " + why); }
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -76,5 +77,8 @@ class PrivateArray {
 using AddressList = std::vector<std::uint64_t, ScrubbingAllocator<std::uint64_t>>;
 using AddressSizeList = std::vector<std::pair<std::uint64_t, std::uint64_t>,
                                     ScrubbingAllocator<std::pair<std::uint64_t, std::uint64_t>>>;
+template <class Value>
+using AddressMap = std::map<std::uint64_t, Value, std::less<std::uint64_t>,
+                            ScrubbingAllocator<std::pair<const std::uint64_t, Value>>>;
 
 }  // namespace hotswap

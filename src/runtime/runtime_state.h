@@ -8,6 +8,7 @@
 
 #include "runtime/image.h"
 #include "runtime/linked_patch.h"
+#include "runtime/private_memory.h"
 #include "runtime/scope.h"
 
 namespace hotswap {
@@ -15,7 +16,7 @@ namespace hotswap {
 struct RuntimeState {
   std::unique_ptr<RunningImage> image;
   std::unique_ptr<Scope> scope;
-  std::map<std::uint64_t, std::uint64_t*> entry_slots;  // redirected entry -> its jump slot
+  AddressMap<std::uint64_t*> entry_slots;  // redirected entry -> its jump slot
   std::vector<std::unique_ptr<LinkedPatch>> applied;    // the version chain after the base
   // Counts commits and reverts: a staged patch was linked against one exact scope, and any
   // change since (even back to the same version) may have moved what it binds to.

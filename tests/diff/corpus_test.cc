@@ -15,6 +15,7 @@
 #include "tool/build_record.h"
 #include "tool/diff/diff_engine.h"
 #include "tool/diff/patch_builder.h"
+#include "tool/diff/report.h"
 #include "tool/diff/transform_writer.h"
 #include "tool/subprocess.h"
 
@@ -185,8 +186,26 @@ TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
 INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                          ::testing::Values("struct_layout", "global_type", "signature", "heap_type", "typedef_struct",
                                            "c_server", "polymorphic_type", "polymorphic_hierarchy", "nested_class",
-                                           "template_class"),
+                                           "template_class", "variant_type", "template_values_GNU_O2",
+                                           "template_values_Clang_O2"),
                          [](const auto& info) { return info.param; });
+
+// The standard library's implementation types a changed class reaches (a variant's storage
+// layers) are counted in the report, not listed; the JSON report lists them all.
+TEST(DiffReport, TheLibrarysOwnTypesAreCountedNotListed) {
+  auto pairs = corpus();
+  auto result = compute_diff(pairs["variant_type"].old_binary, pairs["variant_type"].new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  Manifest manifest;
+  std::string text = text_report(*result, manifest, {});
+  EXPECT_NE(text.find("  Session: size"), std::string::npos) << text;
+  EXPECT_NE(text.find("  std::variant<int, Session>: size"), std::string::npos) << text;
+  EXPECT_EQ(text.find("  std::__detail::"), std::string::npos) << text;
+  EXPECT_EQ(text.find("  __gnu_cxx::"), std::string::npos) << text;
+  EXPECT_NE(text.find(" types of the standard library's implementation that hold them"), std::string::npos) << text;
+  std::string json = json_report(*result, manifest, {});
+  EXPECT_NE(json.find("std::__detail::__variant::_Variadic_union<Session>"), std::string::npos);
+}
 
 TEST(DiffRefusals, TransformThatLacksATransformerIsRefused) {
   auto pairs = corpus();

@@ -269,7 +269,7 @@ TEST(HeapState, EveryFormOfStateMovesUnderFourThreadsAndBack) {
   EXPECT_EQ(after.shapes, 24);
   EXPECT_EQ(after.sum, "ok") << "every edit's side count moved";
   EXPECT_EQ(after.nested, "ok") << "the nested classes' objects moved, every stroke's width with them";
-  EXPECT_EQ(after.templates, "ok") << "the template instances moved, by value and in a deque";
+  EXPECT_EQ(after.templates, "ok") << "the template instances moved, by value, in a deque and in a variant";
   EXPECT_EQ(after.digest, still.digest) << "tags, colours, bit-fields, the union and labels moved as they were";
   EXPECT_EQ(after.defaults, "ok") << "the new members (in the base too) took their defaults";
   EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));

@@ -309,6 +309,20 @@ class UnitWalker {
     info_.named_types.emplace(node.name, id);
   }
 
+  // Two definitions of one name that lay out alike (the same class seen in two units).
+  bool same_layout(const TypeNode& a, const TypeNode& b) const {
+    if (a.kind != b.kind || a.size != b.size || a.members.size() != b.members.size()) return false;
+    const TypeTable& t = info_.types;
+    for (std::size_t i = 0; i < a.members.size(); ++i) {
+      const TypeMember &m = a.members[i], &n = b.members[i];
+      if (m.name != n.name || m.offset != n.offset || m.bit_size != n.bit_size) return false;
+      if (m.type == n.type) continue;
+      const TypeNode *x = t.get(strip_aliases(t, m.type)), *y = t.get(strip_aliases(t, n.type));
+      if (!x || !y || x->kind != y->kind || x->size != y->size || x->name != y->name) return false;
+    }
+    return true;
+  }
+
   void visit(Dwarf_Die* die, DwarfFunction* function) {
     switch (dwarf_tag(die)) {
       case DW_TAG_namespace:
@@ -320,7 +334,10 @@ class UnitWalker {
       case DW_TAG_enumeration_type:
         if (!function && !attr_flag(die, DW_AT_declaration) && dwarf_diename(die)) {
           int id = types_.build(die);
-          info_.named_types.emplace(info_.types.nodes[static_cast<std::size_t>(id)].name, id);
+          const TypeNode& node = info_.types.nodes[static_cast<std::size_t>(id)];
+          auto [at, fresh] = info_.named_types.emplace(node.name, id);
+          if (!fresh && at->second != id && !same_layout(info_.types.nodes[static_cast<std::size_t>(at->second)], node))
+            info_.ambiguous_types.insert(node.name);
         }
         walk(die, function);  // nested types and member functions' out-of-line definitions
         break;

@@ -36,6 +36,9 @@ struct DwarfInfo {
   TypeTable types;
   std::map<std::string, std::string> producers;  // unit name -> DW_AT_producer
   std::map<std::string, int> named_types;        // qualified name -> complete definition
+  // Names given to definitions that differ (GCC names A<5> and A<5L> both "A<5>"): a type
+  // of such a name cannot be told apart from the other.
+  std::set<std::string> ambiguous_types;
   std::vector<DwarfFunction> functions;
   std::vector<DwarfVariable> variables;
 };

@@ -164,11 +164,7 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
   auto checked = read_dwarf(check, {source, std::filesystem::absolute(source).string()});
   if (!checked) return checked.error();
   rename_namespace(*checked, old_namespace_of(r), kOldNamespace);  // as the file spells them
-  std::set<std::string> declared;
-  for (const auto* list : {&r.types.types, &r.types.reaching})
-    for (const TypeChange& c : *list)
-      if (declared_in_transform(c.name)) declared.insert(c.name);
-  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, declared, file));
+  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, declared_types(r), file));
   auto elf = ElfFile::open(out.object);
   if (!elf) return elf.error();
   auto defined = defined_symbols(*elf);
@@ -307,6 +303,12 @@ Expected<PatchOutcome> build_patch(const DiffResult& r, const PatchRequest& requ
     return make_error("these changed functions have no patchable entry: they were compiled without the updateable "
                       "flags (a vendored library, a dependency's objects?), so the running program cannot be sent to "
                       "their new code:" + why);
+  }
+  if (std::vector<std::string> types = undeclarable_types(r); !types.empty()) {
+    std::string why;
+    for (const std::string& t : types) why += "\n  " + t;
+    return make_error("these changed types cannot be declared in the transform file, whose old layouts would read "
+                      "old objects through the new type (docs/type-updates.md):" + why);
   }
   if (!r.types.unstubbable.empty()) {
     std::string why;

@@ -26,6 +26,23 @@ const char* data_kind_name(DataChange::Kind k) {
 
 std::string where(const SymbolRef& s) { return s.file.empty() ? "" : "  [" + s.file + "]"; }
 
+// A type of the standard library's implementation (std::__detail::__variant::_Variadic_union,
+// __gnu_cxx::__aligned_membuf): a name with a reserved identifier in its scope or its own
+// name, not counting template arguments. Its change follows from the program's types; the
+// report counts such types instead of listing them (the JSON report lists them all).
+bool library_internal(const std::string& name) {
+  std::string head = name.substr(0, name.find('<'));
+  if (head.rfind("std::", 0) != 0 && head.rfind("__gnu_cxx::", 0) != 0) return false;
+  for (std::size_t at = 0; at < head.size();) {
+    std::size_t end = head.find("::", at);
+    std::string part = head.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (part.size() >= 2 && part[0] == '_' && (part[1] == '_' || (part[1] >= 'A' && part[1] <= 'Z'))) return true;
+    if (end == std::string::npos) break;
+    at = end + 2;
+  }
+  return false;
+}
+
 constexpr const char* kRuntimeRefusesTypes =
     "note: the runtime moves these data and the objects they own with the transform file's transformers, "
     "the program's threads held at update points (docs/type-updates.md)";
@@ -70,11 +87,19 @@ std::string text_report(const DiffResult& r, const Manifest& m, const ReportStat
     out << "  " << data_kind_name(d.kind) << "  " << demangle(d.symbol.name) << where(d.symbol) << ": " << d.reason
         << "\n";
   if (!r.types.types.empty() || !r.types.data.empty()) out << "type changes:\n";
+  std::size_t internals = 0;
   for (const auto& t : r.types.types) {
+    if (library_internal(t.name)) {
+      ++internals;
+      continue;
+    }
     out << "  " << t.name << ":";
     for (const auto& d : t.details) out << " " << d << ";";
     out << "\n";
   }
+  if (internals)
+    out << "  (and " << internals << " type" << (internals == 1 ? "" : "s")
+        << " of the standard library's implementation that hold them; --json lists them)\n";
   for (const auto& t : r.types.reaching) out << "  " << t.name << " (unchanged) " << t.details.front() << ": its objects move too\n";
   for (const auto& d : r.types.data)
     out << "  " << demangle(d.symbol.name) << where(d.symbol) << ": "

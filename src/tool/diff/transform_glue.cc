@@ -49,10 +49,7 @@ std::vector<const DataTypeChange*> migrated_data(const DiffResult& r) {
 }
 
 Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file) {
-  std::set<std::string> changed;
-  for (const auto* list : {&r.types.types, &r.types.reaching})
-    for (const TypeChange& c : *list)
-      if (declared_in_transform(c.name)) changed.insert(c.name);
+  std::set<std::string> changed = declared_types(r);
   TypeTable old_types = old_view(r.old_release->dwarf.types, changed);
   const TypeTable& new_types = r.new_release->dwarf.types;
   Glue glue;

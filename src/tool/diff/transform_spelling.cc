@@ -214,6 +214,8 @@ bool is_value_argument(const std::string& a) {
 std::string template_parameters(const TemplateInstance& instance) {
   if (std::none_of(instance.arguments.begin(), instance.arguments.end(), is_value_argument))
     return "template <class...>";
+  if (std::all_of(instance.arguments.begin(), instance.arguments.end(), is_value_argument))
+    return "template <auto...>";
   std::string out = "template <";
   for (std::size_t i = 0; i < instance.arguments.size(); ++i)
     out += std::string(i ? ", " : "") + (is_value_argument(instance.arguments[i]) ? "auto" : "class");
@@ -224,7 +226,12 @@ std::string specialization(const TemplateInstance& instance) {
   std::string out = instance.name + "<";
   for (std::size_t i = 0; i < instance.arguments.size(); ++i) {
     const std::string& a = instance.arguments[i];
-    out += std::string(i ? ", " : "") + (is_value_argument(a) ? a : from_global_scope(globally_qualified(a)));
+    // A value as GCC writes an enumerator, (app::Color)1, names its type from the global
+    // scope too; a character literal is left as it is.
+    std::string spelled = !is_value_argument(a) ? from_global_scope(globally_qualified(a))
+                          : a[0] == '(' ? globally_qualified(a)
+                                        : a;
+    out += std::string(i ? ", " : "") + spelled;
   }
   return out + (out.back() == '>' ? " >" : ">");
 }

@@ -35,7 +35,7 @@ std::optional<TemplateInstance> template_instance(const std::string& leaf);
 
 // How the old layout of an instance is declared in hotswap_old: an explicit specialization
 // of a template of the same name whose parameters only need to be of the same kinds
-// ("template <class...>", or "template <class, auto>" when a value is among them), its
+// ("template <class...>", "template <auto...>", or "template <class, auto>" for both), its
 // arguments the program's types from the global scope. The old layout is then named as
 // DWARF names the instance: hotswap_old::app::Ring<app::Box<int>, 4>.
 std::string template_parameters(const TemplateInstance& instance);
@@ -50,6 +50,10 @@ std::string in_old_namespace(const std::string& text, const std::set<std::string
 // typedef names the new type). `global`: every qualified name starts with "::", so that it
 // means the same inside namespace hotswap_old::app (for writing code; DWARF names have none).
 TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed, bool global = true);
+
+// Every qualified name in `text` from the global scope: "app::Box<app::Item>" ->
+// "::app::Box<::app::Item>".
+std::string globally_qualified(const std::string& text);
 
 // A declaration of `name` of type `id` as the table spells it; "" if it cannot be written.
 std::string spell_declaration(const TypeTable& table, int id, const std::string& name);

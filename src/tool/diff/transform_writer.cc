@@ -68,14 +68,22 @@ std::string member_name(const TypeMember& m, std::size_t index) {
   return m.name.empty() ? "anonymous_" + std::to_string(index) : m.name;
 }
 
+bool library_type(const std::string& name) {
+  return name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0 || name.rfind("__", 0) == 0;
+}
+
+bool names_struct(const DwarfInfo& info, const std::string& name, TypeKind kind) {
+  auto it = info.named_types.find(name);
+  const TypeNode* t = it == info.named_types.end() ? nullptr : info.types.get(it->second);
+  return t && t->kind == kind;
+}
+
 // Everything one generation needs: both releases' types as the file spells them.
 class Writer {
  public:
   explicit Writer(const DiffResult& r)
       : r_(r), new_types_(r.new_release->dwarf.types) {
-    for (const auto* list : {&r.types.types, &r.types.reaching})
-      for (const TypeChange& c : *list)
-        if (declared_in_transform(c.name)) changed_.insert(c.name);
+    changed_ = declared_types(r);
     old_types_ = old_view(r.old_release->dwarf.types, changed_);
   }
 
@@ -100,6 +108,13 @@ class Writer {
     if (!spelled_here_.empty()) {
       out << "// Types no header of the program declares, written here from the new release's DWARF\n"
           << "// (default member initializers are not in DWARF: new objects of these start value-initialized).\n";
+      std::set<std::string> nested_here;  // in a class no header declares: not written here
+      for (const std::string& name : spelled_here_)
+        if (names_struct(r_.new_release->dwarf, split_scope(name).first, TypeKind::kStruct)) nested_here.insert(name);
+      for (const std::string& name : nested_here) {
+        out << "// " << name << ": nested in a class no header declares; declare it here by hand\n";
+        spelled_here_.erase(name);
+      }
       for (const std::string& name : spelled_here_) {  // pointers to each other need only these
         auto [scope, leaf] = split_scope(name);
         const TypeNode& n = new_types_.nodes[static_cast<std::size_t>(r_.new_release->dwarf.named_types.at(name))];
@@ -156,7 +171,7 @@ class Writer {
         << "#include <array>\n#include <atomic>\n#include <cstddef>\n#include <cstdint>\n#include <cstring>\n"
         << "#include <deque>\n#include <list>\n#include <map>\n#include <memory>\n#include <mutex>\n"
         << "#include <optional>\n#include <set>\n#include <string>\n#include <unordered_map>\n"
-        << "#include <unordered_set>\n#include <vector>\n\n";
+        << "#include <unordered_set>\n#include <variant>\n#include <vector>\n\n";
     if (!headers_.empty()) {
       out << "// The headers that declare the new types (DW_AT_decl_file).\n";
       // A C program's headers declare C functions: C++ must not give them C++ names.
@@ -331,7 +346,8 @@ class Writer {
         // The old view names its classes from the global scope (::hotswap_old::Shape).
         std::string held = t->name.rfind("::", 0) == 0 ? t->name.substr(2) : t->name;
         for (const std::string& other : names) {
-          std::string spelled = old_side ? std::string(kOldNamespace) + "::" + other : other;
+          // As the old view spells it: template arguments from the global scope too.
+          std::string spelled = old_side ? globally_qualified(std::string(kOldNamespace) + "::" + other).substr(2) : other;
           if (held == spelled || (held.find('<') != std::string::npos && held.find(spelled) != std::string::npos))
             visit(other);
         }
@@ -677,6 +693,58 @@ DatumSymbols datum_symbols(const SymbolRef& datum) {
 std::string stub_symbol(const SymbolRef& old_function) {
   return "hotswap_stub_" + identifier(old_function.file.empty() ? old_function.name
                                                                 : old_function.file + "::" + old_function.name);
+}
+
+namespace {
+
+// Why the file cannot declare the changed program type `name`; "" if it can (or need not:
+// the standard library's types are spelled from the program's, and a type no C++ can name
+// is carried as bytes).
+std::string undeclarable(const DiffResult& r, const std::string& name) {
+  if (library_type(name) || !spellable_name(name)) return "";
+  const DwarfInfo& old_info = r.old_release->dwarf;
+  if (old_info.ambiguous_types.count(name) || r.new_release->dwarf.ambiguous_types.count(name))
+    return "the compiler gives its name to two different types (A<5> and A<5L>?), which cannot be told apart";
+  auto [scope, leaf] = split_scope(name);
+  if (scope.find('<') != std::string::npos) return "a class nested in an instance of a class template";
+  auto instance = template_instance(leaf);
+  if (!instance) return "";
+  if (names_struct(old_info, scope, TypeKind::kStruct)) return "an instance of a class template nested in a class";
+  if (auto it = r.new_release->dwarf.named_types.find(name); it != r.new_release->dwarf.named_types.end())
+    if (const TypeNode* t = r.new_release->dwarf.types.get(it->second); t && is_source_file(t->decl_file))
+      return "an instance of a class template defined in a source file, which the transform file cannot include";
+  for (const std::string& a : instance->arguments) {
+    if (a.empty()) return "a template argument DWARF does not name";
+    if (a[0] == '&' || a.rfind("(&", 0) == 0 || a == "nullptr" || a.rfind("(nullptr", 0) == 0)
+      return "a template argument that is a pointer (" + a + ")";
+    if (std::isdigit(static_cast<unsigned char>(a[0])) || a[0] == '-' || a[0] == '(' || a[0] == '\'' || a == "true" ||
+        a == "false")
+      continue;
+    if (names_struct(old_info, split_scope(a).first, TypeKind::kEnum))
+      return "a template argument that is an enumerator (" + a + ")";
+    if (!old_info.named_types.count(a))
+      for (const auto& [other, id] : old_info.named_types)
+        if (other.rfind(a + "<", 0) == 0) return "a template argument that is a template (" + a + ")";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::set<std::string> declared_types(const DiffResult& r) {
+  std::set<std::string> out;
+  for (const auto* list : {&r.types.types, &r.types.reaching})
+    for (const TypeChange& c : *list)
+      if (declared_in_transform(c.name) && undeclarable(r, c.name).empty()) out.insert(c.name);
+  return out;
+}
+
+std::vector<std::string> undeclarable_types(const DiffResult& r) {
+  std::vector<std::string> out;
+  for (const auto* list : {&r.types.types, &r.types.reaching})
+    for (const TypeChange& c : *list)
+      if (std::string why = undeclarable(r, c.name); !why.empty()) out.push_back(c.name + ": " + why);
+  return out;
 }
 
 std::string generate_transform_source(const DiffResult& r) { return Writer(r).generate(); }

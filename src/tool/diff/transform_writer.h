@@ -3,7 +3,9 @@
 // changed class and direction, and a stub skeleton per changed signature.
 #pragma once
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "tool/diff/diff_engine.h"
 
@@ -20,5 +22,16 @@ DatumSymbols datum_symbols(const SymbolRef& datum);
 std::string stub_symbol(const SymbolRef& old_function);
 
 std::string generate_transform_source(const DiffResult& result);
+
+// The changed types the transform file declares in hotswap_old, each with an old layout and
+// overloads: the program's own classes and the instances of its class templates
+// (declared_in_transform), less those named below.
+std::set<std::string> declared_types(const DiffResult& result);
+
+// The changed types of the program the file would have to declare and cannot, each with
+// why ("app::Box<int>::Node: a class nested in an instance of a class template"). Writing
+// the file without them would leave old layouts reading old bytes through the new type:
+// `hotswap diff` refuses instead.
+std::vector<std::string> undeclarable_types(const DiffResult& result);
 
 }  // namespace hotswap::diff

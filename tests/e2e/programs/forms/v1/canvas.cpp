@@ -41,6 +41,7 @@ void fill() {
   for (int i = 0; i < 5; ++i) g_canvas.strokes.push_back({60 + i});
   for (int i = 0; i < Palette::size(); ++i) g_canvas.swatches.push_back({70 + i});
   for (int i = 0; i < 3; ++i) g_canvas.tallies.push_back({0, i});
+  g_canvas.mark = Tally<int>{5, 9};
 }
 
 void draw(unsigned seed) {
@@ -82,7 +83,9 @@ std::string audit() {
     counted += t.count;
     digest = digest * 31 + static_cast<unsigned long>(t.resets);
   }
-  bool templates = g_canvas.tally.count == g_canvas.edits && counted == g_canvas.edits && g_canvas.tallies.size() == 3;
+  const auto* mark = std::get_if<Tally<int>>(&g_canvas.mark);
+  bool templates = g_canvas.tally.count == g_canvas.edits && counted == g_canvas.edits &&
+                   g_canvas.tallies.size() == 3 && mark && mark->count == 5 && mark->resets == 9;
   long initial = 0;
   for (int i : {0, 1, 2, 3, 4, 5, 6, 7, 20, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 50, 51, 52, 53}) initial += 3 + i % 5;
   return "v1 shapes " + std::to_string(shapes) + " edits " + std::to_string(g_canvas.edits) + " sum " +

@@ -1,7 +1,7 @@
 // Every form of state a release may change, held by one global: a derived class whose base
 // changes, bit-fields, an enum whose underlying type grows, an anonymous union, and the
 // standard containers (map values, optional, deque, list) and a C array of the class,
-// nested classes, and instances of a class template.
+// nested classes, and instances of a class template, one held in a std::variant.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace geo {
@@ -58,6 +59,7 @@ struct Canvas {
   std::vector<Palette::Swatch> swatches;
   Tally<long> tally;
   std::deque<Tally<int>> tallies;
+  std::variant<long, Tally<int>> mark;
   std::map<std::string, Shape> named;
   std::optional<Shape> selected;
   std::deque<Shape> history;
