@@ -490,12 +490,15 @@ bool clear(const T& member) {
 }
 
 // The alternative the old variant holds, built in the new one (in place: what is noted of it
-// stays where it is) and filled.
+// stays where it is) and filled. std::get_if, not std::get: std::get can throw, and Clang
+// then puts std::bad_variant_access's vtable in the patch, whose slots (the patch's own
+// copies of its functions) differ from the running program's, and the patch is refused.
 template <class From, class To, std::size_t... I>
 bool transform_alternative(const From& from, To& to, std::index_sequence<I...>) {
   bool done = false;
-  (void)(... || (from.index() == I &&
-                 (to.template emplace<I>(), done = hotswap::transform(std::get<I>(from), std::get<I>(to)), true)));
+  (void)(... || (from.index() == I && (to.template emplace<I>(),
+                                       done = hotswap::transform(*std::get_if<I>(&from), *std::get_if<I>(&to)),
+                                       true)));
   return done;
 }
 
