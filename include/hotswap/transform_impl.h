@@ -314,16 +314,28 @@ void reset(T& object) {
 template <class From, class To>
 constexpr bool transformable();
 
-// A variant's alternatives, pairwise, in the same order: each transformable, and the new one
-// default-constructible (it is built first, then filled, like any new object).
-template <class From, class To, std::size_t... I>
-constexpr bool variant_transformable(std::index_sequence<I...>) {
-  if constexpr (std::variant_size_v<From> != std::variant_size_v<To>) {
+// Whether alternative F of an old variant becomes alternative T of the new one, at the same
+// index: the same type (default-constructible or copyable, to be built in place), or a
+// changed one with a way to migrate it (its transformer, a container of it, a pointer to
+// it) into a default-constructed T. Never an arithmetic conversion: variant<int, long> ->
+// variant<long, int> is a reordering, not two conversions.
+template <class F, class T>
+constexpr bool alternative_transformable() {
+  if constexpr (std::is_same_v<F, T>) {
+    return std::is_default_constructible_v<T> || std::is_copy_constructible_v<T>;
+  } else if constexpr ((std::is_arithmetic_v<F> || std::is_enum_v<F>) && (std::is_arithmetic_v<T> || std::is_enum_v<T>)) {
     return false;
   } else {
-    return (... && (std::is_default_constructible_v<std::variant_alternative_t<I, To>> &&
-                    transformable<std::variant_alternative_t<I, From>, std::variant_alternative_t<I, To>>()));
+    return std::is_default_constructible_v<T> && transformable<F, T>();
   }
+}
+
+// A variant's alternatives, pairwise, in the same order. One side may have more at its end
+// (alternatives appended by the new release, or going back, held by none of the new values):
+// a value holding one of those fails the migration when it is met.
+template <class From, class To, std::size_t... I>
+constexpr bool variant_transformable(std::index_sequence<I...>) {
+  return (... && alternative_transformable<std::variant_alternative_t<I, From>, std::variant_alternative_t<I, To>>());
 }
 
 // Whether transform(From, To) has a way: the same choices as transform() below, answered
@@ -358,7 +370,8 @@ constexpr bool transformable() {
     return transformable<typename From::first_type, typename To::first_type>() &&
            transformable<typename From::second_type, typename To::second_type>();
   } else if constexpr (is_instance_v<From, std::variant> && is_instance_v<To, std::variant>) {
-    return variant_transformable<From, To>(std::make_index_sequence<std::variant_size_v<From>>{});
+    return variant_transformable<From, To>(
+        std::make_index_sequence<std::min(std::variant_size_v<From>, std::variant_size_v<To>)>{});
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
     if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>)
@@ -490,15 +503,34 @@ bool clear(const T& member) {
 }
 
 // The alternative the old variant holds, built in the new one (in place: what is noted of it
-// stays where it is) and filled. std::get_if, not std::get: std::get can throw, and Clang
-// then puts std::bad_variant_access's vtable in the patch, whose slots (the patch's own
-// copies of its functions) differ from the running program's, and the patch is refused.
+// stays where it is) and filled; an unchanged one that cannot be default-constructed is
+// copied in. std::get_if, not std::get: std::get can throw, and Clang then puts
+// std::bad_variant_access's vtable in the patch, whose slots (the patch's own copies of its
+// functions) differ from the running program's, and the patch is refused.
+template <std::size_t I, class From, class To>
+bool transform_alternative(const From& from, To& to) {
+  using namespace migration_detail;
+  if constexpr (I >= std::variant_size_v<To>) {
+    return fail("a " + type_name<From>() + " holds its alternative " + std::to_string(I) + ", which a " +
+                type_name<To>() + " does not have: migrate it by hand");
+  } else {
+    using F = std::variant_alternative_t<I, From>;
+    using T = std::variant_alternative_t<I, To>;
+    const F& source = *std::get_if<I>(&from);
+    if constexpr (std::is_same_v<F, T> && !std::is_default_constructible_v<T>) {
+      to.template emplace<I>(source);
+      return true;
+    } else {
+      to.template emplace<I>();
+      return hotswap::transform(source, *std::get_if<I>(&to));
+    }
+  }
+}
+
 template <class From, class To, std::size_t... I>
-bool transform_alternative(const From& from, To& to, std::index_sequence<I...>) {
+bool transform_held_alternative(const From& from, To& to, std::index_sequence<I...>) {
   bool done = false;
-  (void)(... || (from.index() == I && (to.template emplace<I>(),
-                                       done = hotswap::transform(*std::get_if<I>(&from), *std::get_if<I>(&to)),
-                                       true)));
+  (void)(... || (from.index() == I && (done = transform_alternative<I>(from, to), true)));
   return done;
 }
 
@@ -591,11 +623,12 @@ bool transform(const From& from, To& to) {
     return hotswap::transform(from.first, to.first) && hotswap::transform(from.second, to.second);
   } else if constexpr (is_instance_v<From, std::variant> && is_instance_v<To, std::variant>) {
     static_assert(transformable<From, To>(),
-                  "hotswap: two variants migrate alternative by alternative: the same number of them, each "
-                  "transformable, the new ones default-constructible");
+                  "hotswap: two variants migrate alternative by alternative, in the same order (one may have "
+                  "more at its end): each the same type, or a changed one that can be migrated into a "
+                  "default-constructed new one; write it by hand otherwise");
     if (from.valueless_by_exception())
       return fail("an old " + type_name<From>() + " holds no value (an exception left it so): migrate it by hand");
-    return transform_alternative(from, to, std::make_index_sequence<std::variant_size_v<From>>{});
+    return transform_held_alternative(from, to, std::make_index_sequence<std::variant_size_v<From>>{});
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
     static_assert(std::is_same_v<typename From::key_type, typename To::key_type>,

@@ -187,7 +187,7 @@ INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                          ::testing::Values("struct_layout", "global_type", "signature", "heap_type", "typedef_struct",
                                            "c_server", "polymorphic_type", "polymorphic_hierarchy", "nested_class",
                                            "template_class", "variant_type", "template_values_GNU_O2",
-                                           "template_values_Clang_O2"),
+                                           "template_values_Clang_O2", "vtable_member"),
                          [](const auto& info) { return info.param; });
 
 // The standard library's implementation types a changed class reaches (a variant's storage
@@ -244,6 +244,42 @@ TEST(DiffRefusals, AnOldLayoutNamingANewTypeIsRefused) {
   auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("new_type.cpp")});
   ASSERT_FALSE(patch.ok());
   EXPECT_NE(patch.error().message.find("member `thread` is declared THREAD*, which should be hotswap_old::THREAD*"),
+            std::string::npos)
+      << patch.error().message;
+}
+
+// A changed class no C++ can name (in an anonymous namespace), held through a typedef the
+// generator can spell: the old layout would name the new class by the typedef. Refused,
+// naming the member, although the sizes agree.
+TEST(DiffRefusals, AnUnnameableChangedTypeBehindATypedefIsRefused) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["anonymous_typedef"].old_binary, pairs["anonymous_typedef"].new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_FALSE(generated_transform(*result, scratch).empty());
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("transform.cpp")});
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE(patch.error().message.find("member `impl` holds (anonymous namespace)::Impl, a changed type the transform "
+                                       "file does not declare"),
+            std::string::npos)
+      << patch.error().message;
+}
+
+// GCC names app::Pick<5> and app::Pick<5L> alike: v1 holds the one, v2 the other. The
+// transform file's app::Pick<5> is the int one, not the new release's: refused, never
+// written through the wrong layout.
+TEST(DiffRefusals, ANameTheReleasesGiveToTwoTypesIsRefused) {
+  auto pairs = corpus();
+  if (!pairs.count("template_release_ambiguous_GNU_O2")) GTEST_SKIP() << "built by GCC only";
+  const Pair& pair = pairs["template_release_ambiguous_GNU_O2"];
+  if (pair.old_binary == "-") GTEST_SKIP() << "no GCC when the tree was configured";
+  Scratch scratch;
+  auto result = compute_diff(pair.old_binary, pair.new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_FALSE(generated_transform(*result, scratch).empty());
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("transform.cpp")});
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE(patch.error().message.find("the app::Pick<5> the transform file sees is not the new release's: size 8, not 16"),
             std::string::npos)
       << patch.error().message;
 }

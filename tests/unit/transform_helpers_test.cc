@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 namespace app {
@@ -395,6 +396,47 @@ TEST(TransformHelpers, ClearEmptiesAMemberAndAFailedMigrationGivesItBack) {
   hotswap_migration_abort();
   hotswap_migration_clear();
   EXPECT_EQ(temporary, std::vector<int>{4});
+}
+
+// An unchanged class without a default constructor, held in a variant.
+struct Fixed {
+  explicit Fixed(int v) : value(v) {}
+  int value;
+};
+
+// Variants migrate alternative by alternative, at the same index: the same type, or a
+// changed one through its transformer. Never by conversion: variant<int, long> -> variant<long,
+// int> is a reordering the default cannot migrate.
+TEST(TransformHelpers, VariantsMigrateAlternativeByAlternativeNeverByConversion) {
+  using hotswap::migration_detail::transformable;
+  static_assert(!transformable<std::variant<int, long>, std::variant<long, int>>());
+  static_assert(!transformable<std::variant<int, hotswap_old::app::Item>, std::variant<app::Item, int>>());
+  static_assert(transformable<std::variant<int, hotswap_old::app::Item>, std::variant<int, app::Item>>());
+  // An alternative appended by the new release, and going back, one the old release lacks.
+  static_assert(transformable<std::variant<int, hotswap_old::app::Item>, std::variant<int, app::Item, double>>());
+  static_assert(transformable<std::variant<int, app::Item, double>, std::variant<int, hotswap_old::app::Item>>());
+  // An unchanged alternative is copied in: it need not be default-constructible.
+  static_assert(transformable<std::variant<Fixed, hotswap_old::app::Item>, std::variant<Fixed, app::Item, double>>());
+
+  std::variant<Fixed, hotswap_old::app::Item> fixed{Fixed(3)}, item{hotswap_old::app::Item{"pear", 4}};
+  std::variant<Fixed, app::Item, double> fixed2{Fixed(0)}, item2{Fixed(0)};
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(fixed, fixed2) && hotswap::transform(item, item2)) << hotswap_migration_error();
+  ASSERT_EQ(hotswap_migration_end(), 0);
+  hotswap_migration_clear();
+  EXPECT_EQ(std::get<Fixed>(fixed2).value, 3);
+  EXPECT_EQ(std::get<app::Item>(item2).quantity, 4);
+  EXPECT_EQ(std::get<app::Item>(item2).shelf, 7);
+
+  // Back: a value holding the appended alternative has no old form, and says so.
+  std::variant<Fixed, app::Item, double> appended{2.5};
+  std::variant<Fixed, hotswap_old::app::Item> back{Fixed(0)};
+  hotswap_migration_begin();
+  EXPECT_FALSE(hotswap::transform(appended, back));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("alternative 2"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();
+  hotswap_migration_clear();
 }
 
 }  // namespace

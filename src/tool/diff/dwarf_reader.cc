@@ -1,5 +1,6 @@
 #include "tool/diff/dwarf_reader.h"
 
+#include "tool/diff/cpp_render.h"
 #include "tool/diff/type_signature.h"
 
 #include <dwarf.h>
@@ -7,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <filesystem>
@@ -317,10 +319,26 @@ class UnitWalker {
       const TypeMember &m = a.members[i], &n = b.members[i];
       if (m.name != n.name || m.offset != n.offset || m.bit_size != n.bit_size) return false;
       if (m.type == n.type) continue;
-      const TypeNode *x = t.get(strip_aliases(t, m.type)), *y = t.get(strip_aliases(t, n.type));
-      if (!x || !y || x->kind != y->kind || x->size != y->size || x->name != y->name) return false;
+      // A member's type is compared by what it is called, not by its node: a class with a
+      // vtable is only declared (size 0) in the units that lack its key function, and is the
+      // same class as its definition elsewhere.
+      int x = strip_aliases(t, m.type), y = strip_aliases(t, n.type);
+      if (spell_type(t, x) != spell_type(t, y)) return false;
+      const TypeNode *p = t.get(x), *q = t.get(y);
+      if (p && q && !p->declaration && !q->declaration && p->size != q->size) return false;
     }
     return true;
+  }
+
+  // How many of a class's members are of a class this unit only declares (one with a vtable
+  // whose key function is elsewhere): of two definitions alike, the one with fewer gives the
+  // members' sizes, which old layouts need.
+  std::size_t declared_members(const TypeNode& node) const {
+    const TypeTable& t = info_.types;
+    return static_cast<std::size_t>(std::count_if(node.members.begin(), node.members.end(), [&](const TypeMember& m) {
+      const TypeNode* type = t.get(strip_aliases(t, m.type));
+      return type && type->declaration;
+    }));
   }
 
   void visit(Dwarf_Die* die, DwarfFunction* function) {
@@ -336,8 +354,11 @@ class UnitWalker {
           int id = types_.build(die);
           const TypeNode& node = info_.types.nodes[static_cast<std::size_t>(id)];
           auto [at, fresh] = info_.named_types.emplace(node.name, id);
-          if (!fresh && at->second != id && !same_layout(info_.types.nodes[static_cast<std::size_t>(at->second)], node))
-            info_.ambiguous_types.insert(node.name);
+          if (!fresh && at->second != id) {
+            const TypeNode& first = info_.types.nodes[static_cast<std::size_t>(at->second)];
+            if (!same_layout(first, node)) info_.ambiguous_types.insert(node.name);
+            else if (declared_members(node) < declared_members(first)) at->second = id;  // the one that says more
+          }
         }
         walk(die, function);  // nested types and member functions' out-of-line definitions
         break;

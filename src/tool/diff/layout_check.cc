@@ -34,6 +34,20 @@ bool same_type(const TypeTable& file, int file_id, const TypeTable& expected, in
   return spell_type(file, a) == spell_type(expected, b);
 }
 
+// The changed type of `undeclared` that the old release's type `id` spells (through
+// typedefs, qualifiers, pointers and arrays, and as a template argument of a class it
+// names); "" if none.
+std::string undeclared_in(const TypeTable& table, int id, const std::set<std::string>& undeclared, int depth = 0) {
+  const TypeNode* n = table.get(id);
+  if (!n || depth > 64) return "";
+  if (n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) {
+    for (const std::string& u : undeclared)
+      if (n->name == u || mentions_type(n->name, u)) return u;
+    return "";
+  }
+  return undeclared_in(table, n->target, undeclared, depth + 1);
+}
+
 }  // namespace
 
 void rename_namespace(DwarfInfo& info, const std::string& from, const std::string& to) {
@@ -55,7 +69,7 @@ void rename_namespace(DwarfInfo& info, const std::string& from, const std::strin
 }
 
 Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::set<std::string>& declared,
-                         const std::string& file) {
+                         const std::set<std::string>& undeclared, const std::string& file) {
   // What the old release's types are called in the file: its changed types in hotswap_old.
   TypeTable expected = old_view(old_release.types, declared, /*global=*/false);
   const TypeTable& renamed = checked.types;
@@ -118,9 +132,43 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
         return make_error(where + ": member `" + m.name + "` is " + std::to_string(bytes) + " bytes, the old release's " +
                           spell_type(old_release.types, a.type) + " is " + std::to_string(t ? t->size : 0));
       }
+      // A changed type the file cannot declare would be spelled by its new name here, and
+      // the member read through the new layout: the generator refuses such types, and a
+      // typedef or a hand-written file must not slip one past it.
+      if (std::string u = undeclared_in(old_release.types, a.type, undeclared); !u.empty())
+        return make_error(where + ": member `" + m.name + "` holds " + u +
+                          ", a changed type the transform file does not declare in hotswap_old, so its old bytes "
+                          "would be read through the new layout");
       if (!same_type(renamed, m.type, expected, a.type))
         return make_error(where + ": member `" + m.name + "` is declared " + spell_type(renamed, m.type) +
                           ", which should be " + spell_type(expected, a.type));
+    }
+  }
+  return Status::success();
+}
+
+Status check_new_layouts(const DwarfInfo& checked, const DwarfInfo& new_release, const std::set<std::string>& declared,
+                         const std::string& file) {
+  for (const std::string& name : declared) {
+    auto in_file = checked.named_types.find(name);
+    auto in_release = new_release.named_types.find(name);
+    if (in_file == checked.named_types.end() || in_release == new_release.named_types.end()) continue;
+    const TypeNode& seen = checked.types.nodes[static_cast<std::size_t>(in_file->second)];
+    const TypeNode& actual = new_release.types.nodes[static_cast<std::size_t>(in_release->second)];
+    if (seen.kind != TypeKind::kStruct || seen.declaration || actual.declaration) continue;
+    std::string where = file + ": the " + name + " the transform file sees is not the new release's";
+    std::string hint = " (does the compiler give this name to two types, as GCC does to A<5> and A<5L>?)";
+    if (seen.size != actual.size)
+      return make_error(where + ": size " + std::to_string(seen.size) + ", not " + std::to_string(actual.size) + hint);
+    std::map<std::string, std::uint64_t> offsets;
+    for (const TypeMember& m : actual.members)
+      if (!m.is_base && !m.name.empty()) offsets[m.name] = m.offset;
+    for (const TypeMember& m : seen.members) {
+      if (m.is_base || m.name.empty()) continue;
+      auto o = offsets.find(m.name);
+      if (o == offsets.end() || o->second != m.offset)
+        return make_error(where + ": member `" + m.name + "`" +
+                          (o == offsets.end() ? " is not the new release's" : " is at another offset") + hint);
     }
   }
   return Status::success();

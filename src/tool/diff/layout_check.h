@@ -18,7 +18,15 @@ namespace hotswap::diff {
 // compiled with hotswap_old renamed per patch; the check speaks the file's names).
 void rename_namespace(DwarfInfo& info, const std::string& from, const std::string& to);
 
+// `undeclared` the program's changed types it does not declare (those no C++ can name): a
+// member holding one must be bytes.
 Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release, const std::set<std::string>& declared,
+                         const std::set<std::string>& undeclared, const std::string& file);
+
+// The other side: each declared type as the transform unit sees it (the program's headers)
+// must be the new release's (size, each member's offset), or the transformers would write
+// new objects through a wrong layout.
+Status check_new_layouts(const DwarfInfo& checked, const DwarfInfo& new_release, const std::set<std::string>& declared,
                          const std::string& file);
 
 }  // namespace hotswap::diff

@@ -164,7 +164,9 @@ Expected<CompiledTransform> compile_transform(const DiffResult& r, const std::st
   auto checked = read_dwarf(check, {source, std::filesystem::absolute(source).string()});
   if (!checked) return checked.error();
   rename_namespace(*checked, old_namespace_of(r), kOldNamespace);  // as the file spells them
-  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, declared_types(r), file));
+  std::set<std::string> declared = declared_types(r);
+  HOTSWAP_TRY(check_old_layouts(*checked, r.old_release->dwarf, declared, undeclared_types(r), file));
+  HOTSWAP_TRY(check_new_layouts(*checked, r.new_release->dwarf, declared, file));
   auto elf = ElfFile::open(out.object);
   if (!elf) return elf.error();
   auto defined = defined_symbols(*elf);

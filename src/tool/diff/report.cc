@@ -26,28 +26,28 @@ const char* data_kind_name(DataChange::Kind k) {
 
 std::string where(const SymbolRef& s) { return s.file.empty() ? "" : "  [" + s.file + "]"; }
 
-// A type of the standard library's implementation (std::__detail::__variant::_Variadic_union,
-// __gnu_cxx::__aligned_membuf): a name with a reserved identifier in its scope or its own
-// name, not counting template arguments. Its change follows from the program's types; the
-// report counts such types instead of listing them (the JSON report lists them all).
-bool library_internal(const std::string& name) {
-  std::string head = name.substr(0, name.find('<'));
-  if (head.rfind("std::", 0) != 0 && head.rfind("__gnu_cxx::", 0) != 0) return false;
-  for (std::size_t at = 0; at < head.size();) {
-    std::size_t end = head.find("::", at);
-    std::string part = head.substr(at, end == std::string::npos ? std::string::npos : end - at);
-    if (part.size() >= 2 && part[0] == '_' && (part[1] == '_' || (part[1] >= 'A' && part[1] <= 'Z'))) return true;
-    if (end == std::string::npos) break;
-    at = end + 2;
-  }
-  return false;
-}
-
 constexpr const char* kRuntimeRefusesTypes =
     "note: the runtime moves these data and the objects they own with the transform file's transformers, "
     "the program's threads held at update points (docs/type-updates.md)";
 
 }  // namespace
+
+bool library_internal(const std::string& name) {
+  if (name.rfind("std::", 0) != 0 && name.rfind("__gnu_cxx::", 0) != 0) return false;
+  // The name without its template arguments; its last part is the class itself. Only that
+  // part counts: std::__1::vector (libc++) and std::__debug::vector are containers the
+  // program chose, whatever the namespace they live in.
+  std::string outer;
+  int depth = 0;
+  for (char c : name) {
+    if (c == '<') ++depth;
+    else if (c == '>') --depth;
+    else if (depth == 0) outer += c;
+  }
+  std::size_t last = outer.rfind("::");
+  std::string leaf = last == std::string::npos ? outer : outer.substr(last + 2);
+  return leaf.size() >= 2 && leaf[0] == '_' && (leaf[1] == '_' || (leaf[1] >= 'A' && leaf[1] <= 'Z'));
+}
 
 std::string text_report(const DiffResult& r, const Manifest& m, const ReportStatus& status) {
   std::ostringstream out;

@@ -146,6 +146,9 @@ TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed,
     for (TypeNode& n : view.nodes)
       if (n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum || n.kind == TypeKind::kTypedef)
         n.name = from_global_scope(globally_qualified(n.name));
+  // Names changed: the index of definitions by name is built again when first asked.
+  view.complete_by_name.clear();
+  view.complete_indexed = false;
   return view;
 }
 

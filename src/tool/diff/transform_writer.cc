@@ -32,7 +32,7 @@ std::string identifier(const std::string& name) {
 std::uint64_t round_up(std::uint64_t v, std::uint64_t a) { return a ? (v + a - 1) / a * a : v; }
 
 std::uint64_t alignment(const TypeTable& t, int id, int depth = 0) {
-  const TypeNode* n = t.get(strip_aliases(t, id));
+  const TypeNode* n = t.get(defined_type(t, id));
   if (!n || depth > 32) return 1;
   switch (n->kind) {
     case TypeKind::kBase:
@@ -480,7 +480,7 @@ class Writer {
     std::size_t index = 0;
     for (const TypeMember& m : n.members) {
       ++index;
-      const TypeNode* t = table.get(strip_aliases(table, m.type));
+      const TypeNode* t = table.get(defined_type(table, m.type));
       std::uint64_t size = t ? t->size : 0;
       std::uint64_t align = alignment(table, m.type);
       max_align = std::max(max_align, align);
@@ -697,6 +697,22 @@ std::string stub_symbol(const SymbolRef& old_function) {
 
 namespace {
 
+// Whether a template argument that is a plain qualified name ("app::Green", "int") names a
+// type the old release knows. Clang names an unscoped enumerator argument by its name
+// (Box<app::Green>), which reads like a type and is not one.
+bool names_a_type(const DwarfInfo& info, const std::string& argument) {
+  if (info.named_types.count(argument)) return true;
+  return std::any_of(info.types.nodes.begin(), info.types.nodes.end(), [&](const TypeNode& n) {
+    return n.name == argument && n.kind != TypeKind::kFunction && n.kind != TypeKind::kOther;
+  });
+}
+
+bool plain_name(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+  });
+}
+
 // Why the file cannot declare the changed program type `name`; "" if it can (or need not:
 // the standard library's types are spelled from the program's, and a type no C++ can name
 // is carried as bytes).
@@ -708,13 +724,14 @@ std::string undeclarable(const DiffResult& r, const std::string& name) {
   auto [scope, leaf] = split_scope(name);
   if (scope.find('<') != std::string::npos) return "a class nested in an instance of a class template";
   auto instance = template_instance(leaf);
-  if (!instance) return "";
+  if (!instance) return declared_in_transform(name) ? "" : "a name the transform file cannot write back";
   if (names_struct(old_info, scope, TypeKind::kStruct)) return "an instance of a class template nested in a class";
   if (auto it = r.new_release->dwarf.named_types.find(name); it != r.new_release->dwarf.named_types.end())
     if (const TypeNode* t = r.new_release->dwarf.types.get(it->second); t && is_source_file(t->decl_file))
       return "an instance of a class template defined in a source file, which the transform file cannot include";
   for (const std::string& a : instance->arguments) {
     if (a.empty()) return "a template argument DWARF does not name";
+    if (a.find("...") != std::string::npos) return "a template argument the transform file cannot write back (" + a + ")";
     if (a[0] == '&' || a.rfind("(&", 0) == 0 || a == "nullptr" || a.rfind("(nullptr", 0) == 0)
       return "a template argument that is a pointer (" + a + ")";
     if (std::isdigit(static_cast<unsigned char>(a[0])) || a[0] == '-' || a[0] == '(' || a[0] == '\'' || a == "true" ||
@@ -722,11 +739,14 @@ std::string undeclarable(const DiffResult& r, const std::string& name) {
       continue;
     if (names_struct(old_info, split_scope(a).first, TypeKind::kEnum))
       return "a template argument that is an enumerator (" + a + ")";
+    if (plain_name(a) && !names_a_type(old_info, a))
+      return "a template argument that names no type the old release has (an enumerator? " + a + ")";
     if (!old_info.named_types.count(a))
       for (const auto& [other, id] : old_info.named_types)
         if (other.rfind(a + "<", 0) == 0) return "a template argument that is a template (" + a + ")";
   }
-  return "";
+  // Whatever else keeps the name out of the file is a refusal too, never a silent omission.
+  return declared_in_transform(name) ? "" : "a name the transform file cannot write back";
 }
 
 }  // namespace
@@ -736,6 +756,14 @@ std::set<std::string> declared_types(const DiffResult& r) {
   for (const auto* list : {&r.types.types, &r.types.reaching})
     for (const TypeChange& c : *list)
       if (declared_in_transform(c.name) && undeclarable(r, c.name).empty()) out.insert(c.name);
+  return out;
+}
+
+std::set<std::string> undeclared_types(const DiffResult& r) {
+  std::set<std::string> declared = declared_types(r), out;
+  for (const auto* list : {&r.types.types, &r.types.reaching})
+    for (const TypeChange& c : *list)
+      if (!library_type(c.name) && !declared.count(c.name)) out.insert(c.name);
   return out;
 }
 

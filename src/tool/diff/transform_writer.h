@@ -28,6 +28,10 @@ std::string generate_transform_source(const DiffResult& result);
 // (declared_in_transform), less those named below.
 std::set<std::string> declared_types(const DiffResult& result);
 
+// The program's changed types the file does not declare (not the standard library's, which
+// are spelled from the program's): an old layout must hold them as bytes.
+std::set<std::string> undeclared_types(const DiffResult& result);
+
 // The changed types of the program the file would have to declare and cannot, each with
 // why ("app::Box<int>::Node: a class nested in an instance of a class template"). Writing
 // the file without them would leave old layouts reading old bytes through the new type:

@@ -58,20 +58,6 @@ Indexed index_side(const DwarfSide& side) {
 // The changed type a value of type `id` reaches through members, pointers, arrays or
 // template arguments (containers), with the path to it; "" if none. A changed type it is
 // itself counts only when `behind` (reached through something).
-// A struct's complete definition, for one a unit knows only by name (a member of type
-// std::vector<std::unique_ptr<Worker>> in a unit that never instantiated the vector): the
-// first unit that defines it, or -1.
-int complete_definition(const TypeTable& table, const std::string& name) {
-  if (!table.complete_indexed) {
-    for (std::size_t i = 0; i < table.nodes.size(); ++i)
-      if (table.nodes[i].kind == TypeKind::kStruct && !table.nodes[i].declaration)
-        table.complete_by_name.emplace(table.nodes[i].name, static_cast<int>(i));
-    table.complete_indexed = true;
-  }
-  auto it = table.complete_by_name.find(name);
-  return it == table.complete_by_name.end() ? -1 : it->second;
-}
-
 std::string reach(const TypeTable& table, int id, const std::set<std::string>& changed, bool behind,
                   std::set<int>& seen, std::string& path) {
   int bare = strip_aliases(table, id);

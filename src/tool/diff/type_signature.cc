@@ -266,4 +266,26 @@ bool mentions_type(const std::string& text, const std::string& type) {
   return false;
 }
 
+// A struct's complete definition, for one a unit knows only by name (a member of type
+// std::vector<std::unique_ptr<Worker>> in a unit that never instantiated the vector): the
+// first unit that defines it, or -1.
+int complete_definition(const TypeTable& table, const std::string& name) {
+  if (!table.complete_indexed) {
+    for (std::size_t i = 0; i < table.nodes.size(); ++i)
+      if (table.nodes[i].kind == TypeKind::kStruct && !table.nodes[i].declaration)
+        table.complete_by_name.emplace(table.nodes[i].name, static_cast<int>(i));
+    table.complete_indexed = true;
+  }
+  auto it = table.complete_by_name.find(name);
+  return it == table.complete_by_name.end() ? -1 : it->second;
+}
+
+int defined_type(const TypeTable& table, int id) {
+  int bare = strip_aliases(table, id);
+  const TypeNode* n = table.get(bare);
+  if (n && n->kind == TypeKind::kStruct && n->declaration)
+    if (int defined = complete_definition(table, n->name); defined >= 0) return defined;
+  return bare;
+}
+
 }  // namespace hotswap::diff

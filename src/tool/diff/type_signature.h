@@ -29,6 +29,14 @@ class SignatureCache {
 // The type with typedefs and cv-qualifiers peeled off.
 int strip_aliases(const TypeTable& table, int id);
 
+// A struct's complete definition, for one a unit knows only by name: the first unit that
+// defines it, or -1.
+int complete_definition(const TypeTable& table, const std::string& name);
+
+// strip_aliases, and a declared class replaced by its definition where a unit has one (a
+// class with a vtable is only declared in the units that lack its key function).
+int defined_type(const TypeTable& table, int id);
+
 // Whether copying the bytes of a value of this type copies the value: scalars, and arrays
 // and structs of them without virtual functions. (A user-declared copy constructor of such
 // a struct is not seen in DWARF; the type model has none.) std::string, a mutex, anything

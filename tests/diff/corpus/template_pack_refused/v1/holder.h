@@ -1,0 +1,8 @@
+#pragma once
+namespace app {
+template <class F>
+struct Holder {
+  F call;
+  int count = 0;
+};
+}  // namespace app
