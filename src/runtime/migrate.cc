@@ -293,15 +293,16 @@ namespace {
 
 using Discard = void (*)(void* object, int patched);
 
-// Gives up the instances the last migration half filled, after a failure: emptied, their
-// objects left allocated.
+// Gives up the instances the last migration half filled, after a failure: destroyed, or
+// emptied with their objects left allocated, as the transform unit decided.
 void discard_written(LinkedPatch& patch, Direction direction) {
   for (Migration& m : patch.migrations) {
     if (!m.ran || !m.discard) continue;
     bool forward = direction == Direction::kForward;
     // 2: the patch's instance after a forward migration failed; 4: the running one after a
-    // revert's failed. The unit abandons what was written (docs/patch-format.md): it holds
-    // copies of what the other instance still owns, which a destructor would release.
+    // revert's failed. Its moved members went back; the unit destroys the rest, or abandons
+    // it where a destructor could release what the other instance still owns
+    // (docs/patch-format.md).
     reinterpret_cast<Discard>(m.discard)(reinterpret_cast<void*>(forward ? m.patched : m.running), forward ? 2 : 4);
   }
 }

@@ -10,8 +10,8 @@
 // into the running ones. Transformers move members out of the instances they move from, with
 // a record to move them back (and take plain resources over, hotswap::take, likewise), so a
 // failure at any point leaves the program's state as it was; what the failed migration built
-// is abandoned, not destroyed. Once the update commits, the objects the old instances own
-// are destroyed (discard_moved_from).
+// is destroyed where the diff found that safe, abandoned otherwise. Once the update commits,
+// the objects the old instances own are destroyed (discard_moved_from).
 #pragma once
 
 #include <chrono>

@@ -16,6 +16,7 @@
 #include "tool/diff/diff_engine.h"
 #include "tool/diff/patch_builder.h"
 #include "tool/diff/report.h"
+#include "tool/diff/transform_glue.h"
 #include "tool/diff/transform_writer.h"
 #include "tool/subprocess.h"
 
@@ -282,6 +283,38 @@ TEST(DiffRefusals, ANameTheReleasesGiveToTwoTypesIsRefused) {
   EXPECT_NE(patch.error().message.find("the app::Pick<5> the transform file sees is not the new release's: size 8, not 16"),
             std::string::npos)
       << patch.error().message;
+}
+
+// What a failed migration built is destroyed, unless a class it holds has a destructor the
+// program wrote (Socket closes a descriptor the old connection still has) or virtual
+// functions; a destructor defaulted in its class is not the program's own.
+TEST(DiffGlue, AFailedMigrationDestroysWhatNoDestructorOfTheProgramCouldRelease) {
+  auto pairs = corpus();
+  auto discard_of = [](const Glue& glue, const std::string& datum, int patched) {
+    std::size_t at = glue.source.find("hotswap_discard_data_" + datum + "(");
+    if (at == std::string::npos) return std::string("no discard entry");
+    std::string key = "if (patched == " + std::to_string(patched) + ")\n    return hotswap::migration_detail::";
+    std::size_t call = glue.source.find(key, at);
+    if (call == std::string::npos) return std::string("no case ") + std::to_string(patched);
+    call += key.size();
+    return glue.source.substr(call, glue.source.find('<', call) - call);
+  };
+  auto result = compute_diff(pairs["user_destructor"].old_binary, pairs["user_destructor"].new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  auto glue = make_glue(*result, "transform.cpp");
+  ASSERT_TRUE(glue.ok()) << glue.error().message;
+  EXPECT_EQ(discard_of(*glue, "g_conn", 2), "abandon_root");
+  EXPECT_EQ(discard_of(*glue, "g_conn", 4), "abandon_root");
+  EXPECT_EQ(discard_of(*glue, "g_queue", 2), "discard_root");
+  EXPECT_EQ(discard_of(*glue, "g_queue", 4), "discard_root");
+
+  result = compute_diff(pairs["polymorphic_type"].old_binary, pairs["polymorphic_type"].new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  glue = make_glue(*result, "transform.cpp");
+  ASSERT_TRUE(glue.ok()) << glue.error().message;
+  EXPECT_EQ(glue->source.find("discard_root<hotswap_new_type_0>(object);\n  if (patched == 4)"), std::string::npos)
+      << "objects with virtual functions are abandoned";
+  EXPECT_NE(glue->source.find("abandon_root<hotswap_new_type_0>"), std::string::npos) << glue->source;
 }
 
 // A hand-written old layout that does not match the old release's DWARF is refused, naming

@@ -231,6 +231,30 @@ TEST(HeapState, AQuantityThatNoLongerFitsRefusesTheRevertAndChangesNothing) {
   EXPECT_NE(p.ask("describe 0").find("x1099511627776@250"), std::string::npos) << "the new state is intact";
 }
 
+// A revert that fails once nearly every object has been rebuilt in the old layout: what it
+// built is destroyed, not left allocated (no class the store holds has a destructor of its
+// own or virtual functions). Abandoned, each refused revert would keep some 2000 sessions
+// with their carts, hundreds of kilobytes; twenty of them leave the heap where it was.
+TEST(HeapState, AFailedMigrationDestroysWhatItBuilt) {
+  Process p(program("sessions", "v1"));
+  ASSERT_EQ(p.ask("open 2000"), "opened");
+  EXPECT_APPLIED(p.ask("apply " + patch()));
+  ASSERT_EQ(p.ask("overflow -1"), "overflowed");
+  std::string refused = p.ask("revert");
+  ASSERT_TRUE(starts_with(refused, "refused")) << refused;
+  ASSERT_NE(refused.find("does not fit in int"), std::string::npos) << refused;
+  long before = std::stol(p.ask("heap"));
+  for (int i = 0; i < 20; ++i) {
+    refused = p.ask("revert");
+    ASSERT_TRUE(starts_with(refused, "refused")) << refused;
+  }
+  long grown = std::stol(p.ask("heap")) - before;
+  EXPECT_LT(grown, 256 * 1024) << "twenty failed reverts kept " << grown << " bytes";
+  Audit a = audit(p);
+  EXPECT_EQ(a.version, "v2");
+  EXPECT_EQ(a.sessions, 2000);
+}
+
 namespace {
 
 // "v1 shapes 24 edits E sum ok nested ok templates ok digest D [defaults ok]"

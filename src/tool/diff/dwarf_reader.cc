@@ -234,6 +234,14 @@ class TypeBuilder {
           slot = ops[0].number;
         n.virtuals.emplace_back(name ? name : "", slot);
       }
+      if (tag == DW_TAG_subprogram) {
+        // A destructor the program wrote (not the compiler's, nor `= default` in the class):
+        // it may release what a bitwise copy of the object shares with the original.
+        const char* name = dwarf_diename(&child);
+        if (name && name[0] == '~' && !attr_flag(&child, DW_AT_artificial) &&
+            attr_unsigned(&child, DW_AT_defaulted) != DW_DEFAULTED_in_class)
+          n.user_destructor = true;
+      }
     } while (dwarf_siblingof(&child, &child) == 0);
   }
 

@@ -27,9 +27,6 @@ bool holds_virtual_functions(const DwarfInfo& dwarf, int id) {
   return false;
 }
 
-}  // namespace
-namespace {
-
 std::string quoted(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
@@ -37,6 +34,19 @@ std::string quoted(const std::string& text) {
     out += c;
   }
   return out + "\"";
+}
+
+// What the discard entry does with an instance a failed migration half filled (2: the
+// patch's, going forward; 4: the running one, in a revert), once its moved members went
+// back: destroyed (and value-initialized again, for the destructor registered at exit)
+// when that releases only what the migration made; otherwise abandoned, its bytes kept.
+std::string failed_instance(const TypeTable& types, int type_id, int patched, const std::string& type) {
+  bool destroy = destroys_only_what_it_made(types, type_id);
+  return std::string(destroy ? "  // A failed migration's instance: destroyed, releasing what the migration made.\n"
+                             : "  // A failed migration's instance is abandoned, not destroyed: a class it holds has a\n"
+                               "  // destructor of its own or virtual functions (docs/type-updates.md).\n") +
+         "  if (patched == " + std::to_string(patched) + ")\n    return hotswap::migration_detail::" +
+         (destroy ? "discard_root<" : "abandon_root<") + type + ">(object);\n";
 }
 
 }  // namespace
@@ -90,10 +100,8 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << "  if (inverse)\n    hotswap::migration_detail::note_root<" << to << ", " << from << ">(from, to);\n"
         << "  else\n    hotswap::migration_detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" void " << root.symbols.discard << "(void* object, int patched) {\n"
-        << "  // A failed migration's half-filled instance is abandoned, never destroyed: it holds\n"
-        << "  // copies of what the instance moved from still owns (descriptors, counted pointers).\n"
-        << "  if (patched == 2)\n    return hotswap::migration_detail::abandon_root<" << to << ">(object);\n"
-        << "  if (patched == 4)\n    return hotswap::migration_detail::abandon_root<" << from << ">(object);\n"
+        << failed_instance(r.new_release->dwarf.types, d->new_type_id, 2, to)
+        << failed_instance(r.old_release->dwarf.types, d->old_type_id, 4, from)
         << (holds_virtual_functions(r.new_release->dwarf, d->new_type_id)
                 ? "  // Objects with virtual functions: destroyed only while the patch's code runs.\n"
                   "  if (patched == 1)  // a revert did it before switching back (3)\n"

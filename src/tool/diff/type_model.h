@@ -50,6 +50,7 @@ struct TypeNode {
   std::vector<std::uint64_t> dimensions;     // kArray; 0 for an unknown bound
   std::vector<std::pair<std::string, std::int64_t>> enumerators;  // kEnum
   std::vector<std::pair<std::string, std::uint64_t>> virtuals;     // name, vtable slot
+  bool user_destructor = false;  // kStruct: declares a destructor of its own (not defaulted)
   std::string decl_file;  // where a named type is defined, as DWARF records it
 };
 

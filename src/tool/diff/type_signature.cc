@@ -288,4 +288,46 @@ int defined_type(const TypeTable& table, int id) {
   return bare;
 }
 
+namespace {
+
+bool library_name(const std::string& name) {
+  return name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0 || name.rfind("__", 0) == 0;
+}
+
+bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<int>& seen, int depth) {
+  int bare = defined_type(table, id);
+  const TypeNode* n = table.get(bare);
+  if (!n) return true;  // void
+  if (depth > 64) return false;
+  switch (n->kind) {
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference:
+      // The program's raw pointers own nothing a destructor releases; the library's may (a
+      // vector's buffer, a unique_ptr's object).
+      return !in_library || destroyable_at(table, n->target, true, seen, depth + 1);
+    case TypeKind::kArray:
+      return destroyable_at(table, n->target, in_library, seen, depth + 1);
+    case TypeKind::kStruct: {
+      if (!seen.insert(bare).second) return true;
+      if (n->declaration) return false;  // nothing known of it
+      bool library = library_name(n->name);
+      if (!library && (n->user_destructor || is_polymorphic(table, bare))) return false;
+      if (n->keyword == "union") return true;  // destroying a union destroys no member
+      for (const TypeMember& m : n->members)
+        if (!destroyable_at(table, m.type, library, seen, depth + 1)) return false;
+      return true;
+    }
+    default:
+      return true;  // scalars, functions
+  }
+}
+
+}  // namespace
+
+bool destroys_only_what_it_made(const TypeTable& table, int id) {
+  std::set<int> seen;
+  return destroyable_at(table, id, false, seen, 0);
+}
+
 }  // namespace hotswap::diff

@@ -51,6 +51,14 @@ void collect_named_types(const TypeTable& table, int id, std::set<std::string>& 
 // base's.
 bool is_polymorphic(const TypeTable& table, int id);
 
+// Whether destroying a value of this type that a failed migration built (its moved members
+// given back, its counted pointers forgotten) releases only what the migration made: no
+// class of the program it holds (by value, or owned through the standard library) declares
+// a destructor of its own, which could release what a copy shares with the old object (a
+// descriptor, a buffer), or has virtual functions, whose destructor would run through the
+// running program's vtable, into the old release's code.
+bool destroys_only_what_it_made(const TypeTable& table, int id);
+
 // Whether the type name `text` names `type` as a whole name (a template argument:
 // "std::map<int, app::Session>" names "app::Session", not "Session").
 bool mentions_type(const std::string& text, const std::string& type);

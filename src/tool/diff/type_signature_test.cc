@@ -203,5 +203,30 @@ TEST(PlainData, ScalarsAndTheirAggregatesButNotClassesWithVirtuals) {
   EXPECT_FALSE(plain_data(types.t, types.t.add(incomplete)));
 }
 
+// After a failed migration, a new instance is destroyed only when that cannot release
+// what the old objects still own: no program class on the way with a destructor of its own
+// or virtual functions. Raw pointers of the program are not followed (destroying does not);
+// the library's are (a vector's buffer owns its elements).
+TEST(DestroysOnlyWhatItMade, UserDestructorsAndVirtualFunctionsKeepTheInstance) {
+  Types a;
+  int i = a.base("int", 4);
+  int plain = a.strukt("app::Item", 4, {member("n", 0, i)});
+  int closes = a.strukt("app::Socket", 4, {member("fd", 0, i)});
+  a.t.nodes[static_cast<std::size_t>(closes)].user_destructor = true;
+  int shape = a.strukt("app::Shape", 8, {member("_vptr.Shape", 0, a.wrap(TypeKind::kPointer, -1))});
+  auto owner_of = [&](int element) {
+    int buffer = a.strukt("std::_Vector_base<T>::_Vector_impl", 8, {member("_M_start", 0, a.wrap(TypeKind::kPointer, element))});
+    return a.strukt("std::vector<T>", 8, {member("_M_impl", 0, buffer)});
+  };
+  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::Store", 12, {member("item", 0, plain),
+                                                                           member("items", 4, owner_of(plain))})));
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::A", 4, {member("socket", 0, closes)})));
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::B", 8, {member("sockets", 0, owner_of(closes))})));
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::C", 8, {member("shapes", 0, owner_of(shape))})));
+  // A raw pointer of the program's owns nothing its holder's destructor releases.
+  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::D", 8, {member("peer", 0, a.wrap(TypeKind::kPointer, closes))})));
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, closes));
+}
+
 }  // namespace
 }  // namespace hotswap::diff

@@ -14,6 +14,23 @@
 
 #include "store.h"
 
+// The bytes the program's heap holds, as its allocator counts them (AddressSanitizer's own
+// when it is built with it).
+#ifdef __SANITIZE_ADDRESS__
+#define SESSIONS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SESSIONS_ASAN 1
+#endif
+#endif
+#ifdef SESSIONS_ASAN
+#include <sanitizer/allocator_interface.h>
+static std::size_t heap_in_use() { return __sanitizer_get_current_allocated_bytes(); }
+#else
+#include <malloc.h>
+static std::size_t heap_in_use() { return mallinfo2().uordblks; }
+#endif
+
 namespace {
 std::atomic<bool> s_stop{false};
 std::vector<std::thread> s_threads;
@@ -76,6 +93,7 @@ std::string handle(const std::string& command) {
     return "released";
   }
   if (command == "audit") return app::audit();
+  if (command == "heap") return std::to_string(heap_in_use());
   if (command.rfind("describe ", 0) == 0) return app::describe(std::stoi(command.substr(9)));
   if (command.rfind("overflow ", 0) == 0) return app::overflow(std::stoi(command.substr(9)));
   if (command.rfind("serve ", 0) == 0) {

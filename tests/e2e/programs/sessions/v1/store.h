@@ -40,6 +40,6 @@ void serve(unsigned seed);
 std::string audit();
 std::string describe(int id);
 void* session_address(int id);  // what a thread may hold across an update point
-std::string overflow(int id);  // v2: a cart quantity beyond int's range
+std::string overflow(int id);  // v2: a cart quantity beyond int's range (-1: the last session)
 
 }  // namespace app

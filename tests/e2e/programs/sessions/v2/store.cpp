@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <iterator>
+
 namespace app {
 
 Store g_store;
@@ -56,7 +58,12 @@ std::string describe(int id) {
 
 std::string overflow(int id) {
   std::lock_guard lock(g_mu);
-  g_store.sessions.at(id)->cart.at(0).quantity = 1L << 40;
+  // -1: the session a revert reaches last (the map's iteration order), once every other
+  // session has been rebuilt in the old layout.
+  Session& s = id < 0 ? *std::next(g_store.sessions.begin(), static_cast<long>(g_store.sessions.size()) - 1)->second
+                      : *g_store.sessions.at(id);
+  if (s.cart.empty()) s.cart.push_back({"crate", 0});
+  s.cart.at(0).quantity = 1L << 40;
   return "overflowed";
 }
 
