@@ -314,6 +314,14 @@ void reset(T& object) {
 template <class From, class To>
 constexpr bool transformable();
 
+// Whether a pointer to F can be forwarded to a pointer to T: the same object (an unchanged
+// type), or the new object of a changed class (its transformer says which). Never any other
+// pair: a member retyped from A* to B*, or a reordered variant<A*, B*>, would get the object
+// A moved to as a B.
+template <class F, class T>
+inline constexpr bool pointee_forwardable =
+    std::is_same_v<std::remove_cv_t<F>, std::remove_cv_t<T>> || by_overload<std::remove_cv_t<F>, std::remove_cv_t<T>>;
+
 // Whether alternative F of an old variant becomes alternative T of the new one, at the same
 // index: the same type (default-constructible or copyable, to be built in place), or a
 // changed one with a way to migrate it (its transformer, a container of it, a pointer to
@@ -349,7 +357,7 @@ constexpr bool transformable() {
     using F = std::remove_pointer_t<From>;
     using T = std::remove_pointer_t<To>;
     if constexpr (std::is_function_v<F> || std::is_function_v<T>) return std::is_function_v<F> && std::is_function_v<T>;
-    else return true;
+    else return pointee_forwardable<F, T>;
   } else if constexpr (std::is_same_v<From, To>) {
     if constexpr (is_instance_v<To, std::unique_ptr>) return true;
     else return std::is_trivially_copyable_v<To> || is_owning_std_v<To> || is_instance_v<To, std::atomic> ||
@@ -573,6 +581,9 @@ bool transform(const From& from, To& to) {
                        !std::is_function_v<std::remove_pointer_t<To>>) {
     using FromPointee = std::remove_cv_t<std::remove_pointer_t<From>>;
     using ToPointee = std::remove_cv_t<std::remove_pointer_t<To>>;
+    static_assert(pointee_forwardable<FromPointee, ToPointee>,
+                  "hotswap: a pointer goes only to the same type, or from an old class to the new one its "
+                  "hotswap_transform overload names");
     if constexpr (std::is_same_v<FromPointee, ToPointee>) {
       // An object of an unchanged type: it stays where it is, unless it lies inside an old
       // object that goes (checked when the migration ends).

@@ -69,7 +69,7 @@ void stage(PatchFile file) {
   Status s = plan_sections(patch, *r.scope);
   if (s) s = allocate_sections(patch, *r.image, slots);
   if (s) s = bind_symbols(patch, *r.scope);
-  if (s) s = check_type_identity(patch, *r.scope);
+  if (s) s = check_type_identity(patch, *r.scope, *r.image);
   if (s) s = relocate_sections(patch);
   if (s) s = stage_patch(patch, *r.image);
   if (!discard_patch(patch)) std::abort();  // staging never registers or runs anything

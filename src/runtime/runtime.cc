@@ -229,7 +229,7 @@ Expected<StagedPatch> Runtime::stage(const std::string& path, const Requester& b
   if (s) s = allocate_sections(*patch, *state_.image, slots);
   if (s) s = bind_symbols(*patch, *state_.scope);                 // bind
   if (s) s = resolve_migrations(*patch, *state_.scope, *state_.image);
-  if (s) s = check_type_identity(*patch, *state_.scope);
+  if (s) s = check_type_identity(*patch, *state_.scope, *state_.image);
   if (s) s = relocate_sections(*patch);                           // relocate
   if (s) s = stage_patch(*patch, *state_.image);                  // stage
   // A patch that moves state commits only when no thread runs the code it replaces

@@ -26,7 +26,7 @@ Status allocate_sections(LinkedPatch& patch, const RunningImage& image, std::siz
 Status bind_symbols(LinkedPatch& patch, const Scope& scope);
 // Vtables, typeinfo and VTTs bound to the running program's copies hold what the patch's
 // own copies would (docs/binding-rules.md).
-Status check_type_identity(const LinkedPatch& patch, const Scope& scope);
+Status check_type_identity(const LinkedPatch& patch, const Scope& scope, const RunningImage& image);
 // Applies every relocation of the loaded sections (and of the shadow copies).
 Status relocate_sections(LinkedPatch& patch);
 // The same for one section.

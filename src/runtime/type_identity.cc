@@ -2,6 +2,7 @@
 // program's copy (so that exceptions and dynamic_cast see one type) must hold exactly what
 // the patch's own copy would. A class that gained a virtual function or changed its bases
 // has a different table; binding new code to the old one would dispatch through wrong slots.
+#include <dlfcn.h>
 #include <elf.h>
 
 #include <cstdlib>
@@ -43,8 +44,50 @@ Expected<std::vector<unsigned char>> expected_bytes(const LinkedPatch& patch, co
   return expected;
 }
 
+// A complete or base-object destructor ("_ZN...D1Ev", "_ZN...D2Ev").
+bool object_destructor(const std::string& mangled) {
+  auto ends = [&](const char* tail) { return mangled.size() > 4 && mangled.compare(mangled.size() - 4, 4, tail) == 0; };
+  return mangled.rfind("_Z", 0) == 0 && (ends("D1Ev") || ends("D2Ev"));
+}
+
+// The name of the function the running program has at `address`: the executable's symbol
+// table, else a shared library's dynamic one; "" if none starts there.
+std::string running_function_at(const RunningImage& image, std::uint64_t address) {
+  for (const ElfSymbol& sym : image.elf->symbols())
+    if (sym.type == STT_FUNC && sym.shndx != SHN_UNDEF && image.address_of(sym) == address && object_destructor(sym.name))
+      return sym.name;
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(address), &info) && info.dli_sname &&
+      reinterpret_cast<std::uint64_t>(info.dli_saddr) == address)
+    return info.dli_sname;
+  return "";
+}
+
+// Where the two tables hold different destructors in the same slot, both of an object
+// (not deleting) destructor: the same virtual function, as two compilers chose to emit it.
+// Clang makes a class's trivial destructor an alias of its base's (std::bad_variant_access's
+// slot holds std::exception::~exception()), GCC emits the class's own; a program whose
+// units (or whose runtime library) come from both has either table. Such slots are taken
+// as the running program's; any other difference remains one. Only within [begin, end): a
+// table whose size matched the running one's.
+void accept_equivalent_destructors(const LinkedPatch& patch, const RunningImage& image, const ElfSection& s,
+                                   const SectionPlan& plan, std::uint64_t begin, std::uint64_t end,
+                                   std::vector<unsigned char>& expected) {
+  const ElfFile& elf = *patch.file.elf;
+  for (const ElfRelocation& r : elf.relocations_for(s.index)) {
+    if (r.addend != 0 || r.symbol >= elf.symbols().size() || r.offset < begin || r.offset > end || end - r.offset < 8)
+      continue;
+    std::uint64_t live = 0, wanted = 0;
+    std::memcpy(&live, reinterpret_cast<const void*>(plan.address + r.offset), 8);
+    std::memcpy(&wanted, expected.data() + r.offset, 8);
+    if (live == wanted || !object_destructor(elf.symbols()[r.symbol].name)) continue;
+    if (object_destructor(running_function_at(image, live))) std::memcpy(expected.data() + r.offset, &live, 8);
+  }
+}
+
 // Each table the section defines must have the running table's size and bytes.
-Status check_section(const LinkedPatch& patch, const Scope& scope, const ElfSection& s, const SectionPlan& plan) {
+Status check_section(const LinkedPatch& patch, const Scope& scope, const RunningImage& image, const ElfSection& s,
+                     const SectionPlan& plan) {
   const ElfFile& elf = *patch.file.elf;
   auto expected = expected_bytes(patch, s);
   if (!expected) return expected.error();
@@ -56,6 +99,7 @@ Status check_section(const LinkedPatch& patch, const Scope& scope, const ElfSect
                      "size " + std::to_string(sym.size) + ", running " + std::to_string(running ? running->size : 0));
     if (sym.value > s.size || sym.size > s.size - sym.value)
       return differs(elf, s, sym.value, "it lies outside its section");
+    accept_equivalent_destructors(patch, image, s, plan, sym.value, sym.value + sym.size, *expected);
     const auto* live = reinterpret_cast<const unsigned char*>(plan.address + sym.value);
     for (std::uint64_t i = 0; i < sym.size; ++i)
       if ((*expected)[sym.value + i] != live[i])
@@ -66,12 +110,12 @@ Status check_section(const LinkedPatch& patch, const Scope& scope, const ElfSect
 
 }  // namespace
 
-Status check_type_identity(const LinkedPatch& patch, const Scope& scope) {
+Status check_type_identity(const LinkedPatch& patch, const Scope& scope, const RunningImage& image) {
   const ElfFile& elf = *patch.file.elf;
   for (const ElfSection& s : elf.sections()) {
     const SectionPlan& plan = patch.sections[s.index];
     if (plan.placement == Placement::kBindRunning && plan.region == RegionKind::kRodata)
-      HOTSWAP_TRY(check_section(patch, scope, s, plan));
+      HOTSWAP_TRY(check_section(patch, scope, image, s, plan));
   }
   return Status::success();
 }

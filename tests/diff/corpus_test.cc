@@ -307,6 +307,8 @@ TEST(DiffGlue, AFailedMigrationDestroysWhatNoDestructorOfTheProgramCouldRelease)
   EXPECT_EQ(discard_of(*glue, "g_conn", 4), "abandon_root");
   EXPECT_EQ(discard_of(*glue, "g_queue", 2), "discard_root");
   EXPECT_EQ(discard_of(*glue, "g_queue", 4), "discard_root");
+  EXPECT_EQ(discard_of(*glue, "g_by_fd", 2), "abandon_root") << "a map's nodes hold Sockets";
+  EXPECT_EQ(discard_of(*glue, "g_spare", 2), "abandon_root") << "an optional's union holds a Socket";
 
   result = compute_diff(pairs["polymorphic_type"].old_binary, pairs["polymorphic_type"].new_binary);
   ASSERT_TRUE(result.ok()) << result.error().message;
@@ -339,6 +341,27 @@ TEST(DiffRefusals, AWrongHandWrittenOldLayoutIsRefusedNamingTheMember) {
   ASSERT_FALSE(patch.ok());
   EXPECT_NE(patch.error().message.find("hotswap_old::Session differs from the old release's Session: member `"),
             std::string::npos)
+      << patch.error().message;
+}
+
+// A hand-written file that makes an old layout an alias of the new class (or of anything)
+// would have the transformer read old objects through it: refused, naming the alias.
+TEST(DiffRefusals, AnOldLayoutThatIsAnAliasIsRefused) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["struct_layout"].old_binary, pairs["struct_layout"].new_binary);
+  ASSERT_TRUE(result.ok());
+  std::string text = generated_transform(*result, scratch);
+  std::size_t begin = text.find("namespace hotswap_old { struct Session; }");
+  std::size_t end = text.find("// Transformers:");
+  std::size_t inverse = text.find("// Session, back to the old layout (revert).");
+  ASSERT_TRUE(begin != std::string::npos && end != std::string::npos && inverse != std::string::npos) << text;
+  text = text.substr(0, begin) + "namespace hotswap_old {\nusing Session = ::Session;\n}\n\n" +
+         text.substr(end, inverse - end);
+  std::ofstream(scratch.file("alias.cpp")) << text;
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("alias.cpp")});
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE(patch.error().message.find("hotswap_old::Session is an alias of Session, not a layout"), std::string::npos)
       << patch.error().message;
 }
 

@@ -74,6 +74,16 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
   TypeTable expected = old_view(old_release.types, declared, /*global=*/false);
   const TypeTable& renamed = checked.types;
   const std::string prefix = std::string(kOldNamespace) + "::";
+  // An old layout is a class of its own: an alias (`using Session = ::app::Session;` in
+  // hotswap_old) would have the transformers read old objects through whatever it names.
+  for (const TypeNode& n : renamed.nodes)
+    if (n.kind == TypeKind::kTypedef && n.name.rfind(prefix, 0) == 0 && declared.count(n.name.substr(prefix.size()))) {
+      const TypeNode* target = renamed.get(strip_aliases(renamed, n.target));
+      if (!target || target->name != n.name)
+        return make_error(file + ": " + n.name + " is an alias of " + (target ? spell_type(renamed, n.target) : "void") +
+                          ", not a layout: declare the old release's " + n.name.substr(prefix.size()) +
+                          " as a struct in " + kOldNamespace);
+    }
   for (const auto& [name, id] : checked.named_types) {
     if (name.rfind(prefix, 0) != 0) continue;
     std::string old_name = name.substr(prefix.size());

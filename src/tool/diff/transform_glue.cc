@@ -40,8 +40,10 @@ std::string quoted(const std::string& text) {
 // patch's, going forward; 4: the running one, in a revert), once its moved members went
 // back: destroyed (and value-initialized again, for the destructor registered at exit)
 // when that releases only what the migration made; otherwise abandoned, its bytes kept.
-std::string failed_instance(const TypeTable& types, int type_id, int patched, const std::string& type) {
-  bool destroy = destroys_only_what_it_made(types, type_id);
+std::string failed_instance(const DwarfInfo& dwarf, int type_id, int patched, const std::string& type) {
+  // (A class of the library's with virtual functions, a shared_ptr's control block, is none
+  // of its concern: the migration's new control blocks are forgotten, never released.)
+  bool destroy = destroys_only_what_it_made(dwarf.types, type_id);
   return std::string(destroy ? "  // A failed migration's instance: destroyed, releasing what the migration made.\n"
                              : "  // A failed migration's instance is abandoned, not destroyed: a class it holds has a\n"
                                "  // destructor of its own or virtual functions (docs/type-updates.md).\n") +
@@ -100,8 +102,8 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << "  if (inverse)\n    hotswap::migration_detail::note_root<" << to << ", " << from << ">(from, to);\n"
         << "  else\n    hotswap::migration_detail::note_root<" << from << ", " << to << ">(from, to);\n}\n"
         << "extern \"C\" void " << root.symbols.discard << "(void* object, int patched) {\n"
-        << failed_instance(r.new_release->dwarf.types, d->new_type_id, 2, to)
-        << failed_instance(r.old_release->dwarf.types, d->old_type_id, 4, from)
+        << failed_instance(r.new_release->dwarf, d->new_type_id, 2, to)
+        << failed_instance(r.old_release->dwarf, d->old_type_id, 4, from)
         << (holds_virtual_functions(r.new_release->dwarf, d->new_type_id)
                 ? "  // Objects with virtual functions: destroyed only while the patch's code runs.\n"
                   "  if (patched == 1)  // a revert did it before switching back (3)\n"

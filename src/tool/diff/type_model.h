@@ -62,6 +62,14 @@ struct TypeTable {
   const TypeNode* get(int id) const {
     return id >= 0 && static_cast<std::size_t>(id) < nodes.size() ? &nodes[static_cast<std::size_t>(id)] : nullptr;
   }
+  // Builds complete_by_name, once.
+  void complete_definition_index() const {
+    if (complete_indexed) return;
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].kind == TypeKind::kStruct && !nodes[i].declaration)
+        complete_by_name.emplace(nodes[i].name, static_cast<int>(i));
+    complete_indexed = true;
+  }
   int add(TypeNode node) {
     nodes.push_back(std::move(node));
     return static_cast<int>(nodes.size() - 1);

@@ -270,12 +270,7 @@ bool mentions_type(const std::string& text, const std::string& type) {
 // std::vector<std::unique_ptr<Worker>> in a unit that never instantiated the vector): the
 // first unit that defines it, or -1.
 int complete_definition(const TypeTable& table, const std::string& name) {
-  if (!table.complete_indexed) {
-    for (std::size_t i = 0; i < table.nodes.size(); ++i)
-      if (table.nodes[i].kind == TypeKind::kStruct && !table.nodes[i].declaration)
-        table.complete_by_name.emplace(table.nodes[i].name, static_cast<int>(i));
-    table.complete_indexed = true;
-  }
+  table.complete_definition_index();
   auto it = table.complete_by_name.find(name);
   return it == table.complete_by_name.end() ? -1 : it->second;
 }
@@ -312,8 +307,19 @@ bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<in
       if (!seen.insert(bare).second) return true;
       if (n->declaration) return false;  // nothing known of it
       bool library = library_name(n->name);
-      if (!library && (n->user_destructor || is_polymorphic(table, bare))) return false;
-      if (n->keyword == "union") return true;  // destroying a union destroys no member
+      if (!library) {
+        if (n->user_destructor || is_polymorphic(table, bare)) return false;
+        if (n->keyword == "union") return true;  // destroying a union destroys no member
+      } else {
+        // A library class destroys what its arguments name, whether or not DWARF shows the
+        // way: a map's or list's nodes are reached through base node pointers only, and an
+        // optional's or variant's value sits in a union of the library's.
+        table.complete_definition_index();
+        for (const auto& [name, defined] : table.complete_by_name)
+          if (!library_name(name) && mentions_type(n->name, name) &&
+              !destroyable_at(table, defined, false, seen, depth + 1))
+            return false;
+      }
       for (const TypeMember& m : n->members)
         if (!destroyable_at(table, m.type, library, seen, depth + 1)) return false;
       return true;

@@ -226,6 +226,13 @@ TEST(DestroysOnlyWhatItMade, UserDestructorsAndVirtualFunctionsKeepTheInstance) 
   // A raw pointer of the program's owns nothing its holder's destructor releases.
   EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::D", 8, {member("peer", 0, a.wrap(TypeKind::kPointer, closes))})));
   EXPECT_FALSE(destroys_only_what_it_made(a.t, closes));
+  // A node container or an optional reaches its elements through no member DWARF shows (a
+  // base node pointer, a union of the library's): its template arguments name them.
+  int node = a.strukt("std::_Rb_tree_node_base", 8, {});
+  int map_of_sockets = a.strukt("std::map<int, app::Socket>", 8, {member("_M_header", 0, node)});
+  int optional_item = a.strukt("std::optional<app::Item>", 8, {});
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::E", 8, {member("by_fd", 0, map_of_sockets)})));
+  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::F", 8, {member("maybe", 0, optional_item)})));
 }
 
 }  // namespace
