@@ -234,6 +234,10 @@ class TypeBuilder {
           slot = ops[0].number;
         n.virtuals.emplace_back(name ? name : "", slot);
       }
+      if (tag == DW_TAG_template_type_parameter) n.template_parameters += 't';
+      else if (tag == DW_TAG_template_value_parameter) n.template_parameters += 'v';
+      else if (tag == DW_TAG_GNU_template_template_param) n.template_parameters += 'T';
+      else if (tag == DW_TAG_GNU_template_parameter_pack) n.template_parameters += 'p';
       if (tag == DW_TAG_subprogram) {
         // A destructor the program wrote (not the compiler's, nor `= default` in the class):
         // it may release what a bitwise copy of the object shares with the original.

@@ -729,8 +729,24 @@ std::string undeclarable(const DiffResult& r, const std::string& name) {
   if (auto it = r.new_release->dwarf.named_types.find(name); it != r.new_release->dwarf.named_types.end())
     if (const TypeNode* t = r.new_release->dwarf.types.get(it->second); t && is_source_file(t->decl_file))
       return "an instance of a class template defined in a source file, which the transform file cannot include";
-  for (const std::string& a : instance->arguments) {
+  // What each argument is, as DWARF tells (without a pack, whose arguments it does not
+  // delimit): Clang names an unscoped enumerator argument by its name (Box<app::Green>),
+  // which reads like a type.
+  std::string kinds;
+  if (auto it = old_info.named_types.find(name); it != old_info.named_types.end())
+    if (const TypeNode* t = old_info.types.get(it->second); t && t->template_parameters.find('p') == std::string::npos &&
+                                                           t->template_parameters.size() == instance->arguments.size())
+      kinds = t->template_parameters;
+  for (std::size_t i = 0; i < instance->arguments.size(); ++i) {
+    const std::string& a = instance->arguments[i];
+    char kind = kinds.empty() ? '?' : kinds[i];
     if (a.empty()) return "a template argument DWARF does not name";
+    if (kind == 'T') return "a template argument that is a template (" + a + ")";
+    if (kind == 't') {
+      if (a.find("...") != std::string::npos)
+        return "a template argument the transform file cannot write back (" + a + ")";
+      continue;  // a type: spelled as DWARF names it
+    }
     if (a.find("...") != std::string::npos) return "a template argument the transform file cannot write back (" + a + ")";
     if (a[0] == '&' || a.rfind("(&", 0) == 0 || a == "nullptr" || a.rfind("(nullptr", 0) == 0)
       return "a template argument that is a pointer (" + a + ")";
@@ -739,7 +755,8 @@ std::string undeclarable(const DiffResult& r, const std::string& name) {
       continue;
     if (names_struct(old_info, split_scope(a).first, TypeKind::kEnum))
       return "a template argument that is an enumerator (" + a + ")";
-    if (plain_name(a) && !names_a_type(old_info, a))
+    if (kind == 'v' && plain_name(a)) return "a template argument that is an enumerator (" + a + ")";
+    if (kind == '?' && plain_name(a) && !names_a_type(old_info, a))
       return "a template argument that names no type the old release has (an enumerator? " + a + ")";
     if (!old_info.named_types.count(a))
       for (const auto& [other, id] : old_info.named_types)

@@ -51,6 +51,9 @@ struct TypeNode {
   std::vector<std::pair<std::string, std::int64_t>> enumerators;  // kEnum
   std::vector<std::pair<std::string, std::uint64_t>> virtuals;     // name, vtable slot
   bool user_destructor = false;  // kStruct: declares a destructor of its own (not defaulted)
+  // kStruct, an instance of a class template: its parameters in order, 't' a type, 'v' a
+  // value, 'T' a template, 'p' a pack (whose arguments DWARF does not delimit).
+  std::string template_parameters;
   std::string decl_file;  // where a named type is defined, as DWARF records it
 };
 
