@@ -323,14 +323,14 @@ inline constexpr bool pointee_forwardable =
     std::is_same_v<std::remove_cv_t<F>, std::remove_cv_t<T>> || by_overload<std::remove_cv_t<F>, std::remove_cv_t<T>>;
 
 // Whether alternative F of an old variant becomes alternative T of the new one, at the same
-// index: the same type (default-constructible or copyable, to be built in place), or a
+// index: the same type (built in place, or moved in whole), or a
 // changed one with a way to migrate it (its transformer, a container of it, a pointer to
 // it) into a default-constructed T. Never an arithmetic conversion: variant<int, long> ->
 // variant<long, int> is a reordering, not two conversions.
 template <class F, class T>
 constexpr bool alternative_transformable() {
   if constexpr (std::is_same_v<F, T>) {
-    return std::is_default_constructible_v<T> || std::is_copy_constructible_v<T>;
+    return std::is_default_constructible_v<T> || std::is_move_constructible_v<T>;
   } else if constexpr ((std::is_arithmetic_v<F> || std::is_enum_v<F>) && (std::is_arithmetic_v<T> || std::is_enum_v<T>)) {
     return false;
   } else {
@@ -526,8 +526,26 @@ bool transform_alternative(const From& from, To& to) {
     using T = std::variant_alternative_t<I, To>;
     const F& source = *std::get_if<I>(&from);
     if constexpr (std::is_same_v<F, T> && !std::is_default_constructible_v<T>) {
-      to.template emplace<I>(source);
-      return true;
+      // Moved in whole like any unchanged member (what points into it stays valid), with a
+      // record to move it back; copied only into a temporary, or when it cannot move.
+      if constexpr (std::is_move_constructible_v<T>) {
+        if (!on_this_stack(&to)) {
+          F& taken = const_cast<F&>(source);  // the old objects are the runtime's to take apart
+          state().undo.push_back({&taken, &to, [](void* f, void* t) {
+                                    T& back = *std::get_if<I>(static_cast<To*>(t));
+                                    std::destroy_at(static_cast<T*>(f));
+                                    ::new (f) T(std::move(back));
+                                  }});
+          to.template emplace<I>(std::move(taken));
+          return true;
+        }
+      }
+      if constexpr (std::is_copy_constructible_v<T>) {
+        to.template emplace<I>(source);
+        return true;
+      } else {
+        return fail("a " + type_name<T>() + " in a variant can be neither moved in nor copied: migrate it by hand");
+      }
     } else {
       to.template emplace<I>();
       return hotswap::transform(source, *std::get_if<I>(&to));

@@ -400,8 +400,9 @@ TEST(TransformHelpers, ClearEmptiesAMemberAndAFailedMigrationGivesItBack) {
 
 // An unchanged class without a default constructor, held in a variant.
 struct Fixed {
-  explicit Fixed(int v) : value(v) {}
+  explicit Fixed(int v) : value(v), items(3, v) {}
   int value;
+  std::vector<int> items;
 };
 
 // Variants migrate alternative by alternative, at the same index: the same type, or a
@@ -418,15 +419,32 @@ TEST(TransformHelpers, VariantsMigrateAlternativeByAlternativeNeverByConversion)
   // An unchanged alternative is copied in: it need not be default-constructible.
   static_assert(transformable<std::variant<Fixed, hotswap_old::app::Item>, std::variant<Fixed, app::Item, double>>());
 
+  // The new objects on the heap, as migrations build them (into a temporary on the stack, an
+  // unchanged value is copied instead: a move could not be undone).
   std::variant<Fixed, hotswap_old::app::Item> fixed{Fixed(3)}, item{hotswap_old::app::Item{"pear", 4}};
-  std::variant<Fixed, app::Item, double> fixed2{Fixed(0)}, item2{Fixed(0)};
+  auto fixed2 = std::make_unique<std::variant<Fixed, app::Item, double>>(Fixed(0));
+  auto item2 = std::make_unique<std::variant<Fixed, app::Item, double>>(Fixed(0));
   hotswap_migration_begin();
-  ASSERT_TRUE(hotswap::transform(fixed, fixed2) && hotswap::transform(item, item2)) << hotswap_migration_error();
+  ASSERT_TRUE(hotswap::transform(fixed, *fixed2) && hotswap::transform(item, *item2)) << hotswap_migration_error();
   ASSERT_EQ(hotswap_migration_end(), 0);
   hotswap_migration_clear();
-  EXPECT_EQ(std::get<Fixed>(fixed2).value, 3);
-  EXPECT_EQ(std::get<app::Item>(item2).quantity, 4);
-  EXPECT_EQ(std::get<app::Item>(item2).shelf, 7);
+  EXPECT_EQ(std::get<Fixed>(*fixed2).value, 3);
+  EXPECT_TRUE(std::get<Fixed>(fixed).items.empty()) << "moved in whole, not copied";
+  EXPECT_EQ(std::get<app::Item>(*item2).quantity, 4);
+  EXPECT_EQ(std::get<app::Item>(*item2).shelf, 7);
+
+  // What points into an unchanged alternative still does once it moved; a failed migration
+  // moves it back.
+  std::variant<Fixed, hotswap_old::app::Item> held{Fixed(5)};
+  const int* inside = std::get<Fixed>(held).items.data();
+  auto moved = std::make_unique<std::variant<Fixed, app::Item, double>>(Fixed(0));
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(held, *moved)) << hotswap_migration_error();
+  EXPECT_EQ(std::get<Fixed>(*moved).items.data(), inside);
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  EXPECT_EQ(std::get<Fixed>(held).items.data(), inside) << "moved back";
+  EXPECT_EQ(std::get<Fixed>(held).value, 5);
 
   // Back: a value holding the appended alternative has no old form, and says so.
   std::variant<Fixed, app::Item, double> appended{2.5};
