@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +25,8 @@
 #endif
 #endif
 #ifdef SESSIONS_ASAN
-#include <sanitizer/allocator_interface.h>
+// Declared here: GCC ships no <sanitizer/allocator_interface.h>; the sanitizer runtime has it.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 static std::size_t heap_in_use() { return __sanitizer_get_current_allocated_bytes(); }
 #else
 #include <malloc.h>
