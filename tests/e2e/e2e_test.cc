@@ -253,6 +253,23 @@ TEST(Exceptions, ThrownInNewCaughtInOldAndTheReverse) {
   EXPECT_EQ(p.ask("catch_old"), "caught AppError from old code 7");
 }
 
+// std::get and std::bad_variant_access first used by a patch: its vtable and type info bind
+// to the running program's (under Clang, the GCC-built runtime library's), and an exception
+// thrown and caught in the new code is caught.
+TEST(Exceptions, ALibraryExceptionClassFirstUsedByThePatchIsThrownAndCaught) {
+  Process p(program("variants", "v1"));
+  EXPECT_EQ(p.ask("number"), "5");
+  EXPECT_EQ(p.ask("text"), "no text");
+  EXPECT_APPLIED(p.ask("apply " + patch("variants", "v1", "v2")));
+  EXPECT_EQ(p.ask("number"), "v2 5");
+  EXPECT_EQ(p.ask("text"), "v2 caught bad_variant_access");
+  EXPECT_EQ(p.ask("set word"), "set");
+  EXPECT_EQ(p.ask("text"), "v2 word");
+  EXPECT_EQ(p.ask("number"), "v2 caught bad_variant_access");
+  EXPECT_EQ(p.ask("revert").rfind("ok", 0), 0u);
+  EXPECT_EQ(p.ask("number"), "no number");
+}
+
 TEST(Containers, StringAndUnorderedMapStateSurvives) {
   Process p(program("containers", "v1"));
   EXPECT_EQ(p.ask("add Foo bar foo"), "3");

@@ -18,6 +18,8 @@ e2e_patch(data v1 v2 -f greeting -f classify -f feature)
 
 e2e_program(exceptions VERSIONS v1 v2)
 e2e_patch(exceptions v1 v2 -f risky -f catch_old)
+e2e_program(variants VERSIONS v1 v2)
+e2e_patch(variants v1 v2 -f _Z4pickB5cxx11b)
 
 e2e_program(containers VERSIONS v1 v2)
 e2e_patch(containers v1 v2 -f add_words -f dump)
