@@ -68,10 +68,6 @@ std::string member_name(const TypeMember& m, std::size_t index) {
   return m.name.empty() ? "anonymous_" + std::to_string(index) : m.name;
 }
 
-bool library_type(const std::string& name) {
-  return name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0 || name.rfind("__", 0) == 0;
-}
-
 bool names_struct(const DwarfInfo& info, const std::string& name, TypeKind kind) {
   auto it = info.named_types.find(name);
   const TypeNode* t = it == info.named_types.end() ? nullptr : info.types.get(it->second);
@@ -741,13 +737,9 @@ std::string undeclarable(const DiffResult& r, const std::string& name) {
     const std::string& a = instance->arguments[i];
     char kind = kinds.empty() ? '?' : kinds[i];
     if (a.empty()) return "a template argument DWARF does not name";
-    if (kind == 'T') return "a template argument that is a template (" + a + ")";
-    if (kind == 't') {
-      if (a.find("...") != std::string::npos)
-        return "a template argument the transform file cannot write back (" + a + ")";
-      continue;  // a type: spelled as DWARF names it
-    }
     if (a.find("...") != std::string::npos) return "a template argument the transform file cannot write back (" + a + ")";
+    if (kind == 'T') return "a template argument that is a template (" + a + ")";
+    if (kind == 't') continue;  // a type: spelled as DWARF names it
     if (a[0] == '&' || a.rfind("(&", 0) == 0 || a == "nullptr" || a.rfind("(nullptr", 0) == 0)
       return "a template argument that is a pointer (" + a + ")";
     if (std::isdigit(static_cast<unsigned char>(a[0])) || a[0] == '-' || a[0] == '(' || a[0] == '\'' || a == "true" ||

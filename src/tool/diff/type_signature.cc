@@ -7,11 +7,9 @@
 
 namespace hotswap::diff {
 
-namespace {
-// A class of the standard library's (its name, not its template arguments, says so).
-bool library_class(const std::string& name) { return name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0; }
-}  // namespace
-
+bool library_type(const std::string& name) {
+  return name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0 || name.rfind("__", 0) == 0;
+}
 
 SignatureCache::SignatureCache(const TypeTable& table)
     : table_(table), memo_(table.nodes.size()), state_(table.nodes.size(), 0) {}
@@ -62,7 +60,7 @@ std::string SignatureCache::compute(int id) {
       // The standard library's classes keep their virtual functions from release to release
       // (the toolchain's headers); what two compilers list of them differs (one lists an
       // implicit destructor, the other not). The runtime compares their vtables byte for byte.
-      if (!library_class(n.name))
+      if (!library_type(n.name))
         for (const auto& [name, slot] : n.virtuals) s += "virtual " + name + "#" + std::to_string(slot) + ";";
       return s + "}";
     }
@@ -227,7 +225,7 @@ std::vector<std::string> describe_struct_change(const TypeTable& old_table, int 
   }
   for (const auto& m : before->members)
     if (!new_members.count(m.name)) out.push_back(label(m) + " removed");
-  if (before->virtuals != after->virtuals && !library_class(after->name)) out.push_back("virtual functions changed");
+  if (before->virtuals != after->virtuals && !library_type(after->name)) out.push_back("virtual functions changed");
   if (out.empty()) out.push_back("definition changed");
   return out;
 }
@@ -295,10 +293,6 @@ int defined_type(const TypeTable& table, int id) {
 
 namespace {
 
-bool library_name(const std::string& name) {
-  return name.rfind("std::", 0) == 0 || name.rfind("__gnu_cxx::", 0) == 0 || name.rfind("__", 0) == 0;
-}
-
 bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<int>& seen, int depth) {
   int bare = defined_type(table, id);
   const TypeNode* n = table.get(bare);
@@ -316,7 +310,7 @@ bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<in
     case TypeKind::kStruct: {
       if (!seen.insert(bare).second) return true;
       if (n->declaration) return false;  // nothing known of it
-      bool library = library_name(n->name);
+      bool library = library_type(n->name);
       if (!library) {
         if (n->user_destructor || is_polymorphic(table, bare)) return false;
         if (n->keyword == "union") return true;  // destroying a union destroys no member
@@ -326,7 +320,7 @@ bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<in
         // optional's or variant's value sits in a union of the library's.
         table.complete_definition_index();
         for (const auto& [name, defined] : table.complete_by_name)
-          if (!library_name(name) && mentions_type(n->name, name) &&
+          if (!library_type(name) && mentions_type(n->name, name) &&
               !destroyable_at(table, defined, false, seen, depth + 1))
             return false;
       }

@@ -26,6 +26,10 @@ class SignatureCache {
   std::vector<char> state_;  // 0 new, 1 in progress, 2 done
 };
 
+// Whether a type is the standard library's or the compiler's (its own name says so, not its
+// template arguments): std::, __gnu_cxx::, a reserved name.
+bool library_type(const std::string& name);
+
 // The type with typedefs and cv-qualifiers peeled off.
 int strip_aliases(const TypeTable& table, int id);
 
