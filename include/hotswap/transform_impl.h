@@ -330,7 +330,7 @@ inline constexpr bool pointee_forwardable =
 template <class F, class T>
 constexpr bool alternative_transformable() {
   if constexpr (std::is_same_v<F, T>) {
-    return std::is_default_constructible_v<T> || std::is_move_constructible_v<T>;
+    return std::is_default_constructible_v<T> || std::is_move_constructible_v<T> || std::is_copy_constructible_v<T>;
   } else if constexpr ((std::is_arithmetic_v<F> || std::is_enum_v<F>) && (std::is_arithmetic_v<T> || std::is_enum_v<T>)) {
     return false;
   } else {
@@ -527,16 +527,20 @@ bool transform_alternative(const From& from, To& to) {
     const F& source = *std::get_if<I>(&from);
     if constexpr (std::is_same_v<F, T> && !std::is_default_constructible_v<T>) {
       // Moved in whole like any unchanged member (what points into it stays valid), with a
-      // record to move it back; copied only into a temporary, or when it cannot move.
-      if constexpr (std::is_move_constructible_v<T>) {
+      // record to move it back; copied into a temporary, or when a move could throw (half
+      // moved, neither side could be trusted).
+      if constexpr (std::is_nothrow_move_constructible_v<T>) {
         if (!on_this_stack(&to)) {
           F& taken = const_cast<F&>(source);  // the old objects are the runtime's to take apart
-          state().undo.push_back({&taken, &to, [](void* f, void* t) {
-                                    T& back = *std::get_if<I>(static_cast<To*>(t));
-                                    std::destroy_at(static_cast<T*>(f));
-                                    ::new (f) T(std::move(back));
-                                  }});
+          room_for_one(state().undo);         // so that recording the move cannot fail after it
           to.template emplace<I>(std::move(taken));
+          state().undo.push_back({&taken, &to, [](void* f, void* t) {
+                                    // Gone only if a transformer emplaced another alternative.
+                                    if (T* back = std::get_if<I>(static_cast<To*>(t))) {
+                                      std::destroy_at(static_cast<T*>(f));
+                                      ::new (f) T(std::move(*back));
+                                    }
+                                  }});
           return true;
         }
       }

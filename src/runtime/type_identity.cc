@@ -44,10 +44,14 @@ Expected<std::vector<unsigned char>> expected_bytes(const LinkedPatch& patch, co
   return expected;
 }
 
-// A complete or base-object destructor ("_ZN...D1Ev", "_ZN...D2Ev").
+// A complete or base-object destructor ("_ZN...D1Ev", "_ZN...D2Ev"), not a function whose
+// own name ends so (X::stepD1()): the demangled name's last part is the destructor's.
 bool object_destructor(const std::string& mangled) {
   auto ends = [&](const char* tail) { return mangled.size() > 4 && mangled.compare(mangled.size() - 4, 4, tail) == 0; };
-  return mangled.rfind("_Z", 0) == 0 && (ends("D1Ev") || ends("D2Ev"));
+  if (mangled.rfind("_ZN", 0) != 0 || !(ends("D1Ev") || ends("D2Ev"))) return false;
+  std::string name = demangle(mangled);
+  std::size_t scope = name.rfind("::~");
+  return scope != std::string::npos && name.find("::", scope + 3) == std::string::npos;
 }
 
 // The name of the function the running program has at `address`: the executable's symbol
@@ -80,7 +84,10 @@ void accept_equivalent_destructors(const LinkedPatch& patch, const RunningImage&
     std::uint64_t live = 0, wanted = 0;
     std::memcpy(&live, reinterpret_cast<const void*>(plan.address + r.offset), 8);
     std::memcpy(&wanted, expected.data() + r.offset, 8);
-    if (live == wanted || !object_destructor(elf.symbols()[r.symbol].name)) continue;
+    // The patch's destructor must be one it binds to (the library's, the running program's),
+    // not code of its own: a destructor body the new release changed is a difference.
+    const ElfSymbol& target = elf.symbols()[r.symbol];
+    if (live == wanted || target.shndx != SHN_UNDEF || !object_destructor(target.name)) continue;
     if (object_destructor(running_function_at(image, live))) std::memcpy(expected.data() + r.offset, &live, 8);
   }
 }

@@ -416,7 +416,7 @@ TEST(TransformHelpers, VariantsMigrateAlternativeByAlternativeNeverByConversion)
   // An alternative appended by the new release, and going back, one the old release lacks.
   static_assert(transformable<std::variant<int, hotswap_old::app::Item>, std::variant<int, app::Item, double>>());
   static_assert(transformable<std::variant<int, app::Item, double>, std::variant<int, hotswap_old::app::Item>>());
-  // An unchanged alternative is copied in: it need not be default-constructible.
+  // An unchanged alternative is moved in: it need not be default-constructible.
   static_assert(transformable<std::variant<Fixed, hotswap_old::app::Item>, std::variant<Fixed, app::Item, double>>());
 
   // The new objects on the heap, as migrations build them (into a temporary on the stack, an
