@@ -238,6 +238,8 @@ class TypeBuilder {
       else if (tag == DW_TAG_template_value_parameter) n.template_parameters += 'v';
       else if (tag == DW_TAG_GNU_template_template_param) n.template_parameters += 'T';
       else if (tag == DW_TAG_GNU_template_parameter_pack) n.template_parameters += 'p';
+      if (tag == DW_TAG_template_type_parameter || tag == DW_TAG_GNU_template_parameter_pack)
+        read_template_arguments(&child, n);
       if (tag == DW_TAG_subprogram) {
         // A destructor the program wrote (not the compiler's, nor `= default` in the class):
         // it may release what a bitwise copy of the object shares with the original.
@@ -247,6 +249,19 @@ class TypeBuilder {
           n.user_destructor = true;
       }
     } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  // The types a template type parameter, or each of a pack's, stands for.
+  void read_template_arguments(Dwarf_Die* parameter, TypeNode& n) {
+    if (dwarf_tag(parameter) == DW_TAG_template_type_parameter) {
+      if (int type = type_of(parameter); type >= 0) n.template_arguments.push_back(type);
+      return;
+    }
+    Dwarf_Die child;
+    if (dwarf_child(parameter, &child) != 0) return;
+    do
+      if (dwarf_tag(&child) == DW_TAG_template_type_parameter) read_template_arguments(&child, n);
+    while (dwarf_siblingof(&child, &child) == 0);
   }
 
   void read_enumerators(Dwarf_Die* die, TypeNode& n) {

@@ -9,6 +9,7 @@
 
 #include "common/symbol_index.h"
 #include "tool/diff/cpp_render.h"
+#include "tool/diff/local_types.h"
 #include "tool/diff/symbol_names.h"
 #include "tool/diff/type_signature.h"
 
@@ -99,6 +100,17 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
 }
 
 
+
+// A datum that holds a class or enum declared inside a function (a `static
+// std::map<int, Entry>` in the function that declares Entry) cannot be migrated: neither
+// the transform file nor its glue can name the type. `local` is the reader's name for it.
+void refuse_local_type(const std::string& local, const SymbolRef& datum, const std::string& id, TypeComparison& out) {
+  std::string leaf = local.substr(local.rfind("{local}::") + 9);
+  out.unmigrated.push_back({datum, local,
+                            id + " holds " + leaf +
+                                ", a type declared inside a function, which the transform file cannot name: declare "
+                                "it outside the function"});
+}
 
 // Whether the linked binary's address lies in a section the program cannot write (constants,
 // and .data.rel.ro, read-only once relocated).
@@ -302,9 +314,18 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
 
   Indexed old_index = index_side(old_side), new_index = index_side(new_side);
   std::map<std::string, std::string> user_reasons;  // function display -> reason
+  LocalTypesReached old_locals(old_types), new_locals(new_types);
+  std::set<std::string> holds_local;  // data refused for a local type they hold
   for (const auto& [id, v] : new_index.variables) {
     auto it = old_index.variables.find(id);
     if (it == old_index.variables.end()) continue;
+    // Its signature names a local class only by name, where it is pointed to or a template
+    // argument: a std::vector<Entry> keeps it while its Entry elements grow.
+    if (std::string local = changed_local_type(old_locals, it->second->type, new_locals, v->type, old_sigs, new_sigs);
+        !local.empty() && !in_read_only_section(*new_side.binary, v->address)) {
+      refuse_local_type(local, new_index.refs[id], id, out);
+      holds_local.insert(id);
+    }
     if (old_sigs.signature(it->second->type) == new_sigs.signature(v->type)) continue;
     DataTypeChange d{new_index.refs[id], v->unit, spell_type(old_types, it->second->type), spell_type(new_types, v->type),
                      it->second->type, v->type, "", false, ""};
@@ -312,6 +333,8 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (t && changed.count(t->name)) d.changed_type = t->name;
     d.read_only = in_read_only_section(*new_side.binary, v->address);
     out.data.push_back(d);
+    if (std::string local = local_class_in(new_types, v->type); !d.read_only && !local.empty() && !holds_local.count(id))
+      refuse_local_type(local, new_index.refs[id], id, out);
     if (!d.read_only && d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
       out.unmigrated.push_back({new_index.refs[id], d.new_type,
                                 id + " (a function-local static of a type whose bytes are not its value: the new code "
@@ -342,6 +365,8 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
                        spell_type(new_types, v->type), it->second->type, v->type, "", false, ""};
       d.reaches = demangle(id) + " -> " + path;
       out.data.push_back(d);
+      if (std::string local = local_class_in(new_types, v->type); !local.empty() && !holds_local.count(id))
+        refuse_local_type(local, new_index.refs[id], id, out);
       if (d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
         out.unmigrated.push_back({new_index.refs[id], reached,
                                   id + " (a function-local static of a type whose bytes are not its value: the new "

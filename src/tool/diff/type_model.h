@@ -54,6 +54,10 @@ struct TypeNode {
   // kStruct, an instance of a class template: its parameters in order, 't' a type, 'v' a
   // value, 'T' a template, 'p' a pack (whose arguments DWARF does not delimit).
   std::string template_parameters;
+  // kStruct, an instance of a class template: the types its type arguments name, those of a
+  // pack included, in order. What a container holds where no member leads (a map's nodes,
+  // an optional's union) is named here, whatever name the compiler gives the instance.
+  std::vector<int> template_arguments;
   std::string decl_file;  // where a named type is defined, as DWARF records it
 };
 

@@ -293,7 +293,7 @@ int defined_type(const TypeTable& table, int id) {
 
 namespace {
 
-bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<int>& seen, int depth) {
+bool destroyable_at(const TypeTable& table, int id, std::set<int>& seen, int depth) {
   int bare = defined_type(table, id);
   const TypeNode* n = table.get(bare);
   if (!n) return true;  // void
@@ -302,30 +302,28 @@ bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<in
     case TypeKind::kPointer:
     case TypeKind::kReference:
     case TypeKind::kRvalueReference:
-      // The program's raw pointers own nothing a destructor releases; the library's may (a
-      // vector's buffer, a unique_ptr's object).
-      return !in_library || destroyable_at(table, n->target, true, seen, depth + 1);
+      // The program's raw pointers own nothing a destructor releases. The library's may (a
+      // vector's buffer, a unique_ptr's object), and its template arguments name what.
+      return true;
     case TypeKind::kArray:
-      return destroyable_at(table, n->target, in_library, seen, depth + 1);
+      return destroyable_at(table, n->target, seen, depth + 1);
     case TypeKind::kStruct: {
       if (!seen.insert(bare).second) return true;
       if (n->declaration) return false;  // nothing known of it
-      bool library = library_type(n->name);
-      if (!library) {
+      if (!library_type(n->name)) {
         if (n->user_destructor || is_polymorphic(table, bare)) return false;
         if (n->keyword == "union") return true;  // destroying a union destroys no member
       } else {
-        // A library class destroys what its arguments name, whether or not DWARF shows the
-        // way: a map's or list's nodes are reached through base node pointers only, and an
-        // optional's or variant's value sits in a union of the library's.
-        table.complete_definition_index();
-        for (const auto& [name, defined] : table.complete_by_name)
-          if (!library_type(name) && mentions_type(n->name, name) &&
-              !destroyable_at(table, defined, false, seen, depth + 1))
-            return false;
+        // A library class destroys what its type arguments name, whether or not DWARF shows
+        // the way: a map's or list's nodes are reached through base node pointers only, and
+        // an optional's or variant's value sits in a union of the library's. The arguments'
+        // types are followed, not their names: a local class is `f()::X` to GCC inside a
+        // template's name, plain `X` to Clang.
+        for (int argument : n->template_arguments)
+          if (!destroyable_at(table, argument, seen, depth + 1)) return false;
       }
       for (const TypeMember& m : n->members)
-        if (!destroyable_at(table, m.type, library, seen, depth + 1)) return false;
+        if (!destroyable_at(table, m.type, seen, depth + 1)) return false;
       return true;
     }
     default:
@@ -337,7 +335,7 @@ bool destroyable_at(const TypeTable& table, int id, bool in_library, std::set<in
 
 bool destroys_only_what_it_made(const TypeTable& table, int id) {
   std::set<int> seen;
-  return destroyable_at(table, id, false, seen, 0);
+  return destroyable_at(table, id, seen, 0);
 }
 
 }  // namespace hotswap::diff

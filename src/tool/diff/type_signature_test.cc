@@ -205,8 +205,9 @@ TEST(PlainData, ScalarsAndTheirAggregatesButNotClassesWithVirtuals) {
 
 // After a failed migration, a new instance is destroyed only when that cannot release
 // what the old objects still own: no program class on the way with a destructor of its own
-// or virtual functions. Raw pointers of the program are not followed (destroying does not);
-// the library's are (a vector's buffer owns its elements).
+// or virtual functions. Raw pointers are not followed: the program's own nothing its
+// destructor releases, and what the library's own (a vector's buffer) its template
+// arguments name.
 TEST(DestroysOnlyWhatItMade, UserDestructorsAndVirtualFunctionsKeepTheInstance) {
   Types a;
   int i = a.base("int", 4);
@@ -214,24 +215,39 @@ TEST(DestroysOnlyWhatItMade, UserDestructorsAndVirtualFunctionsKeepTheInstance) 
   int closes = a.strukt("app::Socket", 4, {member("fd", 0, i)});
   a.t.nodes[static_cast<std::size_t>(closes)].user_destructor = true;
   int shape = a.strukt("app::Shape", 8, {member("_vptr.Shape", 0, a.wrap(TypeKind::kPointer, -1))});
+  auto library = [&](const std::string& name, std::vector<TypeMember> members, std::vector<int> arguments) {
+    int id = a.strukt(name, 8, std::move(members));
+    a.t.nodes[static_cast<std::size_t>(id)].template_arguments = std::move(arguments);
+    return id;
+  };
   auto owner_of = [&](int element) {
-    int buffer = a.strukt("std::_Vector_base<T>::_Vector_impl", 8, {member("_M_start", 0, a.wrap(TypeKind::kPointer, element))});
-    return a.strukt("std::vector<T>", 8, {member("_M_impl", 0, buffer)});
+    int buffer = library("std::_Vector_base<T>::_Vector_impl", {member("_M_start", 0, a.wrap(TypeKind::kPointer, element))},
+                         {element});
+    return library("std::vector<T>", {member("_M_impl", 0, buffer)}, {element});
   };
   EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::Store", 12, {member("item", 0, plain),
                                                                            member("items", 4, owner_of(plain))})));
   EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::A", 4, {member("socket", 0, closes)})));
   EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::B", 8, {member("sockets", 0, owner_of(closes))})));
   EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::C", 8, {member("shapes", 0, owner_of(shape))})));
-  // A raw pointer of the program's owns nothing its holder's destructor releases.
-  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::D", 8, {member("peer", 0, a.wrap(TypeKind::kPointer, closes))})));
+  // A raw pointer of the program's owns nothing its holder's destructor releases, held
+  // alone or in a container.
+  int socket_pointer = a.wrap(TypeKind::kPointer, closes);
+  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::D", 8, {member("peer", 0, socket_pointer)})));
+  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::G", 8, {member("peers", 0, owner_of(socket_pointer))})));
   EXPECT_FALSE(destroys_only_what_it_made(a.t, closes));
   // A node container or an optional reaches its elements through no member DWARF shows (a
-  // base node pointer, a union of the library's): its template arguments name them.
+  // base node pointer, a union of the library's): its template arguments name them, by
+  // type, not by name. A class local to a function is `f()::Socket` in a GCC template
+  // name and `Socket` in Clang's; neither is the name the reader gives it.
   int node = a.strukt("std::_Rb_tree_node_base", 8, {});
-  int map_of_sockets = a.strukt("std::map<int, app::Socket>", 8, {member("_M_header", 0, node)});
-  int optional_item = a.strukt("std::optional<app::Item>", 8, {});
+  int local = a.strukt("{local}::Socket", 4, {member("fd", 0, i)});
+  a.t.nodes[static_cast<std::size_t>(local)].user_destructor = true;
+  int map_of_sockets = library("std::map<int, app::Socket>", {member("_M_header", 0, node)}, {i, closes});
+  int map_of_locals = library("std::map<int, Socket>", {member("_M_header", 0, node)}, {i, local});
+  int optional_item = library("std::optional<app::Item>", {}, {plain});
   EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::E", 8, {member("by_fd", 0, map_of_sockets)})));
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::H", 8, {member("by_fd", 0, map_of_locals)})));
   EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::F", 8, {member("maybe", 0, optional_item)})));
 }
 
