@@ -189,7 +189,8 @@ INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                                            "c_server", "polymorphic_type", "polymorphic_hierarchy", "nested_class",
                                            "template_class", "variant_type", "template_values_GNU_O2",
                                            "template_values_Clang_O2", "vtable_member",
-                                           "template_type_arguments_GNU_O2", "template_type_arguments_Clang_O2"),
+                                           "template_type_arguments_GNU_O2", "template_type_arguments_Clang_O2",
+                                           "typedef_retargeted"),
                          [](const auto& info) { return info.param; });
 
 // The standard library's implementation types a changed class reaches (a variant's storage

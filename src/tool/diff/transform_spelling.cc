@@ -21,25 +21,6 @@ bool whole_name_at(const std::string& text, std::size_t at, const std::string& n
   return true;
 }
 
-bool mentions_changed(const std::string& text, const std::set<std::string>& changed) {
-  for (const std::string& c : changed)
-    for (std::size_t at = text.find(c); at != std::string::npos; at = text.find(c, at + 1))
-      if (whole_name_at(text, at, c)) return true;
-  return false;
-}
-
-// Whether spelling type `id` names a changed struct or enum: through pointers, arrays,
-// typedefs and function types (not through the members of a struct it names).
-bool spells_changed(const TypeTable& table, int id, const std::set<std::string>& changed, int depth = 0) {
-  const TypeNode* n = table.get(id);
-  if (!n || depth > 64) return false;
-  if (n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) return changed.count(n->name) > 0;
-  if (spells_changed(table, n->target, changed, depth + 1)) return true;
-  for (int p : n->parameters)
-    if (spells_changed(table, p, changed, depth + 1)) return true;
-  return false;
-}
-
 }  // namespace
 
 bool spellable_name(const std::string& name) {
@@ -115,6 +96,40 @@ std::string from_global_scope(const std::string& name) {
   return fundamental.count(name.substr(0, end)) ? name : "::" + name;
 }
 
+namespace {
+
+// Every typedef node becomes a copy of what it stands for, so that declarations spell that.
+// A struct a typedef names (C's anonymous `typedef struct { ... } conn;`) keeps that name as
+// its own.
+void step_typedefs_aside(TypeTable& view) {
+  for (std::size_t i = 0; i < view.nodes.size(); ++i) {
+    if (view.nodes[i].kind != TypeKind::kTypedef) continue;
+    int target = view.nodes[i].target;
+    for (int depth = 0; depth < 64; ++depth) {
+      const TypeNode* t = view.get(target);
+      if (!t || t->kind != TypeKind::kTypedef) break;
+      target = t->target;
+    }
+    if (target < 0) {
+      view.nodes[i] = TypeNode{};
+      view.nodes[i].kind = TypeKind::kVoid;
+    } else if (const TypeNode* t = view.get(target)) {
+      TypeNode stands_for = *t;
+      view.nodes[i] = std::move(stands_for);
+    }
+  }
+}
+
+}  // namespace
+
+TypeTable without_typedefs(const TypeTable& table) {
+  TypeTable view = table;
+  step_typedefs_aside(view);
+  view.complete_by_name.clear();
+  view.complete_indexed = false;
+  return view;
+}
+
 TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed, bool global) {
   TypeTable view = table;
   // A changed enum is carried as its underlying type (its enumerators are the new ones').
@@ -126,22 +141,7 @@ TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed,
   for (TypeNode& n : view.nodes)
     if ((n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum) && !n.name.empty())
       n.name = in_old_namespace(n.name, changed);
-  // A typedef of a type built from changed types names the new one in the program's headers:
-  // spell what it stands for instead.
-  for (TypeNode& n : view.nodes) {
-    if (n.kind != TypeKind::kTypedef) continue;
-    const TypeNode* target = view.get(strip_aliases(view, n.target));
-    if (!target) continue;
-    if (target->kind == TypeKind::kStruct || target->kind == TypeKind::kEnum) {
-      std::string original = table.get(strip_aliases(table, n.target))->name;
-      if (mentions_changed(original, changed)) n.name = target->name;
-    } else if (spells_changed(table, n.target, changed)) {
-      // A function pointer or array of changed types (typedef void (*io_queue_cb)(io_pending_t*)):
-      // the typedef steps aside, and declarations spell what it stands for.
-      TypeNode stands_for = view.nodes[static_cast<std::size_t>(n.target)];
-      n = stands_for;
-    }
-  }
+  step_typedefs_aside(view);
   if (global)
     for (TypeNode& n : view.nodes)
       if (n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum || n.kind == TypeKind::kTypedef)

@@ -46,10 +46,17 @@ std::string specialization(const TemplateInstance& instance);
 std::string in_old_namespace(const std::string& text, const std::set<std::string>& changed);
 
 // A view of the old release's types in which changed types and the templates built from them
-// are spelled in hotswap_old, and typedefs of such types are seen through (the program's
-// typedef names the new type). `global`: every qualified name starts with "::", so that it
-// means the same inside namespace hotswap_old::app (for writing code; DWARF names have none).
+// are spelled in hotswap_old, and typedefs are seen through: the transform unit resolves a
+// typedef with the new release's headers, where it may name another type (a changed class,
+// or `typedef int counter_t;` become long). `global`: every qualified name starts with
+// "::", so that it means the same inside namespace hotswap_old::app (for writing code; DWARF
+// names have none).
 TypeTable old_view(const TypeTable& table, const std::set<std::string>& changed, bool global = true);
+
+// A release's types with typedefs seen through, names as they are: for spelling a type in a
+// unit that may not include the header declaring a typedef it uses (the layout of a class
+// defined in a source file, the glue's types of migrated data).
+TypeTable without_typedefs(const TypeTable& table);
 
 // Every qualified name in `text` from the global scope: "app::Box<app::Item>" ->
 // "::app::Box<::app::Item>".

@@ -81,6 +81,9 @@ class Writer {
       : r_(r), new_types_(r.new_release->dwarf.types) {
     changed_ = declared_types(r);
     old_types_ = old_view(r.old_release->dwarf.types, changed_);
+    // A class no header declares is written here; a typedef its members use may come from a
+    // header the file does not include.
+    spelled_types_ = without_typedefs(new_types_);
   }
 
   std::string generate() {
@@ -128,7 +131,7 @@ class Writer {
       for (const std::string& name : ordered(spelled_here_, new_types_, r_.new_release->dwarf.named_types, false)) {
         int id = r_.new_release->dwarf.named_types.at(name);
         if (new_types_.nodes[static_cast<std::size_t>(id)].kind != TypeKind::kEnum)
-          out << write_layout(new_types_, id, name, "");
+          out << write_layout(spelled_types_, id, name, "");
       }
     }
     if (!classes.empty()) {
@@ -672,6 +675,7 @@ class Writer {
   const DiffResult& r_;
   const TypeTable& new_types_;
   TypeTable old_types_;
+  TypeTable spelled_types_;  // new_types_ without typedefs, for the classes written here
   std::set<std::string> changed_;
   std::set<std::string> headers_;
   std::set<std::string> spelled_here_;
