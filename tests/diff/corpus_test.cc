@@ -367,6 +367,29 @@ TEST(DiffRefusals, AnOldLayoutThatIsAnAliasIsRefused) {
       << patch.error().message;
 }
 
+// A using-declaration in hotswap_old is no typedef: DWARF shows nothing the layout check
+// could refuse, and the old datum would be read through the new class. The glue refuses it.
+TEST(DiffRefusals, AnOldLayoutThatIsAUsingDeclarationIsRefused) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["struct_layout"].old_binary, pairs["struct_layout"].new_binary);
+  ASSERT_TRUE(result.ok());
+  std::string text = generated_transform(*result, scratch);
+  std::size_t begin = text.find("namespace hotswap_old { struct Session; }");
+  std::size_t end = text.find("// Transformers:");
+  std::size_t inverse = text.find("// Session, back to the old layout (revert).");
+  ASSERT_TRUE(begin != std::string::npos && end != std::string::npos && inverse != std::string::npos) << text;
+  text = text.substr(0, begin) + "namespace hotswap_old {\nusing ::Session;\n}\n\n" + text.substr(end, inverse - end);
+  std::ofstream(scratch.file("using.cpp")) << text;
+  ::testing::internal::CaptureStderr();
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("using.cpp")});
+  std::string compiler = ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE((patch.error().message + compiler).find("is the new one: declare the old release's layouts as structs"),
+            std::string::npos)
+      << patch.error().message << compiler;
+}
+
 // Copies a release's binary and build record, letting the test edit the record.
 std::string copy_release(const Scratch& scratch, const std::string& binary, const std::string& name,
                          const std::function<void(BuildRecord&)>& edit) {

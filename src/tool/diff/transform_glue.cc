@@ -85,6 +85,14 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         << (d->reaches.empty() ? "" : " (reaches " + d->reaches + ")") << "\n"
         << "using " << from << " = " << root.old_type << ";\n"
         << "using " << to << " = " << root.new_type << ";\n"
+        // A using-declaration or a namespace alias in hotswap_old (`using ::app::Session;`)
+        // is no layout, and no typedef the layout check would see: the old type would be the
+        // new one, and the old bytes read through it.
+        << "static_assert(!std::is_same_v<" << from << ", " << to << ">, "
+        << quoted(transform_file + ": the old type of " + d->symbol.display() +
+                  " is the new one: declare the old release's layouts as structs in hotswap_old, not by a "
+                  "using-declaration or a namespace alias")
+        << ");\n"
         << "static_assert(hotswap::migration_detail::transformable<" << from << ", " << to << ">(), "
         << quoted(transform_file + ": nothing migrates " + d->symbol.display() +
                   ": a hotswap_transform overload is missing for a changed type it holds")
