@@ -385,7 +385,9 @@ constexpr bool transformable() {
     if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>)
       return transformable<typename From::mapped_type, typename To::mapped_type>();
     else
-      return false;
+      return std::is_default_constructible_v<typename To::key_type> &&
+             transformable<typename From::key_type, typename To::key_type>() &&
+             transformable<typename From::mapped_type, typename To::mapped_type>();  // keys_ordered: at run time
   } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
     using F = typename From::element_type;
     using T = typename To::element_type;
@@ -564,6 +566,69 @@ bool transform_held_alternative(const From& from, To& to, std::index_sequence<I.
   return done;
 }
 
+namespace migration_detail {
+
+// Whether a map can place keys of its key type: std::less and std::equal_to are declared for
+// any type and fail only when instantiated, so the operator they use is asked for itself.
+// An old layout is a plain struct, without the old release's operator< or hash: a map keyed
+// by one is filled (on revert) only where the transform file gives them.
+template <class Map>
+constexpr bool keys_ordered() {
+  using K = typename Map::key_type;
+  if constexpr (is_instance_v<Map, std::map>) {
+    if constexpr (std::is_same_v<typename Map::key_compare, std::less<K>>)
+      return requires(const K& a) {
+        { a < a } -> std::convertible_to<bool>;
+      };
+    else
+      return std::is_invocable_r_v<bool, const typename Map::key_compare&, const K&, const K&>;
+  } else {
+    constexpr bool hashed = std::is_default_constructible_v<typename Map::hasher> &&
+                            std::is_invocable_r_v<std::size_t, const typename Map::hasher&, const K&>;
+    if constexpr (std::is_same_v<typename Map::key_equal, std::equal_to<K>>)
+      return hashed && requires(const K& a) {
+        { a == a } -> std::convertible_to<bool>;
+      };
+    else
+      return hashed && std::is_invocable_r_v<bool, const typename Map::key_equal&, const K&, const K&>;
+  }
+}
+
+// A node of a map the migration could not place (its key failed, or another old key became
+// the same new key): whatever the transformers recorded about it (a forwarded object, a
+// member moved in, to move back) must stay valid until the migration is undone, so it is
+// kept, known to LeakSanitizer as kept on purpose.
+template <class Node>
+void keep_node(Node&& node) {
+  try {
+    auto* kept = new Node(std::move(node));
+    if (__lsan_ignore_object) __lsan_ignore_object(kept);
+  } catch (...) {
+  }
+}
+
+// One entry of a map whose key type changed: the new key is migrated in its own node, which
+// then joins the map, so that the objects a key migrates to keep their address (forward()
+// may hand it out) and ordering or hashing sees the finished key.
+template <class FromKey, class FromValue, class To>
+bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, const std::string& map_name) {
+  To single;
+  single.try_emplace(typename To::key_type{});
+  auto node = single.extract(single.begin());
+  if (!hotswap::transform(key, node.key())) {
+    keep_node(std::move(node));
+    return false;
+  }
+  if (to.find(node.key()) != to.end()) {
+    keep_node(std::move(node));
+    return fail("two keys of an old " + map_name + " migrate to one new key: migrate the map by hand");
+  }
+  auto placed = to.insert(std::move(node));
+  return hotswap::transform(value, placed.position->second);
+}
+
+}  // namespace migration_detail
+
 template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace migration_detail;
@@ -664,15 +729,29 @@ bool transform(const From& from, To& to) {
     return transform_held_alternative(from, to, std::make_index_sequence<std::variant_size_v<From>>{});
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
-    static_assert(std::is_same_v<typename From::key_type, typename To::key_type>,
-                  "hotswap: a map whose key type changed cannot be migrated by default; write it by hand");
     to.clear();
     if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
-    for (const auto& [key, value] : from) {
-      auto [where, inserted] = to.try_emplace(key);
-      if (!hotswap::transform(value, where->second)) return false;
+    if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>) {
+      for (const auto& [key, value] : from) {
+        auto [where, inserted] = to.try_emplace(key);
+        if (!hotswap::transform(value, where->second)) return false;
+      }
+      return true;
+    } else {
+      static_assert(std::is_default_constructible_v<typename To::key_type>,
+                    "hotswap: a map whose key type changed migrates each key into a default-constructed new key; "
+                    "write it by hand for a key type without a default constructor");
+      if constexpr (!keys_ordered<To>()) {
+        return fail("a " + type_name<To>() + " cannot place its keys: " + type_name<typename To::key_type>() +
+                    " has no operator< (std::map) or hash and operator== (std::unordered_map) here; an old layout "
+                    "has none of the old release's: write them for it in the transform file, or migrate the map by "
+                    "hand");
+      } else {
+        for (const auto& [key, value] : from)
+          if (!transform_keyed_entry(key, value, to, type_name<From>())) return false;
+        return true;
+      }
     }
-    return true;
   } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
     static_assert(transformable<From, To>(),
                   "hotswap: a unique_ptr to an array or with its own deleter cannot be migrated by default");

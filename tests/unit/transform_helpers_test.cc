@@ -62,6 +62,30 @@ bool hotswap_transform(const hotswap_old::app::Session& from, app::Session& to) 
          hotswap::transform(from.favourite, to.favourite);
 }
 
+// A map key that changed: the new one is ordered and hashed, the old layout is not (a plain
+// struct, as the generator writes it) unless the file says how.
+namespace app {
+struct Key {
+  long id = 0;
+  int weight = 1;  // new
+  bool operator<(const Key& other) const { return id < other.id; }
+  bool operator==(const Key& other) const { return id == other.id; }
+};
+struct KeyHash {
+  std::size_t operator()(const Key& k) const { return std::hash<long>()(k.id); }
+};
+}  // namespace app
+namespace hotswap_old::app {
+struct Key {
+  int id;
+};
+}  // namespace hotswap_old::app
+bool hotswap_transform(const hotswap_old::app::Key& from, app::Key& to) {
+  to.id = from.id / 10;  // ten old keys a new one: 0..9 and 10..19 collide when told to
+  return true;
+}
+bool hotswap_transform(const app::Key& from, hotswap_old::app::Key& to) { return hotswap::convert(from.id, to.id); }
+
 #include <hotswap/transform_impl.h>
 
 namespace {
@@ -452,6 +476,61 @@ TEST(TransformHelpers, VariantsMigrateAlternativeByAlternativeNeverByConversion)
   hotswap_migration_begin();
   EXPECT_FALSE(hotswap::transform(appended, back));
   EXPECT_NE(std::string(hotswap_migration_error()).find("alternative 2"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+}
+
+// A map whose key type changed migrates each key into its own new node, which then joins
+// the map: ordered and hashed by the finished new key, at an address forward() hands out.
+// Old keys that become one new key fail the migration, which a failed migration undoes;
+// going back, an old layout with no ordering or hash fails with a reason.
+TEST(TransformHelpers, AMapWhoseKeyChangedMigratesKeyByKey) {
+  using hotswap::migration_detail::transformable;
+  static_assert(transformable<std::map<hotswap_old::app::Key, hotswap_old::app::Item>, std::map<app::Key, app::Item>>());
+  std::map<hotswap_old::app::Key, hotswap_old::app::Item, bool (*)(const hotswap_old::app::Key&,
+                                                                    const hotswap_old::app::Key&)>
+      from([](const hotswap_old::app::Key& a, const hotswap_old::app::Key& b) { return a.id > b.id; });  // descending
+  for (int i = 0; i < 5; ++i) from[hotswap_old::app::Key{i * 10}] = hotswap_old::app::Item{"n" + std::to_string(i), i};
+  auto to = std::make_unique<std::map<app::Key, app::Item>>();
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(from, *to)) << hotswap_migration_error();
+  const hotswap_old::app::Key& old_third = std::next(from.begin(), 2)->first;  // id 20
+  app::Key* forwarded = hotswap::forward<app::Key>(&old_third);
+  ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
+  hotswap_migration_clear();
+  ASSERT_EQ(to->size(), 5u);
+  long expected = 0;
+  for (const auto& [key, item] : *to) {  // ascending, as the new key orders
+    EXPECT_EQ(key.id, expected);
+    EXPECT_EQ(key.weight, 1) << "a new member keeps its default member initializer";
+    EXPECT_EQ(item.quantity, expected);
+    ++expected;
+  }
+  EXPECT_EQ(forwarded, &to->find(app::Key{2})->first) << "the key's object in the new map, not a temporary";
+
+  // Two old keys that become one: refused, and a failed migration gives back what moved.
+  // The old keys 3 and 7 both become new key 0.
+  std::map<hotswap_old::app::Key, std::string, bool (*)(const hotswap_old::app::Key&, const hotswap_old::app::Key&)>
+      colliding([](const hotswap_old::app::Key& a, const hotswap_old::app::Key& b) { return a.id < b.id; });
+  colliding[hotswap_old::app::Key{3}] = std::string(100, 'a');
+  colliding[hotswap_old::app::Key{7}] = std::string(100, 'b');
+  auto merged = std::make_unique<std::map<app::Key, std::string>>();
+  hotswap_migration_begin();
+  EXPECT_FALSE(hotswap::transform(colliding, *merged));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("migrate to one new key"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  EXPECT_EQ(colliding.begin()->second, std::string(100, 'a')) << "the value moved in went back";
+  EXPECT_EQ(std::next(colliding.begin())->second, std::string(100, 'b'));
+
+  // Back into a map keyed by an old layout, which has no hash here.
+  std::unordered_map<app::Key, std::string, app::KeyHash> now{{app::Key{4, 2}, "x"}};
+  std::unordered_map<hotswap_old::app::Key, std::string, app::KeyHash> back;
+  hotswap_migration_begin();
+  EXPECT_FALSE(hotswap::transform(now, back));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("cannot place its keys"), std::string::npos)
       << hotswap_migration_error();
   hotswap_migration_abort();
   hotswap_migration_clear();
