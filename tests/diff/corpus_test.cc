@@ -251,16 +251,23 @@ TEST(DiffRefusals, AnOldLayoutNamingANewTypeIsRefused) {
       << patch.error().message;
 }
 
-// A changed class no C++ can name (in an anonymous namespace), held through a typedef the
-// generator can spell: the old layout would name the new class by the typedef. Refused,
-// naming the member, although the sizes agree.
+// A changed class no C++ can name (in an anonymous namespace), held through a typedef: the
+// generated old layout carries it as bytes and its transformer refuses until written by
+// hand (the typedef names the new class). A layout that spells the member by the typedef
+// is refused, naming the member, although the sizes agree.
 TEST(DiffRefusals, AnUnnameableChangedTypeBehindATypedefIsRefused) {
   auto pairs = corpus();
   Scratch scratch;
   auto result = compute_diff(pairs["anonymous_typedef"].old_binary, pairs["anonymous_typedef"].new_binary);
   ASSERT_TRUE(result.ok()) << result.error().message;
-  ASSERT_FALSE(generated_transform(*result, scratch).empty());
-  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("transform.cpp")});
+  std::string text = generated_transform(*result, scratch);
+  std::string bytes = "alignas(4) unsigned char impl[8];";
+  std::size_t at = text.find(bytes);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_NE(text.find("return hotswap::refuse(\"TODO: carry Holder::impl by hand\");"), std::string::npos) << text;
+  text.replace(at, bytes.size(), "::ImplAlias impl;");
+  std::ofstream(scratch.file("typedef.cpp")) << text;
+  auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("typedef.cpp")});
   ASSERT_FALSE(patch.ok());
   EXPECT_NE(patch.error().message.find("member `impl` holds (anonymous namespace)::Impl, a changed type the transform "
                                        "file does not declare"),
@@ -361,10 +368,16 @@ TEST(DiffRefusals, AnOldLayoutThatIsAnAliasIsRefused) {
   text = text.substr(0, begin) + "namespace hotswap_old {\nusing Session = ::Session;\n}\n\n" +
          text.substr(end, inverse - end);
   std::ofstream(scratch.file("alias.cpp")) << text;
+  // The glue stops it first, where the alias is a migrated datum's type; the layout check
+  // where it is only a member's.
+  ::testing::internal::CaptureStderr();
   auto patch = build_patch(*result, {scratch.file("p.hsp"), scratch.file("alias.cpp")});
+  std::string compiler = ::testing::internal::GetCapturedStderr();
   ASSERT_FALSE(patch.ok());
-  EXPECT_NE(patch.error().message.find("hotswap_old::Session is an alias of Session, not a layout"), std::string::npos)
-      << patch.error().message;
+  std::string said = patch.error().message + compiler;
+  EXPECT_TRUE(said.find("hotswap_old::Session is an alias of Session, not a layout") != std::string::npos ||
+              said.find("the old type of g_session is the new one") != std::string::npos)
+      << said;
 }
 
 // A using-declaration in hotswap_old is no typedef: DWARF shows nothing the layout check

@@ -73,6 +73,9 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
   // What the old release's types are called in the file: its changed types in hotswap_old.
   TypeTable expected = old_view(old_release.types, declared, /*global=*/false);
   const TypeTable& renamed = checked.types;
+  // Types are compared as they are, whatever typedef names them (std::string* is
+  // std::__cxx11::basic_string<...>*): the expected view spells no typedef.
+  const TypeTable plain = without_typedefs(renamed);
   const std::string prefix = std::string(kOldNamespace) + "::";
   // An old layout is a class of its own: an alias (`using Session = ::app::Session;` in
   // hotswap_old) would have the transformers read old objects through whatever it names.
@@ -110,7 +113,7 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
       bool stand_in = is_bytes(renamed, m.type, bytes);
       if (m.is_base) {
         auto b = bases.find(m.offset);
-        if (b == bases.end() || !same_type(renamed, m.type, expected, b->second->type))
+        if (b == bases.end() || !same_type(plain, m.type, expected, b->second->type))
           return make_error(where + ": base " + spell_type(renamed, m.type) + " at offset " + std::to_string(m.offset) +
                             " is not the old release's");
         continue;
@@ -149,7 +152,7 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
         return make_error(where + ": member `" + m.name + "` holds " + u +
                           ", a changed type the transform file does not declare in hotswap_old, so its old bytes "
                           "would be read through the new layout");
-      if (!same_type(renamed, m.type, expected, a.type))
+      if (!same_type(plain, m.type, expected, a.type))
         return make_error(where + ": member `" + m.name + "` is declared " + spell_type(renamed, m.type) +
                           ", which should be " + spell_type(expected, a.type));
     }
