@@ -1,6 +1,5 @@
 #include "tool/diff/local_types.h"
 
-#include <set>
 #include <string_view>
 
 #include "tool/diff/type_signature.h"
@@ -20,24 +19,9 @@ void for_each_edge(const TypeNode& n, Visit&& visit) {
   for (int argument : n.template_arguments) visit(argument);
 }
 
-std::string local_class_at(const TypeTable& table, int id, std::set<int>& seen, int depth) {
-  const TypeNode* n = table.get(id);
-  if (!n || depth > 64 || !seen.insert(id).second) return "";
-  if (is_local_type_name(n->name)) return n->name;  // a class, an enum, a typedef
-  if (n->kind != TypeKind::kStruct) return local_class_at(table, n->target, seen, depth + 1);
-  for (int argument : n->template_arguments)
-    if (std::string local = local_class_at(table, argument, seen, depth + 1); !local.empty()) return local;
-  return "";
-}
-
 }  // namespace
 
 bool is_local_type_name(const std::string& name) { return name.find(kLocalScope) != std::string::npos; }
-
-std::string local_class_in(const TypeTable& table, int id) {
-  std::set<int> seen;
-  return local_class_at(table, id, seen, 0);
-}
 
 LocalTypesReached::LocalTypesReached(const TypeTable& table) : table_(table), reaches_(table.nodes.size(), 0) {
   // Backwards from every local type, along reversed edges: a node reaches one if it leads
@@ -65,14 +49,20 @@ LocalTypesReached::LocalTypesReached(const TypeTable& table) : table_(table), re
   }
 }
 
-void LocalTypesReached::walk(int id, std::vector<char>& seen, std::vector<int>& out) const {
-  // A declared class stands for its definition, which may live in another unit.
-  int at = id;
+// A declared class stands for its definition, which may live in another unit.
+int LocalTypesReached::resolved(int id) const {
   if (const TypeNode* n = table_.get(id); n && n->kind == TypeKind::kStruct && n->declaration)
-    if (int defined = complete_definition(table_, n->name); defined >= 0) at = defined;
-  if (at < 0 || static_cast<std::size_t>(at) >= reaches_.size() || !reaches_[static_cast<std::size_t>(at)] ||
-      seen[static_cast<std::size_t>(at)])
-    return;
+    if (int defined = complete_definition(table_, n->name); defined >= 0) return defined;
+  return id;
+}
+
+bool LocalTypesReached::reaches(int id) const {
+  return id >= 0 && static_cast<std::size_t>(id) < reaches_.size() && reaches_[static_cast<std::size_t>(id)];
+}
+
+void LocalTypesReached::walk(int id, std::vector<char>& seen, std::vector<int>& out) const {
+  int at = resolved(id);
+  if (!reaches(at) || seen[static_cast<std::size_t>(at)]) return;
   seen[static_cast<std::size_t>(at)] = 1;
   const TypeNode& n = table_.nodes[static_cast<std::size_t>(at)];
   if ((n.kind == TypeKind::kStruct || n.kind == TypeKind::kEnum) && is_local_type_name(n.name)) out.push_back(at);
@@ -81,6 +71,7 @@ void LocalTypesReached::walk(int id, std::vector<char>& seen, std::vector<int>& 
 
 std::vector<int> LocalTypesReached::of(int id) const {
   std::vector<int> out;
+  if (!reaches(resolved(id))) return out;  // most data: nothing to walk
   std::vector<char> seen(reaches_.size(), 0);
   walk(id, seen, out);
   return out;

@@ -17,11 +17,6 @@ namespace hotswap::diff {
 // Whether a type name is one the reader gave a type declared inside a function.
 bool is_local_type_name(const std::string& name);
 
-// The local class or enum a type is or names through typedefs, qualifiers, pointers, arrays
-// and template arguments (std::map<int, f()::Entry>: what would have to be spelled to name
-// the type); "" if none.
-std::string local_class_in(const TypeTable& table, int id);
-
 // The local classes and enums a value of a type holds or reaches: through members, bases,
 // pointers, arrays and template arguments, in the order a depth-first walk meets them. One
 // pass over the table finds which types reach any, so that asking for every datum of a
@@ -33,6 +28,8 @@ class LocalTypesReached {
   const TypeTable& table() const { return table_; }
 
  private:
+  int resolved(int id) const;
+  bool reaches(int id) const;
   void walk(int id, std::vector<char>& seen, std::vector<int>& out) const;
   const TypeTable& table_;
   std::vector<char> reaches_;  // per node: 1 if it reaches a local type

@@ -90,8 +90,9 @@ Expected<Glue> make_glue(const DiffResult& r, const std::string& transform_file)
         // new one, and the old bytes read through it.
         << "static_assert(!std::is_same_v<" << from << ", " << to << ">, "
         << quoted(transform_file + ": the old type of " + d->symbol.display() +
-                  " is the new one: declare the old release's layouts as structs in hotswap_old, not by a "
-                  "using-declaration or a namespace alias")
+                  " is the new one: nothing in hotswap_old is a layout of its own for the changed types it holds "
+                  "(a using-declaration or a namespace alias there? or a type the generator did not declare, "
+                  "which is a bug to report)")
         << ");\n"
         << "static_assert(hotswap::migration_detail::transformable<" << from << ", " << to << ">(), "
         << quoted(transform_file + ": nothing migrates " + d->symbol.display() +

@@ -11,6 +11,7 @@
 #include "tool/diff/cpp_render.h"
 #include "tool/diff/local_types.h"
 #include "tool/diff/symbol_names.h"
+#include "tool/diff/transform_spelling.h"
 #include "tool/diff/type_signature.h"
 
 namespace hotswap::diff {
@@ -73,15 +74,31 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
     case TypeKind::kArray:
       return reach(table, n->target, changed, true, seen, path);
     case TypeKind::kStruct: {
-      if (changed.count(n->name) && behind) {
+      // The standard library's classes are followed to the program's changed class they
+      // hold, not matched by name: Clang names a function's local Val like a global one
+      // (std::optional<Val>), and the global one's instance may have changed.
+      if (changed.count(n->name) && behind && !library_type(n->name)) {
         path = n->name;
         return n->name;
       }
-      for (const std::string& c : changed)
-        if (c != n->name && mentions_type(n->name, c)) {  // a template argument: a container's elements
-          path = n->name + " -> " + c;
-          return c;
+      // A template argument: a container's elements, which no member may lead to (a map's
+      // nodes). Followed as types where DWARF lists them: a name may mislead (Clang names a
+      // vector of a function's local Val `std::vector<Val>`, like one of a global Val).
+      for (int argument : n->template_arguments) {
+        std::string found = reach(table, argument, changed, true, seen, path);
+        if (!found.empty()) {
+          path = n->name + " -> " + path;
+          return found;
         }
+      }
+      // By name only for an instance DWARF gave no arguments (its name's leaf has them): a
+      // class nested in one (a vector's _Vector_impl) leads to them through its members.
+      if (n->template_arguments.empty() && split_scope(n->name).second.find('<') != std::string::npos)
+        for (const std::string& c : changed)
+          if (c != n->name && mentions_type(n->name, c)) {
+            path = n->name + " -> " + c;
+            return c;
+          }
       for (const TypeMember& m : n->members) {
         std::string found = reach(table, m.type, changed, behind, seen, path);
         if (!found.empty()) {
@@ -302,9 +319,9 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       auto it = old_side.info->named_types.find(name);
       if (it == old_side.info->named_types.end() || changed.count(name)) continue;
       const TypeNode& n = new_types.nodes[static_cast<std::size_t>(new_id)];
-      if (n.kind != TypeKind::kStruct || name.find('<') != std::string::npos || name.rfind("std::", 0) == 0 ||
-          name.rfind("__gnu_cxx::", 0) == 0)
-        continue;
+      // The program's class templates too (app::Box<app::Session::Line> holding a vector of
+      // a changed class): their instances get old layouts and transformers like any class.
+      if (n.kind != TypeKind::kStruct || library_type(name)) continue;
       std::set<int> seen;
       std::string path;
       if (reach(new_types, new_id, changed, false, seen, path).empty()) continue;
@@ -333,8 +350,8 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (t && changed.count(t->name)) d.changed_type = t->name;
     d.read_only = in_read_only_section(*new_side.binary, v->address);
     out.data.push_back(d);
-    if (std::string local = local_class_in(new_types, v->type); !d.read_only && !local.empty() && !holds_local.count(id))
-      refuse_local_type(local, new_index.refs[id], id, out);
+    if (std::vector<int> locals = new_locals.of(v->type); !d.read_only && !locals.empty() && !holds_local.count(id))
+      refuse_local_type(new_types.nodes[static_cast<std::size_t>(locals.front())].name, new_index.refs[id], id, out);
     if (!d.read_only && d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
       out.unmigrated.push_back({new_index.refs[id], d.new_type,
                                 id + " (a function-local static of a type whose bytes are not its value: the new code "
@@ -365,8 +382,8 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
                        spell_type(new_types, v->type), it->second->type, v->type, "", false, ""};
       d.reaches = demangle(id) + " -> " + path;
       out.data.push_back(d);
-      if (std::string local = local_class_in(new_types, v->type); !local.empty() && !holds_local.count(id))
-        refuse_local_type(local, new_index.refs[id], id, out);
+      if (std::vector<int> locals = new_locals.of(v->type); !locals.empty() && !holds_local.count(id))
+        refuse_local_type(new_types.nodes[static_cast<std::size_t>(locals.front())].name, new_index.refs[id], id, out);
       if (d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))
         out.unmigrated.push_back({new_index.refs[id], reached,
                                   id + " (a function-local static of a type whose bytes are not its value: the new "

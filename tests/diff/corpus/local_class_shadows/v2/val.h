@@ -1,0 +1,4 @@
+#pragma once
+struct Val {
+  int v = 0; long extra = 0;
+};
