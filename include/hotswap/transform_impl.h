@@ -319,8 +319,20 @@ constexpr bool transformable();
 // pair: a member retyped from A* to B*, or a reordered variant<A*, B*>, would get the object
 // A moved to as a B.
 template <class F, class T>
-inline constexpr bool pointee_forwardable =
-    std::is_same_v<std::remove_cv_t<F>, std::remove_cv_t<T>> || by_overload<std::remove_cv_t<F>, std::remove_cv_t<T>>;
+constexpr bool pointee_forwardable_() {
+  using From = std::remove_cv_t<F>;
+  using To = std::remove_cv_t<T>;
+  if constexpr (std::is_same_v<From, To> || by_overload<From, To>)
+    return true;
+  else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To>)
+    // A pointer to a pointer of a changed class (C's `conn **conns`, a queue's `**last`):
+    // it goes to where that pointer moved, if something migrated it.
+    return pointee_forwardable_<std::remove_pointer_t<From>, std::remove_pointer_t<To>>();
+  else
+    return false;
+}
+template <class F, class T>
+inline constexpr bool pointee_forwardable = pointee_forwardable_<F, T>();
 
 // Whether alternative F of an old variant becomes alternative T of the new one, at the same
 // index: the same type (built in place, or moved in whole), or a

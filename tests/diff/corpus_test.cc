@@ -190,7 +190,7 @@ INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                                            "template_class", "variant_type", "template_values_GNU_O2",
                                            "template_values_Clang_O2", "vtable_member",
                                            "template_type_arguments_GNU_O2", "template_type_arguments_Clang_O2",
-                                           "typedef_retargeted", "template_holds_changed"),
+                                           "typedef_retargeted", "template_holds_changed", "pointer_to_member"),
                          [](const auto& info) { return info.param; });
 
 // The standard library's implementation types a changed class reaches (a variant's storage

@@ -536,4 +536,37 @@ TEST(TransformHelpers, AMapWhoseKeyChangedMigratesKeyByKey) {
   hotswap_migration_clear();
 }
 
+// A pointer to a pointer of a changed class (C's `conn **conns`, a queue's `**last`) goes
+// to where that pointer moved: an element of a migrated array of pointers. One whose target
+// nobody migrated fails the migration, naming the type.
+TEST(TransformHelpers, APointerToAPointerForwardsToWhereThatPointerMoved) {
+  using hotswap::migration_detail::transformable;
+  static_assert(transformable<hotswap_old::app::Item**, app::Item**>());
+  static_assert(!transformable<hotswap_old::app::Item**, app::Session**>());
+  std::vector<hotswap_old::app::Item> items(3);
+  std::vector<hotswap_old::app::Item*> pointers = {&items[0], &items[1], &items[2]};
+  hotswap_old::app::Item** cursor = &pointers[1];
+  auto new_items = std::make_unique<std::vector<app::Item>>();
+  auto new_pointers = std::make_unique<std::vector<app::Item*>>();
+  auto new_cursor = std::make_unique<app::Item**>();
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(items, *new_items) && hotswap::transform(pointers, *new_pointers) &&
+              hotswap::transform(cursor, *new_cursor))
+      << hotswap_migration_error();
+  ASSERT_EQ(hotswap_migration_end(), 0) << hotswap_migration_error();
+  hotswap_migration_clear();
+  EXPECT_EQ(*new_cursor, &(*new_pointers)[1]);
+  EXPECT_EQ(**new_cursor, &(*new_items)[1]);
+
+  hotswap_old::app::Item* loose = &items[0];  // a pointer no migration moves
+  hotswap_old::app::Item** to_loose = &loose;
+  auto lost = std::make_unique<app::Item**>();
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(to_loose, *lost));
+  EXPECT_NE(hotswap_migration_end(), 0);
+  EXPECT_NE(std::string(hotswap_migration_error()), "");
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+}
+
 }  // namespace

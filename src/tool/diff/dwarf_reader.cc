@@ -175,10 +175,15 @@ class TypeBuilder {
         n.target = type_of(die);
         read_parameters(die, n);
         break;
-      case DW_TAG_ptr_to_member_type:
+      case DW_TAG_ptr_to_member_type: {
         n.kind = TypeKind::kPointerToMember;
         n.target = type_of(die);
+        // DWARF gives no size: the Itanium ABI's pointer to a data member is an offset (8
+        // bytes), to a member function an address and an adjustment (16).
+        const TypeNode* pointee = table_.get(n.target);
+        if (!n.size) n.size = pointee && pointee->kind == TypeKind::kFunction ? 16 : 8;
         break;
+      }
       default:
         n.kind = TypeKind::kOther;
         n.name = dwarf_diename(die) ? dwarf_diename(die) : "";

@@ -1,0 +1,17 @@
+#pragma once
+// Pointers to members, through typedefs: 16 bytes to a member function, 8 to a data member
+// (DWARF gives them no size). The old layout spells them by their typedefs.
+namespace app {
+struct Peer {
+  int fd = 0;
+  int ping(int x) { return x + fd; }
+};
+typedef int (Peer::*peer_method)(int);
+typedef int Peer::*peer_field;
+struct Session {
+  int id = 0;
+  peer_method pm = &Peer::ping;
+  peer_field pf = &Peer::fd;
+  int added = 1;
+};
+}  // namespace app

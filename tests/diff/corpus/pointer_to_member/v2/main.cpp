@@ -1,0 +1,9 @@
+#include <cstdio>
+
+#include "app.h"
+app::Session g_session;
+__attribute__((noinline)) int touch(int n) {
+  app::Peer p;
+  return (p.*(g_session.pm))(n) + p.*(g_session.pf) + g_session.id;
+}
+int main() { std::printf("%d\n", touch(3)); }
