@@ -127,6 +127,19 @@ inline constexpr bool has_overload = requires(const From& f, To& t) {
 template <class From, class To>
 inline constexpr bool by_overload = std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>;
 
+// A type without const or volatile at any pointer level: objects are recorded by what they
+// are (an element of a std::vector<Item*> is an Item*), and a `const Item**` looks for one.
+template <class T>
+struct unqualified_ {
+  using type = std::remove_cv_t<T>;
+};
+template <class T>
+struct unqualified_<T*> {
+  using type = typename unqualified_<std::remove_cv_t<T>>::type*;
+};
+template <class T>
+using unqualified = typename unqualified_<std::remove_cv_t<T>>::type;
+
 // Records that the old object `from` moved to `to`.
 template <class From, class To>
 void note(const From* from, To* to) {
@@ -143,7 +156,7 @@ void note_elements(const From* from, To* to, std::size_t count) {
   if (count)
   {
     MigrationState& s = state();
-    s.ranges.push_back({&typeid(From), reinterpret_cast<const char*>(from), sizeof(From), reinterpret_cast<char*>(to),
+    s.ranges.push_back({&typeid(unqualified<From>), reinterpret_cast<const char*>(from), sizeof(From), reinterpret_cast<char*>(to),
                         sizeof(To), count});
     s.spans.clear();  // rebuilt when next asked
     s.span_reach.clear();
@@ -397,7 +410,8 @@ constexpr bool transformable() {
     if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>)
       return transformable<typename From::mapped_type, typename To::mapped_type>();
     else
-      return std::is_default_constructible_v<typename To::key_type> &&
+      // A pointer key could be filled only once its object moved, after the map placed it.
+      return std::is_default_constructible_v<typename To::key_type> && !std::is_pointer_v<typename To::key_type> &&
              transformable<typename From::key_type, typename To::key_type>() &&
              transformable<typename From::mapped_type, typename To::mapped_type>();  // keys_ordered: at run time
   } else if constexpr (is_instance_v<From, std::unique_ptr> && is_instance_v<To, std::unique_ptr>) {
@@ -436,8 +450,8 @@ template <class New, class Old>
 New* forward(const Old* old) {
   if (!old) return nullptr;
   migration_detail::MigrationState& s = migration_detail::state();
-  if (void* moved = migration_detail::moved_to(old, &typeid(Old))) return static_cast<New*>(moved);
-  s.placeholders.push_back({old, &typeid(Old)});
+  if (void* moved = migration_detail::moved_to(old, &typeid(migration_detail::unqualified<Old>))) return static_cast<New*>(moved);
+  s.placeholders.push_back({old, &typeid(migration_detail::unqualified<Old>)});
   return static_cast<New*>(migration_detail::placeholder(s.placeholders.size() - 1));
 }
 
@@ -447,7 +461,7 @@ bool forward_to(New*& slot, const Old* old) {
     slot = nullptr;
     return true;
   }
-  if (void* moved = migration_detail::moved_to(old, &typeid(Old))) {
+  if (void* moved = migration_detail::moved_to(old, &typeid(migration_detail::unqualified<Old>))) {
     slot = static_cast<New*>(moved);
     return true;
   }
@@ -457,7 +471,7 @@ bool forward_to(New*& slot, const Old* old) {
                         "object's own member");
   // (A pointer to const is a pointer all the same: the slot is filled as any other.)
   migration_detail::state().deferred.push_back(
-      {reinterpret_cast<void**>(const_cast<std::remove_cv_t<New>**>(&slot)), old, &typeid(Old)});
+      {reinterpret_cast<void**>(const_cast<std::remove_cv_t<New>**>(&slot)), old, &typeid(migration_detail::unqualified<Old>)});
   return true;
 }
 
@@ -595,8 +609,7 @@ constexpr bool keys_ordered() {
     else
       return std::is_invocable_r_v<bool, const typename Map::key_compare&, const K&, const K&>;
   } else {
-    constexpr bool hashed = std::is_default_constructible_v<typename Map::hasher> &&
-                            std::is_invocable_r_v<std::size_t, const typename Map::hasher&, const K&>;
+    constexpr bool hashed = std::is_invocable_r_v<std::size_t, const typename Map::hasher&, const K&>;
     if constexpr (std::is_same_v<typename Map::key_equal, std::equal_to<K>>)
       return hashed && requires(const K& a) {
         { a == a } -> std::convertible_to<bool>;
@@ -606,36 +619,38 @@ constexpr bool keys_ordered() {
   }
 }
 
-// A node of a map the migration could not place (its key failed, or another old key became
-// the same new key): whatever the transformers recorded about it (a forwarded object, a
-// member moved in, to move back) must stay valid until the migration is undone, so it is
-// kept, known to LeakSanitizer as kept on purpose.
-template <class Node>
-void keep_node(Node&& node) {
-  try {
-    auto* kept = new Node(std::move(node));
-    if (__lsan_ignore_object) __lsan_ignore_object(kept);
-  } catch (...) {
-  }
-}
-
 // One entry of a map whose key type changed: the new key is migrated in its own node, which
 // then joins the map, so that the objects a key migrates to keep their address (forward()
-// may hand it out) and ordering or hashing sees the finished key.
+// may hand it out) and ordering or hashing sees the finished key. The node comes from a map
+// with `to`'s allocator, comparator or hasher, so that `to` can take it. Until it joins,
+// whatever the transformers recorded about it (a forwarded object, a member moved in, to
+// move back) points into it: a node that does not join, on a failure or an exception, is
+// kept, known to LeakSanitizer as kept on purpose, never freed under those records.
 template <class FromKey, class FromValue, class To>
 bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, const std::string& map_name) {
-  To single;
-  single.try_emplace(typename To::key_type{});
-  auto node = single.extract(single.begin());
-  if (!hotswap::transform(key, node.key())) {
-    keep_node(std::move(node));
-    return false;
-  }
-  if (to.find(node.key()) != to.end()) {
-    keep_node(std::move(node));
+  using Node = typename To::node_type;
+  auto scratch = [&to] {
+    if constexpr (is_instance_v<To, std::unordered_map>)
+      return To(1, to.hash_function(), to.key_eq(), to.get_allocator());
+    else
+      return To(to.key_comp(), to.get_allocator());
+  }();
+  scratch.try_emplace(typename To::key_type{});
+  auto held = std::make_unique<Node>(scratch.extract(scratch.begin()));
+  struct KeepUnlessPlaced {
+    std::unique_ptr<Node>& node;
+    bool placed = false;
+    ~KeepUnlessPlaced() {
+      if (placed || node->empty()) return;
+      Node* kept = node.release();
+      if (__lsan_ignore_object) __lsan_ignore_object(kept);
+    }
+  } guard{held};
+  if (!hotswap::transform(key, held->key())) return false;
+  if (to.find(held->key()) != to.end())
     return fail("two keys of an old " + map_name + " migrate to one new key: migrate the map by hand");
-  }
-  auto placed = to.insert(std::move(node));
+  auto placed = to.insert(std::move(*held));
+  guard.placed = true;
   return hotswap::transform(value, placed.position->second);
 }
 
@@ -741,24 +756,29 @@ bool transform(const From& from, To& to) {
     return transform_held_alternative(from, to, std::make_index_sequence<std::variant_size_v<From>>{});
   } else if constexpr ((is_instance_v<From, std::map> && is_instance_v<To, std::map>) ||
                        (is_instance_v<From, std::unordered_map> && is_instance_v<To, std::unordered_map>)) {
-    to.clear();
-    if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
     if constexpr (std::is_same_v<typename From::key_type, typename To::key_type>) {
+      to.clear();
+      if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
       for (const auto& [key, value] : from) {
         auto [where, inserted] = to.try_emplace(key);
         if (!hotswap::transform(value, where->second)) return false;
       }
       return true;
     } else {
-      static_assert(std::is_default_constructible_v<typename To::key_type>,
-                    "hotswap: a map whose key type changed migrates each key into a default-constructed new key; "
-                    "write it by hand for a key type without a default constructor");
+      static_assert(std::is_default_constructible_v<typename To::key_type> && !std::is_pointer_v<typename To::key_type>,
+                    "hotswap: a map whose key type changed migrates each key into a default-constructed new key "
+                    "(not a pointer, which could be filled only once its object moved); write it by hand");
       if constexpr (!keys_ordered<To>()) {
-        return fail("a " + type_name<To>() + " cannot place its keys: " + type_name<typename To::key_type>() +
-                    " has no operator< (std::map) or hash and operator== (std::unordered_map) here; an old layout "
-                    "has none of the old release's: write them for it in the transform file, or migrate the map by "
-                    "hand");
+        if (!from.empty())
+          return fail("a " + type_name<To>() + " cannot place its keys: " + type_name<typename To::key_type>() +
+                      " has no operator< (std::map) or hash and operator== (std::unordered_map) here; an old layout "
+                      "has none of the old release's: write them for it in the transform file, or migrate the map by "
+                      "hand");
+        to.clear();
+        return true;
       } else {
+        to.clear();
+        if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
         for (const auto& [key, value] : from)
           if (!transform_keyed_entry(key, value, to, type_name<From>())) return false;
         return true;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -85,6 +86,32 @@ bool hotswap_transform(const hotswap_old::app::Key& from, app::Key& to) {
   return true;
 }
 bool hotswap_transform(const app::Key& from, hotswap_old::app::Key& to) { return hotswap::convert(from.id, to.id); }
+
+// A key whose transformer moves a member in and then throws: the node it was moving into
+// must outlive the undo records that point into it.
+namespace app {
+struct Tag {
+  std::string label;
+  int rank = 0;
+  bool operator<(const Tag& other) const { return label < other.label; }
+};
+// A comparator without a default constructor: the node comes from a map built with `to`'s.
+struct ByRank {
+  explicit ByRank(int sign) : sign(sign) {}
+  int sign;
+  bool operator()(const Key& a, const Key& b) const { return sign * a.id < sign * b.id; }
+};
+}  // namespace app
+namespace hotswap_old::app {
+struct Tag {
+  std::string label;
+};
+}  // namespace hotswap_old::app
+bool hotswap_transform(const hotswap_old::app::Tag& from, app::Tag& to) {
+  if (!hotswap::transform(from.label, to.label)) return false;  // moved in, with an undo record
+  if (to.label == "throws") throw std::runtime_error("a key transformer threw");
+  return true;
+}
 
 #include <hotswap/transform_impl.h>
 
@@ -567,6 +594,37 @@ TEST(TransformHelpers, APointerToAPointerForwardsToWhereThatPointerMoved) {
   EXPECT_NE(std::string(hotswap_migration_error()), "");
   hotswap_migration_abort();
   hotswap_migration_clear();
+}
+
+// A key transformer that throws after moving a member into the new key: the failed update
+// gives the member back (the node is kept, not freed under the undo record). A map whose
+// comparator has no default constructor gets its nodes from a map with that comparator.
+TEST(TransformHelpers, AMapKeyThatFailsHalfWayGivesBackWhatMovedAndComparatorsNeedNoDefault) {
+  std::map<hotswap_old::app::Tag, int, bool (*)(const hotswap_old::app::Tag&, const hotswap_old::app::Tag&)> from(
+      [](const hotswap_old::app::Tag& a, const hotswap_old::app::Tag& b) { return a.label < b.label; });
+  from[hotswap_old::app::Tag{std::string(64, 'a')}] = 1;
+  from[hotswap_old::app::Tag{"throws"}] = 2;
+  auto to = std::make_unique<std::map<app::Tag, int>>();
+  hotswap_migration_begin();
+  int failed = hotswap::migration_detail::migrate_root<decltype(from), std::map<app::Tag, int>>(&from, to.get());
+  EXPECT_NE(failed, 0);
+  EXPECT_NE(std::string(hotswap_migration_error()).find("a key transformer threw"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  EXPECT_EQ(from.begin()->first.label, std::string(64, 'a')) << "moved back";
+  EXPECT_EQ(std::next(from.begin())->first.label, "throws") << "moved back from the node that was kept";
+
+  std::map<hotswap_old::app::Key, int, bool (*)(const hotswap_old::app::Key&, const hotswap_old::app::Key&)> keyed(
+      [](const hotswap_old::app::Key& a, const hotswap_old::app::Key& b) { return a.id < b.id; });
+  for (int i = 0; i < 4; ++i) keyed[hotswap_old::app::Key{i * 10}] = i;
+  auto descending = std::make_unique<std::map<app::Key, int, app::ByRank>>(app::ByRank(-1));
+  hotswap_migration_begin();
+  ASSERT_TRUE(hotswap::transform(keyed, *descending)) << hotswap_migration_error();
+  ASSERT_EQ(hotswap_migration_end(), 0);
+  hotswap_migration_clear();
+  ASSERT_EQ(descending->size(), 4u);
+  EXPECT_EQ(descending->begin()->first.id, 3) << "ordered by the map's own comparator";
 }
 
 }  // namespace

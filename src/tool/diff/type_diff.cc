@@ -84,16 +84,20 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
       // A template argument: a container's elements, which no member may lead to (a map's
       // nodes). Followed as types where DWARF lists them: a name may mislead (Clang names a
       // vector of a function's local Val `std::vector<Val>`, like one of a global Val).
-      for (int argument : n->template_arguments) {
-        std::string found = reach(table, argument, changed, true, seen, path);
-        if (!found.empty()) {
-          path = n->name + " -> " + path;
-          return found;
+      // Only the library's: a class template of the program holds what its members say
+      // (app::Id<app::Item> may hold only an int).
+      bool library = library_type(n->name);
+      if (library)
+        for (int argument : n->template_arguments) {
+          std::string found = reach(table, argument, changed, true, seen, path);
+          if (!found.empty()) {
+            path = n->name + " -> " + path;
+            return found;
+          }
         }
-      }
       // By name only for an instance DWARF gave no arguments (its name's leaf has them): a
       // class nested in one (a vector's _Vector_impl) leads to them through its members.
-      if (n->template_arguments.empty() && split_scope(n->name).second.find('<') != std::string::npos)
+      if (library && n->template_arguments.empty() && split_scope(n->name).second.find('<') != std::string::npos)
         for (const std::string& c : changed)
           if (c != n->name && mentions_type(n->name, c)) {
             path = n->name + " -> " + c;
