@@ -319,8 +319,13 @@ bool destroyable_at(const TypeTable& table, int id, std::set<int>& seen, int dep
         // an optional's or variant's value sits in a union of the library's. The arguments'
         // types are followed, not their names: a local class is `f()::X` to GCC inside a
         // template's name, plain `X` to Clang.
-        for (int argument : n->template_arguments)
+        for (int argument : n->template_arguments) {
+          // A functor or tag of the library's that DWARF only names (Clang declares an unused
+          // std::hash<int> or std::less<int>): nothing of the program's is in it.
+          const TypeNode* a = table.get(defined_type(table, argument));
+          if (a && a->kind == TypeKind::kStruct && a->declaration && library_type(a->name)) continue;
           if (!destroyable_at(table, argument, seen, depth + 1)) return false;
+        }
       }
       for (const TypeMember& m : n->members)
         if (!destroyable_at(table, m.type, seen, depth + 1)) return false;

@@ -249,6 +249,16 @@ TEST(DestroysOnlyWhatItMade, UserDestructorsAndVirtualFunctionsKeepTheInstance) 
   EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::E", 8, {member("by_fd", 0, map_of_sockets)})));
   EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::H", 8, {member("by_fd", 0, map_of_locals)})));
   EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::F", 8, {member("maybe", 0, optional_item)})));
+  // A functor of the library's that DWARF only declares (Clang's unused std::hash<int>) holds
+  // nothing of the program's; a program class only declared may.
+  int hash = a.strukt("std::hash<int>", 1, {});
+  a.t.nodes[static_cast<std::size_t>(hash)].declaration = true;
+  int opaque = a.strukt("app::Opaque", 0, {});
+  a.t.nodes[static_cast<std::size_t>(opaque)].declaration = true;
+  int hashed = library("std::unordered_map<int, app::Item>", {member("_M_h", 0, node)}, {i, plain, hash});
+  int opaque_map = library("std::unordered_map<int, app::Opaque>", {member("_M_h", 0, node)}, {i, opaque});
+  EXPECT_TRUE(destroys_only_what_it_made(a.t, a.strukt("app::J", 8, {member("by_id", 0, hashed)})));
+  EXPECT_FALSE(destroys_only_what_it_made(a.t, a.strukt("app::K", 8, {member("by_id", 0, opaque_map)})));
 }
 
 }  // namespace
