@@ -144,8 +144,8 @@ using unqualified = typename unqualified_<std::remove_cv_t<T>>::type;
 template <class From, class To>
 void note(const From* from, To* to) {
   MigrationState& s = state();
-  s.noted.push_back({from, &typeid(From), sizeof(From), to, sizeof(To)});
-  if (s.indexed) s.forwarded.insert(from, &typeid(From), to);
+  s.noted.push_back({from, &typeid(unqualified<From>), sizeof(From), to, sizeof(To)});
+  if (s.indexed) s.forwarded.insert(from, &typeid(unqualified<From>), to);
   s.spans.clear();  // rebuilt when next asked
   s.span_reach.clear();
 }
@@ -646,10 +646,20 @@ bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, c
       if (__lsan_ignore_object) __lsan_ignore_object(kept);
     }
   } guard{held};
+  MigrationState& s = state();
+  std::size_t deferred = s.deferred.size(), placeholders = s.placeholders.size();
   if (!hotswap::transform(key, held->key())) return false;
+  // A pointer in the key to an object not migrated yet would be filled in after the map
+  // placed the key, under a null or a placeholder: its order or hash would be wrong.
+  if (s.deferred.size() != deferred || s.placeholders.size() != placeholders)
+    return fail("a key of an old " + map_name + " points to an object not migrated yet: migrate the map by hand");
   if (to.find(held->key()) != to.end())
     return fail("two keys of an old " + map_name + " migrate to one new key: migrate the map by hand");
   auto placed = to.insert(std::move(*held));
+  if (!placed.inserted) {  // a comparator or hash that disagrees with itself: the node comes back
+    *held = std::move(placed.node);
+    return fail("a key of an old " + map_name + " was found and then not placed: migrate the map by hand");
+  }
   guard.placed = true;
   return hotswap::transform(value, placed.position->second);
 }

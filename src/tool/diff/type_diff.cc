@@ -84,17 +84,17 @@ std::string reach(const TypeTable& table, int id, const std::set<std::string>& c
       // A template argument: a container's elements, which no member may lead to (a map's
       // nodes). Followed as types where DWARF lists them: a name may mislead (Clang names a
       // vector of a function's local Val `std::vector<Val>`, like one of a global Val).
-      // Only the library's: a class template of the program holds what its members say
-      // (app::Id<app::Item> may hold only an int).
+      // The program's class templates too: one may keep its T as bytes (a pool's aligned
+      // storage) that no member names, so an argument counts as held, even where it is not
+      // (app::Id<app::Item> holding an int migrates for nothing, which is safe).
       bool library = library_type(n->name);
-      if (library)
-        for (int argument : n->template_arguments) {
-          std::string found = reach(table, argument, changed, true, seen, path);
-          if (!found.empty()) {
-            path = n->name + " -> " + path;
-            return found;
-          }
+      for (int argument : n->template_arguments) {
+        std::string found = reach(table, argument, changed, true, seen, path);
+        if (!found.empty()) {
+          path = n->name + " -> " + path;
+          return found;
         }
+      }
       // By name only for an instance DWARF gave no arguments (its name's leaf has them): a
       // class nested in one (a vector's _Vector_impl) leads to them through its members.
       if (library && n->template_arguments.empty() && split_scope(n->name).second.find('<') != std::string::npos)
