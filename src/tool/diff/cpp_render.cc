@@ -55,9 +55,17 @@ std::string declare_at(const TypeTable& table, int id, const std::string& inner,
       for (std::size_t i = 0; i < n->parameters.size(); ++i)
         params += (i ? ", " : "") + declare_at(table, n->parameters[i], "", depth + 1);
       if (n->variadic) params += n->parameters.empty() ? "..." : ", ...";
-      return declare_at(table, n->target, inner + "(" + params + ")", depth + 1);
+      return declare_at(table, n->target, inner + "(" + params + ")" + (n->const_member ? " const" : ""), depth + 1);
     }
-    case TypeKind::kPointerToMember:
+    case TypeKind::kPointerToMember: {
+      // `int Peer::*pf`, `int (Peer::*pm)(int) const`: the class, spelled as the table
+      // names it, before the `*`.
+      const TypeNode* c = table.get(n->containing);
+      if (!c || c->name.empty()) return join_declarator("void*", inner);
+      std::string op = c->name + "::*" + inner;
+      if (wraps(n->target)) return declare_at(table, n->target, "(" + op + ")", depth + 1);
+      return declare_at(table, n->target, op, depth + 1);
+    }
     case TypeKind::kOther:
       return join_declarator("void*", inner);
   }
@@ -81,6 +89,8 @@ bool spellable(const TypeTable& table, int id, int depth) {
     case TypeKind::kVolatile:
     case TypeKind::kArray:
       return spellable(table, n->target, depth + 1);
+    case TypeKind::kPointerToMember:
+      return spellable(table, n->containing, depth + 1) && spellable(table, n->target, depth + 1);
     default:
       return false;
   }

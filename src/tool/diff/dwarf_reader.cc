@@ -178,6 +178,7 @@ class TypeBuilder {
       case DW_TAG_ptr_to_member_type: {
         n.kind = TypeKind::kPointerToMember;
         n.target = type_of(die);
+        if (Dwarf_Die c; attr_die(die, DW_AT_containing_type, &c)) n.containing = build(&c);
         // DWARF gives no size: the Itanium ABI's pointer to a data member is an offset (8
         // bytes), to a member function an address and an adjustment (16).
         const TypeNode* pointee = table_.get(n.target);
@@ -301,8 +302,24 @@ class TypeBuilder {
   void read_parameters(Dwarf_Die* die, TypeNode& n) {
     Dwarf_Die child;
     if (dwarf_child(die, &child) != 0) return;
+    bool first = true;
     do {
-      if (dwarf_tag(&child) == DW_TAG_formal_parameter) n.parameters.push_back(type_of(&child));
+      if (dwarf_tag(&child) == DW_TAG_formal_parameter) {
+        // A member function's type (what a pointer to member function points to) lists its
+        // `this` first, artificial: `int (Peer::*)(int) const` has a `const Peer*` there.
+        Dwarf_Attribute flag;
+        bool artificial = false;
+        if (first && n.kind == TypeKind::kFunction && dwarf_attr(&child, DW_AT_artificial, &flag) &&
+            dwarf_formflag(&flag, &artificial) == 0 && artificial) {
+          n.member_function = true;
+          const TypeNode* self = table_.get(type_of(&child));
+          const TypeNode* object = self && self->kind == TypeKind::kPointer ? table_.get(self->target) : nullptr;
+          n.const_member = object && object->kind == TypeKind::kConst;
+        } else {
+          n.parameters.push_back(type_of(&child));
+        }
+        first = false;
+      }
       if (dwarf_tag(&child) == DW_TAG_unspecified_parameters) n.variadic = true;
     } while (dwarf_siblingof(&child, &child) == 0);
   }

@@ -113,8 +113,6 @@ void step_typedefs_aside(TypeTable& view) {
     if (target < 0) {
       view.nodes[i] = TypeNode{};
       view.nodes[i].kind = TypeKind::kVoid;
-    } else if (const TypeNode* t = view.get(target); t && t->kind == TypeKind::kPointerToMember) {
-      continue;  // the model cannot spell `int (C::*)(int)`: its typedef's name is all there is
     } else if (const TypeNode* t = view.get(target)) {
       TypeNode stands_for = *t;
       view.nodes[i] = std::move(stands_for);

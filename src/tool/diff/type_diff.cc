@@ -133,6 +133,46 @@ void refuse_local_type(const std::string& local, const SymbolRef& datum, const s
                                 "it outside the function"});
 }
 
+// The changed class a value of type `id` holds a pointer to a member of, through members,
+// pointers, arrays and template arguments; "" if none. Such a pointer is an offset (or a
+// vtable slot) in the old layout, and nothing tells which member it names: no transformer
+// can re-point it, and bound to the running datum it would name the wrong member.
+std::string member_pointer_into(const TypeTable& table, int id, const std::set<std::string>& changed, std::set<int>& seen) {
+  int bare = strip_aliases(table, id);
+  const TypeNode* n = table.get(bare);
+  if (n && n->kind == TypeKind::kStruct && n->declaration)
+    if (int defined = complete_definition(table, n->name); defined >= 0) n = table.get(bare = defined);
+  if (!n || !seen.insert(bare).second) return "";
+  switch (n->kind) {
+    case TypeKind::kPointerToMember: {
+      const TypeNode* c = table.get(strip_aliases(table, n->containing));
+      return c && changed.count(c->name) ? c->name : "";
+    }
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference:
+    case TypeKind::kArray:
+      return member_pointer_into(table, n->target, changed, seen);
+    case TypeKind::kStruct:
+      for (int argument : n->template_arguments)
+        if (std::string c = member_pointer_into(table, argument, changed, seen); !c.empty()) return c;
+      for (const TypeMember& m : n->members)
+        if (std::string c = member_pointer_into(table, m.type, changed, seen); !c.empty()) return c;
+      return "";
+    default:
+      return "";
+  }
+}
+
+// Whether any pointer to member in the table points into a changed class: most programs
+// have none, and their data need no walk.
+bool has_member_pointer_into(const TypeTable& table, const std::set<std::string>& changed) {
+  for (const TypeNode& n : table.nodes)
+    if (n.kind == TypeKind::kPointerToMember)
+      if (const TypeNode* c = table.get(strip_aliases(table, n.containing)); c && changed.count(c->name)) return true;
+  return false;
+}
+
 // Whether the linked binary's address lies in a section the program cannot write (constants,
 // and .data.rel.ro, read-only once relocated).
 bool in_read_only_section(const ElfFile& binary, std::uint64_t address) {
@@ -369,6 +409,18 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     if (users != objects.data_users.end())
       for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + demangle(id) + ", whose type changed");
   }
+
+  // Data that hold a pointer to a member of a changed class, whether they move or not.
+  if (has_member_pointer_into(new_types, changed))
+    for (const auto& [id, v] : new_index.variables) {
+      if (!old_index.variables.count(id) || in_read_only_section(*new_side.binary, v->address)) continue;
+      std::set<int> seen;
+      if (std::string c = member_pointer_into(new_types, v->type, changed, seen); !c.empty())
+        out.unmigrated.push_back({new_index.refs[id], c,
+                                  id + " holds a pointer to a member of " + c +
+                                      ", whose layout changed: the offset it holds names a member of the old layout, "
+                                      "and nothing can tell which"});
+    }
 
   // Data whose type is the same but reaches a changed type: their objects move too.
   if (!changed.empty()) {

@@ -47,6 +47,11 @@ struct TypeNode {
   std::vector<TypeMember> members;
   std::vector<int> parameters;               // kFunction
   bool variadic = false;                     // kFunction
+  // kFunction: the type of a member function (its `this`, an artificial parameter DWARF
+  // lists first, is left out of `parameters`); `const_member` for one called on const.
+  bool member_function = false;
+  bool const_member = false;
+  int containing = -1;  // kPointerToMember: the class whose member it points to
   std::vector<std::uint64_t> dimensions;     // kArray; 0 for an unknown bound
   std::vector<std::pair<std::string, std::int64_t>> enumerators;  // kEnum
   std::vector<std::pair<std::string, std::uint64_t>> virtuals;     // name, vtable slot

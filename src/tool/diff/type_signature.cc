@@ -104,10 +104,13 @@ std::string SignatureCache::compute(int id) {
     case TypeKind::kFunction: {
       std::string s = "Fn(" + signature(n.target) + ";";
       for (int p : n.parameters) s += signature(p) + ",";
-      return s + (n.variadic ? "...)" : ")");
+      return s + (n.variadic ? "...)" : ")") + (n.const_member ? "const" : "");
     }
-    case TypeKind::kPointerToMember:
-      return "M(" + sz + "," + signature(n.target) + ")";
+    case TypeKind::kPointerToMember: {
+      // The class by name: a pointer into a class whose layout changed is refused apart.
+      const TypeNode* c = table_.get(strip_aliases(table_, n.containing));
+      return "M(" + sz + "," + (c ? c->name : "?") + "," + signature(n.target) + ")";
+    }
     case TypeKind::kOther:
       return "O(" + n.name + "," + sz + ")";
   }
