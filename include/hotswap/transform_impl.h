@@ -321,6 +321,15 @@ void reset(T& object) {
   } else if constexpr (std::is_default_constructible_v<T>) {
     std::destroy_at(&object);
     ::new (static_cast<void*>(&object)) T();
+  } else if constexpr (requires { object.clear(); }) {
+    // A map keyed by an old layout has no default constructor (std::hash<hotswap_old::Key>
+    // is disabled) nor destructor here: emptied in place, it frees its elements once.
+    object.clear();
+  } else {
+    static_assert(std::is_trivially_destructible_v<T>,
+                  "hotswap: an instance of this type cannot be emptied after the update (it has no default "
+                  "constructor here, nor clear()): its exit destructor would free what moved. Give the "
+                  "transform file what it lacks (e.g. std::hash<hotswap_old::...> for a map's old key)");
   }
 }
 
@@ -627,7 +636,7 @@ constexpr bool keys_ordered() {
 // move back) points into it: a node that does not join, on a failure or an exception, is
 // kept, known to LeakSanitizer as kept on purpose, never freed under those records.
 template <class FromKey, class FromValue, class To>
-bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, const std::string& map_name) {
+bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, std::string (*map_name)()) {
   using Node = typename To::node_type;
   auto scratch = [&to] {
     if constexpr (is_instance_v<To, std::unordered_map>)
@@ -652,13 +661,13 @@ bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, c
   // A pointer in the key to an object not migrated yet would be filled in after the map
   // placed the key, under a null or a placeholder: its order or hash would be wrong.
   if (s.deferred.size() != deferred || s.placeholders.size() != placeholders)
-    return fail("a key of an old " + map_name + " points to an object not migrated yet: migrate the map by hand");
+    return fail("a key of an old " + map_name() + " points to an object not migrated yet: migrate the map by hand");
   if (to.find(held->key()) != to.end())
-    return fail("two keys of an old " + map_name + " migrate to one new key: migrate the map by hand");
+    return fail("two keys of an old " + map_name() + " migrate to one new key: migrate the map by hand");
   auto placed = to.insert(std::move(*held));
   if (!placed.inserted) {  // a comparator or hash that disagrees with itself: the node comes back
     *held = std::move(placed.node);
-    return fail("a key of an old " + map_name + " was found and then not placed: migrate the map by hand");
+    return fail("a key of an old " + map_name() + " was found and then not placed: migrate the map by hand");
   }
   guard.placed = true;
   return hotswap::transform(value, placed.position->second);
@@ -730,6 +739,8 @@ bool transform(const From& from, To& to) {
                        (std::is_arithmetic_v<To> || std::is_enum_v<To>)) {
     return convert(from, to);
   } else if constexpr (std::is_array_v<From> && std::is_array_v<To>) {
+    // One that shrinks keeps its first elements: the others are dropped, like a member the
+    // other side lacks (docs/type-updates.md).
     return transform_elements(&from[0], &to[0], std::min(std::extent_v<From>, std::extent_v<To>));
   } else if constexpr (is_std_array<From>::value && is_std_array<To>::value) {
     return transform_elements(from.data(), to.data(), std::min(from.size(), to.size()));
@@ -771,6 +782,10 @@ bool transform(const From& from, To& to) {
       if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
       for (const auto& [key, value] : from) {
         auto [where, inserted] = to.try_emplace(key);
+        // Keys equal in the old map may be one key in the new one (a comparator or hash
+        // that changed): the second value would overwrite what the first one filled.
+        if (!inserted)
+          return fail("two keys of an old " + type_name<From>() + " are one key of the new map: migrate it by hand");
         if (!hotswap::transform(value, where->second)) return false;
       }
       return true;
@@ -790,7 +805,7 @@ bool transform(const From& from, To& to) {
         to.clear();
         if constexpr (is_instance_v<To, std::unordered_map>) to.reserve(from.size());
         for (const auto& [key, value] : from)
-          if (!transform_keyed_entry(key, value, to, type_name<From>())) return false;
+          if (!transform_keyed_entry(key, value, to, &type_name<From>)) return false;  // named on failure only
         return true;
       }
     }
@@ -891,6 +906,22 @@ void abandon_root(void* object) noexcept {
         if (__lsan_ignore_object) __lsan_ignore_object(kept);
       }
       ::new (object) T();
+    } else if constexpr (requires(T& t) { t.extract(t.begin()); }) {
+      // A map keyed by an old layout, which cannot be built anew here: its nodes leave it one
+      // by one, each kept by a handle that is never destroyed.
+      T& map = *static_cast<T*>(object);
+      using Handle = typename T::node_type;
+      while (!map.empty()) {
+        void* kept = std::malloc(sizeof(Handle));
+        if (!kept) std::abort();  // neither destroyable nor left in place: nothing safe remains
+        ::new (kept) Handle(map.extract(map.begin()));
+        if (__lsan_ignore_object) __lsan_ignore_object(kept);
+      }
+    } else {
+      static_assert(std::is_trivially_destructible_v<T>,
+                    "hotswap: an instance of this type cannot be abandoned after a failed update (it has no "
+                    "default constructor here): give the transform file what it lacks (e.g. "
+                    "std::hash<hotswap_old::...> for a map's old key)");
     }
   } catch (...) {
   }
@@ -1107,10 +1138,12 @@ extern "C" int hotswap_migration_end() noexcept {
 // objects it made for the new ones are forgotten (never released: see KeptShared).
 extern "C" void hotswap_migration_abort() noexcept {
   hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
-  try {
-    for (auto it = s.undo.rbegin(); it != s.undo.rend(); ++it) it->back(it->from, it->to);
-  } catch (...) {
-  }
+  // Each record on its own: one move back that throws (an allocation) must not keep the
+  // others from giving back what they moved.
+  for (auto it = s.undo.rbegin(); it != s.undo.rend(); ++it) try {
+      it->back(it->from, it->to);
+    } catch (...) {
+    }
   s.undo.clear();
   s.cleared.clear();  // their values went back with the undo records
   // What migrate_once() built stays allocated: it may hold copies of what the old objects

@@ -7,6 +7,9 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <deque>
 #include <list>
 #include <map>
@@ -625,6 +628,63 @@ TEST(TransformHelpers, AMapKeyThatFailsHalfWayGivesBackWhatMovedAndComparatorsNe
   hotswap_migration_clear();
   ASSERT_EQ(descending->size(), 4u);
   EXPECT_EQ(descending->begin()->first.id, 3) << "ordered by the map's own comparator";
+}
+
+// The same key type under a comparator that changed: two old keys the new map takes for one
+// ("Alice", "alice") refuse the update. The second value used to be transformed over the
+// first, freeing the object the first one's undo records point into.
+TEST(TransformHelpers, KeysOneUnderTheNewComparatorRefuseAndGiveBackWhatMoved) {
+  struct NoCase {
+    bool operator()(const std::string& a, const std::string& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                          [](char x, char y) { return std::tolower(x) < std::tolower(y); });
+    }
+  };
+  std::map<std::string, std::unique_ptr<hotswap_old::app::Item>> from;
+  from["Alice"] = std::make_unique<hotswap_old::app::Item>(hotswap_old::app::Item{std::string(64, 'A'), 1});
+  from["alice"] = std::make_unique<hotswap_old::app::Item>(hotswap_old::app::Item{std::string(64, 'a'), 2});
+  using To = std::map<std::string, std::unique_ptr<app::Item>, NoCase>;
+  auto to = std::make_unique<To>();
+  hotswap_migration_begin();
+  int failed = hotswap::migration_detail::migrate_root<decltype(from), To>(&from, to.get());
+  EXPECT_NE(failed, 0);
+  EXPECT_NE(std::string(hotswap_migration_error()).find("are one key of the new map"), std::string::npos)
+      << hotswap_migration_error();
+  hotswap_migration_abort();
+  hotswap_migration_clear();
+  ASSERT_EQ(from.size(), 2u);
+  EXPECT_EQ(from["Alice"]->name, std::string(64, 'A'));
+  EXPECT_EQ(from["alice"]->quantity, 2);
+}
+
+// An unordered_map keyed by an old layout has no default constructor in the transform unit
+// (std::hash<hotswap_old::app::Key> is disabled): emptying the old instance after an update,
+// or abandoning a failed revert's, used to do nothing, leaving old-layout nodes for the exit
+// destructor. The running program built the map with its own hash: a stand-in of the same
+// layout plays it here.
+TEST(TransformHelpers, AMapKeyedByAnOldLayoutIsEmptiedAndAbandonedInPlace) {
+  using OldMap = std::unordered_map<hotswap_old::app::Key, std::unique_ptr<hotswap_old::app::Session>>;
+  static_assert(!std::is_default_constructible_v<OldMap>);
+  struct Hash {
+    std::size_t operator()(const hotswap_old::app::Key& k) const { return static_cast<std::size_t>(k.id); }
+  };
+  struct Equal {
+    bool operator()(const hotswap_old::app::Key& a, const hotswap_old::app::Key& b) const { return a.id == b.id; }
+  };
+  using Running = std::unordered_map<hotswap_old::app::Key, std::unique_ptr<hotswap_old::app::Session>, Hash, Equal>;
+  static_assert(sizeof(Running) == sizeof(OldMap));
+  alignas(OldMap) unsigned char storage[sizeof(OldMap)];
+  auto* running = ::new (storage) Running;
+  for (int i = 0; i < 3; ++i) (*running)[hotswap_old::app::Key{i}] = old_session(i, "u");
+  hotswap::migration_detail::discard_root<OldMap>(storage);
+  EXPECT_TRUE(running->empty()) << "emptied: its sessions freed once, here";
+
+  hotswap_old::app::Session* kept = nullptr;
+  for (int i = 0; i < 3; ++i) kept = ((*running)[hotswap_old::app::Key{i}] = old_session(i, "v")).get();
+  hotswap::migration_detail::abandon_root<OldMap>(storage);
+  EXPECT_TRUE(running->empty()) << "its nodes left it, not destroyed";
+  EXPECT_EQ(kept->user, "v") << "an abandoned object stays allocated";
+  running->~Running();
 }
 
 }  // namespace

@@ -63,6 +63,43 @@ bool is_source_file(const std::string& path) {
 // The compiler's own member for a class's vtable pointer (GCC "_vptr.X", Clang "_vptr$X").
 bool is_vtable_pointer(const std::string& name) { return name.rfind("_vptr", 0) == 0; }
 
+// Whether a value of type `id` is or holds (members, template arguments, pointers, arrays)
+// one of `declared`: the classes that get old layouts. The held class, or "".
+std::string holds_declared(const TypeTable& table, int id, const std::set<std::string>& declared, std::set<int>& seen) {
+  int bare = strip_aliases(table, id);
+  const TypeNode* n = table.get(bare);
+  if (!n || !seen.insert(bare).second) return "";
+  if (n->kind == TypeKind::kPointer || n->kind == TypeKind::kArray) return holds_declared(table, n->target, declared, seen);
+  if (n->kind != TypeKind::kStruct) return "";
+  if (declared.count(n->name)) return n->name;
+  for (int argument : n->template_arguments)
+    if (std::string held = holds_declared(table, argument, declared, seen); !held.empty()) return held;
+  for (const TypeMember& m : n->members)
+    if (std::string held = holds_declared(table, m.type, declared, seen); !held.empty()) return held;
+  return "";
+}
+
+// The class a member of an instance of a class template keeps as bytes, when it may: an
+// array of bytes (a pool's `alignas(T) unsigned char storage[N * sizeof(T)]`) in an instance
+// whose type arguments hold a class that changed. Copied, those bytes would keep the old
+// layout; "" otherwise.
+std::string bytes_for_argument(const TypeTable& table, int class_id, const TypeMember& member,
+                               const std::set<std::string>& declared) {
+  const TypeNode* array = table.get(strip_aliases(table, member.type));
+  if (!array || array->kind != TypeKind::kArray) return "";
+  const TypeNode* element = table.get(strip_aliases(table, array->target));
+  bool bytes = element && ((element->kind == TypeKind::kBase && element->size == 1 && element->name != "_Bool" &&
+                            element->name != "bool") ||
+                           (element->kind == TypeKind::kEnum && element->name == "std::byte"));
+  const TypeNode* holder = table.get(strip_aliases(table, class_id));
+  if (!bytes || !holder) return "";
+  for (int argument : holder->template_arguments) {
+    std::set<int> seen;
+    if (std::string held = holds_declared(table, argument, declared, seen); !held.empty()) return held;
+  }
+  return "";
+}
+
 std::string member_name(const TypeMember& m, std::size_t index) {
   if (m.is_base) return "";
   return m.name.empty() ? "anonymous_" + std::to_string(index) : m.name;
@@ -580,7 +617,10 @@ class Writer {
         continue;
       }
       bool spelled = !spell_declaration(from_table, f->type, "x").empty() && !spell_declaration(to_table, t->type, "x").empty();
-      if (t->bit_size || f->bit_size) {
+      if (std::string held = bytes_for_argument(new_types_, c.new_id, *p.new_member, changed_); !held.empty()) {
+        out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
+            << " by hand\");  // bytes that may hold " << held << ", whose layout changed: copied, they keep the old one\n";
+      } else if (t->bit_size || f->bit_size) {
         // A bit-field: the value must fit the type, then the width (read back).
         std::string refusal = "return hotswap::refuse(\"" + c.name + "::" + name + " out of range\");";
         out << "  if (!hotswap::fits<decltype(to." << name << ")>(from." << name << ")) " << refusal << "\n"

@@ -438,6 +438,11 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
                        spell_type(new_types, v->type), it->second->type, v->type, "", false, ""};
       d.reaches = demangle(id) + " -> " + path;
       out.data.push_back(d);
+      // Moved like a retyped datum: a pointer to the old instance would keep it.
+      if (std::string holder = stored_pointer_into(*old_side.binary, it->second->address, sizes_of(old_types, it->second->type));
+          !holder.empty())
+        out.unmigrated.push_back({new_index.refs[id], reached,
+                                  holder + " -> " + id + " (a pointer to it in the program's data would keep the old instance)"});
       if (std::vector<int> locals = new_locals.of(v->type); !locals.empty() && !holds_local.count(id))
         refuse_local_type(new_types.nodes[static_cast<std::size_t>(locals.front())].name, new_index.refs[id], id, out);
       if (d.symbol.name.rfind("_ZZ", 0) == 0 && !plain_data(new_types, v->type))

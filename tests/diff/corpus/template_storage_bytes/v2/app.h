@@ -1,0 +1,18 @@
+#pragma once
+// A pool keeps its T as bytes that no member names as T: copied across a change of T's
+// layout they would keep the old one, so the generated transformer refuses them ("TODO")
+// and carries the rest.
+#include <new>
+namespace app {
+struct Item {
+  int a = 1;
+  long b = 2;
+};
+template <class T, int N>
+struct Pool {
+  alignas(T) unsigned char storage[N * sizeof(T)];
+  int used = 0;
+  T* add() { return ::new (storage + used++ * sizeof(T)) T(); }
+  T& at(int i) { return *reinterpret_cast<T*>(storage + i * sizeof(T)); }
+};
+}  // namespace app
