@@ -191,7 +191,7 @@ INSTANTIATE_TEST_SUITE_P(Pairs, TransformTest,
                                            "template_values_Clang_O2", "vtable_member",
                                            "template_type_arguments_GNU_O2", "template_type_arguments_Clang_O2",
                                            "typedef_retargeted", "template_holds_changed", "pointer_to_member",
-                                           "template_storage_bytes"),
+                                           "template_storage_bytes", "hashed_key"),
                          [](const auto& info) { return info.param; });
 
 // The standard library's implementation types a changed class reaches (a variant's storage
@@ -209,6 +209,37 @@ TEST(DiffReport, TheLibrarysOwnTypesAreCountedNotListed) {
   EXPECT_NE(text.find(" types of the standard library's implementation that hold them"), std::string::npos) << text;
   std::string json = json_report(*result, manifest, {});
   EXPECT_NE(json.find("std::__detail::__variant::_Variadic_union<Session>"), std::string::npos);
+}
+
+// A hash the transform file writes for an old key (so that a revert can place keys) decides
+// whether the file's nodes keep their hash code: declared noexcept where the old release's
+// hash may throw, the file's nodes would lack the code the running code reads after each
+// value. Refused, naming the table; the same hash without noexcept builds.
+TEST(DiffRefusals, AHashForAnOldKeyMustThrowWhereTheOldOneMay) {
+  auto pairs = corpus();
+  Scratch scratch;
+  auto result = compute_diff(pairs["hashed_key"].old_binary, pairs["hashed_key"].new_binary);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  std::string text = generated_transform(*result, scratch);
+  std::size_t overloads = text.find("// Transformers:");
+  ASSERT_NE(overloads, std::string::npos) << text;
+  auto with_hash = [&](const std::string& qualifier) {
+    std::string edited = text;
+    edited.insert(overloads, "template <> struct std::hash<hotswap_old::app::Key> {\n"
+                             "  std::size_t operator()(const hotswap_old::app::Key& k) const " + qualifier +
+                                 " { return static_cast<std::size_t>(k.id); }\n};\n"
+                                 "namespace hotswap_old::app {\n"
+                                 "inline bool operator==(const Key& a, const Key& b) { return a.id == b.id; }\n}\n");
+    std::string path = scratch.file("hash" + std::to_string(qualifier.size()) + ".cpp");
+    std::ofstream(path) << edited;
+    return build_patch(*result, {scratch.file("p.hsp"), path});
+  };
+  auto refused = with_hash("noexcept");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("keeps no hash code in its nodes"), std::string::npos)
+      << refused.error().message;
+  auto built = with_hash("");
+  EXPECT_TRUE(built.ok()) << built.error().message;
 }
 
 // A class template's instance that keeps its argument as bytes (a pool's aligned storage):

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "tool/diff/cpp_render.h"
 #include "tool/diff/transform_spelling.h"
@@ -48,6 +49,38 @@ std::string undeclared_in(const TypeTable& table, int id, const std::set<std::st
   return undeclared_in(table, n->target, undeclared, depth + 1);
 }
 
+// A libstdc++ hash table's name without its _Hashtable_traits<...>, and whether those say
+// that its nodes keep their hash code (the first argument); nullopt for another type.
+std::optional<std::pair<std::string, bool>> hash_table_shape(const std::string& name) {
+  const std::string traits = "std::__detail::_Hashtable_traits<";
+  if (name.rfind("std::_Hashtable<", 0) != 0) return std::nullopt;
+  std::size_t at = name.find(traits);
+  if (at == std::string::npos) return std::nullopt;
+  std::size_t end = name.find('>', at);
+  if (end == std::string::npos) return std::nullopt;
+  bool cached = name.compare(at + traits.size(), 4, "true") == 0;
+  return std::make_pair(name.substr(0, at) + name.substr(end + 1), cached);
+}
+
+// libstdc++ keeps each node's hash code in the node only for a hash that may throw (or is
+// slow): a hash the transform file declares `noexcept` for an old key, where the old
+// release's was not, gives the file's map of that key nodes without the code the running
+// code reads after each one's value. Found by the tables' names; "" if none differs.
+std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected, const std::string& prefix) {
+  std::map<std::string, bool> old_cached;
+  for (const TypeNode& n : expected.nodes)
+    if (n.kind == TypeKind::kStruct && n.name.find(prefix) != std::string::npos)
+      if (auto shape = hash_table_shape(n.name)) old_cached.emplace(shape->first, shape->second);
+  for (const TypeNode& n : file.nodes) {
+    if (n.kind != TypeKind::kStruct || n.name.find(prefix) == std::string::npos) continue;
+    auto shape = hash_table_shape(n.name);
+    if (!shape || shape->second) continue;  // a node with a code the old one lacks is only longer
+    if (auto it = old_cached.find(shape->first); it != old_cached.end() && it->second)
+      return shape->first;
+  }
+  return "";
+}
+
 }  // namespace
 
 void rename_namespace(DwarfInfo& info, const std::string& from, const std::string& to) {
@@ -87,6 +120,9 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
                           ", not a layout: declare the old release's " + n.name.substr(prefix.size()) +
                           " as a struct in " + kOldNamespace);
     }
+  if (std::string table = hash_code_mismatch(plain, expected, prefix); !table.empty())
+    return make_error(file + ": " + table + " keeps no hash code in its nodes, the old release's does: a hash the file "
+                      "declares for an old key must be noexcept only where the old release's is");
   for (const auto& [name, id] : checked.named_types) {
     if (name.rfind(prefix, 0) != 0) continue;
     std::string old_name = name.substr(prefix.size());

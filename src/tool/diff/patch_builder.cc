@@ -89,13 +89,16 @@ std::string old_namespace_of(const DiffResult& r) {
 
 // The transform unit is compiled as the new release's headers need: its include
 // directories, its definitions, its source root (headers named relative to it); and without
-// access control, so that transformers reach private members.
+// access control, so that transformers reach private members; and without sized
+// deallocation: a hash table's nodes may be 8 bytes longer here than in the old release
+// (their hash code, kept for a hash the file lacks or may throw), and the old nodes the unit
+// frees must not be freed as nodes of its size.
 std::vector<std::string> transform_compile_command(const DiffResult& r, const std::string& source,
                                                    const std::string& object) {
   const BuildRecord& record = r.new_release->record;
   std::vector<std::string> argv{compiler_for(record.compiler), "-std=c++20", "-O2", "-g", "-fPIC",
                                 "-ffunction-sections", "-fdata-sections", "-fno-access-control",
-                                "-I" + hotswap_include_dir()};
+                                "-fno-sized-deallocation", "-I" + hotswap_include_dir()};
   if (!record.source_root.empty()) argv.push_back("-I" + record.source_root);
   for (const std::string& dir : record.include_dirs) argv.push_back("-I" + dir);
   for (const std::string& d : record.defines) argv.push_back("-D" + d);
