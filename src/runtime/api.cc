@@ -105,8 +105,10 @@ std::vector<Version> versions() {
 int wake_fd() noexcept { return quiescence::wake_fd(); }
 
 idle_scope::idle_scope() noexcept {
+  std::uint64_t registers[x86_64::kCalleeSavedCount];
+  x86_64::capture_callee_saved(registers);  // first: the program's values, before this uses any
   detail::takes_part = true;
-  quiescence::enter_idle();
+  quiescence::enter_idle(registers);
 }
 idle_scope::~idle_scope() { quiescence::leave_idle(); }
 
@@ -187,9 +189,11 @@ void hotswap_update_point(void) { hotswap::update_point(); }
 int hotswap_wake_fd(void) { return hotswap::wake_fd(); }
 
 void hotswap_idle_enter(void) {
+  std::uint64_t registers[hotswap::x86_64::kCalleeSavedCount];
+  hotswap::x86_64::capture_callee_saved(registers);
   hotswap::detail::takes_part = true;
-  c_guarded([] {
-    hotswap::quiescence::enter_idle();
+  c_guarded([&registers] {
+    hotswap::quiescence::enter_idle(registers);
     return 0;
   }, 0);
 }

@@ -226,6 +226,9 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
     std::string where = t.idle ? "idle scope" : "update point";
     std::uint64_t found = 0;
     Scan pointers = points_into(t.sp, t.stack_end, moving, found);
+    if (pointers == Scan::kClean && !t.registers.empty())
+      pointers = points_into(reinterpret_cast<std::uint64_t>(t.registers.data()),
+                             reinterpret_cast<std::uint64_t>(t.registers.data() + t.registers.size()), moving, found);
     if (pointers == Scan::kUnreadable)
       return make_error(who + ": its stack cannot be read at its " + where + ": nothing changed");
     if (pointers == Scan::kHit)
@@ -333,6 +336,8 @@ std::string thread_holding_old_object(const LinkedPatch& patch, std::span<const 
     Scan scan = scan_words(t.sp, t.stack_end, [&](const std::uint64_t* words, std::size_t count) {
       return holds(words, count) != 0;
     });
+    if (scan == Scan::kClean && !t.registers.empty() && holds(t.registers.data(), t.registers.size()) != 0)
+      scan = Scan::kHit;
     if (scan == Scan::kUnreadable) return who + ": its stack cannot be read at its " + where;
     if (scan == Scan::kHit) {
       std::string what = migration_error(patch);

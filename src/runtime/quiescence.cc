@@ -17,6 +17,8 @@
 
 #include <hotswap/hotswap.h>
 
+#include "arch/x86_64/registers.h"
+
 namespace hotswap::quiescence {
 namespace {
 
@@ -30,6 +32,7 @@ struct Participant {
   std::uint64_t frames[kMaxFrames] = {};
   std::size_t frame_count = 0;
   bool frames_complete = true;
+  std::uint64_t registers[x86_64::kCalleeSavedCount] = {};  // where it entered its idle scope
   Participant();
   ~Participant();
 };
@@ -201,7 +204,7 @@ std::uint64_t calling_thread_stack_end() {
   me.state = State::kRunning;
 }
 
-[[gnu::noinline]] void enter_idle() {
+[[gnu::noinline]] void enter_idle(const std::uint64_t* registers) {
   __builtin_unwind_init();
   Participant& me = self();
   std::uint64_t sp;
@@ -210,6 +213,8 @@ std::uint64_t calling_thread_stack_end() {
   std::lock_guard lock(s.mu);
   if (me.idle_depth++ > 0) return;
   me.sp = sp;
+  if (registers) std::copy_n(registers, x86_64::kCalleeSavedCount, me.registers);
+  else std::fill_n(me.registers, x86_64::kCalleeSavedCount, 0);
   // Not unwound here: idle scopes are entered often (see hold). The last park's frames are
   // cleared, not only forgotten: the array lies in the thread's TLS, inside the stack block
   // a scan reads, and a stale return address there would look like code the thread is in.
@@ -229,7 +234,9 @@ void leave_idle() {
 }
 
 InRuntime::InRuntime() : participant_(t_self != nullptr) {
-  if (participant_) enter_idle();
+  std::uint64_t registers[x86_64::kCalleeSavedCount];
+  x86_64::capture_callee_saved(registers);
+  if (participant_) enter_idle(registers);
 }
 
 InRuntime::~InRuntime() {
@@ -276,8 +283,9 @@ Expected<std::vector<HeldThread>> hold(std::chrono::steady_clock::time_point dea
   std::vector<HeldThread> held;
   for (const Participant* p : s.participants) {
     if (p == s.requester) continue;
-    HeldThread t{p->tid, p->state == State::kIdle, p->sp, p->stack_end, {}, p->frames_complete};
+    HeldThread t{p->tid, p->state == State::kIdle, p->sp, p->stack_end, {}, p->frames_complete, {}};
     t.return_addresses.assign(p->frames, p->frames + p->frame_count);
+    if (p->state == State::kIdle) t.registers.assign(p->registers, p->registers + x86_64::kCalleeSavedCount);
     held.push_back(std::move(t));
   }
   return held;

@@ -45,6 +45,11 @@ struct HeldThread {
   // every entry would cost an event loop too much) or one with more than kMaxFrames.
   std::vector<std::uint64_t> return_addresses;
   bool frames_complete = true;
+  // In an idle scope: the callee-saved registers as the program had them where it entered
+  // (the scope's frame is gone, and the kernel keeps what stayed in registers while the
+  // thread blocks). Scanned like its stack. Empty at an update point, whose frame spills
+  // them and stays.
+  std::vector<std::uint64_t> registers;
 };
 
 // The eventfd that is readable while an update is pending (hotswap::wake_fd()); -1 until
@@ -73,7 +78,9 @@ std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& 
 
 // The entry points of hotswap.h.
 void update_point();
-void enter_idle();
+// `registers`: the caller's callee-saved registers, captured where the program entered the
+// scope (x86_64::capture_callee_saved), or nullptr.
+void enter_idle(const std::uint64_t* registers = nullptr);
 void leave_idle();
 
 // Around a call into the runtime's API: a participant counts as idle inside (it may wait

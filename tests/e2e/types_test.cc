@@ -174,6 +174,13 @@ TEST(Types, AThreadHoldingAPointerAtItsUpdatePointRefusesTheUpdate) {
   expect_refused_until_released("hold", "holding", "holds a pointer to g_bank at its update point");
 }
 
+TEST(Types, AThreadHoldingAPointerOnlyInARegisterInItsIdleScopeRefusesTheUpdate) {
+  // Its idle scope's frames are gone while it waits, and the kernel keeps its registers: the
+  // callee-saved ones, captured where it entered the scope, are scanned like its stack.
+  expect_refused_until_released("hold-in-register", "holding in a register",
+                                "holds a pointer to g_bank at its idle scope");
+}
+
 TEST(Types, AThreadThatStopsReachingUpdatePointsTimesOutTheUpdate) {
   ShortUpdateWait wait;
   expect_refused_until_released("stall", "stalling", "reached no update point or idle scope in time");

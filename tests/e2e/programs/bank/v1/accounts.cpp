@@ -14,6 +14,7 @@ struct Bank {
 Bank g_bank{{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, 0, 1};
 std::mutex g_mu;
 std::atomic<bool> g_release{false};
+extern "C" void* bank_address() { return &g_bank; }
 extern std::atomic<bool> g_side_ready;  // main.cpp: set once a side thread runs as promised
 
 void transfer(unsigned seed) {

@@ -20,6 +20,7 @@ void stall();              // reaches one update point, then none until released
 void inner_loop();         // reaches update points inside code the patch replaces
 std::string apply_from_inside(const std::string& path);
 void hold_pointer();       // parks at update points with a pointer to the bank
+extern "C" void* bank_address();
 extern std::atomic<bool> g_release;
 std::atomic<bool> g_side_ready{false};  // the side thread runs what its command promised
 
@@ -50,6 +51,39 @@ void join_side() {
   g_release = true;
   for (auto& t : s_side) t.join();
   s_side.clear();
+}
+
+extern "C" void mark_side_ready() { g_side_ready = true; }
+extern "C" void wait_released() {
+  while (!g_release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+// Waits in an idle scope with the bank's address only in r12, a register the callee keeps:
+// nowhere in its stack (the frames the scope's entry left are cleared, and the wait runs
+// 8 KiB below them), so only the registers the scope captured where it was entered show it.
+void hold_in_register() {
+  asm volatile(
+      "mov %%rsp, %%rbx\n\t"  // the calls below need a 16-byte aligned stack
+      "and $-16, %%rsp\n\t"
+      "call bank_address@PLT\n\t"
+      "mov %%rax, %%r12\n\t"
+      "call hotswap_idle_enter@PLT\n\t"
+      "lea -2048(%%rsp), %%rdi\n\t"  // the dead frames below: no stale copy of r12
+      "mov $256, %%ecx\n\t"
+      "xor %%eax, %%eax\n\t"
+      "rep stosq\n\t"
+      "call mark_side_ready@PLT\n\t"
+      "sub $8192, %%rsp\n\t"
+      "call wait_released@PLT\n\t"
+      "add $8192, %%rsp\n\t"
+      "call hotswap_idle_leave@PLT\n\t"
+      "xor %%r12d, %%r12d\n\t"
+      "mov %%rbx, %%rsp"
+      :
+      :
+      : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "xmm0", "xmm1", "xmm2", "xmm3",
+        "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
+        "memory", "cc");
 }
 
 void idle_loop() {
@@ -89,6 +123,7 @@ std::string handle(const std::string& command) {
   if (command == "inner") return start_side(inner_loop, false, "looping inside");
   if (command == "stall") return start_side(stall, false, "stalling");
   if (command == "hold") return start_side(hold_pointer, false, "holding");
+  if (command == "hold-in-register") return start_side(hold_in_register, false, "holding in a register");
   if (command == "release") {
     join_side();
     return "released";
