@@ -110,6 +110,49 @@ TEST(HeapState, TwoStackedPatchesThatMoveHeapObjectsApplyAndRevertInTurn) {
   EXPECT_EQ(p.quit(), 0) << "exit with both patches applied";
 }
 
+// Maps keyed by a class that changed (catalog: a std::map and a std::unordered_map keyed by
+// app::Sku, which gains a member): each key moves into a node of its own that joins the new
+// map in its order or hash, while four threads move units between the maps. The edited
+// transform file orders and hashes the old key, so the revert can place keys back; twenty
+// cycles keep the units and both maps' order and hashing.
+TEST(HeapState, MapsKeyedByAChangedClassMoveKeyByKeyUnderFourThreadsAndBack) {
+  const std::string edited = out_dir() + "/catalog/v1-v2.edited.hsp";
+  const std::string healthy = " skus 64 units 6400 ordered ok hashed ok";
+  Process p(program("catalog", "v1"));
+  ASSERT_EQ(p.ask("open 64"), "opened");
+  ASSERT_EQ(p.ask("start"), "started");
+  for (int cycle = 0; cycle < 20 && !::testing::Test::HasFailure(); ++cycle) {
+    EXPECT_EQ(p.ask("audit"), "v1" + healthy) << cycle;
+    std::string applied = p.ask("apply " + edited);
+    EXPECT_APPLIED(applied);
+    EXPECT_NE(applied.find("app::Sku 128"), std::string::npos) << "every key of both maps moved: " << applied;
+    EXPECT_EQ(p.ask("audit"), "v2" + healthy + " warehouses ok") << cycle;
+    std::string reverted = p.ask("revert");
+    EXPECT_TRUE(starts_with(reverted, "ok reverted")) << reverted;
+  }
+  EXPECT_EQ(p.ask("audit"), "v1" + healthy);
+  EXPECT_APPLIED(p.ask("apply " + edited));
+  EXPECT_EQ(p.ask("stop"), "stopped");
+  EXPECT_EQ(p.quit(), 0) << "exit with the keyed maps moved";
+}
+
+// The generated file, unedited, moves the keyed maps forward; going back the old key has no
+// order or hash in the transform unit, so the revert is refused with nothing changed.
+TEST(HeapState, AMapKeyedByAnOldLayoutWithoutOrderRefusesTheRevertAndKeepsItsState) {
+  Process p(program("catalog", "v1"));
+  ASSERT_EQ(p.ask("open 16"), "opened");
+  ASSERT_EQ(p.ask("start"), "started");
+  EXPECT_APPLIED(p.ask("apply " + out_dir() + "/catalog/v1-v2.hsp"));
+  const std::string moved = "v2 skus 16 units 1600 ordered ok hashed ok warehouses ok";
+  EXPECT_EQ(p.ask("audit"), moved);
+  std::string refused = p.ask("revert");
+  EXPECT_TRUE(starts_with(refused, "refused revert")) << refused;
+  EXPECT_NE(refused.find("cannot place its keys"), std::string::npos) << refused;
+  EXPECT_EQ(p.ask("audit"), moved) << "the refused revert changed nothing";
+  EXPECT_EQ(p.ask("stop"), "stopped");
+  EXPECT_EQ(p.quit(), 0);
+}
+
 TEST(HeapState, AThreadHoldingAnOldObjectAtItsUpdatePointRefusesTheUpdateWithNothingChanged) {
   // The update point's promise, checked: a thread parked with a session's address on its
   // stack would go on with an object the update destroys. Found after the transformers

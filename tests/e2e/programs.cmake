@@ -140,6 +140,12 @@ e2e_transform_patch(bank v1 v2 transform.cpp v1-v2.edited)
 e2e_transform_patch(bank v1 v2 refusing_transform.cpp v1-v2.refusing)
 e2e_transform_patch(bank v1 v2 throwing_transform.cpp v1-v2.throwing)
 e2e_transform_patch(bank v1 v2 forward_only_transform.cpp v1-v2.forward-only)
+# Maps keyed by a class release 2 changes: the generated file moves them (revert refuses,
+# the old key has no order here); the edited one orders and hashes the old key, so revert works.
+e2e_program(catalog VERSIONS v1 v2)
+e2e_type_patch(catalog v1 v2)
+e2e_transform_patch(catalog v1 v2 transform.cpp v1-v2.edited)
+
 # Arrays that grew: unwritten, they take the new initial value; written, the default refuses.
 # Heap state in namespaces, behind containers and pointers, declared in the program's header
 # (the generated transform file includes it).

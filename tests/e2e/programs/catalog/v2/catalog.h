@@ -1,0 +1,45 @@
+// A catalog keyed by a class that release 2 changes: an ordered map and a hashed one, both
+// keyed by Sku. Moving them live migrates each key into a node of its own, which joins the
+// new map in the new key's order or hash (docs/type-updates.md). Four threads sell and
+// restock, moving units between stock and sold: their sum never changes.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace app {
+
+struct Sku {
+  int id = 0;
+  int warehouse = 7;  // release 2: where it is stocked
+  bool operator<(const Sku& other) const { return id < other.id; }
+  bool operator==(const Sku& other) const { return id == other.id; }
+};
+
+}  // namespace app
+
+// Not noexcept: libstdc++ then keeps each node's hash code, in the transform file's old
+// layout too (its hash must match, docs/type-updates.md).
+template <>
+struct std::hash<app::Sku> {
+  std::size_t operator()(const app::Sku& s) const { return static_cast<std::size_t>(s.id) * 2654435761u; }
+};
+
+namespace app {
+
+extern std::map<Sku, long> g_stock;
+extern std::unordered_map<Sku, long> g_sold;
+extern std::mutex g_mu;
+
+void open_catalog(int count, long units);
+void sell(unsigned seed);
+// "v2 skus 64 units 6400 ordered ok hashed ok warehouses ok": the units in stock and sold,
+// whether the ordered map iterates in key order, every key is found in the hashed one by its
+// hash, and every key of both has its warehouse.
+std::string audit();
+
+}  // namespace app
