@@ -104,12 +104,12 @@ std::vector<Version> versions() {
 
 int wake_fd() noexcept { return quiescence::wake_fd(); }
 
-idle_scope::idle_scope() noexcept {
-  std::uint64_t registers[x86_64::kCalleeSavedCount];
-  x86_64::capture_callee_saved(registers);  // first: the program's values, before this uses any
-  detail::takes_part = true;
-  quiescence::enter_idle(registers);
-}
+// idle_scope::idle_scope() is arch/x86_64/idle_entry.cc: it stores the program's registers
+// first, then enters through hotswap_idle_enter_registers (below). Referenced here so that
+// every program that links the API links it too: a patch may use an idle scope where the
+// running release used none, and binds to the program's own.
+extern "C" void hotswap_idle_enter(void);
+[[gnu::used]] static void (*const kIdleEntry)() = &hotswap_idle_enter;
 idle_scope::~idle_scope() { quiescence::leave_idle(); }
 
 }  // namespace hotswap
@@ -188,11 +188,11 @@ void hotswap_update_point(void) { hotswap::update_point(); }
 
 int hotswap_wake_fd(void) { return hotswap::wake_fd(); }
 
-void hotswap_idle_enter(void) {
-  std::uint64_t registers[hotswap::x86_64::kCalleeSavedCount];
-  hotswap::x86_64::capture_callee_saved(registers);
+// hotswap_idle_enter() and idle_scope's constructor (arch/x86_64/idle_entry.cc) come here
+// with the callee-saved registers the program had where it entered the scope.
+extern "C" void hotswap_idle_enter_registers(const std::uint64_t* registers) {
   hotswap::detail::takes_part = true;
-  c_guarded([&registers] {
+  c_guarded([registers] {
     hotswap::quiescence::enter_idle(registers);
     return 0;
   }, 0);

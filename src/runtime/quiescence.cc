@@ -233,10 +233,10 @@ void leave_idle() {
   if (me.idle_depth > 0 && --me.idle_depth == 0) me.state = State::kRunning;
 }
 
+// A call into the API: the frames of the API function, where the program's registers were
+// saved, stay on the stack above the recorded sp while it waits.
 InRuntime::InRuntime() : participant_(t_self != nullptr) {
-  std::uint64_t registers[x86_64::kCalleeSavedCount];
-  x86_64::capture_callee_saved(registers);
-  if (participant_) enter_idle(registers);
+  if (participant_) enter_idle();
 }
 
 InRuntime::~InRuntime() {

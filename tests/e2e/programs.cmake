@@ -146,7 +146,6 @@ e2e_program(catalog VERSIONS v1 v2)
 e2e_type_patch(catalog v1 v2)
 e2e_transform_patch(catalog v1 v2 transform.cpp v1-v2.edited)
 
-# Arrays that grew: unwritten, they take the new initial value; written, the default refuses.
 # Heap state in namespaces, behind containers and pointers, declared in the program's header
 # (the generated transform file includes it).
 e2e_program(sessions VERSIONS v1 v2 v3)
@@ -168,6 +167,8 @@ e2e_type_patch(forms v1 v2)
 e2e_program(shapes VERSIONS v1 v2)
 e2e_type_patch(shapes v1 v2)
 
+# Arrays that grew: unwritten, they take the new initial value; written, they move element
+# by element, and back (the elements only the new one has are dropped).
 e2e_program(tables VERSIONS v1 v2)
 e2e_type_patch(tables v1 v2)
 

@@ -58,33 +58,41 @@ extern "C" void wait_released() {
   while (!g_release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-// Waits in an idle scope with the bank's address only in r12, a register the callee keeps:
+// Waits in an idle scope with the bank's address only in one callee-saved register (REG):
 // nowhere in its stack (the frames the scope's entry left are cleared, and the wait runs
-// 8 KiB below them), so only the registers the scope captured where it was entered show it.
-void hold_in_register() {
-  asm volatile(
-      "mov %%rsp, %%rbx\n\t"  // the calls below need a 16-byte aligned stack
-      "and $-16, %%rsp\n\t"
-      "call bank_address@PLT\n\t"
-      "mov %%rax, %%r12\n\t"
-      "call hotswap_idle_enter@PLT\n\t"
-      "lea -2048(%%rsp), %%rdi\n\t"  // the dead frames below: no stale copy of r12
-      "mov $256, %%ecx\n\t"
-      "xor %%eax, %%eax\n\t"
-      "rep stosq\n\t"
-      "call mark_side_ready@PLT\n\t"
-      "sub $8192, %%rsp\n\t"
-      "call wait_released@PLT\n\t"
-      "add $8192, %%rsp\n\t"
-      "call hotswap_idle_leave@PLT\n\t"
-      "xor %%r12d, %%r12d\n\t"
-      "mov %%rbx, %%rsp"
-      :
-      :
-      : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "xmm0", "xmm1", "xmm2", "xmm3",
-        "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
-        "memory", "cc");
-}
+// 8 KiB below them), so only the registers the scope stored where it was entered show it.
+#define HOLD_IN(REG)                                                                                      \
+  void hold_in_##REG() {                                                                                 \
+    asm volatile(                                                                                        \
+        "push %%rbp\n\t"                                                                                  \
+        "mov %%rsp, %%rbp\n\t"                                                                            \
+        "and $-16, %%rsp\n\t" /* the calls below need a 16-byte aligned stack */                          \
+        "call bank_address@PLT\n\t"                                                                       \
+        "mov %%rax, %%" #REG "\n\t"                                                                        \
+        "call hotswap_idle_enter@PLT\n\t"                                                                 \
+        "lea -2048(%%rsp), %%rdi\n\t" /* the dead frames below: no stale copy of the register */          \
+        "mov $256, %%ecx\n\t"                                                                             \
+        "xor %%eax, %%eax\n\t"                                                                            \
+        "rep stosq\n\t"                                                                                   \
+        "call mark_side_ready@PLT\n\t"                                                                    \
+        "sub $8192, %%rsp\n\t"                                                                            \
+        "call wait_released@PLT\n\t"                                                                      \
+        "add $8192, %%rsp\n\t"                                                                            \
+        "call hotswap_idle_leave@PLT\n\t"                                                                 \
+        "xor %%" #REG ", %%" #REG "\n\t"                                                                   \
+        "mov %%rbp, %%rsp\n\t"                                                                            \
+        "pop %%rbp"                                                                                      \
+        :                                                                                                \
+        :                                                                                                \
+        : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", #REG, "xmm0", "xmm1", "xmm2", "xmm3", \
+          "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",     \
+          "xmm15", "memory", "cc");                                                                      \
+  }
+HOLD_IN(rbx)
+HOLD_IN(r12)
+HOLD_IN(r13)
+HOLD_IN(r14)
+HOLD_IN(r15)
 
 void idle_loop() {
   while (!s_stop) {
@@ -123,7 +131,11 @@ std::string handle(const std::string& command) {
   if (command == "inner") return start_side(inner_loop, false, "looping inside");
   if (command == "stall") return start_side(stall, false, "stalling");
   if (command == "hold") return start_side(hold_pointer, false, "holding");
-  if (command == "hold-in-register") return start_side(hold_in_register, false, "holding in a register");
+  if (command == "hold-in rbx") return start_side(hold_in_rbx, false, "holding in a register");
+  if (command == "hold-in r12") return start_side(hold_in_r12, false, "holding in a register");
+  if (command == "hold-in r13") return start_side(hold_in_r13, false, "holding in a register");
+  if (command == "hold-in r14") return start_side(hold_in_r14, false, "holding in a register");
+  if (command == "hold-in r15") return start_side(hold_in_r15, false, "holding in a register");
   if (command == "release") {
     join_side();
     return "released";
