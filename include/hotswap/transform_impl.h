@@ -127,6 +127,27 @@ inline constexpr bool has_overload = requires(const From& f, To& t) {
 template <class From, class To>
 inline constexpr bool by_overload = std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>;
 
+// The class a pointer to member function belongs to.
+template <class T>
+struct member_function_owner {};
+template <class F, class C>
+struct member_function_owner<F C::*> {
+  using type = C;
+};
+// Two pointers to member functions of one class (or of a changed class's old layout and the
+// new class) whose types differ only in what DWARF does not record (noexcept, a ref
+// qualifier) or in the changed types they mention: the same bits carry on.
+template <class From, class To>
+constexpr bool same_member_function() {
+  if constexpr (std::is_member_function_pointer_v<From> && std::is_member_function_pointer_v<To>) {
+    using F = typename member_function_owner<From>::type;
+    using T = typename member_function_owner<To>::type;
+    return sizeof(From) == sizeof(To) && (std::is_same_v<F, T> || by_overload<F, T>);
+  } else {
+    return false;
+  }
+}
+
 // A type without const or volatile at any pointer level: objects are recorded by what they
 // are (an element of a std::vector<Item*> is an Item*), and a `const Item**` looks for one.
 template <class T>
@@ -385,7 +406,7 @@ constexpr bool variant_transformable(std::index_sequence<I...>) {
 // transformer is missing is refused at diff time).
 template <class From, class To>
 constexpr bool transformable() {
-  if constexpr (by_overload<From, To>) {
+  if constexpr (by_overload<From, To> || same_member_function<From, To>()) {
     return true;
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To>) {
     using F = std::remove_pointer_t<From>;
@@ -709,6 +730,12 @@ bool transform(const From& from, To& to) {
     // stub, for a signature that changed). Its type differs only in the changed types it
     // mentions (int (*)(hotswap_old::conn*) -> int (*)(conn*)): the same address carries on.
     to = reinterpret_cast<To>(from);
+    return true;
+  } else if constexpr (!std::is_same_v<From, To> && same_member_function<From, To>()) {
+    // A member function's entry (which the update redirects) and an adjustment; hotswap diff
+    // refuses those into a changed class with virtual functions or bases, whose value may
+    // be a vtable slot or an offset of the old layout.
+    std::memcpy(static_cast<void*>(&to), static_cast<const void*>(&from), sizeof to);
     return true;
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To> &&
                        !std::is_function_v<std::remove_pointer_t<To>>) {

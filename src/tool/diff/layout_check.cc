@@ -62,10 +62,38 @@ std::optional<std::pair<std::string, bool>> hash_table_shape(const std::string& 
   return std::make_pair(name.substr(0, at) + name.substr(end + 1), cached);
 }
 
-// libstdc++ keeps each node's hash code in the node only for a hash that may throw (or is
-// slow): a hash the transform file declares `noexcept` for an old key, where the old
-// release's was not, gives the file's map of that key nodes without the code the running
-// code reads after each one's value. Found by the tables' names; "" if none differs.
+// The first template argument of a class template instance's name (the key of a
+// std::_Hashtable<Key, ...>), found at bracket depth zero.
+std::string first_argument(const std::string& name) {
+  std::size_t open = name.find('<');
+  if (open == std::string::npos) return "";
+  int depth = 0;
+  for (std::size_t i = open + 1; i < name.size(); ++i) {
+    if (name[i] == '<' || name[i] == '(') ++depth;
+    else if ((name[i] == '>' || name[i] == ')') && depth > 0) --depth;
+    else if ((name[i] == ',' || name[i] == '>') && depth == 0) return name.substr(open + 1, i - open - 1);
+  }
+  return "";
+}
+
+// Whether the transform unit has a hash for `key` it can call: a std::hash<key> of its own,
+// not the library's disabled one (derived from std::__hash_enum<key, false>).
+bool usable_hash(const TypeTable& file, const std::string& key) {
+  for (const TypeNode& n : file.nodes)
+    if (n.kind == TypeKind::kStruct && !n.declaration && n.name == "std::hash<" + key + ">")
+      return std::none_of(n.members.begin(), n.members.end(), [&file](const TypeMember& m) {
+        const TypeNode* base = file.get(strip_aliases(file, m.type));
+        return m.is_base && base && base->name.rfind("std::__hash_enum<", 0) == 0;
+      });
+  return false;
+}
+
+// libstdc++ keeps each node's hash code after its value only for a hash that may throw (or
+// is slow): whether it does is part of the node's layout, which the map's own size does not
+// show. A table of an old key whose nodes the transform unit can build (it has a hash for
+// the key) must keep codes as the old release's does: nodes without one would be read past
+// their end by the running code, nodes with one freed by it at a size they do not have.
+// Found by the tables' names; "" if none differs.
 std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected, const std::string& prefix) {
   std::map<std::string, bool> old_cached;
   for (const TypeNode& n : expected.nodes)
@@ -74,9 +102,10 @@ std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected,
   for (const TypeNode& n : file.nodes) {
     if (n.kind != TypeKind::kStruct || n.name.find(prefix) == std::string::npos) continue;
     auto shape = hash_table_shape(n.name);
-    if (!shape || shape->second) continue;  // a node with a code the old one lacks is only longer
-    if (auto it = old_cached.find(shape->first); it != old_cached.end() && it->second)
-      return shape->first;
+    if (!shape) continue;
+    auto it = old_cached.find(shape->first);
+    if (it == old_cached.end() || it->second == shape->second) continue;
+    if (usable_hash(file, first_argument(n.name))) return shape->first;
   }
   return "";
 }
@@ -121,8 +150,8 @@ Status check_old_layouts(const DwarfInfo& checked, const DwarfInfo& old_release,
                           " as a struct in " + kOldNamespace);
     }
   if (std::string table = hash_code_mismatch(plain, expected, prefix); !table.empty())
-    return make_error(file + ": " + table + " keeps no hash code in its nodes, the old release's does: a hash the file "
-                      "declares for an old key must be noexcept only where the old release's is");
+    return make_error(file + ": " + table + " keeps its nodes' hash codes otherwise than the old release's: a hash "
+                      "the file declares for an old key must be noexcept exactly where the old release's is");
   for (const auto& [name, id] : checked.named_types) {
     if (name.rfind(prefix, 0) != 0) continue;
     std::string old_name = name.substr(prefix.size());

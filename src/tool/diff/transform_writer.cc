@@ -79,20 +79,43 @@ std::string holds_declared(const TypeTable& table, int id, const std::set<std::s
   return "";
 }
 
-// The class a member of an instance of a class template keeps as bytes, when it may: an
-// array of bytes (a pool's `alignas(T) unsigned char storage[N * sizeof(T)]`) in an instance
-// whose type arguments hold a class that changed. Copied, those bytes would keep the old
-// layout; "" otherwise.
+// Storage kept as bytes: an array of unsigned char or std::byte, an array of such, or a
+// class or union made of such and empty classes (std::aligned_storage's type,
+// std::array<std::byte, N>).
+bool byte_storage(const TypeTable& table, int id, int depth = 0) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || depth > 16) return false;
+  if (n->kind == TypeKind::kArray) {
+    const TypeNode* e = table.get(strip_aliases(table, n->target));
+    if (e && ((e->kind == TypeKind::kBase && e->name == "unsigned char") ||
+              (e->kind == TypeKind::kEnum && e->name == "std::byte")))
+      return true;
+    return byte_storage(table, n->target, depth + 1);
+  }
+  if (n->kind == TypeKind::kStruct && n->declaration) {  // defined in another unit
+    table.complete_definition_index();
+    auto defined = table.complete_by_name.find(n->name);
+    n = defined == table.complete_by_name.end() ? nullptr : table.get(defined->second);
+  }
+  if (!n || n->kind != TypeKind::kStruct) return false;
+  // libstdc++'s aligned_storage::type is a union of the bytes and an empty aligned struct.
+  bool bytes = false;
+  for (const TypeMember& m : n->members) {
+    const TypeNode* t = table.get(strip_aliases(table, m.type));
+    if (byte_storage(table, m.type, depth + 1)) bytes = true;
+    else if (!t || t->kind != TypeKind::kStruct || !t->members.empty()) return false;
+  }
+  return bytes;
+}
+
+// The class a member of an instance of a class template keeps as bytes, when it may: byte
+// storage (a pool's `alignas(T) unsigned char storage[N * sizeof(T)]`, an array of
+// std::aligned_storage_t<sizeof(T), alignof(T)>) in an instance whose type arguments hold a
+// class that changed. Copied, those bytes would keep the old layout; "" otherwise.
 std::string bytes_for_argument(const TypeTable& table, int class_id, const TypeMember& member,
                                const std::set<std::string>& declared) {
-  const TypeNode* array = table.get(strip_aliases(table, member.type));
-  if (!array || array->kind != TypeKind::kArray) return "";
-  const TypeNode* element = table.get(strip_aliases(table, array->target));
-  bool bytes = element && ((element->kind == TypeKind::kBase && element->size == 1 && element->name != "_Bool" &&
-                            element->name != "bool") ||
-                           (element->kind == TypeKind::kEnum && element->name == "std::byte"));
   const TypeNode* holder = table.get(strip_aliases(table, class_id));
-  if (!bytes || !holder) return "";
+  if (!holder || holder->template_arguments.empty() || !byte_storage(table, member.type)) return "";
   for (int argument : holder->template_arguments) {
     std::set<int> seen;
     if (std::string held = holds_declared(table, argument, declared, seen); !held.empty()) return held;

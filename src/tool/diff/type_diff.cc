@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -133,10 +134,12 @@ void refuse_local_type(const std::string& local, const SymbolRef& datum, const s
                                 "it outside the function"});
 }
 
-// The changed class a value of type `id` holds a pointer to a member of, through members,
-// pointers, arrays and template arguments; "" if none. Such a pointer is an offset (or a
-// vtable slot) in the old layout, and nothing tells which member it names: no transformer
-// can re-point it, and bound to the running datum it would name the wrong member.
+// The changed class an old value of type `id` holds a pointer to a member of, through
+// members, pointers, arrays and template arguments; "" if none. A pointer to a data member
+// is an offset in the old layout, and nothing tells which member it names: no transformer
+// can re-point it, and bound to the running datum it would name the wrong member. One to a
+// member function of a class without virtual functions or bases is the function's address
+// (which the update redirects) with no adjustment, right in either layout.
 std::string member_pointer_into(const TypeTable& table, int id, const std::set<std::string>& changed, std::set<int>& seen) {
   int bare = strip_aliases(table, id);
   const TypeNode* n = table.get(bare);
@@ -145,8 +148,15 @@ std::string member_pointer_into(const TypeTable& table, int id, const std::set<s
   if (!n || !seen.insert(bare).second) return "";
   switch (n->kind) {
     case TypeKind::kPointerToMember: {
-      const TypeNode* c = table.get(strip_aliases(table, n->containing));
-      return c && changed.count(c->name) ? c->name : "";
+      int class_id = strip_aliases(table, n->containing);
+      const TypeNode* c = table.get(class_id);
+      if (c && c->declaration)
+        if (int defined = complete_definition(table, c->name); defined >= 0) c = table.get(class_id = defined);
+      if (!c || !changed.count(c->name)) return "";
+      const TypeNode* pointee = table.get(strip_aliases(table, n->target));
+      bool bases = std::any_of(c->members.begin(), c->members.end(), [](const TypeMember& m) { return m.is_base; });
+      if (pointee && pointee->kind == TypeKind::kFunction && !bases && !is_polymorphic(table, class_id)) return "";
+      return c->name;
     }
     case TypeKind::kPointer:
     case TypeKind::kReference:
@@ -410,12 +420,14 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
       for (const std::string& user : users->second) user_reasons.emplace(user, "uses " + demangle(id) + ", whose type changed");
   }
 
-  // Data that hold a pointer to a member of a changed class, whether they move or not.
-  if (has_member_pointer_into(new_types, changed))
+  // Data whose running value holds a pointer to a member of a changed class, whether they
+  // move or not (one the new release adds gets its initial value).
+  if (has_member_pointer_into(old_types, changed))
     for (const auto& [id, v] : new_index.variables) {
-      if (!old_index.variables.count(id) || in_read_only_section(*new_side.binary, v->address)) continue;
+      auto old_v = old_index.variables.find(id);
+      if (old_v == old_index.variables.end() || in_read_only_section(*new_side.binary, v->address)) continue;
       std::set<int> seen;
-      if (std::string c = member_pointer_into(new_types, v->type, changed, seen); !c.empty())
+      if (std::string c = member_pointer_into(old_types, old_v->second->type, changed, seen); !c.empty())
         out.unmigrated.push_back({new_index.refs[id], c,
                                   id + " holds a pointer to a member of " + c +
                                       ", whose layout changed: the offset it holds names a member of the old layout, "

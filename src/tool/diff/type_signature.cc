@@ -136,6 +136,7 @@ void collect(const TypeTable& table, int id, std::set<std::string>& names, std::
   collect(table, n->target, names, seen);
   for (const TypeMember& m : n->members) collect(table, m.type, names, seen);
   for (int p : n->parameters) collect(table, p, names, seen);
+  collect(table, n->containing, names, seen);  // a pointer to member names its class
 }
 
 // Named struct and enum types a type mentions, by name, with their ids.
@@ -145,6 +146,7 @@ void collect_ids(const TypeTable& table, int id, std::map<std::string, int>& nam
   if ((n->kind == TypeKind::kStruct || n->kind == TypeKind::kEnum) && !n->name.empty() && !n->declaration)
     named.emplace(n->name, id);
   collect_ids(table, n->target, named, seen);
+  collect_ids(table, n->containing, named, seen);  // a pointer to member names its class
   for (const TypeMember& m : n->members) collect_ids(table, m.type, named, seen);
 }
 

@@ -7,6 +7,8 @@ struct Peer {
   int fd = 0;
   int ping(int x) { return x + fd; }
   int pong(int x) const { return x - fd; }
+  int pure(int x) noexcept { return x * fd; }
+  int moved(int x) && { return x; }
 };
 typedef int (Peer::*peer_method)(int);
 typedef int Peer::*peer_field;
@@ -16,6 +18,8 @@ struct Session {
   peer_field pf = &Peer::fd;
   int (Peer::*pc)(int) const = &Peer::pong;
   int Peer::*pd = &Peer::fd;
+  int (Peer::*pn)(int) noexcept = &Peer::pure;  // DWARF records neither noexcept nor &&
+  int (Peer::*pr)(int) && = &Peer::moved;
   int added = 1;
 };
 }  // namespace app

@@ -3,6 +3,7 @@
 // layout they would keep the old one, so the generated transformer refuses them ("TODO")
 // and carries the rest.
 #include <new>
+#include <type_traits>
 namespace app {
 struct Item {
   int a = 1;
@@ -11,6 +12,8 @@ struct Item {
 template <class T, int N>
 struct Pool {
   alignas(T) unsigned char storage[N * sizeof(T)];
+  std::aligned_storage_t<sizeof(T), alignof(T)> spare[2];  // bytes too, in a class of their own
+  char tag[8] = "pool";  // characters, not storage: carried
   int used = 0;
   T* add() { return ::new (storage + used++ * sizeof(T)) T(); }
   T& at(int i) { return *reinterpret_cast<T*>(storage + i * sizeof(T)); }
