@@ -126,6 +126,12 @@ bool migrate_once(const Old* old, New*& slot);
 template <class T>
 bool clear(const T& member);
 
+// Destroys a member and value-initializes it: what a generated `hotswap_reset` overload
+// does member by member, for an old layout that has no default constructor in the transform
+// unit (it holds a std::unordered_map keyed by an old layout, whose std::hash is disabled).
+template <class T>
+void reset_member(T& member);
+
 namespace migration_detail {
 
 // Memory for the migration's own tables, straight from the kernel: they grow to megabytes

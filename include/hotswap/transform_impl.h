@@ -346,6 +346,8 @@ void reset(T& object) {
     // A map keyed by an old layout has no default constructor (std::hash<hotswap_old::Key>
     // is disabled) nor destructor here: emptied in place, it frees its elements once.
     object.clear();
+  } else if constexpr (requires { hotswap_reset(object); }) {
+    hotswap_reset(object);  // an old layout that holds such a map: member by member (generated)
   } else {
     static_assert(std::is_trivially_destructible_v<T>,
                   "hotswap: an instance of this type cannot be emptied after the update (it has no default "
@@ -695,6 +697,11 @@ bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, s
 }
 
 }  // namespace migration_detail
+
+template <class T>
+void reset_member(T& member) {
+  migration_detail::reset(member);
+}
 
 template <class From, class To>
 bool transform(const From& from, To& to) {

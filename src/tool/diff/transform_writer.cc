@@ -591,7 +591,50 @@ class Writer {
     if (inside) return whole.str();  // its size is asserted after the outermost class
     if (!full_scope.empty()) whole << "}  // namespace " << full_scope << "\n";
     whole << size_assertion(qualified, n.size) << "\n";
+    if (!instance && holds_keyed_by_old_layout(table, id)) {
+      // No default constructor here: the old instance is emptied after the update member by
+      // member (hotswap::reset_member), through this overload.
+      whole << "// " << qualified << " holds a std::unordered_map keyed by an old layout, whose std::hash is disabled\n"
+            << "// here: no default constructor. Emptied member by member after the update.\n"
+            << "inline void hotswap_reset(" << qualified << "& x) {\n";
+      std::size_t at = 0;
+      for (const TypeMember& m : n.members) {
+        ++at;
+        if (m.is_base || is_vtable_pointer(m.name)) continue;
+        std::string member = member_name(m, at);
+        if (m.bit_size) whole << "  x." << member << " = {};\n";
+        else whole << "  hotswap::reset_member(x." << member << ");\n";
+      }
+      whole << "}\n\n";
+    }
     return whole.str();
+  }
+
+  // Whether an old layout holds (in a member, or a member's old layout) a std::unordered_*
+  // keyed by an old layout: its std::hash is disabled in the transform unit, which leaves
+  // the class without a default constructor there.
+  bool holds_keyed_by_old_layout(const TypeTable& table, int id, int depth = 0) const {
+    const TypeNode* n = table.get(defined_type(table, id));
+    if (!n || depth > 16) return false;
+    if (n->kind == TypeKind::kArray) return holds_keyed_by_old_layout(table, n->target, depth + 1);
+    if (n->kind != TypeKind::kStruct) return false;
+    // The old view names a changed class in hotswap_old (from the global scope).
+    auto declared = [this](std::string name) {
+      if (name.rfind("::", 0) == 0) name.erase(0, 2);
+      std::string prefix = std::string(kOldNamespace) + "::";
+      if (name.rfind(prefix, 0) == 0) name.erase(0, prefix.size());
+      return changed_.count(name) > 0;
+    };
+    std::string_view library = n->name;
+    if (library.substr(0, 2) == "::") library.remove_prefix(2);
+    if (library.rfind("std::unordered_", 0) == 0 && !n->template_arguments.empty()) {
+      const TypeNode* key = table.get(defined_type(table, n->template_arguments.front()));
+      return key && key->kind == TypeKind::kStruct && declared(key->name);
+    }
+    if (depth > 0 && !declared(n->name)) return false;
+    return std::any_of(n->members.begin(), n->members.end(), [&](const TypeMember& m) {
+      return !m.is_base && holds_keyed_by_old_layout(table, m.type, depth + 1);
+    });
   }
 
   // One direction's transformer of a changed type, from the member pairing the type

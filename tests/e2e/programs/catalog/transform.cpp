@@ -30,6 +30,7 @@
 // The old release's layouts of the changed types (from its DWARF; `hotswap diff` checks
 // every layout declared in namespace hotswap_old against it, member by member).
 namespace hotswap_old::app { struct Sku; }
+namespace hotswap_old::app { struct Ledger; }
 
 namespace hotswap_old::app {
 struct Sku {  // app::Sku, 4 bytes
@@ -39,8 +40,10 @@ struct Sku {  // app::Sku, 4 bytes
 static_assert(sizeof(hotswap_old::app::Sku) == 4, "size of hotswap_old::app::Sku differs from DWARF");
 
 // Edited: the old key ordered, compared and hashed as the old release does, so that a revert
-// can place keys back in the old maps (the generated file cannot know how). The hash is not
-// noexcept, like the program's: its nodes keep their hash code as the old release's do.
+// can place keys back in the old maps (the generated file cannot know how). Here, before
+// the old Ledger, whose map would otherwise instantiate the disabled std::hash first. The
+// hash is not noexcept, like the program's: its nodes keep their hash code as the old
+// release's do.
 namespace hotswap_old::app {
 inline bool operator<(const Sku& a, const Sku& b) { return a.id < b.id; }
 inline bool operator==(const Sku& a, const Sku& b) { return a.id == b.id; }
@@ -49,6 +52,21 @@ template <>
 struct std::hash<hotswap_old::app::Sku> {
   std::size_t operator()(const hotswap_old::app::Sku& s) const { return static_cast<std::size_t>(s.id) * 2654435761u; }
 };
+
+namespace hotswap_old::app {
+struct Ledger {  // app::Ledger, 64 bytes
+  ::std::unordered_map<::hotswap_old::app::Sku, long int, ::std::hash<::hotswap_old::app::Sku>, ::std::equal_to<::hotswap_old::app::Sku>, ::std::allocator<::std::pair<const ::hotswap_old::app::Sku, long int> > > sold;
+  long int returns;
+};
+}  // namespace hotswap_old::app
+static_assert(sizeof(hotswap_old::app::Ledger) == 64, "size of hotswap_old::app::Ledger differs from DWARF");
+
+// hotswap_old::app::Ledger holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
+// here: no default constructor. Emptied member by member after the update.
+inline void hotswap_reset(hotswap_old::app::Ledger& x) {
+  hotswap::reset_member(x.sold);
+  hotswap::reset_member(x.returns);
+}
 
 // Transformers: one overload per changed type and direction. `to` arrives constructed by its
 // default constructor; members of the same name are carried by hotswap::transform (copied,
@@ -66,6 +84,20 @@ bool hotswap_transform(const hotswap_old::app::Sku& from, app::Sku& to) {
 bool hotswap_transform(const app::Sku& from, hotswap_old::app::Sku& to) {
   if (!hotswap::transform(from.id, to.id)) return false;
   // warehouse is new: dropped on revert
+  return true;
+}
+
+// app::Ledger: holds app::Ledger::sold -> std::unordered_map<app::Sku, long int, std::hash<app::Sku>, std::equal_to<app::Sku>, std::allocator<std::pair<const app::Sku, long int> > > -> app::Sku;
+bool hotswap_transform(const hotswap_old::app::Ledger& from, app::Ledger& to) {
+  if (!hotswap::transform(from.sold, to.sold)) return false;
+  if (!hotswap::transform(from.returns, to.returns)) return false;
+  return true;
+}
+
+// app::Ledger, back to the old layout (revert).
+bool hotswap_transform(const app::Ledger& from, hotswap_old::app::Ledger& to) {
+  if (!hotswap::transform(from.sold, to.sold)) return false;
+  if (!hotswap::transform(from.returns, to.returns)) return false;
   return true;
 }
 

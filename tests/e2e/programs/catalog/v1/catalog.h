@@ -30,8 +30,14 @@ struct std::hash<app::Sku> {
 
 namespace app {
 
+// What was sold, in a class of the program: it holds the hashed map, so it moves too.
+struct Ledger {
+  std::unordered_map<Sku, long> sold;
+  long returns = 0;
+};
+
 extern std::map<Sku, long> g_stock;
-extern std::unordered_map<Sku, long> g_sold;
+extern Ledger g_ledger;
 extern std::mutex g_mu;
 
 void open_catalog(int count, long units);
