@@ -84,6 +84,7 @@ void RequestParser::reset() {
   parser_.data = this;
   in_message_ = false;
   scanning_method_ = false;
+  pending_cr_ = false;
   message_start_ = 0;
   error_status_ = 0;
   error_reason_ = "";
@@ -100,6 +101,8 @@ ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::ui
     *next = static_cast<std::uint32_t>(llhttp_get_error_pos(&parser_) - input);
     llhttp_resume(&parser_);
     in_message_ = false;
+    if (bare_cr(input, begin, *next)) return ParseStatus::kError;
+    pending_cr_ = false;
     return finish_head();
   }
   if (err == HPE_INVALID_METHOD) return start_method_scan(input, end);
@@ -107,7 +110,22 @@ ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::ui
     if (error_status_ == 0) fail(400, llhttp_get_error_reason(&parser_));
     return ParseStatus::kError;
   }
+  if (bare_cr(input, begin, end)) return ParseStatus::kError;
   return need_more(end);
+}
+
+// llhttp 8 takes a CR followed by any byte for a line's end (CVE-2023-30589): "Hnst:\r\x8aHost:"
+// would read as a Host line the client did not send. A bare CR is invalid (RFC 9112 2.2).
+// Checked over the bytes llhttp consumed; one at their end against the next call's first.
+bool RequestParser::bare_cr(const char* input, std::uint32_t begin, std::uint32_t end) {
+  bool bare = begin < end && pending_cr_ && input[begin] != '\n';
+  for (std::uint32_t i = begin; !bare && i + 1 < end; ++i) bare = input[i] == '\r' && input[i + 1] != '\n';
+  if (bare) {
+    fail(400, "bare CR in the request head");
+    return true;
+  }
+  if (begin < end) pending_cr_ = input[end - 1] == '\r';
+  return false;
 }
 
 // Every byte up to `end` is consumed and the head is not complete: more may come, as long

@@ -4,8 +4,8 @@
 // the Request point into that buffer. Nothing is allocated. Framing that could smuggle a
 // second request past a proxy is refused: Content-Length with Transfer-Encoding, duplicate
 // or malformed Content-Length, a Transfer-Encoding other than chunked, obs-fold, whitespace
-// before a header's colon, bare LF inside the header section, and HTTP/1.1 without exactly
-// one Host. So is a request line of another protocol that llhttp takes (RTSP, ICE).
+// before a header's colon, bare LF inside the header section, a bare CR anywhere in the
+// head, and HTTP/1.1 without exactly one Host. So is a request line of another protocol that llhttp takes (RTSP, ICE).
 #pragma once
 
 #include <llhttp.h>
@@ -83,6 +83,7 @@ class RequestParser {
 
   int fail(int status, const char* reason);
   ParseStatus need_more(std::uint32_t end);
+  bool bare_cr(const char* input, std::uint32_t begin, std::uint32_t end);
   ParseStatus start_method_scan(const char* input, std::uint32_t end);
   ParseStatus scan_method(const char* input, std::uint32_t begin, std::uint32_t end);
   ParseStatus finish_head();
@@ -94,6 +95,7 @@ class RequestParser {
   Request request_;
   bool in_message_ = false;
   bool scanning_method_ = false;  // llhttp refused the method: find where its token ends
+  bool pending_cr_ = false;       // the bytes parsed so far end in a CR: an LF must follow
   bool url_complete_ = false;
   bool expecting_value_ = false;
   HeaderId header_ = HeaderId::kOther;
