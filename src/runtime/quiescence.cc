@@ -233,10 +233,14 @@ void leave_idle() {
   if (me.idle_depth > 0 && --me.idle_depth == 0) me.state = State::kRunning;
 }
 
-// A call into the API: the frames of the API function, where the program's registers were
-// saved, stay on the stack above the recorded sp while it waits.
+// A call into the API: the API's frames keep only the registers they use; the others stay
+// in registers the runtime's deeper calls save and overwrite while it waits. Stored here
+// (after this function's own prologue, which may have saved some of them on the stack
+// above the recorded sp) and scanned with the stack.
 InRuntime::InRuntime() : participant_(t_self != nullptr) {
-  if (participant_) enter_idle();
+  std::uint64_t registers[x86_64::kCalleeSavedCount];
+  x86_64::capture_callee_saved(registers);
+  if (participant_) enter_idle(registers);
 }
 
 InRuntime::~InRuntime() {

@@ -85,6 +85,7 @@ void RequestParser::reset() {
   in_message_ = false;
   scanning_method_ = false;
   pending_cr_ = false;
+  head_started_ = false;
   message_start_ = 0;
   error_status_ = 0;
   error_reason_ = "";
@@ -103,6 +104,7 @@ ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::ui
     in_message_ = false;
     if (bare_cr(input, begin, *next)) return ParseStatus::kError;
     pending_cr_ = false;
+    head_started_ = false;
     return finish_head();
   }
   if (err == HPE_INVALID_METHOD) return start_method_scan(input, end);
@@ -117,7 +119,15 @@ ParseStatus RequestParser::parse(const char* input, std::uint32_t begin, std::ui
 // llhttp 8 takes a CR followed by any byte for a line's end (CVE-2023-30589): "Hnst:\r\x8aHost:"
 // would read as a Host line the client did not send. A bare CR is invalid (RFC 9112 2.2).
 // Checked over the bytes llhttp consumed; one at their end against the next call's first.
+// The empty lines llhttp skips before a request line are not checked: whether a stray CR
+// there is refused must not depend on how the bytes arrive (llhttp judges the request line).
 bool RequestParser::bare_cr(const char* input, std::uint32_t begin, std::uint32_t end) {
+  if (!head_started_) {
+    while (begin < end && (input[begin] == '\r' || input[begin] == '\n')) ++begin;
+    if (begin == end) return false;
+    head_started_ = true;
+    pending_cr_ = false;
+  }
   bool bare = begin < end && pending_cr_ && input[begin] != '\n';
   for (std::uint32_t i = begin; !bare && i + 1 < end; ++i) bare = input[i] == '\r' && input[i + 1] != '\n';
   if (bare) {

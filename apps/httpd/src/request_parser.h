@@ -96,6 +96,7 @@ class RequestParser {
   bool in_message_ = false;
   bool scanning_method_ = false;  // llhttp refused the method: find where its token ends
   bool pending_cr_ = false;       // the bytes parsed so far end in a CR: an LF must follow
+  bool head_started_ = false;     // a byte other than CR or LF was parsed in this head
   bool url_complete_ = false;
   bool expecting_value_ = false;
   HeaderId header_ = HeaderId::kOther;
