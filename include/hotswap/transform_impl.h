@@ -127,22 +127,129 @@ inline constexpr bool has_overload = requires(const From& f, To& t) {
 template <class From, class To>
 inline constexpr bool by_overload = std::is_class_v<From> && std::is_class_v<To> && has_overload<From, To>;
 
-// The class a pointer to member function belongs to.
+// A function type's result and parameters, whatever its qualifiers: noexcept and a member
+// function's cv and ref qualifiers change neither how it is called nor its entry, and DWARF
+// records neither noexcept nor ref qualifiers, so an old layout's spelling lacks them.
+template <class...>
+struct type_list {};
+template <class F>
+struct call_shape {};
+#define HOTSWAP_DETAIL_CALL_SHAPE(QUALIFIERS)                      \
+  template <class R, class... A>                                  \
+  struct call_shape<R(A...) QUALIFIERS> {                         \
+    using result = R;                                             \
+    using parameters = type_list<A...>;                           \
+    static constexpr bool variadic = false;                       \
+  };                                                              \
+  template <class R, class... A>                                  \
+  struct call_shape<R(A..., ...) QUALIFIERS> {                    \
+    using result = R;                                             \
+    using parameters = type_list<A...>;                           \
+    static constexpr bool variadic = true;                        \
+  };
+#define HOTSWAP_DETAIL_CALL_SHAPES(REF)                          \
+  HOTSWAP_DETAIL_CALL_SHAPE(REF)                                  \
+  HOTSWAP_DETAIL_CALL_SHAPE(const REF)                            \
+  HOTSWAP_DETAIL_CALL_SHAPE(volatile REF)                         \
+  HOTSWAP_DETAIL_CALL_SHAPE(const volatile REF)                   \
+  HOTSWAP_DETAIL_CALL_SHAPE(REF noexcept)                         \
+  HOTSWAP_DETAIL_CALL_SHAPE(const REF noexcept)                   \
+  HOTSWAP_DETAIL_CALL_SHAPE(volatile REF noexcept)                \
+  HOTSWAP_DETAIL_CALL_SHAPE(const volatile REF noexcept)
+HOTSWAP_DETAIL_CALL_SHAPES()
+HOTSWAP_DETAIL_CALL_SHAPES(&)
+HOTSWAP_DETAIL_CALL_SHAPES(&&)
+#undef HOTSWAP_DETAIL_CALL_SHAPES
+#undef HOTSWAP_DETAIL_CALL_SHAPE
+
+template <class F, class T>
+constexpr bool same_call();
+template <class F, class T>
+struct same_instance;
+template <class From, class To>
+constexpr bool same_member_function();
+
+// Whether a type an old function's signature names and the one the new signature names at
+// the same place are one type as far as a call goes: the same type, a changed class's old
+// layout and the new class (the update redirects every user of it), an enum with the same
+// underlying type, or pointers, references, functions and template instances built alike
+// from such pairs. Anything else (int -> double, A* -> B*) is passed differently or means
+// something else: a function's address cannot carry on into it.
+template <class F, class T>
+constexpr bool same_in_a_call() {
+  if constexpr (std::is_same_v<F, T>) {
+    return true;
+  } else if constexpr (std::is_const_v<F> != std::is_const_v<T> || std::is_volatile_v<F> != std::is_volatile_v<T>) {
+    return false;
+  } else if constexpr (!std::is_same_v<F, std::remove_cv_t<F>>) {
+    return same_in_a_call<std::remove_cv_t<F>, std::remove_cv_t<T>>();
+  } else if constexpr (std::is_enum_v<F> && std::is_enum_v<T>) {
+    return std::is_same_v<std::underlying_type_t<F>, std::underlying_type_t<T>>;
+  } else if constexpr (std::is_class_v<F> && std::is_class_v<T>) {
+    return has_overload<F, T> || same_instance<F, T>::value;
+  } else if constexpr ((std::is_pointer_v<F> && std::is_pointer_v<T>) ||
+                       (std::is_lvalue_reference_v<F> && std::is_lvalue_reference_v<T>) ||
+                       (std::is_rvalue_reference_v<F> && std::is_rvalue_reference_v<T>)) {
+    using FP = std::remove_reference_t<std::remove_pointer_t<F>>;
+    using TP = std::remove_reference_t<std::remove_pointer_t<T>>;
+    if constexpr (std::is_function_v<FP> && std::is_function_v<TP>) return same_call<FP, TP>();
+    else return same_in_a_call<FP, TP>();
+  } else if constexpr (std::is_array_v<F> && std::is_array_v<T>) {
+    return std::extent_v<F> == std::extent_v<T> &&
+           same_in_a_call<std::remove_extent_t<F>, std::remove_extent_t<T>>();
+  } else if constexpr (std::is_member_function_pointer_v<F> && std::is_member_function_pointer_v<T>) {
+    return same_member_function<F, T>();
+  } else {
+    return false;
+  }
+}
+
+// Two instances of one class template whose arguments pair up as above
+// (std::vector<hotswap_old::Item>& in an old signature, std::vector<Item>& in the new).
+template <class F, class T>
+struct same_instance : std::false_type {};
+template <template <class...> class Template, class... A, class... B>
+  requires(sizeof...(A) == sizeof...(B))
+struct same_instance<Template<A...>, Template<B...>> : std::bool_constant<(... && same_in_a_call<A, B>())> {};
+
+template <class F, class T>
+struct same_parameters : std::false_type {};
+template <class... A, class... B>
+  requires(sizeof...(A) == sizeof...(B))
+struct same_parameters<type_list<A...>, type_list<B...>> : std::bool_constant<(... && same_in_a_call<A, B>())> {};
+
+// Whether an old function type and a new one are called alike (same_in_a_call, result and
+// each parameter).
+template <class F, class T>
+constexpr bool same_call() {
+  using From = call_shape<F>;
+  using To = call_shape<T>;
+  if constexpr (requires { typename From::result; typename To::result; })
+    return From::variadic == To::variadic && same_in_a_call<typename From::result, typename To::result>() &&
+           same_parameters<typename From::parameters, typename To::parameters>::value;
+  else
+    return false;
+}
+
+// The class a pointer to member function belongs to, and the function's type.
 template <class T>
 struct member_function_owner {};
 template <class F, class C>
 struct member_function_owner<F C::*> {
   using type = C;
+  using function = F;
 };
 // Two pointers to member functions of one class (or of a changed class's old layout and the
-// new class) whose types differ only in what DWARF does not record (noexcept, a ref
-// qualifier) or in the changed types they mention: the same bits carry on.
+// new class) called alike (same_call): the same bits carry on, checked when copied (a
+// virtual function's slot or an adjustment for a base is refused there).
 template <class From, class To>
 constexpr bool same_member_function() {
   if constexpr (std::is_member_function_pointer_v<From> && std::is_member_function_pointer_v<To>) {
-    using F = typename member_function_owner<From>::type;
-    using T = typename member_function_owner<To>::type;
-    return sizeof(From) == sizeof(To) && (std::is_same_v<F, T> || by_overload<F, T>);
+    using F = member_function_owner<From>;
+    using T = member_function_owner<To>;
+    return sizeof(From) == sizeof(To) &&
+           (std::is_same_v<typename F::type, typename T::type> || by_overload<typename F::type, typename T::type>) &&
+           same_call<typename F::function, typename T::function>();
   } else {
     return false;
   }
@@ -339,6 +446,11 @@ template <class T>
 void reset(T& object) {
   if constexpr (std::is_array_v<T>) {
     for (auto& element : object) reset(element);
+  } else if constexpr (requires { requires !std::is_destructible_v<typename T::value_type>; }) {
+    static_assert(always_false<T>,
+                  "hotswap: a container of old layouts that hold a std::unordered_map keyed by an old layout cannot "
+                  "be emptied after the update: the key's std::hash is disabled here, so nothing can destroy its "
+                  "elements. Give the transform file a std::hash for the old key (noexcept as the old release's)");
   } else if constexpr (std::is_default_constructible_v<T>) {
     std::destroy_at(&object);
     ::new (static_cast<void*>(&object)) T();
@@ -413,7 +525,8 @@ constexpr bool transformable() {
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To>) {
     using F = std::remove_pointer_t<From>;
     using T = std::remove_pointer_t<To>;
-    if constexpr (std::is_function_v<F> || std::is_function_v<T>) return std::is_function_v<F> && std::is_function_v<T>;
+    if constexpr (std::is_function_v<F> || std::is_function_v<T>)
+      return std::is_function_v<F> && std::is_function_v<T> && same_call<F, T>();
     else return pointee_forwardable<F, T>;
   } else if constexpr (std::is_same_v<From, To>) {
     if constexpr (is_instance_v<To, std::unique_ptr>) return true;
@@ -700,13 +813,17 @@ bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, s
 
 template <class T>
 void reset_member(T& member) {
-  migration_detail::reset(member);
+  // A const member is emptied too: what it held may have moved to the new object.
+  migration_detail::reset(const_cast<std::remove_cv_t<T>&>(member));
 }
 
 template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace migration_detail;
-  if constexpr (by_overload<From, To>) {
+  if constexpr (std::is_const_v<To>) {
+    // A const member of a new object: written once, here, before anything reads it.
+    return transform(from, const_cast<std::remove_const_t<To>&>(to));
+  } else if constexpr (by_overload<From, To>) {
     if constexpr (std::is_polymorphic_v<To>) {
       // `to` was built as a To, with the vtable the running program has for To (the patch
       // binds type identity to it); the old object must have the same one, or it is of
@@ -734,14 +851,30 @@ bool transform(const From& from, To& to) {
                        std::is_function_v<std::remove_pointer_t<From>> &&
                        std::is_function_v<std::remove_pointer_t<To>>) {
     // A function's address: its entry, which the update redirects to the new code (or to a
-    // stub, for a signature that changed). Its type differs only in the changed types it
+    // stub, for a signature that changed). Its type may differ only in the changed types it
     // mentions (int (*)(hotswap_old::conn*) -> int (*)(conn*)): the same address carries on.
+    // A pointer retyped otherwise (int -> double) would call the function with the wrong
+    // registers: it has no transform (hotswap diff refuses the datum).
+    static_assert(same_call<std::remove_pointer_t<From>, std::remove_pointer_t<To>>(),
+                  "hotswap: a function pointer carries on only into one called alike (the same parameters and "
+                  "result, up to the changed classes they name)");
     to = reinterpret_cast<To>(from);
     return true;
   } else if constexpr (!std::is_same_v<From, To> && same_member_function<From, To>()) {
-    // A member function's entry (which the update redirects) and an adjustment; hotswap diff
-    // refuses those into a changed class with virtual functions or bases, whose value may
-    // be a vtable slot or an offset of the old layout.
+    // The Itanium C++ ABI's pair: the function's entry (which the update redirects), or one
+    // plus its vtable slot's offset for a virtual function, and the adjustment of `this` for
+    // a member of a base. Only an entry with no adjustment means the same in both layouts:
+    // hotswap diff refuses a pointer into an old class with virtual functions or bases, and a
+    // value the new class's code made (going back) is checked here.
+    if constexpr (!std::is_same_v<typename member_function_owner<From>::type, typename member_function_owner<To>::type>) {
+      static_assert(sizeof(From) == 2 * sizeof(std::ptrdiff_t));
+      std::ptrdiff_t bits[2];
+      std::memcpy(bits, static_cast<const void*>(&from), sizeof bits);
+      if ((bits[0] & 1) || bits[1] != 0)
+        return fail("a pointer to " + std::string(bits[0] & 1 ? "a virtual member function" : "a member function of a base") +
+                    " of " + type_name<typename member_function_owner<From>::type>() + " names a vtable slot or a base of " +
+                    "its layout, which " + type_name<typename member_function_owner<To>::type>() + " does not have");
+    }
     std::memcpy(static_cast<void*>(&to), static_cast<const void*>(&from), sizeof to);
     return true;
   } else if constexpr (std::is_pointer_v<From> && std::is_pointer_v<To> &&

@@ -116,6 +116,34 @@ bool hotswap_transform(const hotswap_old::app::Tag& from, app::Tag& to) {
   return true;
 }
 
+// Pointers to functions and member functions of a class that changed: carried by their bits
+// only between types called alike, and only values that mean the same in both layouts.
+namespace app {
+struct Peer {
+  int fd = 7;
+  long added = 0;  // new
+  int ping(int x) { return x + fd; }
+  int pong(double x) { return static_cast<int>(x); }
+  int meet(Peer* other) const noexcept { return other->fd; }
+};
+struct Node {
+  virtual ~Node() = default;
+  virtual int weight() { return 1; }
+  int fixed() { return 2; }
+};
+}  // namespace app
+namespace hotswap_old::app {
+struct Peer {
+  int fd;
+};
+struct Node {
+  long pad;
+};
+}  // namespace hotswap_old::app
+bool hotswap_transform(const hotswap_old::app::Peer& from, app::Peer& to) { return hotswap::transform(from.fd, to.fd); }
+bool hotswap_transform(const app::Peer& from, hotswap_old::app::Peer& to) { return hotswap::transform(from.fd, to.fd); }
+bool hotswap_transform(const app::Node&, hotswap_old::app::Node&) { return true; }
+
 #include <hotswap/transform_impl.h>
 
 namespace {
@@ -685,6 +713,55 @@ TEST(TransformHelpers, AMapKeyedByAnOldLayoutIsEmptiedAndAbandonedInPlace) {
   EXPECT_TRUE(running->empty()) << "its nodes left it, not destroyed";
   EXPECT_EQ(kept->user, "v") << "an abandoned object stays allocated";
   running->~Running();
+}
+
+// A pointer to a function or member function carries its bits on only into a type called
+// alike: the same parameters and result up to the changed classes they name, whatever
+// noexcept or the qualifiers DWARF leaves out say. One retyped from (int) to (double) would
+// call its function with the argument in the wrong register.
+TEST(TransformHelpers, FunctionEntriesCarryOnOnlyIntoTypesCalledAlike) {
+  using hotswap::migration_detail::transformable;
+  using OldPeer = hotswap_old::app::Peer;
+  static_assert(transformable<int (OldPeer::*)(int), int (app::Peer::*)(int)>());
+  static_assert(!transformable<int (OldPeer::*)(int), int (app::Peer::*)(double)>());
+  static_assert(!transformable<int (OldPeer::*)(int), long (app::Peer::*)(int)>());
+  static_assert(!transformable<int (OldPeer::*)(int), int (app::Peer::*)(int, int)>());
+  static_assert(transformable<int (OldPeer::*)(OldPeer*), int (app::Peer::*)(app::Peer*) const noexcept>());
+  static_assert(transformable<int (app::Peer::*)(app::Peer*) const noexcept, int (OldPeer::*)(OldPeer*)>());
+  static_assert(!transformable<int (OldPeer::*)(OldPeer*), int (app::Peer::*)(app::Item*)>());
+  static_assert(transformable<int (*)(const OldPeer&, std::vector<OldPeer>&), int (*)(const app::Peer&, std::vector<app::Peer>&)>());
+  static_assert(!transformable<int (*)(int), int (*)(long)>());
+  static_assert(!transformable<int (*)(OldPeer*), int (*)(const app::Peer*)>());
+  static_assert(transformable<void (*)(int, ...), void (*)(int, ...) noexcept>());
+  static_assert(!transformable<void (*)(int, ...), void (*)(int)>());
+
+  int (OldPeer::*old_ping)(int) = nullptr;
+  int (app::Peer::*ping)(int) = &app::Peer::ping;
+  std::memcpy(static_cast<void*>(&old_ping), static_cast<const void*>(&ping), sizeof ping);  // as the old code made it
+  int (app::Peer::*carried)(int) = nullptr;
+  hotswap_migration_begin();
+  EXPECT_TRUE(hotswap::transform(old_ping, carried));
+  hotswap_migration_clear();
+  app::Peer peer;
+  EXPECT_EQ((peer.*carried)(3), 10);
+}
+
+// Going back, a pointer the new code made to a virtual member function of a class that had
+// none is a vtable slot's offset, and one to a base's member carries an adjustment: in the
+// old layout they would name nothing. The migration fails with nothing changed; a plain
+// member function's entry goes back.
+TEST(TransformHelpers, AVirtualSlotOrABaseAdjustmentDoesNotGoBackIntoALayoutWithoutThem) {
+  int (hotswap_old::app::Node::*back)() = nullptr;
+  hotswap_migration_begin();
+  EXPECT_FALSE(hotswap::transform(&app::Node::weight, back));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("a virtual member function of app::Node"), std::string::npos)
+      << hotswap_migration_error();
+  EXPECT_EQ(back, nullptr);
+  hotswap_migration_clear();
+  hotswap_migration_begin();
+  EXPECT_TRUE(hotswap::transform(&app::Node::fixed, back));
+  hotswap_migration_clear();
+  EXPECT_NE(back, nullptr);
 }
 
 }  // namespace

@@ -227,6 +227,7 @@ class TypeBuilder {
         else if (m.is_base) m.name = table_.get(m.type) ? table_.get(m.type)->name : "";
         m.offset = attr_unsigned(&child, DW_AT_data_member_location);
         m.bit_size = static_cast<std::uint32_t>(attr_unsigned(&child, DW_AT_bit_size));
+        m.alignment = static_cast<std::uint32_t>(attr_unsigned(&child, DW_AT_alignment));
         if (m.bit_size) place_bit_field(&child, m);
         n.members.push_back(std::move(m));
       } else if (tag == DW_TAG_subprogram && dwarf_hasattr(&child, DW_AT_vtable_elem_location)) {
@@ -366,7 +367,8 @@ class UnitWalker {
     const TypeTable& t = info_.types;
     for (std::size_t i = 0; i < a.members.size(); ++i) {
       const TypeMember &m = a.members[i], &n = b.members[i];
-      if (m.name != n.name || m.offset != n.offset || m.bit_size != n.bit_size) return false;
+      if (m.name != n.name || m.offset != n.offset || m.bit_size != n.bit_size || m.alignment != n.alignment)
+        return false;
       if (m.type == n.type) continue;
       // A member's type is compared by what it is called, not by its node: a class with a
       // vtable is only declared (size 0) in the units that lack its key function, and is the

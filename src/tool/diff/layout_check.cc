@@ -105,7 +105,11 @@ std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected,
     if (!shape) continue;
     auto it = old_cached.find(shape->first);
     if (it == old_cached.end() || it->second == shape->second) continue;
-    if (usable_hash(file, first_argument(n.name))) return shape->first;
+    // Nodes without codes here mean the unit's hash is callable and noexcept, whatever hash
+    // it is (a hasher of the program's own included). With codes, a disabled std::hash (not
+    // callable) builds no node, and neither does a hasher of the program's that takes only
+    // the new key; one the file made callable (a std::hash it declares) does.
+    if (!shape->second || usable_hash(file, first_argument(n.name))) return shape->first;
   }
   return "";
 }

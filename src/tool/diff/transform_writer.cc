@@ -79,46 +79,92 @@ std::string holds_declared(const TypeTable& table, int id, const std::set<std::s
   return "";
 }
 
-// Storage kept as bytes: an array of unsigned char or std::byte, an array of such, or a
-// class or union made of such and empty classes (std::aligned_storage's type,
-// std::array<std::byte, N>).
-bool byte_storage(const TypeTable& table, int id, int depth = 0) {
+// Whether a member holds a function's entry: a pointer to a function or to a member
+// function (or an array of them).
+bool function_entry(const TypeTable& table, int id, int depth = 0) {
   const TypeNode* n = table.get(strip_aliases(table, id));
   if (!n || depth > 16) return false;
+  if (n->kind == TypeKind::kArray) return function_entry(table, n->target, depth + 1);
+  if (n->kind != TypeKind::kPointer && n->kind != TypeKind::kPointerToMember) return false;
+  const TypeNode* target = table.get(strip_aliases(table, n->target));
+  return target && target->kind == TypeKind::kFunction;
+}
+
+// Whether a type is one byte of storage: a char of any signedness or std::byte.
+bool storage_byte(const TypeTable& table, int id) {
+  const TypeNode* e = table.get(strip_aliases(table, id));
+  return e && ((e->kind == TypeKind::kBase && e->size == 1 &&
+                (e->name == "char" || e->name == "unsigned char" || e->name == "signed char" || e->name == "char8_t")) ||
+               (e->kind == TypeKind::kEnum && e->name == "std::byte"));
+}
+
+// How a member keeps bytes. kAligned: storage made to hold objects, an array of bytes with
+// an alignas of its own (a pool's `alignas(T) char storage[N * sizeof(T)]`), or an array of
+// the class std::aligned_storage makes (bytes beside an empty aligned struct). kBytes: an
+// array of unsigned char or std::byte with no alignas, which may be storage or a value (a
+// digest). kNone: anything else (a `char name[16]` is characters).
+enum class Storage { kNone, kBytes, kAligned };
+
+Storage byte_storage(const TypeTable& table, const TypeMember& member, int depth = 0);
+
+Storage byte_storage_of(const TypeTable& table, int id, int depth) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || depth > 16) return Storage::kNone;
   if (n->kind == TypeKind::kArray) {
     const TypeNode* e = table.get(strip_aliases(table, n->target));
-    if (e && ((e->kind == TypeKind::kBase && e->name == "unsigned char") ||
-              (e->kind == TypeKind::kEnum && e->name == "std::byte")))
-      return true;
-    return byte_storage(table, n->target, depth + 1);
+    if (e && e->kind != TypeKind::kStruct) {
+      bool unsigned_bytes = (e->kind == TypeKind::kBase && e->name == "unsigned char") ||
+                            (e->kind == TypeKind::kEnum && e->name == "std::byte");
+      return unsigned_bytes ? Storage::kBytes : Storage::kNone;
+    }
+    return byte_storage_of(table, n->target, depth + 1) == Storage::kAligned ? Storage::kAligned : Storage::kNone;
   }
   if (n->kind == TypeKind::kStruct && n->declaration) {  // defined in another unit
     table.complete_definition_index();
     auto defined = table.complete_by_name.find(n->name);
     n = defined == table.complete_by_name.end() ? nullptr : table.get(defined->second);
   }
-  if (!n || n->kind != TypeKind::kStruct) return false;
-  // libstdc++'s aligned_storage::type is a union of the bytes and an empty aligned struct.
-  bool bytes = false;
+  if (!n || n->kind != TypeKind::kStruct) return Storage::kNone;
+  // libstdc++'s aligned_storage::type is a union of the bytes and an empty aligned struct;
+  // a class of bytes alone (std::array<unsigned char, 32>) is a value.
+  Storage bytes = Storage::kNone;
+  bool aligner = false;
   for (const TypeMember& m : n->members) {
     const TypeNode* t = table.get(strip_aliases(table, m.type));
-    if (byte_storage(table, m.type, depth + 1)) bytes = true;
-    else if (!t || t->kind != TypeKind::kStruct || !t->members.empty()) return false;
+    if (Storage s = byte_storage(table, m, depth + 1); s != Storage::kNone) bytes = std::max(bytes, s);
+    else if (t && t->kind == TypeKind::kStruct && t->members.empty()) aligner = true;
+    else return Storage::kNone;
   }
-  return bytes;
+  return bytes != Storage::kNone && aligner ? Storage::kAligned : bytes;
 }
 
-// The class a member of an instance of a class template keeps as bytes, when it may: byte
-// storage (a pool's `alignas(T) unsigned char storage[N * sizeof(T)]`, an array of
-// std::aligned_storage_t<sizeof(T), alignof(T)>) in an instance whose type arguments hold a
-// class that changed. Copied, those bytes would keep the old layout; "" otherwise.
+Storage byte_storage(const TypeTable& table, const TypeMember& member, int depth) {
+  const TypeNode* n = table.get(strip_aliases(table, member.type));
+  if (member.alignment > 1 && n && n->kind == TypeKind::kArray && storage_byte(table, n->target))
+    return Storage::kAligned;
+  return byte_storage_of(table, member.type, depth);
+}
+
+// The class a member of an instance of a class template keeps as bytes, when it may: storage
+// made to hold objects (kAligned) in an instance whose type arguments hold a class that
+// changed, or bytes without an alignas (kBytes) whose size is a whole number of that
+// class's objects (a std::array<unsigned char, 32> digest beside a 24-byte T is a value).
+// Copied, such bytes would keep the old layout; "" otherwise.
 std::string bytes_for_argument(const TypeTable& table, int class_id, const TypeMember& member,
                                const std::set<std::string>& declared) {
   const TypeNode* holder = table.get(strip_aliases(table, class_id));
-  if (!holder || holder->template_arguments.empty() || !byte_storage(table, member.type)) return "";
+  if (!holder || holder->template_arguments.empty()) return "";
+  Storage storage = byte_storage(table, member);
+  if (storage == Storage::kNone) return "";
+  const TypeNode* bytes = table.get(strip_aliases(table, member.type));
   for (int argument : holder->template_arguments) {
     std::set<int> seen;
-    if (std::string held = holds_declared(table, argument, declared, seen); !held.empty()) return held;
+    std::string held = holds_declared(table, argument, declared, seen);
+    if (held.empty()) continue;
+    if (storage == Storage::kAligned) return held;
+    const TypeNode* object = table.get(complete_definition(table, held));
+    if (!object) object = table.get(complete_definition(table, "::" + held));
+    if (!object || !object->size || (bytes && bytes->size % object->size == 0)) return held;
   }
   return "";
 }
@@ -209,6 +255,7 @@ class Writer {
       for (const TypeChange* c : classes) {
         out << write_overload(*c, false);
         out << write_overload(*c, true);
+        out << write_reset(new_types_, c->new_id, c->name, false);
       }
     }
     for (const SignatureChange& s : r_.types.signatures) out << write_stub(s);
@@ -474,10 +521,13 @@ class Writer {
       std::string full_scope = std::string(kOldNamespace) + (scope.empty() ? "" : "::" + scope);
       return "namespace " + full_scope + " {\n" + text + "}  // namespace " + full_scope + "\n\n";
     };
+    std::ostringstream resets;  // a nested class's hotswap_reset, after its outermost class
     std::function<void(const std::string&)> assert_nested = [&](const std::string& name) {
       for (const std::string& n : nested[name]) {
-        if (auto id = ids.find(n); id != ids.end())
+        if (auto id = ids.find(n); id != ids.end()) {
           out << size_assertion(std::string(kOldNamespace) + "::" + n, old_types_.nodes[static_cast<std::size_t>(id->second)].size);
+          resets << write_reset(old_types_, id->second, std::string(kOldNamespace) + "::" + n, true);
+        }
         assert_nested(n);
       }
     };
@@ -485,7 +535,8 @@ class Writer {
       std::string text = layout(name, false);
       out << text.substr(0, text.size() - 1);  // its blank line after the nested ones' sizes
       assert_nested(name);
-      out << "\n";
+      out << "\n" << resets.str();
+      resets.str("");
     }
     return out.str();
   }
@@ -541,7 +592,8 @@ class Writer {
       ++index;
       const TypeNode* t = table.get(defined_type(table, m.type));
       std::uint64_t size = t ? t->size : 0;
-      std::uint64_t align = alignment(table, m.type);
+      std::uint64_t natural = alignment(table, m.type);
+      std::uint64_t align = std::max<std::uint64_t>(natural, m.alignment);  // an alignas of its own
       max_align = std::max(max_align, align);
       if (m.is_base) {
         std::string base = spell_declaration(table, m.type, "");
@@ -576,7 +628,7 @@ class Writer {
         out << "  alignas(" << align << ") unsigned char " << member << "[" << size << "];  // "
             << spell_type(table, m.type) << ", carried as bytes\n";
       else
-        out << "  " << decl << ";\n";
+        out << "  " << (align > natural ? "alignas(" + std::to_string(align) + ") " : "") << decl << ";\n";
       cursor = m.offset + size;
     }
     if (round_up(cursor, max_align) < n.size) out << "  unsigned char tail_pad[" << (n.size - cursor) << "];\n";
@@ -591,22 +643,53 @@ class Writer {
     if (inside) return whole.str();  // its size is asserted after the outermost class
     if (!full_scope.empty()) whole << "}  // namespace " << full_scope << "\n";
     whole << size_assertion(qualified, n.size) << "\n";
-    if (!instance && holds_keyed_by_old_layout(table, id)) {
-      // No default constructor here: the old instance is emptied after the update member by
-      // member (hotswap::reset_member), through this overload.
-      whole << "// " << qualified << " holds a std::unordered_map keyed by an old layout, whose std::hash is disabled\n"
-            << "// here: no default constructor. Emptied member by member after the update.\n"
-            << "inline void hotswap_reset(" << qualified << "& x) {\n";
-      std::size_t at = 0;
-      for (const TypeMember& m : n.members) {
-        ++at;
-        if (m.is_base || is_vtable_pointer(m.name)) continue;
-        std::string member = member_name(m, at);
-        if (m.bit_size) whole << "  x." << member << " = {};\n";
-        else whole << "  hotswap::reset_member(x." << member << ");\n";
+    if (!ns.empty())  // an old layout (a new class's overload comes with its transformers)
+      whole << write_reset(table, id,
+                           instance ? (full_scope.empty() ? "" : full_scope + "::") + specialization(*instance) : qualified,
+                           true);
+    return whole.str();
+  }
+
+  // A class without a default constructor in the transform unit cannot be emptied by
+  // building it anew: an old layout holding a std::unordered_map keyed by an old layout
+  // (itself, through a member or a base; the map's std::hash is disabled there), or a class
+  // with a reference member. An instance that moved (the old one after the update, a new
+  // one a failed migration built) is emptied member by member, base by base, through the
+  // overload written here ("" for a class that needs none). A reference member is left
+  // alone: it owns nothing, and resetting it would reset what it refers to.
+  std::string write_reset(const TypeTable& table, int id, const std::string& qualified, bool old_layout) const {
+    const TypeNode& n = table.nodes[static_cast<std::size_t>(id)];
+    auto reference = [&table](const TypeMember& m) {
+      const TypeNode* t = table.get(strip_aliases(table, m.type));
+      return !m.is_base && t && (t->kind == TypeKind::kReference || t->kind == TypeKind::kRvalueReference);
+    };
+    bool keyed = old_layout && holds_keyed_by_old_layout(table, id);
+    if (!keyed && std::none_of(n.members.begin(), n.members.end(), reference)) return "";
+    std::ostringstream whole;
+    whole << "// " << qualified
+          << (keyed ? " holds a std::unordered_map keyed by an old layout, whose std::hash is disabled\n// here"
+                    : " has a reference member")
+          << ": no default constructor. Emptied member by member after it moved.\n"
+          << "inline void hotswap_reset(" << qualified << "& x) {\n";
+    std::size_t at = 0;
+    for (const TypeMember& m : n.members) {
+      ++at;
+      if (is_vtable_pointer(m.name)) continue;
+      const TypeNode* t = table.get(strip_aliases(table, m.type));
+      if (m.is_base) {
+        if (std::string base = spell_declaration(table, m.type, ""); !base.empty())
+          whole << "  hotswap::reset_member(static_cast<" << base << "&>(x));\n";
+        continue;
       }
-      whole << "}\n\n";
+      std::string member = member_name(m, at);
+      if (t && (t->kind == TypeKind::kReference || t->kind == TypeKind::kRvalueReference))
+        whole << "  // " << member << ": a reference, it owns nothing\n";
+      else if (m.bit_size)
+        whole << "  x." << member << " = {};\n";
+      else
+        whole << "  hotswap::reset_member(x." << member << ");\n";
     }
+    whole << "}\n\n";
     return whole.str();
   }
 
@@ -632,9 +715,8 @@ class Writer {
       return key && key->kind == TypeKind::kStruct && declared(key->name);
     }
     if (depth > 0 && !declared(n->name)) return false;
-    return std::any_of(n->members.begin(), n->members.end(), [&](const TypeMember& m) {
-      return !m.is_base && holds_keyed_by_old_layout(table, m.type, depth + 1);
-    });
+    return std::any_of(n->members.begin(), n->members.end(),
+                       [&](const TypeMember& m) { return holds_keyed_by_old_layout(table, m.type, depth + 1); });
   }
 
   // One direction's transformer of a changed type, from the member pairing the type
@@ -686,6 +768,11 @@ class Writer {
       if (std::string held = bytes_for_argument(new_types_, c.new_id, *p.new_member, changed_); !held.empty()) {
         out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
             << " by hand\");  // bytes that may hold " << held << ", whose layout changed: copied, they keep the old one\n";
+      } else if (!p.same_type && function_entry(to_table, t->type) &&
+                 !called_alike(old_types_, p.old_member->type, new_types_, p.new_member->type)) {
+        out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
+            << " by hand\");  // a function's entry retyped " << spell_type(from_table, f->type) << " -> "
+            << spell_type(to_table, t->type) << ": called through the new type, the function gets the wrong arguments\n";
       } else if (t->bit_size || f->bit_size) {
         // A bit-field: the value must fit the type, then the width (read back).
         std::string refusal = "return hotswap::refuse(\"" + c.name + "::" + name + " out of range\");";
@@ -758,10 +845,14 @@ class Writer {
       out << (i ? ", " : "") << spell(new_types_, c.new_function->parameters[i].second, "");
     out << ") __asm__(\"" << c.new_symbol.name << "\");\n";
     out << "extern \"C\" " << ret(old_table, c.old_function->return_type) << " " << stub_symbol(c.old_symbol) << "(";
+    // A member function's object comes first, named `this` in DWARF: a C++ keyword here.
+    auto parameter = [](const std::string& name, std::size_t i) {
+      return name.empty() ? "arg" + std::to_string(i) : name == "this" ? std::string("self") : name;
+    };
     std::map<std::string, int> old_params;
     for (std::size_t i = 0; i < c.old_function->parameters.size(); ++i) {
       const auto& [name, type] = c.old_function->parameters[i];
-      std::string pname = name.empty() ? "arg" + std::to_string(i) : name;
+      std::string pname = parameter(name, i);
       old_params[pname] = type;
       out << (i ? ", " : "") << spell(old_table, type, pname);
     }
@@ -769,7 +860,8 @@ class Writer {
     if (c.old_function->return_type >= 0) out << "return static_cast<" << ret(old_table, c.old_function->return_type) << ">(";
     out << callee << "(";
     for (std::size_t i = 0; i < c.new_function->parameters.size(); ++i) {
-      const auto& [name, type] = c.new_function->parameters[i];
+      const auto& [new_name, type] = c.new_function->parameters[i];
+      std::string name = parameter(new_name, i);
       out << (i ? ", " : "");
       if (old_params.count(name)) out << "static_cast<" << spell(new_types_, type, "") << ">(" << name << ")";
       else out << "{} /* TODO: new parameter " << name << " */";

@@ -421,7 +421,9 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
   }
 
   // Data whose running value holds a pointer to a member of a changed class, whether they
-  // move or not (one the new release adds gets its initial value).
+  // move or not (one the new release adds gets its initial value). The old type says what
+  // the running value holds; the new binary says whether the new datum is bound to it (a
+  // read-only one keeps the new release's constant).
   if (has_member_pointer_into(old_types, changed))
     for (const auto& [id, v] : new_index.variables) {
       auto old_v = old_index.variables.find(id);

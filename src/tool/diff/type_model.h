@@ -35,6 +35,7 @@ struct TypeMember {
   std::uint32_t bit_offset = 0;  // DW_AT_data_bit_offset, for bit-fields
   bool is_base = false;          // a base class subobject
   bool virtual_base = false;     // a virtual base (its offset is found at run time)
+  std::uint32_t alignment = 0;   // DW_AT_alignment: an alignas of the member's own, 0 if none
 };
 
 struct TypeNode {

@@ -127,6 +127,41 @@ int strip_aliases(const TypeTable& table, int id) {
   return id;
 }
 
+bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id) {
+  if (old_id < 0 || new_id < 0) return old_id < 0 && new_id < 0;  // void
+  const TypeNode* o = old_table.get(strip_aliases(old_table, old_id));
+  const TypeNode* n = new_table.get(strip_aliases(new_table, new_id));
+  if (!o || !n || o->kind != n->kind) return false;
+  auto bare = [](std::string name) { return name.rfind("::", 0) == 0 ? name.substr(2) : name; };
+  switch (o->kind) {
+    case TypeKind::kStruct:
+      return !o->name.empty() && bare(o->name) == bare(n->name);
+    case TypeKind::kEnum:  // its underlying type, where DWARF names it
+      return o->size == n->size &&
+             (o->target < 0 || n->target < 0 || called_alike(old_table, o->target, new_table, n->target));
+    case TypeKind::kBase:
+      return o->size == n->size && o->name == n->name;
+    case TypeKind::kPointer:
+    case TypeKind::kReference:
+    case TypeKind::kRvalueReference:
+      return called_alike(old_table, o->target, new_table, n->target);
+    case TypeKind::kArray:
+      return o->dimensions == n->dimensions && called_alike(old_table, o->target, new_table, n->target);
+    case TypeKind::kPointerToMember:
+      return called_alike(old_table, o->containing, new_table, n->containing) &&
+             called_alike(old_table, o->target, new_table, n->target);
+    case TypeKind::kFunction:
+      if (o->variadic != n->variadic || o->parameters.size() != n->parameters.size() ||
+          !called_alike(old_table, o->target, new_table, n->target))
+        return false;
+      for (std::size_t i = 0; i < o->parameters.size(); ++i)
+        if (!called_alike(old_table, o->parameters[i], new_table, n->parameters[i])) return false;
+      return true;
+    default:
+      return o->kind == TypeKind::kVoid;
+  }
+}
+
 namespace {
 
 void collect(const TypeTable& table, int id, std::set<std::string>& names, std::set<int>& seen) {

@@ -67,6 +67,14 @@ bool destroys_only_what_it_made(const TypeTable& table, int id);
 // "std::map<int, app::Session>" names "app::Session", not "Session").
 bool mentions_type(const std::string& text, const std::string& type);
 
+// Whether a type of the old release and one of the new, at the same place in a function's
+// signature, are passed and mean alike: the same name (a changed class's two layouts
+// included: the update redirects every user), an enum or scalar of the same size, and
+// pointers, references, arrays, functions and pointers to members built alike from such. A
+// function pointer or pointer to member function carries its bits on only between
+// function types called alike (transform_impl.h's same_call checks the same in C++).
+bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id);
+
 // The member-level difference of two versions of a struct, for people: "member `b` added
 // at offset 8", "member `a` changed type int -> long", "size 8 -> 16".
 std::vector<std::string> describe_struct_change(const TypeTable& old_table, int old_id,

@@ -1,0 +1,40 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <unordered_map>
+namespace app {
+struct Sku {
+  int id = 0;
+  int shelf = 0;
+  bool operator==(const Sku& other) const { return id == other.id; }
+};
+}  // namespace app
+template <>
+struct std::hash<app::Sku> {
+  std::size_t operator()(const app::Sku& s) const noexcept { return static_cast<std::size_t>(s.id); }
+};
+namespace app {
+using Counts = std::unordered_map<Sku, long>;
+struct Base {
+  Counts counts;
+};
+struct Derived : Base {
+  int extra = 1;
+};
+struct Holder {
+  const Counts fixed;
+  long& total;
+  Counts live;
+};
+struct Outer {
+  struct Inner {
+    Counts counts;
+  };
+  Inner inner;
+  int tag = 2;
+};
+template <class K>
+struct Box {
+  std::unordered_map<K, long> counts;
+};
+}  // namespace app
