@@ -182,6 +182,9 @@ std::uint64_t calling_thread_stack_end() {
         return _URC_NO_REASON;
       },
       &walk);
+  // glibc's clone3 ends its unwind information by marking the return address undefined:
+  // libgcc reports one more frame there, at address 0, which is no frame of the thread.
+  while (walk.count > 0 && out[walk.count - 1] == 0) --walk.count;
   complete = end == _URC_END_OF_STACK && !walk.full && walk.count > 0 && reached_thread_start(out[walk.count - 1]);
   return walk.count;
 }

@@ -30,6 +30,7 @@
 // The old release's layouts of the changed types (from its DWARF; `hotswap diff` checks
 // every layout declared in namespace hotswap_old against it, member by member).
 namespace hotswap_old::app { struct Sku; }
+namespace hotswap_old::app { struct Tally; }
 namespace hotswap_old::app { struct Ledger; }
 
 namespace hotswap_old::app {
@@ -41,7 +42,7 @@ static_assert(sizeof(hotswap_old::app::Sku) == 4, "size of hotswap_old::app::Sku
 
 // Edited: the old key ordered, compared and hashed as the old release does, so that a revert
 // can place keys back in the old maps (the generated file cannot know how). Here, before
-// the old Ledger, whose map would otherwise instantiate the disabled std::hash first. The
+// the old Tally, whose map would otherwise instantiate the disabled std::hash first. The
 // hash is not noexcept, like the program's: its nodes keep their hash code as the old
 // release's do.
 namespace hotswap_old::app {
@@ -54,18 +55,46 @@ struct std::hash<hotswap_old::app::Sku> {
 };
 
 namespace hotswap_old::app {
-struct Ledger {  // app::Ledger, 64 bytes
+struct Tally {  // app::Tally, 56 bytes
   ::std::unordered_map<::hotswap_old::app::Sku, long int, ::std::hash<::hotswap_old::app::Sku>, ::std::equal_to<::hotswap_old::app::Sku>, ::std::allocator<::std::pair<const ::hotswap_old::app::Sku, long int> > > sold;
-  long int returns;
 };
 }  // namespace hotswap_old::app
-static_assert(sizeof(hotswap_old::app::Ledger) == 64, "size of hotswap_old::app::Ledger differs from DWARF");
+static_assert(sizeof(hotswap_old::app::Tally) == 56, "size of hotswap_old::app::Tally differs from DWARF");
+
+// hotswap_old::app::Tally holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
+// here: no default constructor. Emptied member by member after it moved.
+inline void hotswap_reset(hotswap_old::app::Tally& x) {
+  hotswap::reset_member(x.sold);
+}
+
+namespace hotswap_old::app {
+struct Ledger : public ::hotswap_old::app::Tally {  // app::Ledger, 160 bytes
+  struct Returns {  // app::Ledger::Returns, 64 bytes
+    long int count;
+    ::std::unordered_map<::hotswap_old::app::Sku, long int, ::std::hash<::hotswap_old::app::Sku>, ::std::equal_to<::hotswap_old::app::Sku>, ::std::allocator<::std::pair<const ::hotswap_old::app::Sku, long int> > > by_sku;
+  };
+  ::hotswap_old::app::Ledger::Returns returns;
+  const ::std::__cxx11::basic_string<char, ::std::char_traits<char>, ::std::allocator<char> > name;
+  long int& opened;
+};
+}  // namespace hotswap_old::app
+static_assert(sizeof(hotswap_old::app::Ledger) == 160, "size of hotswap_old::app::Ledger differs from DWARF");
 
 // hotswap_old::app::Ledger holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
-// here: no default constructor. Emptied member by member after the update.
+// here: no default constructor. Emptied member by member after it moved.
 inline void hotswap_reset(hotswap_old::app::Ledger& x) {
-  hotswap::reset_member(x.sold);
+  hotswap::reset_member(static_cast<::hotswap_old::app::Tally&>(x));
   hotswap::reset_member(x.returns);
+  hotswap::reset_member(x.name);
+  // opened: a reference, it owns nothing
+}
+static_assert(sizeof(hotswap_old::app::Ledger::Returns) == 64, "size of hotswap_old::app::Ledger::Returns differs from DWARF");
+
+// hotswap_old::app::Ledger::Returns holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
+// here: no default constructor. Emptied member by member after it moved.
+inline void hotswap_reset(hotswap_old::app::Ledger::Returns& x) {
+  hotswap::reset_member(x.count);
+  hotswap::reset_member(x.by_sku);
 }
 
 // Transformers: one overload per changed type and direction. `to` arrives constructed by its
@@ -87,17 +116,55 @@ bool hotswap_transform(const app::Sku& from, hotswap_old::app::Sku& to) {
   return true;
 }
 
-// app::Ledger: holds app::Ledger::sold -> std::unordered_map<app::Sku, long int, std::hash<app::Sku>, std::equal_to<app::Sku>, std::allocator<std::pair<const app::Sku, long int> > > -> app::Sku;
+// app::Ledger: holds app::Ledger::app::Tally -> app::Tally::sold -> std::unordered_map<app::Sku, long int, std::hash<app::Sku>, std::equal_to<app::Sku>, std::allocator<std::pair<const app::Sku, long int> > > -> app::Sku;
 bool hotswap_transform(const hotswap_old::app::Ledger& from, app::Ledger& to) {
-  if (!hotswap::transform(from.sold, to.sold)) return false;
+  if (!hotswap::transform(static_cast<const ::hotswap_old::app::Tally&>(from), static_cast<app::Tally&>(to))) return false;
   if (!hotswap::transform(from.returns, to.returns)) return false;
+  if (!hotswap::transform(from.name, to.name)) return false;
+  if (!hotswap::transform(from.opened, to.opened)) return false;
   return true;
 }
 
 // app::Ledger, back to the old layout (revert).
 bool hotswap_transform(const app::Ledger& from, hotswap_old::app::Ledger& to) {
-  if (!hotswap::transform(from.sold, to.sold)) return false;
+  if (!hotswap::transform(static_cast<const app::Tally&>(from), static_cast<::hotswap_old::app::Tally&>(to))) return false;
   if (!hotswap::transform(from.returns, to.returns)) return false;
+  if (!hotswap::transform(from.name, to.name)) return false;
+  if (!hotswap::transform(from.opened, to.opened)) return false;
+  return true;
+}
+
+// app::Ledger has a reference member: no default constructor. Emptied member by member after it moved.
+inline void hotswap_reset(app::Ledger& x) {
+  hotswap::reset_member(static_cast<app::Tally&>(x));
+  hotswap::reset_member(x.returns);
+  hotswap::reset_member(x.name);
+  // opened: a reference, it owns nothing
+}
+
+// app::Ledger::Returns: holds app::Ledger::Returns::by_sku -> std::unordered_map<app::Sku, long int, std::hash<app::Sku>, std::equal_to<app::Sku>, std::allocator<std::pair<const app::Sku, long int> > > -> app::Sku;
+bool hotswap_transform(const hotswap_old::app::Ledger::Returns& from, app::Ledger::Returns& to) {
+  if (!hotswap::transform(from.count, to.count)) return false;
+  if (!hotswap::transform(from.by_sku, to.by_sku)) return false;
+  return true;
+}
+
+// app::Ledger::Returns, back to the old layout (revert).
+bool hotswap_transform(const app::Ledger::Returns& from, hotswap_old::app::Ledger::Returns& to) {
+  if (!hotswap::transform(from.count, to.count)) return false;
+  if (!hotswap::transform(from.by_sku, to.by_sku)) return false;
+  return true;
+}
+
+// app::Tally: holds app::Tally::sold -> std::unordered_map<app::Sku, long int, std::hash<app::Sku>, std::equal_to<app::Sku>, std::allocator<std::pair<const app::Sku, long int> > > -> app::Sku;
+bool hotswap_transform(const hotswap_old::app::Tally& from, app::Tally& to) {
+  if (!hotswap::transform(from.sold, to.sold)) return false;
+  return true;
+}
+
+// app::Tally, back to the old layout (revert).
+bool hotswap_transform(const app::Tally& from, hotswap_old::app::Tally& to) {
+  if (!hotswap::transform(from.sold, to.sold)) return false;
   return true;
 }
 

@@ -3,7 +3,8 @@
 namespace app {
 
 std::map<Sku, long> g_stock;
-Ledger g_ledger;
+long g_opened = 0;
+Ledger g_ledger{{}, {}, "ledger", g_opened};
 std::mutex g_mu;
 
 void open_catalog(int count, long units) {
@@ -12,6 +13,7 @@ void open_catalog(int count, long units) {
     g_stock[Sku{i}] = units;
     g_ledger.sold[Sku{i}] = 0;
   }
+  ++g_ledger.opened;
 }
 
 void sell(unsigned seed) {
@@ -27,7 +29,8 @@ void sell(unsigned seed) {
   } else if (sold->second > 0) {  // a return
     --sold->second;
     ++stock->second;
-    ++g_ledger.returns;
+    ++g_ledger.returns.count;
+    ++g_ledger.returns.by_sku[key];
   }
 }
 
@@ -36,6 +39,10 @@ std::string audit() {
   long units = 0;
   bool ordered = true, hashed = g_ledger.sold.size() == g_stock.size();
   int previous = -1;
+  long returned = 0;
+  for (const auto& [key, count] : g_ledger.returns.by_sku) returned += count;
+  bool returns = returned == g_ledger.returns.count && g_ledger.name == "ledger" && &g_ledger.opened == &g_opened &&
+                 g_opened == 1;
   for (const auto& [key, count] : g_stock) {
     units += count;
     ordered = ordered && key.id > previous;
@@ -44,7 +51,7 @@ std::string audit() {
   }
   for (const auto& [key, count] : g_ledger.sold) units += count;
   return std::string("v1 skus ") + std::to_string(g_stock.size()) + " units " + std::to_string(units) +
-         (ordered ? " ordered ok" : " ordered BROKEN") + (hashed ? " hashed ok" : " hashed BROKEN");
+         (ordered ? " ordered ok" : " ordered BROKEN") + (hashed ? " hashed ok" : " hashed BROKEN") + (returns ? " returns ok" : " returns BROKEN");
 }
 
 }  // namespace app

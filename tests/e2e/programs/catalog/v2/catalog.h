@@ -31,11 +31,25 @@ struct std::hash<app::Sku> {
 
 namespace app {
 
-// What was sold, in a class of the program: it holds the hashed map, so it moves too.
-struct Ledger {
+// What was sold, in classes of the program: they hold hashed maps, so they move too. The
+// map sits in a base class and in a nested class, beside a const and a reference member:
+// without a hash for the old key, the old layouts have no default constructor in the
+// transform unit, and the generated hotswap_reset empties each, base by base, after the
+// update (leaving the reference alone).
+struct Tally {
   std::unordered_map<Sku, long> sold;
-  long returns = 0;
 };
+struct Ledger : Tally {
+  struct Returns {
+    long count = 0;
+    std::unordered_map<Sku, long> by_sku;
+  };
+  Returns returns;
+  const std::string name = "ledger";
+  long& opened;  // g_opened: how many catalogs were opened
+};
+
+extern long g_opened;
 
 extern std::map<Sku, long> g_stock;
 extern Ledger g_ledger;

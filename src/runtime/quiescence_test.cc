@@ -1,0 +1,51 @@
+#include "runtime/quiescence.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include <hotswap/hotswap.h>
+
+// The flag the API defines (api.cc, not linked here).
+namespace hotswap::detail {
+std::atomic<bool> update_pending{false};
+}  // namespace hotswap::detail
+
+namespace {
+
+struct Walk {
+  std::size_t count = 0;
+  bool complete = false;
+  std::uint64_t last = 1;
+};
+
+Walk walk_here() {
+  std::array<std::uint64_t, 256> frames{};
+  Walk w;
+  w.count = hotswap::quiescence::calling_thread_return_addresses(frames, w.complete);
+  if (w.count) w.last = frames[w.count - 1];
+  return w;
+}
+
+// A thread's frames, unwound where it parks, are known to its start: then the checks read
+// its return addresses exactly. glibc's clone3 ends its unwind information with an
+// undefined return address, which libgcc reports as one more frame at address 0; taken
+// for the last frame, it made every thread's walk "incomplete", and the checks fell back
+// to scanning its whole stack for any word inside replaced code (a stale return address
+// from a call that had returned refused catalog's update at every try).
+TEST(Quiescence, AThreadsFramesAreCompleteToItsStart) {
+  Walk on_thread;
+  std::thread([&on_thread] { on_thread = walk_here(); }).join();
+  EXPECT_TRUE(on_thread.complete);
+  EXPECT_GT(on_thread.count, 2u);
+  EXPECT_NE(on_thread.last, 0u) << "no frame at address 0";
+
+  Walk on_main = walk_here();
+  EXPECT_TRUE(on_main.complete) << "main's frames reach _start";
+  EXPECT_NE(on_main.last, 0u);
+}
+
+}  // namespace
