@@ -59,11 +59,16 @@ thread_local Participant* t_self = nullptr;
 thread_local bool t_requesting = false;
 std::atomic<int> g_wake{-1};
 
+// A thread that first takes part while an update holds the others joins after it: the
+// held threads were listed and checked when the hold began, and this one, unlisted, would
+// otherwise run on through the migration (entering an idle scope returns at once). Not the
+// thread that asked (an after-update hook may reach an update point).
 Participant::Participant() {
   tid = static_cast<pid_t>(syscall(SYS_gettid));
   stack_end = calling_thread_stack_end();
   Shared& s = shared();
-  std::lock_guard lock(s.mu);
+  std::unique_lock lock(s.mu);
+  if (!t_requesting) s.resume.wait(lock, [&s] { return !s.held; });
   s.participants.push_back(this);
 }
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 
@@ -46,6 +47,29 @@ TEST(Quiescence, AThreadsFramesAreCompleteToItsStart) {
   Walk on_main = walk_here();
   EXPECT_TRUE(on_main.complete) << "main's frames reach _start";
   EXPECT_NE(on_main.last, 0u);
+}
+
+// The threads an update holds are listed, and checked, when the hold begins. One that first
+// takes part after that (a thread started meanwhile, entering its first idle scope, which
+// returns at once) would run on, unchecked, through the migration: it joins once the hold
+// ends. While held, the number of participants does not change.
+TEST(Quiescence, AThreadThatFirstTakesPartWhileHeldJoinsAfterTheUpdate) {
+  namespace q = hotswap::quiescence;
+  std::size_t before = q::participants();
+  auto held = q::hold(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  std::atomic<bool> entered{false};
+  std::thread late([&entered] {
+    q::enter_idle();
+    entered = true;
+    q::leave_idle();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(entered) << "it ran inside its idle scope while the update held the others";
+  EXPECT_EQ(q::participants(), before);
+  q::release();
+  late.join();
+  EXPECT_TRUE(entered);
 }
 
 }  // namespace
