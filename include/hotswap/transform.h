@@ -132,6 +132,12 @@ bool clear(const T& member);
 template <class T>
 void reset_member(T& member);
 
+// Gives up a member of an instance a failed migration half filled, without destroying what
+// it holds: what a generated `hotswap_abandon` overload does member by member, for a class
+// without a default constructor in the transform unit.
+template <class T>
+void abandon_member(T& member);
+
 namespace migration_detail {
 
 // Memory for the migration's own tables, straight from the kernel: they grow to megabytes

@@ -179,10 +179,12 @@ template <class F, class T>
 constexpr bool same_in_a_call() {
   if constexpr (std::is_same_v<F, T>) {
     return true;
-  } else if constexpr (std::is_const_v<F> != std::is_const_v<T> || std::is_volatile_v<F> != std::is_volatile_v<T>) {
-    return false;
-  } else if constexpr (!std::is_same_v<F, std::remove_cv_t<F>>) {
+  } else if constexpr (!std::is_same_v<F, std::remove_cv_t<F>> || !std::is_same_v<T, std::remove_cv_t<T>>) {
+    // const and volatile at any level change no register or offset (and hotswap diff,
+    // reading DWARF, sees through them as well)
     return same_in_a_call<std::remove_cv_t<F>, std::remove_cv_t<T>>();
+  } else if constexpr (std::is_function_v<F> && std::is_function_v<T>) {
+    return same_call<F, T>();  // a template argument (std::function<void(Item&)>)
   } else if constexpr (std::is_enum_v<F> && std::is_enum_v<T>) {
     return std::is_same_v<std::underlying_type_t<F>, std::underlying_type_t<T>>;
   } else if constexpr (std::is_class_v<F> && std::is_class_v<T>) {
@@ -211,6 +213,11 @@ struct same_instance : std::false_type {};
 template <template <class...> class Template, class... A, class... B>
   requires(sizeof...(A) == sizeof...(B))
 struct same_instance<Template<A...>, Template<B...>> : std::bool_constant<(... && same_in_a_call<A, B>())> {};
+// A type and a size (std::array<Item, 4>, std::span<Item, 4>, a pool's <Item, 4>).
+template <template <class, std::size_t> class Template, class A, class B, std::size_t N>
+struct same_instance<Template<A, N>, Template<B, N>> : std::bool_constant<same_in_a_call<A, B>()> {};
+template <template <class, int> class Template, class A, class B, int N>
+struct same_instance<Template<A, N>, Template<B, N>> : std::bool_constant<same_in_a_call<A, B>()> {};
 
 template <class F, class T>
 struct same_parameters : std::false_type {};
@@ -442,11 +449,26 @@ bool transform_elements(const From* from, To* to, std::size_t count) {
   return true;
 }
 
+// Whether a value is a class that only a generated hotswap_reset can empty (no default
+// constructor here: it holds a map keyed by an old layout), or a pair holding one. Such
+// elements cannot be destroyed here at all (the map's disabled std::hash has no destructor),
+// so neither can a container of them.
+template <class V>
+constexpr bool emptied_by_overload() {
+  if constexpr (is_instance_v<V, std::pair>)
+    return emptied_by_overload<std::remove_const_t<typename V::first_type>>() ||
+           emptied_by_overload<typename V::second_type>();
+  else if constexpr (std::is_class_v<V>)
+    return !std::is_default_constructible_v<V> && requires(V& v) { hotswap_reset(v); };
+  else
+    return false;
+}
+
 template <class T>
 void reset(T& object) {
   if constexpr (std::is_array_v<T>) {
     for (auto& element : object) reset(element);
-  } else if constexpr (requires { requires !std::is_destructible_v<typename T::value_type>; }) {
+  } else if constexpr (requires { requires emptied_by_overload<typename T::value_type>(); }) {
     static_assert(always_false<T>,
                   "hotswap: a container of old layouts that hold a std::unordered_map keyed by an old layout cannot "
                   "be emptied after the update: the key's std::hash is disabled here, so nothing can destroy its "
@@ -811,6 +833,17 @@ bool transform_keyed_entry(const FromKey& key, const FromValue& value, To& to, s
 
 }  // namespace migration_detail
 
+namespace migration_detail {
+template <class T>
+void abandon_root(void* object) noexcept;
+}  // namespace migration_detail
+
+template <class T>
+void abandon_member(T& member) {
+  using Bare = std::remove_cv_t<T>;
+  migration_detail::abandon_root<Bare>(static_cast<void*>(const_cast<Bare*>(&member)));
+}
+
 template <class T>
 void reset_member(T& member) {
   // A const member is emptied too: what it held may have moved to the new object.
@@ -1084,6 +1117,8 @@ void abandon_root(void* object) noexcept {
         ::new (kept) Handle(map.extract(map.begin()));
         if (__lsan_ignore_object) __lsan_ignore_object(kept);
       }
+    } else if constexpr (requires(T& t) { hotswap_abandon(t); }) {
+      hotswap_abandon(*static_cast<T*>(object));  // member by member (generated)
     } else {
       static_assert(std::is_trivially_destructible_v<T>,
                     "hotswap: an instance of this type cannot be abandoned after a failed update (it has no "

@@ -256,7 +256,7 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
       return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
     std::uint64_t frames[256];
     bool complete = false;
-    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete);
+    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete, stack_end);
     auto inside = [&](std::uint64_t address) {
       return make_error("the thread applying the patch is inside " + replaced_name(address) +
                         ", which the patch replaces: it would return into the old code: nothing changed");

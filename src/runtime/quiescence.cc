@@ -111,7 +111,7 @@ bool reached_thread_start(std::uint64_t last) {
 // Where the thread parked: its frames above this function's.
 [[gnu::noinline]] void record_frames(Participant& me) {
   bool complete = false;
-  me.frame_count = calling_thread_return_addresses(me.frames, complete);
+  me.frame_count = calling_thread_return_addresses(me.frames, complete, me.stack_end);
   me.frames_complete = complete;
 }
 
@@ -165,12 +165,17 @@ std::uint64_t calling_thread_stack_end() {
   return end;
 }
 
-[[gnu::noinline]] std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete) {
+// How far below its stack's end a thread's first frame may lie (glibc: about 4 KiB).
+constexpr std::uint64_t kThreadStartDepth = 64 * 1024;
+
+[[gnu::noinline]] std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete,
+                                                               std::uint64_t stack_end) {
   struct Walk {
     std::span<std::uint64_t> out;
     std::size_t count = 0;
     bool skipped_own = false;  // this function's frame
     bool full = false;
+    std::uint64_t cfa = 0;  // the last frame's
   } walk{out};
   _Unwind_Reason_Code end = _Unwind_Backtrace(
       [](_Unwind_Context* context, void* arg) -> _Unwind_Reason_Code {
@@ -183,14 +188,30 @@ std::uint64_t calling_thread_stack_end() {
           w->full = true;
           return _URC_END_OF_STACK;
         }
-        w->out[w->count++] = _Unwind_GetIP(context);
+        // A signal frame's IP is the interrupted instruction itself, not a return address:
+        // stored one past it, as the readers take `ip - 1` for the instruction.
+        int before = 0;
+        std::uint64_t ip = _Unwind_GetIPInfo(context, &before);
+        w->out[w->count++] = before ? ip + 1 : ip;
+        if (ip) w->cfa = _Unwind_GetCFA(context);
         return _URC_NO_REASON;
       },
       &walk);
   // glibc's clone3 ends its unwind information by marking the return address undefined:
   // libgcc reports one more frame there, at address 0, which is no frame of the thread.
   while (walk.count > 0 && out[walk.count - 1] == 0) --walk.count;
-  complete = end == _URC_END_OF_STACK && !walk.full && walk.count > 0 && reached_thread_start(out[walk.count - 1]);
+  // The last frame must also lie on this thread's own stack: a coroutine's or a fiber's
+  // unwind ends in its own start (in the C library too, for makecontext), and the frames
+  // that switched to it are not seen.
+  // A thread's first frame (the C library's start) lies a few KiB below its stack's end,
+  // under nothing but its start's arguments; the main thread's (_start, which no fiber
+  // ends in) lies under its environment, of any size.
+  std::uint64_t here = reinterpret_cast<std::uint64_t>(__builtin_frame_address(0));
+  bool main_entry = walk.count > 0 && out[walk.count - 1] - getauxval(AT_ENTRY) < 256;
+  bool on_own_stack = stack_end == 0 || (walk.cfa > here && walk.cfa <= stack_end &&
+                                         (main_entry || stack_end - walk.cfa < kThreadStartDepth));
+  complete = end == _URC_END_OF_STACK && !walk.full && walk.count > 0 && on_own_stack &&
+             reached_thread_start(out[walk.count - 1]);
   return walk.count;
 }
 

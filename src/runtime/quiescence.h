@@ -72,9 +72,10 @@ std::size_t participants();
 // The calling thread's own stack: where it ends (0 if unknown), and the return addresses of
 // its frames, the caller's first, as the unwinder sees them. The count is returned;
 // `complete` says whether they reach the thread's start (not cut off by `out`'s size, nor
-// by a frame without unwind information, where the unwinder stops as if at the end).
+// by a frame without unwind information, where the unwinder stops as if at the end, nor
+// ending off the thread's stack, which ends at `stack_end` if known: a fiber's).
 std::uint64_t calling_thread_stack_end();
-std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete);
+std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete, std::uint64_t stack_end = 0);
 
 // The entry points of hotswap.h.
 void update_point();

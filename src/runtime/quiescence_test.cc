@@ -1,12 +1,14 @@
 #include "runtime/quiescence.h"
 
 #include <gtest/gtest.h>
+#include <ucontext.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include <hotswap/hotswap.h>
 
@@ -26,7 +28,8 @@ struct Walk {
 Walk walk_here() {
   std::array<std::uint64_t, 256> frames{};
   Walk w;
-  w.count = hotswap::quiescence::calling_thread_return_addresses(frames, w.complete);
+  w.count = hotswap::quiescence::calling_thread_return_addresses(frames, w.complete,
+                                                                 hotswap::quiescence::calling_thread_stack_end());
   if (w.count) w.last = frames[w.count - 1];
   return w;
 }
@@ -47,6 +50,25 @@ TEST(Quiescence, AThreadsFramesAreCompleteToItsStart) {
   Walk on_main = walk_here();
   EXPECT_TRUE(on_main.complete) << "main's frames reach _start";
   EXPECT_NE(on_main.last, 0u);
+}
+
+// A fiber's unwind ends in its own start, inside the C library (makecontext's), on a stack
+// that is not the thread's: the frames that switched to it are unseen, so its walk is not
+// complete (the checks then fall back to the thread's whole stack).
+Walk g_fiber_walk;
+ucontext_t g_main_context, g_fiber_context;
+void fiber() { g_fiber_walk = walk_here(); }
+
+TEST(Quiescence, AFibersFramesAreNotTheThreads) {
+  std::vector<char> stack(256 * 1024);
+  ASSERT_EQ(getcontext(&g_fiber_context), 0);
+  g_fiber_context.uc_stack.ss_sp = stack.data();
+  g_fiber_context.uc_stack.ss_size = stack.size();
+  g_fiber_context.uc_link = &g_main_context;
+  makecontext(&g_fiber_context, fiber, 0);
+  ASSERT_EQ(swapcontext(&g_main_context, &g_fiber_context), 0);
+  EXPECT_GT(g_fiber_walk.count, 0u);
+  EXPECT_FALSE(g_fiber_walk.complete);
 }
 
 // The threads an update holds are listed, and checked, when the hold begins. One that first

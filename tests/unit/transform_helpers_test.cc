@@ -11,6 +11,7 @@
 #include <array>
 #include <cctype>
 #include <deque>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -131,6 +132,14 @@ struct Node {
   virtual int weight() { return 1; }
   int fixed() { return 2; }
 };
+struct Left {
+  long l = 0;
+};
+struct Right {
+  long r = 0;
+  int right() { return 3; }
+};
+struct Both : Left, Right {};  // a pointer to Right::right as one of Both's adjusts `this` by 8
 }  // namespace app
 namespace hotswap_old::app {
 struct Peer {
@@ -139,10 +148,14 @@ struct Peer {
 struct Node {
   long pad;
 };
+struct Both {
+  long pad[2];
+};
 }  // namespace hotswap_old::app
 bool hotswap_transform(const hotswap_old::app::Peer& from, app::Peer& to) { return hotswap::transform(from.fd, to.fd); }
 bool hotswap_transform(const app::Peer& from, hotswap_old::app::Peer& to) { return hotswap::transform(from.fd, to.fd); }
 bool hotswap_transform(const app::Node&, hotswap_old::app::Node&) { return true; }
+bool hotswap_transform(const app::Both&, hotswap_old::app::Both&) { return true; }
 
 #include <hotswap/transform_impl.h>
 
@@ -731,7 +744,12 @@ TEST(TransformHelpers, FunctionEntriesCarryOnOnlyIntoTypesCalledAlike) {
   static_assert(!transformable<int (OldPeer::*)(OldPeer*), int (app::Peer::*)(app::Item*)>());
   static_assert(transformable<int (*)(const OldPeer&, std::vector<OldPeer>&), int (*)(const app::Peer&, std::vector<app::Peer>&)>());
   static_assert(!transformable<int (*)(int), int (*)(long)>());
-  static_assert(!transformable<int (*)(OldPeer*), int (*)(const app::Peer*)>());
+  static_assert(transformable<int (*)(const char*), int (*)(char*)>());  // cv: the same registers
+  static_assert(transformable<int (*)(OldPeer*), int (*)(const app::Peer*)>());
+  static_assert(transformable<int (*)(std::array<OldPeer, 2>&), int (*)(std::array<app::Peer, 2>&)>());
+  static_assert(!transformable<int (*)(std::array<OldPeer, 2>&), int (*)(std::array<app::Peer, 3>&)>());
+  static_assert(transformable<void (*)(std::function<int(OldPeer&)>), void (*)(std::function<int(app::Peer&)>)>());
+  static_assert(!transformable<void (*)(std::function<int(int)>), void (*)(std::function<int(long)>)>());
   static_assert(transformable<void (*)(int, ...), void (*)(int, ...) noexcept>());
   static_assert(!transformable<void (*)(int, ...), void (*)(int)>());
 
@@ -762,6 +780,15 @@ TEST(TransformHelpers, AVirtualSlotOrABaseAdjustmentDoesNotGoBackIntoALayoutWith
   EXPECT_TRUE(hotswap::transform(&app::Node::fixed, back));
   hotswap_migration_clear();
   EXPECT_NE(back, nullptr);
+
+  int (app::Both::*adjusted)() = &app::Right::right;
+  int (hotswap_old::app::Both::*old_adjusted)() = nullptr;
+  hotswap_migration_begin();
+  EXPECT_FALSE(hotswap::transform(adjusted, old_adjusted));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("a member function of a base of app::Both"), std::string::npos)
+      << hotswap_migration_error();
+  EXPECT_EQ(old_adjusted, nullptr);
+  hotswap_migration_clear();
 }
 
 }  // namespace

@@ -62,16 +62,27 @@ std::optional<std::pair<std::string, bool>> hash_table_shape(const std::string& 
   return std::make_pair(name.substr(0, at) + name.substr(end + 1), cached);
 }
 
-// The first template argument of a class template instance's name (the key of a
-// std::_Hashtable<Key, ...>), found at bracket depth zero.
-std::string first_argument(const std::string& name) {
+// The template argument `index` of a class template instance's name (a std::_Hashtable's
+// key is the first, its hash the sixth), found at bracket depth zero; "" if none.
+std::string template_argument(const std::string& name, std::size_t index) {
   std::size_t open = name.find('<');
   if (open == std::string::npos) return "";
   int depth = 0;
+  std::size_t start = open + 1, at = 0;
   for (std::size_t i = open + 1; i < name.size(); ++i) {
-    if (name[i] == '<' || name[i] == '(') ++depth;
-    else if ((name[i] == '>' || name[i] == ')') && depth > 0) --depth;
-    else if ((name[i] == ',' || name[i] == '>') && depth == 0) return name.substr(open + 1, i - open - 1);
+    if (name[i] == '<' || name[i] == '(') {
+      ++depth;
+    } else if ((name[i] == '>' || name[i] == ')') && depth > 0) {
+      --depth;
+    } else if ((name[i] == ',' || name[i] == '>') && depth == 0) {
+      if (at++ == index) {
+        std::string argument = name.substr(start, i - start);
+        argument.erase(0, argument.find_first_not_of(' '));
+        return argument;
+      }
+      if (name[i] == '>') return "";
+      start = i + 1;
+    }
   }
   return "";
 }
@@ -108,8 +119,10 @@ std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected,
     // Nodes without codes here mean the unit's hash is callable and noexcept, whatever hash
     // it is (a hasher of the program's own included). With codes, a disabled std::hash (not
     // callable) builds no node, and neither does a hasher of the program's that takes only
-    // the new key; one the file made callable (a std::hash it declares) does.
-    if (!shape->second || usable_hash(file, first_argument(n.name))) return shape->first;
+    // the new key; a table hashed by a std::hash the file declares does.
+    std::string key = template_argument(n.name, 0);
+    if (!shape->second || (template_argument(n.name, 5) == "std::hash<" + key + ">" && usable_hash(file, key)))
+      return shape->first;
   }
   return "";
 }

@@ -79,17 +79,6 @@ std::string holds_declared(const TypeTable& table, int id, const std::set<std::s
   return "";
 }
 
-// Whether a member holds a function's entry: a pointer to a function or to a member
-// function (or an array of them).
-bool function_entry(const TypeTable& table, int id, int depth = 0) {
-  const TypeNode* n = table.get(strip_aliases(table, id));
-  if (!n || depth > 16) return false;
-  if (n->kind == TypeKind::kArray) return function_entry(table, n->target, depth + 1);
-  if (n->kind != TypeKind::kPointer && n->kind != TypeKind::kPointerToMember) return false;
-  const TypeNode* target = table.get(strip_aliases(table, n->target));
-  return target && target->kind == TypeKind::kFunction;
-}
-
 // Whether a type is one byte of storage: a char of any signedness or std::byte.
 bool storage_byte(const TypeTable& table, int id) {
   const TypeNode* e = table.get(strip_aliases(table, id));
@@ -140,7 +129,7 @@ Storage byte_storage_of(const TypeTable& table, int id, int depth) {
 
 Storage byte_storage(const TypeTable& table, const TypeMember& member, int depth) {
   const TypeNode* n = table.get(strip_aliases(table, member.type));
-  if (member.alignment > 1 && n && n->kind == TypeKind::kArray && storage_byte(table, n->target))
+  if (member.alignment != 0 && n && n->kind == TypeKind::kArray && storage_byte(table, n->target))
     return Storage::kAligned;
   return byte_storage_of(table, member.type, depth);
 }
@@ -655,7 +644,8 @@ class Writer {
   // (itself, through a member or a base; the map's std::hash is disabled there), or a class
   // with a reference member. An instance that moved (the old one after the update, a new
   // one a failed migration built) is emptied member by member, base by base, through the
-  // overload written here ("" for a class that needs none). A reference member is left
+  // hotswap_reset overload written here, or given up without destroying what it holds
+  // (hotswap_abandon; "" for a class that needs neither). A reference member is left
   // alone: it owns nothing, and resetting it would reset what it refers to.
   std::string write_reset(const TypeTable& table, int id, const std::string& qualified, bool old_layout) const {
     const TypeNode& n = table.nodes[static_cast<std::size_t>(id)];
@@ -665,31 +655,37 @@ class Writer {
     };
     bool keyed = old_layout && holds_keyed_by_old_layout(table, id);
     if (!keyed && std::none_of(n.members.begin(), n.members.end(), reference)) return "";
+    // A class with virtual functions (of the new release) is left to the static_assert that
+    // asks for it: emptying a base of it would call its virtual destructor, on the whole.
+    if (!old_layout && is_polymorphic(table, id)) return "";
     std::ostringstream whole;
     whole << "// " << qualified
           << (keyed ? " holds a std::unordered_map keyed by an old layout, whose std::hash is disabled\n// here"
                     : " has a reference member")
-          << ": no default constructor. Emptied member by member after it moved.\n"
-          << "inline void hotswap_reset(" << qualified << "& x) {\n";
-    std::size_t at = 0;
-    for (const TypeMember& m : n.members) {
-      ++at;
-      if (is_vtable_pointer(m.name)) continue;
-      const TypeNode* t = table.get(strip_aliases(table, m.type));
-      if (m.is_base) {
-        if (std::string base = spell_declaration(table, m.type, ""); !base.empty())
-          whole << "  hotswap::reset_member(static_cast<" << base << "&>(x));\n";
-        continue;
+          << ": no default constructor. Emptied member by member after it moved, or given up\n"
+          << "// (its objects left allocated) after a failed migration.\n";
+    for (const char* action : {"reset", "abandon"}) {
+      whole << "inline void hotswap_" << action << "(" << qualified << "& x) {\n";
+      std::size_t at = 0;
+      for (const TypeMember& m : n.members) {
+        ++at;
+        if (is_vtable_pointer(m.name)) continue;
+        if (m.is_base) {
+          if (std::string base = spell_declaration(table, m.type, ""); !base.empty())
+            whole << "  hotswap::" << action << "_member(static_cast<" << base << "&>(x));\n";
+          continue;
+        }
+        std::string member = member_name(m, at);
+        if (reference(m))
+          whole << "  // " << member << ": a reference, it owns nothing\n";
+        else if (m.bit_size)
+          whole << "  x." << member << " = {};\n";
+        else
+          whole << "  hotswap::" << action << "_member(x." << member << ");\n";
       }
-      std::string member = member_name(m, at);
-      if (t && (t->kind == TypeKind::kReference || t->kind == TypeKind::kRvalueReference))
-        whole << "  // " << member << ": a reference, it owns nothing\n";
-      else if (m.bit_size)
-        whole << "  x." << member << " = {};\n";
-      else
-        whole << "  hotswap::reset_member(x." << member << ");\n";
+      whole << "}\n";
     }
-    whole << "}\n\n";
+    whole << "\n";
     return whole.str();
   }
 
@@ -759,6 +755,13 @@ class Writer {
         continue;
       }
       const std::string& name = p.name;
+      if (const TypeNode* r = to_table.get(strip_aliases(to_table, t->type));
+          f && r && (r->kind == TypeKind::kReference || r->kind == TypeKind::kRvalueReference)) {
+        // Bound by the constructor that built `to`; assigning through it would write the
+        // object it refers to (and a failed migration would not undo that).
+        out << "  // " << name << ": a reference, bound where `to` was built; not carried\n";
+        continue;
+      }
       if (!f) {
         out << "  // " << name << (inverse ? " is not in the new layout: it starts value-initialized\n"
                                            : " is new: it keeps what the default constructor gave it\n");
@@ -769,7 +772,8 @@ class Writer {
         out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
             << " by hand\");  // bytes that may hold " << held << ", whose layout changed: copied, they keep the old one\n";
       } else if (!p.same_type && function_entry(to_table, t->type) &&
-                 !called_alike(old_types_, p.old_member->type, new_types_, p.new_member->type)) {
+                 // the old release's own names (old_types_ renames the changed classes)
+                 !called_alike(r_.old_release->dwarf.types, p.old_member->type, new_types_, p.new_member->type)) {
         out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
             << " by hand\");  // a function's entry retyped " << spell_type(from_table, f->type) << " -> "
             << spell_type(to_table, t->type) << ": called through the new type, the function gets the wrong arguments\n";

@@ -162,6 +162,18 @@ bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_t
   }
 }
 
+bool function_entry(const TypeTable& table, int id, int depth) {
+  const TypeNode* n = table.get(strip_aliases(table, id));
+  if (!n || depth > 16) return false;
+  if (n->kind == TypeKind::kArray) return function_entry(table, n->target, depth + 1);
+  if (n->kind == TypeKind::kStruct)
+    return std::any_of(n->template_arguments.begin(), n->template_arguments.end(),
+                       [&](int argument) { return function_entry(table, argument, depth + 1); });
+  if (n->kind != TypeKind::kPointer && n->kind != TypeKind::kPointerToMember) return false;
+  const TypeNode* target = table.get(strip_aliases(table, n->target));
+  return target && target->kind == TypeKind::kFunction;
+}
+
 namespace {
 
 void collect(const TypeTable& table, int id, std::set<std::string>& names, std::set<int>& seen) {

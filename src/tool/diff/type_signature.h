@@ -75,6 +75,10 @@ bool mentions_type(const std::string& text, const std::string& type);
 // function types called alike (transform_impl.h's same_call checks the same in C++).
 bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id);
 
+// Whether a type holds a function's entry: a pointer to a function or to a member function,
+// or an array or a template instance of such (std::vector<int (*)(int)>).
+bool function_entry(const TypeTable& table, int id, int depth = 0);
+
 // The member-level difference of two versions of a struct, for people: "member `b` added
 // at offset 8", "member `a` changed type int -> long", "size 8 -> 16".
 std::vector<std::string> describe_struct_change(const TypeTable& old_table, int old_id,

@@ -121,7 +121,7 @@ bool hotswap_transform(const hotswap_old::app::Ledger& from, app::Ledger& to) {
   if (!hotswap::transform(static_cast<const ::hotswap_old::app::Tally&>(from), static_cast<app::Tally&>(to))) return false;
   if (!hotswap::transform(from.returns, to.returns)) return false;
   if (!hotswap::transform(from.name, to.name)) return false;
-  if (!hotswap::transform(from.opened, to.opened)) return false;
+  // opened: a reference, bound where `to` was built; not carried
   return true;
 }
 
@@ -130,7 +130,7 @@ bool hotswap_transform(const app::Ledger& from, hotswap_old::app::Ledger& to) {
   if (!hotswap::transform(static_cast<const app::Tally&>(from), static_cast<::hotswap_old::app::Tally&>(to))) return false;
   if (!hotswap::transform(from.returns, to.returns)) return false;
   if (!hotswap::transform(from.name, to.name)) return false;
-  if (!hotswap::transform(from.opened, to.opened)) return false;
+  // opened: a reference, bound where `to` was built; not carried
   return true;
 }
 

@@ -33,6 +33,17 @@ struct Outer {
   Inner inner;
   int tag = 2;
 };
+// A class with a destructor of its own beside a reference: a failed migration's instance is
+// given up (hotswap_abandon), not destroyed, and cannot be built anew either.
+struct Socket {
+  int fd = -1;
+  ~Socket() { fd = -1; }
+};
+struct Wired {
+  long& total;
+  Socket socket;
+  Counts counts;
+};
 template <class K>
 struct Box {
   std::unordered_map<K, long> counts;
