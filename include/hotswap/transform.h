@@ -292,6 +292,9 @@ struct KeptShared {
 };
 
 struct MigrationState {
+  // The code a revert leaves (the patch's): a function's entry into it must not go back,
+  // the old code would call a function of the new release. Empty going forward.
+  std::uintptr_t leaving_begin = 0, leaving_end = 0;
   ForwardTable forwarded;
   PageVector<ElementRange> ranges;  // sorted by (type, start) up to sorted_ranges, then as noted
   std::size_t sorted_ranges = 0;

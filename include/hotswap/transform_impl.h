@@ -850,9 +850,36 @@ void reset_member(T& member) {
   migration_detail::reset(const_cast<std::remove_cv_t<T>&>(member));
 }
 
+namespace migration_detail {
+// Whether a function's entry leads into the code a revert leaves (MigrationState): a
+// pointer to a function, or a pointer to a non-virtual member function (the Itanium pair's
+// first word; a virtual one's is a vtable offset, odd).
+template <class T>
+bool leads_into_leaving_code(const T& entry) {
+  const MigrationState& s = state();
+  if (s.leaving_begin == s.leaving_end) return false;
+  std::uintptr_t address = 0;
+  if constexpr (std::is_pointer_v<T> && std::is_function_v<std::remove_pointer_t<T>>) {
+    address = reinterpret_cast<std::uintptr_t>(entry);
+  } else if constexpr (std::is_member_function_pointer_v<T>) {
+    std::memcpy(&address, static_cast<const void*>(&entry), sizeof address);
+    if (address & 1) return false;
+  } else {
+    return false;
+  }
+  return address >= s.leaving_begin && address < s.leaving_end;
+}
+}  // namespace migration_detail
+
 template <class From, class To>
 bool transform(const From& from, To& to) {
   using namespace migration_detail;
+  if constexpr (std::is_member_function_pointer_v<From> ||
+                (std::is_pointer_v<From> && std::is_function_v<std::remove_pointer_t<From>>)) {
+    if (leads_into_leaving_code(from))
+      return fail("a pointer to a function leads into the patch's code (a function the new release added or "
+                  "changed): going back, the old code would call the new one");
+  }
   if constexpr (std::is_const_v<To>) {
     // A const member of a new object: written once, here, before anything reads it.
     return transform(from, const_cast<std::remove_const_t<To>&>(to));
@@ -1317,10 +1344,19 @@ extern "C" void hotswap_migration_begin() noexcept {
   hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   if (!s.prepared) hotswap_migration_prepare(nullptr, 0);
   s.prepared = false;
+  s.leaving_begin = s.leaving_end = 0;
   for (auto& [type, count] : s.counts) count = 0;
   s.error.clear();
   static std::uintptr_t generation = 0;
   s.tag = (std::uintptr_t{0xfe00} | (++generation & 0xff)) << 48;
+}
+
+// After hotswap_migration_begin, for a revert: the patch's code, [begin, end), which no
+// function's entry may lead into once it goes back (transform() fails the revert).
+extern "C" void hotswap_migration_leaving_code(std::uintptr_t begin, std::uintptr_t end) noexcept {
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
+  s.leaving_begin = begin;
+  s.leaving_end = end;
 }
 
 // 0 when every forwarded pointer found its object; the error text otherwise. The record of

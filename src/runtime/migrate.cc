@@ -151,6 +151,7 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
   patch.migration_clear = transformer_address(patch, "hotswap_migration_clear");
   patch.migration_prepare = transformer_address(patch, "hotswap_migration_prepare");
   patch.migration_sizes = transformer_address(patch, "hotswap_migration_sizes");
+  patch.migration_leaving_code = transformer_address(patch, "hotswap_migration_leaving_code");
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
     m.symbol = g.symbol;
@@ -372,6 +373,11 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
                           "back: nothing changed");
   for (Migration& m : patch.migrations) m.ran = false;
   call(patch.migration_begin);
+  // Going back, no function's entry may lead into the patch's code (a function the new
+  // release added or changed): the old code would call it.
+  if (direction == Direction::kInverse && patch.migration_leaving_code)
+    reinterpret_cast<void (*)(std::uintptr_t, std::uintptr_t)>(patch.migration_leaving_code)(patch.text_begin,
+                                                                                           patch.text_end);
   // Undoes the session (members moved out go back), empties what was written, and ends it.
   auto fail = [&](std::string message) {
     std::string reason = migration_error(patch);

@@ -791,4 +791,37 @@ TEST(TransformHelpers, AVirtualSlotOrABaseAdjustmentDoesNotGoBackIntoALayoutWith
   hotswap_migration_clear();
 }
 
+// Going back, a function's entry the new code stored may lead into the patch's own code (a
+// function the new release added or changed): the old code would call the new function.
+// The runtime names that code for a revert; an entry into it fails the migration, one
+// elsewhere (or a virtual member function's slot) goes back.
+int patch_function(int x) { return x + 1; }
+int program_function(int x) { return x + 2; }
+
+TEST(TransformHelpers, AnEntryIntoThePatchsCodeDoesNotGoBack) {
+  auto address = reinterpret_cast<std::uintptr_t>(&patch_function);
+  int (*to)(int) = nullptr;
+  hotswap_migration_begin();
+  hotswap_migration_leaving_code(address, address + 1);
+  int (*into_patch)(int) = &patch_function;
+  EXPECT_FALSE(hotswap::transform(into_patch, to));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("leads into the patch's code"), std::string::npos)
+      << hotswap_migration_error();
+  EXPECT_EQ(to, nullptr);
+  hotswap_migration_clear();
+
+  hotswap_migration_begin();
+  hotswap_migration_leaving_code(address, address + 1);
+  int (*elsewhere)(int) = &program_function;
+  EXPECT_TRUE(hotswap::transform(elsewhere, to));
+  EXPECT_EQ(to, &program_function);
+  int (hotswap_old::app::Node::*back)() = nullptr;
+  EXPECT_FALSE(hotswap::transform(&app::Node::weight, back)) << "a virtual slot, refused as before";
+  hotswap_migration_clear();
+
+  hotswap_migration_begin();  // going forward: no code is left
+  EXPECT_TRUE(hotswap::transform(into_patch, to));
+  hotswap_migration_clear();
+}
+
 }  // namespace
