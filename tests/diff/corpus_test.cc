@@ -156,6 +156,18 @@ std::string generated_transform(const DiffResult& result, const Scratch& scratch
   return std::string((std::istreambuf_iterator<char>(generated)), std::istreambuf_iterator<char>());
 }
 
+// The patch built with the generated file `text` edited: `inserted` placed before its
+// transformers (where a hand-written hash or comparison of an old key goes).
+Expected<PatchOutcome> build_edited(const DiffResult& result, const Scratch& scratch, std::string text,
+                                    const std::string& inserted, const std::string& name) {
+  std::size_t overloads = text.find("// Transformers:");
+  EXPECT_NE(overloads, std::string::npos) << text;
+  if (overloads != std::string::npos) text.insert(overloads, inserted);
+  std::string path = scratch.file(name);
+  std::ofstream(path) << text;
+  return build_patch(result, {scratch.file("p.hsp"), path});
+}
+
 class TransformTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TransformTest, GeneratedTransformCompilesIntoThePatch) {
@@ -223,18 +235,14 @@ TEST(DiffRefusals, AHashForAnOldKeyMustThrowWhereTheOldOneMay) {
   auto result = compute_diff(pairs["hashed_key"].old_binary, pairs["hashed_key"].new_binary);
   ASSERT_TRUE(result.ok()) << result.error().message;
   std::string text = generated_transform(*result, scratch);
-  std::size_t overloads = text.find("// Transformers:");
-  ASSERT_NE(overloads, std::string::npos) << text;
   auto with_hash = [&](const std::string& qualifier) {
-    std::string edited = text;
-    edited.insert(overloads, "template <> struct std::hash<hotswap_old::app::Key> {\n"
-                             "  std::size_t operator()(const hotswap_old::app::Key& k) const " + qualifier +
-                                 " { return static_cast<std::size_t>(k.id); }\n};\n"
-                                 "namespace hotswap_old::app {\n"
-                                 "inline bool operator==(const Key& a, const Key& b) { return a.id == b.id; }\n}\n");
-    std::string path = scratch.file("hash" + std::to_string(qualifier.size()) + ".cpp");
-    std::ofstream(path) << edited;
-    return build_patch(*result, {scratch.file("p.hsp"), path});
+    return build_edited(*result, scratch, text,
+                        "template <> struct std::hash<hotswap_old::app::Key> {\n"
+                        "  std::size_t operator()(const hotswap_old::app::Key& k) const " + qualifier +
+                            " { return static_cast<std::size_t>(k.id); }\n};\n"
+                            "namespace hotswap_old::app {\n"
+                            "inline bool operator==(const Key& a, const Key& b) { return a.id == b.id; }\n}\n",
+                        "hash" + std::to_string(qualifier.size()) + ".cpp");
   };
   auto refused = with_hash("noexcept");
   ASSERT_FALSE(refused.ok());
@@ -255,20 +263,15 @@ TEST(DiffRefusals, AHasherOfTheProgramsCallableForAnOldKeyMustThrowWhereTheOldOn
   auto result = compute_diff(pairs["hashed_key_custom"].old_binary, pairs["hashed_key_custom"].new_binary);
   ASSERT_TRUE(result.ok()) << result.error().message;
   std::string text = generated_transform(*result, scratch);
-  std::size_t overloads = text.find("// Transformers:");
-  ASSERT_NE(overloads, std::string::npos) << text;
-  std::ofstream(scratch.file("unedited.cpp")) << text;
-  auto unedited = build_patch(*result, {scratch.file("p.hsp"), scratch.file("unedited.cpp")});
+  auto unedited = build_edited(*result, scratch, text, "", "unedited.cpp");
   EXPECT_TRUE(unedited.ok()) << unedited.error().message;
   auto with_hash_value = [&](const std::string& qualifier) {
-    std::string edited = text;
-    edited.insert(overloads, "namespace hotswap_old::app {\n"
-                             "inline std::size_t hash_value(const Key& k) " + qualifier +
-                                 " { return static_cast<std::size_t>(k.id); }\n"
-                                 "inline bool operator==(const Key& a, const Key& b) { return a.id == b.id; }\n}\n");
-    std::string path = scratch.file("hash" + std::to_string(qualifier.size()) + ".cpp");
-    std::ofstream(path) << edited;
-    return build_patch(*result, {scratch.file("p.hsp"), path});
+    return build_edited(*result, scratch, text,
+                        "namespace hotswap_old::app {\n"
+                        "inline std::size_t hash_value(const Key& k) " + qualifier +
+                            " { return static_cast<std::size_t>(k.id); }\n"
+                            "inline bool operator==(const Key& a, const Key& b) { return a.id == b.id; }\n}\n",
+                        "hash" + std::to_string(qualifier.size()) + ".cpp");
   };
   auto refused = with_hash_value("noexcept");
   ASSERT_FALSE(refused.ok());
@@ -333,19 +336,14 @@ TEST(DiffRefusals, AHashForAnOldKeyMustBeNoexceptWhereTheOldOneIs) {
   auto result = compute_diff(pairs["hashed_key_noexcept"].old_binary, pairs["hashed_key_noexcept"].new_binary);
   ASSERT_TRUE(result.ok()) << result.error().message;
   std::string text = generated_transform(*result, scratch);
-  std::size_t overloads = text.find("// Transformers:");
-  ASSERT_NE(overloads, std::string::npos) << text;
-  std::ofstream(scratch.file("unedited.cpp")) << text;
-  auto unedited = build_patch(*result, {scratch.file("p.hsp"), scratch.file("unedited.cpp")});
+  auto unedited = build_edited(*result, scratch, text, "", "unedited.cpp");
   EXPECT_TRUE(unedited.ok()) << unedited.error().message;
   auto with_hash = [&](const std::string& qualifier) {
-    std::string edited = text;
-    edited.insert(overloads, "template <> struct std::hash<hotswap_old::app::Key> {\n"
-                             "  std::size_t operator()(const hotswap_old::app::Key& k) const " + qualifier +
-                                 " { return static_cast<std::size_t>(k.id); }\n};\n");
-    std::string path = scratch.file("hash" + std::to_string(qualifier.size()) + ".cpp");
-    std::ofstream(path) << edited;
-    return build_patch(*result, {scratch.file("p.hsp"), path});
+    return build_edited(*result, scratch, text,
+                        "template <> struct std::hash<hotswap_old::app::Key> {\n"
+                        "  std::size_t operator()(const hotswap_old::app::Key& k) const " + qualifier +
+                            " { return static_cast<std::size_t>(k.id); }\n};\n",
+                        "hash" + std::to_string(qualifier.size()) + ".cpp");
   };
   auto refused = with_hash("");
   ASSERT_FALSE(refused.ok());
