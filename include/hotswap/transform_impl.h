@@ -450,7 +450,8 @@ bool transform_elements(const From* from, To* to, std::size_t count) {
 }
 
 // Whether a value is a class that only a generated hotswap_reset can empty (no default
-// constructor here: it holds a map keyed by an old layout), or a pair holding one. Such
+// constructor here: it holds a map keyed by an old layout, and the generated file marks it
+// with hotswap_keyed_by_old_layout), or a pair holding one. Such
 // elements cannot be destroyed here at all (the map's disabled std::hash has no destructor),
 // so neither can a container of them.
 template <class V>
@@ -458,8 +459,10 @@ constexpr bool emptied_by_overload() {
   if constexpr (is_instance_v<V, std::pair>)
     return emptied_by_overload<std::remove_const_t<typename V::first_type>>() ||
            emptied_by_overload<typename V::second_type>();
-  else if constexpr (std::is_class_v<V>)
-    return !std::is_default_constructible_v<V> && requires(V& v) { hotswap_reset(v); };
+  else if constexpr (std::is_class_v<V>)  // the generated file marks each such class
+    return requires(V* v) {
+      { hotswap_keyed_by_old_layout(v) } -> std::same_as<V*>;
+    };
   else
     return false;
 }
@@ -877,8 +880,8 @@ bool transform(const From& from, To& to) {
   if constexpr (std::is_member_function_pointer_v<From> ||
                 (std::is_pointer_v<From> && std::is_function_v<std::remove_pointer_t<From>>)) {
     if (leads_into_leaving_code(from))
-      return fail("a pointer to a function leads into the patch's code (a function the new release added or "
-                  "changed): going back, the old code would call the new one");
+      return fail("a pointer to a function leads into the patch's code (a function the new release added, or "
+                  "gave a new signature): going back, the old code would call the new one");
   }
   if constexpr (std::is_const_v<To>) {
     // A const member of a new object: written once, here, before anything reads it.

@@ -257,7 +257,7 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
       return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
     std::uint64_t frames[256];
     bool complete = false;
-    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete, stack_end);
+    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete, quiescence::calling_thread_stack());
     auto inside = [&](std::uint64_t address) {
       return make_error("the thread applying the patch is inside " + replaced_name(address) +
                         ", which the patch replaces: it would return into the old code: nothing changed");
@@ -374,7 +374,7 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   for (Migration& m : patch.migrations) m.ran = false;
   call(patch.migration_begin);
   // Going back, no function's entry may lead into the patch's code (a function the new
-  // release added or changed): the old code would call it.
+  // release added or gave a new signature): the old code would call it.
   if (direction == Direction::kInverse && patch.migration_leaving_code)
     reinterpret_cast<void (*)(std::uintptr_t, std::uintptr_t)>(patch.migration_leaving_code)(patch.text_begin,
                                                                                            patch.text_end);

@@ -28,7 +28,7 @@ struct Participant {
   pid_t tid = 0;
   State state = State::kRunning;
   int idle_depth = 0;
-  std::uint64_t sp = 0, stack_end = 0;
+  std::uint64_t sp = 0, stack_begin = 0, stack_end = 0;
   std::uint64_t frames[kMaxFrames] = {};
   std::size_t frame_count = 0;
   bool frames_complete = true;
@@ -59,16 +59,17 @@ thread_local Participant* t_self = nullptr;
 thread_local bool t_requesting = false;
 std::atomic<int> g_wake{-1};
 
-// A thread that first takes part while an update holds the others joins after it: the
-// held threads were listed and checked when the hold began, and this one, unlisted, would
-// otherwise run on through the migration (entering an idle scope returns at once). Not the
-// thread that asked (an after-update hook may reach an update point).
+// A thread that first takes part while an update holds the others is not among the held
+// ones (listed when the hold began): it was checked as a thread that takes no part, and
+// runs on as one. Making it wait here would hang an update whose new release starts a
+// thread and waits for it, or whose hook takes a lock such a thread holds.
 Participant::Participant() {
   tid = static_cast<pid_t>(syscall(SYS_gettid));
-  stack_end = calling_thread_stack_end();
+  StackBounds stack = calling_thread_stack();
+  stack_begin = stack.begin;
+  stack_end = stack.end;
   Shared& s = shared();
-  std::unique_lock lock(s.mu);
-  if (!t_requesting) s.resume.wait(lock, [&s] { return !s.held; });
+  std::lock_guard lock(s.mu);
   s.participants.push_back(this);
 }
 
@@ -111,7 +112,7 @@ bool reached_thread_start(std::uint64_t last) {
 // Where the thread parked: its frames above this function's.
 [[gnu::noinline]] void record_frames(Participant& me) {
   bool complete = false;
-  me.frame_count = calling_thread_return_addresses(me.frames, complete, me.stack_end);
+  me.frame_count = calling_thread_return_addresses(me.frames, complete, {me.stack_begin, me.stack_end});
   me.frames_complete = complete;
 }
 
@@ -153,23 +154,25 @@ void after_fork_child() {
 
 }  // namespace
 
-std::uint64_t calling_thread_stack_end() {
+StackBounds calling_thread_stack() {
   pthread_attr_t attr;
-  std::uint64_t end = 0;
+  StackBounds bounds;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* addr = nullptr;
     std::size_t size = 0;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0) end = reinterpret_cast<std::uint64_t>(addr) + size;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+      bounds.begin = reinterpret_cast<std::uint64_t>(addr);
+      bounds.end = bounds.begin + size;
+    }
     pthread_attr_destroy(&attr);
   }
-  return end;
+  return bounds;
 }
 
-// How far below its stack's end a thread's first frame may lie (glibc: about 4 KiB).
-constexpr std::uint64_t kThreadStartDepth = 64 * 1024;
+std::uint64_t calling_thread_stack_end() { return calling_thread_stack().end; }
 
 [[gnu::noinline]] std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete,
-                                                               std::uint64_t stack_end) {
+                                                               StackBounds stack) {
   struct Walk {
     std::span<std::uint64_t> out;
     std::size_t count = 0;
@@ -200,16 +203,12 @@ constexpr std::uint64_t kThreadStartDepth = 64 * 1024;
   // glibc's clone3 ends its unwind information by marking the return address undefined:
   // libgcc reports one more frame there, at address 0, which is no frame of the thread.
   while (walk.count > 0 && out[walk.count - 1] == 0) --walk.count;
-  // The last frame must also lie on this thread's own stack: a coroutine's or a fiber's
-  // unwind ends in its own start (in the C library too, for makecontext), and the frames
-  // that switched to it are not seen.
-  // A thread's first frame (the C library's start) lies a few KiB below its stack's end,
-  // under nothing but its start's arguments; the main thread's (_start, which no fiber
-  // ends in) lies under its environment, of any size.
+  // The walk must also have run on this thread's own stack: a fiber's unwind (makecontext)
+  // ends in its own start, in the C library too, and the frames that switched to it are
+  // not seen.
   std::uint64_t here = reinterpret_cast<std::uint64_t>(__builtin_frame_address(0));
-  bool main_entry = walk.count > 0 && out[walk.count - 1] - getauxval(AT_ENTRY) < 256;
-  bool on_own_stack = stack_end == 0 || (walk.cfa > here && walk.cfa <= stack_end &&
-                                         (main_entry || stack_end - walk.cfa < kThreadStartDepth));
+  bool on_own_stack =
+      stack.end == 0 || (here >= stack.begin && here < stack.end && walk.cfa > here && walk.cfa <= stack.end);
   complete = end == _URC_END_OF_STACK && !walk.full && walk.count > 0 && on_own_stack &&
              reached_thread_start(out[walk.count - 1]);
   return walk.count;

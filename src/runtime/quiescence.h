@@ -73,9 +73,13 @@ std::size_t participants();
 // its frames, the caller's first, as the unwinder sees them. The count is returned;
 // `complete` says whether they reach the thread's start (not cut off by `out`'s size, nor
 // by a frame without unwind information, where the unwinder stops as if at the end, nor
-// ending off the thread's stack, which ends at `stack_end` if known: a fiber's).
+// walked on a stack that is not the thread's own `stack`, if known: a fiber's).
+struct StackBounds {
+  std::uint64_t begin = 0, end = 0;  // 0, 0 if unknown
+};
+StackBounds calling_thread_stack();
 std::uint64_t calling_thread_stack_end();
-std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete, std::uint64_t stack_end = 0);
+std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete, StackBounds stack = {});
 
 // The entry points of hotswap.h.
 void update_point();

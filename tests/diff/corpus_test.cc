@@ -301,6 +301,8 @@ TEST(DiffTransform, AFunctionEntryRetypedIsNotCarried) {
   EXPECT_EQ(count("hotswap::transform(from.look, to.look)"), 2u) << "made const, called alike: " << text;
   EXPECT_EQ(count("hotswap::transform(from.peer, to.peer)"), 2u) << text;
   EXPECT_EQ(count("hotswap::transform(from.counter, to.counter)"), 2u) << text;
+  EXPECT_EQ(count("hotswap::transform(from.table, to.table)"), 2u) << "an array that grew: " << text;
+  EXPECT_EQ(count("hotswap::transform(from.by_id, to.by_id)"), 2u) << "a map whose key changed: " << text;
 }
 
 // Classes without a default constructor in the transform unit (an old layout holding a map
@@ -321,6 +323,7 @@ TEST(DiffTransform, ClassesWithoutADefaultConstructorAreEmptiedMemberByMember) {
         "inline void hotswap_reset(hotswap_old::app::Holder& x) {\n  hotswap::reset_member(x.fixed);\n"
         "  // total: a reference, it owns nothing\n",
         "inline void hotswap_abandon(app::Wired& x) {", "inline void hotswap_reset(app::Wired& x) {",
+        "inline hotswap_old::app::Derived* hotswap_keyed_by_old_layout(hotswap_old::app::Derived* x) { return x; }",
         "  // total: a reference, bound where `to` was built; not carried\n"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   EXPECT_EQ(text.find("transform(from.total"), std::string::npos) << text;

@@ -87,11 +87,18 @@ std::string template_argument(const std::string& name, std::size_t index) {
   return "";
 }
 
+// A type's name without spaces: GCC spells a template's closing brackets apart
+// (std::hash<app::Box<int> >) where a name taken apart has none.
+std::string squeezed(std::string name) {
+  std::erase(name, ' ');
+  return name;
+}
+
 // Whether the transform unit has a hash for `key` it can call: a std::hash<key> of its own,
 // not the library's disabled one (derived from std::__hash_enum<key, false>).
 bool usable_hash(const TypeTable& file, const std::string& key) {
   for (const TypeNode& n : file.nodes)
-    if (n.kind == TypeKind::kStruct && !n.declaration && n.name == "std::hash<" + key + ">")
+    if (n.kind == TypeKind::kStruct && !n.declaration && squeezed(n.name) == squeezed("std::hash<" + key + ">"))
       return std::none_of(n.members.begin(), n.members.end(), [&file](const TypeMember& m) {
         const TypeNode* base = file.get(strip_aliases(file, m.type));
         return m.is_base && base && base->name.rfind("std::__hash_enum<", 0) == 0;
@@ -121,7 +128,8 @@ std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected,
     // callable) builds no node, and neither does a hasher of the program's that takes only
     // the new key; a table hashed by a std::hash the file declares does.
     std::string key = template_argument(n.name, 0);
-    if (!shape->second || (template_argument(n.name, 5) == "std::hash<" + key + ">" && usable_hash(file, key)))
+    if (!shape->second ||
+        (squeezed(template_argument(n.name, 5)) == squeezed("std::hash<" + key + ">") && usable_hash(file, key)))
       return shape->first;
   }
   return "";
@@ -131,11 +139,12 @@ std::string hash_code_mismatch(const TypeTable& file, const TypeTable& expected,
 
 void rename_namespace(DwarfInfo& info, const std::string& from, const std::string& to) {
   auto rename = [&](std::string name) {
-    // Whole names only: `from` where a qualified name starts, or after a '<', ' ' or ','.
+    // Whole names only: `from` where a qualified name starts, or after a '<', ' ', ',' or
+    // '(' (a parameter of a function type: std::map<int, int (*)(hotswap_old::app::Peer*)>).
+    auto opens = [](char c) { return c == '<' || c == ' ' || c == ',' || c == '('; };
     for (std::size_t at = name.find(from + "::"); at != std::string::npos; at = name.find(from + "::", at)) {
-      bool starts = at == 0 || name[at - 1] == '<' || name[at - 1] == ' ' || name[at - 1] == ',' ||
-                    (at >= 2 && name.compare(at - 2, 2, "::") == 0 && (at == 2 || name[at - 3] == '<' ||
-                                                                      name[at - 3] == ' ' || name[at - 3] == ','));
+      bool starts = at == 0 || opens(name[at - 1]) ||
+                    (at >= 2 && name.compare(at - 2, 2, "::") == 0 && (at == 2 || opens(name[at - 3])));
       if (starts) name.replace(at, from.size(), to);
       at += starts ? to.size() : from.size();
     }

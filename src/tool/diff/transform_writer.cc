@@ -664,6 +664,8 @@ class Writer {
                     : " has a reference member")
           << ": no default constructor. Emptied member by member after it moved, or given up\n"
           << "// (its objects left allocated) after a failed migration.\n";
+    if (keyed)  // its instances cannot be destroyed here: nor can a container of them (transform_impl.h)
+      whole << "inline " << qualified << "* hotswap_keyed_by_old_layout(" << qualified << "* x) { return x; }\n";
     for (const char* action : {"reset", "abandon"}) {
       whole << "inline void hotswap_" << action << "(" << qualified << "& x) {\n";
       std::size_t at = 0;
@@ -771,9 +773,8 @@ class Writer {
       if (std::string held = bytes_for_argument(new_types_, c.new_id, *p.new_member, changed_); !held.empty()) {
         out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
             << " by hand\");  // bytes that may hold " << held << ", whose layout changed: copied, they keep the old one\n";
-      } else if (!p.same_type && function_entry(to_table, t->type) &&
-                 // the old release's own names (old_types_ renames the changed classes)
-                 !called_alike(r_.old_release->dwarf.types, p.old_member->type, new_types_, p.new_member->type)) {
+      } else if (!p.same_type &&  // the old release's own names (old_types_ renames the changed classes)
+                 !entries_alike(r_.old_release->dwarf.types, p.old_member->type, new_types_, p.new_member->type)) {
         out << "  return hotswap::refuse(\"TODO: carry " << c.name << "::" << name
             << " by hand\");  // a function's entry retyped " << spell_type(from_table, f->type) << " -> "
             << spell_type(to_table, t->type) << ": called through the new type, the function gets the wrong arguments\n";

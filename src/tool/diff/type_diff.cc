@@ -406,7 +406,7 @@ TypeComparison compare_types(const DwarfSide& old_side, const DwarfSide& new_sid
     out.data.push_back(d);
     if (std::vector<int> locals = new_locals.of(v->type); !d.read_only && !locals.empty() && !holds_local.count(id))
       refuse_local_type(new_types.nodes[static_cast<std::size_t>(locals.front())].name, new_index.refs[id], id, out);
-    if (!d.read_only && function_entry(new_types, v->type) && !called_alike(old_types, it->second->type, new_types, v->type))
+    if (!d.read_only && !entries_alike(old_types, it->second->type, new_types, v->type))
       out.unmigrated.push_back({new_index.refs[id], d.new_type,
                                 id + " holds a function's entry retyped " + d.old_type + " -> " + d.new_type +
                                     ": called through the new type, the function would get the wrong arguments"});

@@ -174,6 +174,25 @@ bool function_entry(const TypeTable& table, int id, int depth) {
   return target && target->kind == TypeKind::kFunction;
 }
 
+bool entries_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id, int depth) {
+  if (!function_entry(new_table, new_id)) return true;
+  const TypeNode* o = old_table.get(strip_aliases(old_table, old_id));
+  const TypeNode* n = new_table.get(strip_aliases(new_table, new_id));
+  if (!o || !n || o->kind != n->kind || depth > 16) return false;
+  switch (n->kind) {
+    case TypeKind::kArray:
+      return entries_alike(old_table, o->target, new_table, n->target, depth + 1);
+    case TypeKind::kStruct:
+      if (o->template_arguments.size() != n->template_arguments.size()) return false;
+      for (std::size_t i = 0; i < n->template_arguments.size(); ++i)
+        if (!entries_alike(old_table, o->template_arguments[i], new_table, n->template_arguments[i], depth + 1))
+          return false;
+      return true;
+    default:  // a pointer to a function or to a member function
+      return called_alike(old_table, old_id, new_table, new_id);
+  }
+}
+
 namespace {
 
 void collect(const TypeTable& table, int id, std::set<std::string>& names, std::set<int>& seen) {

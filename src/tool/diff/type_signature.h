@@ -79,6 +79,12 @@ bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_t
 // or an array or a template instance of such (std::vector<int (*)(int)>).
 bool function_entry(const TypeTable& table, int id, int depth = 0);
 
+// Whether the function entries a type holds (function_entry) are called alike in both
+// releases: each pointer to a function or member function, paired by position through
+// arrays (of any size) and template arguments (std::map<int, int (*)(int)> ->
+// std::map<long, int (*)(int)> holds its entries alike). True when the new type holds none.
+bool entries_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id, int depth = 0);
+
 // The member-level difference of two versions of a struct, for people: "member `b` added
 // at offset 8", "member `a` changed type int -> long", "size 8 -> 16".
 std::vector<std::string> describe_struct_change(const TypeTable& old_table, int old_id,

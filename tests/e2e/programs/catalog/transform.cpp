@@ -62,9 +62,14 @@ struct Tally {  // app::Tally, 56 bytes
 static_assert(sizeof(hotswap_old::app::Tally) == 56, "size of hotswap_old::app::Tally differs from DWARF");
 
 // hotswap_old::app::Tally holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
-// here: no default constructor. Emptied member by member after it moved.
+// here: no default constructor. Emptied member by member after it moved, or given up
+// (its objects left allocated) after a failed migration.
+inline hotswap_old::app::Tally* hotswap_keyed_by_old_layout(hotswap_old::app::Tally* x) { return x; }
 inline void hotswap_reset(hotswap_old::app::Tally& x) {
   hotswap::reset_member(x.sold);
+}
+inline void hotswap_abandon(hotswap_old::app::Tally& x) {
+  hotswap::abandon_member(x.sold);
 }
 
 namespace hotswap_old::app {
@@ -81,20 +86,34 @@ struct Ledger : public ::hotswap_old::app::Tally {  // app::Ledger, 160 bytes
 static_assert(sizeof(hotswap_old::app::Ledger) == 160, "size of hotswap_old::app::Ledger differs from DWARF");
 
 // hotswap_old::app::Ledger holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
-// here: no default constructor. Emptied member by member after it moved.
+// here: no default constructor. Emptied member by member after it moved, or given up
+// (its objects left allocated) after a failed migration.
+inline hotswap_old::app::Ledger* hotswap_keyed_by_old_layout(hotswap_old::app::Ledger* x) { return x; }
 inline void hotswap_reset(hotswap_old::app::Ledger& x) {
   hotswap::reset_member(static_cast<::hotswap_old::app::Tally&>(x));
   hotswap::reset_member(x.returns);
   hotswap::reset_member(x.name);
   // opened: a reference, it owns nothing
 }
+inline void hotswap_abandon(hotswap_old::app::Ledger& x) {
+  hotswap::abandon_member(static_cast<::hotswap_old::app::Tally&>(x));
+  hotswap::abandon_member(x.returns);
+  hotswap::abandon_member(x.name);
+  // opened: a reference, it owns nothing
+}
 static_assert(sizeof(hotswap_old::app::Ledger::Returns) == 64, "size of hotswap_old::app::Ledger::Returns differs from DWARF");
 
 // hotswap_old::app::Ledger::Returns holds a std::unordered_map keyed by an old layout, whose std::hash is disabled
-// here: no default constructor. Emptied member by member after it moved.
+// here: no default constructor. Emptied member by member after it moved, or given up
+// (its objects left allocated) after a failed migration.
+inline hotswap_old::app::Ledger::Returns* hotswap_keyed_by_old_layout(hotswap_old::app::Ledger::Returns* x) { return x; }
 inline void hotswap_reset(hotswap_old::app::Ledger::Returns& x) {
   hotswap::reset_member(x.count);
   hotswap::reset_member(x.by_sku);
+}
+inline void hotswap_abandon(hotswap_old::app::Ledger::Returns& x) {
+  hotswap::abandon_member(x.count);
+  hotswap::abandon_member(x.by_sku);
 }
 
 // Transformers: one overload per changed type and direction. `to` arrives constructed by its
@@ -134,11 +153,18 @@ bool hotswap_transform(const app::Ledger& from, hotswap_old::app::Ledger& to) {
   return true;
 }
 
-// app::Ledger has a reference member: no default constructor. Emptied member by member after it moved.
+// app::Ledger has a reference member: no default constructor. Emptied member by member after it moved, or given up
+// (its objects left allocated) after a failed migration.
 inline void hotswap_reset(app::Ledger& x) {
   hotswap::reset_member(static_cast<app::Tally&>(x));
   hotswap::reset_member(x.returns);
   hotswap::reset_member(x.name);
+  // opened: a reference, it owns nothing
+}
+inline void hotswap_abandon(app::Ledger& x) {
+  hotswap::abandon_member(static_cast<app::Tally&>(x));
+  hotswap::abandon_member(x.returns);
+  hotswap::abandon_member(x.name);
   // opened: a reference, it owns nothing
 }
 

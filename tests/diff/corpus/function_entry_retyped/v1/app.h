@@ -3,6 +3,7 @@
 // class it names is carried (the update redirects the function); one retyped otherwise
 // (int -> double) would call its function with the wrong registers: the generated
 // transformer refuses it as a TODO, in both directions.
+#include <map>
 #include <vector>
 namespace app {
 struct Peer {
@@ -20,5 +21,7 @@ struct Route {
   int (*scale)(int) = &twice;               // retyped: (int) -> (long)
   int (*counter)(Peer*) = &count;           // names the changed class: carried
   std::vector<int (*)(int)> list{&twice};  // retyped: (int) -> (long), in a container
+  int (*table[2])(Peer*) = {&count, &count};    // grows: its entries are alike, carried
+  std::map<int, int (*)(Peer*)> by_id{{1, &count}};  // its key changes: entries alike, carried
 };
 }  // namespace app

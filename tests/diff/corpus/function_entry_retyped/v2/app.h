@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <vector>
 namespace app {
 struct Peer {
@@ -17,5 +18,7 @@ struct Route {
   int (*scale)(long) = &twice;
   int (*counter)(Peer*) = &count;
   std::vector<int (*)(long)> list{&twice};
+  int (*table[3])(Peer*) = {&count, &count, &count};
+  std::map<long, int (*)(Peer*)> by_id{{1, &count}};
 };
 }  // namespace app
