@@ -252,12 +252,13 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   // inside code the patch replaces (it would return into it). Its frames are known exactly
   // here, by unwinding; waiting would not change them.
   if (std::uint64_t frame = program_frame()) {
-    std::uint64_t found = 0, stack_end = quiescence::calling_thread_stack_end();
+    quiescence::StackBounds stack = quiescence::calling_thread_stack();
+    std::uint64_t found = 0, stack_end = stack.end;
     if (points_into(frame, stack_end, moving, found) == Scan::kHit)
       return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
     std::uint64_t frames[256];
     bool complete = false;
-    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete, quiescence::calling_thread_stack());
+    std::size_t count = quiescence::calling_thread_return_addresses(frames, complete, stack);
     auto inside = [&](std::uint64_t address) {
       return make_error("the thread applying the patch is inside " + replaced_name(address) +
                         ", which the patch replaces: it would return into the old code: nothing changed");

@@ -169,8 +169,6 @@ StackBounds calling_thread_stack() {
   return bounds;
 }
 
-std::uint64_t calling_thread_stack_end() { return calling_thread_stack().end; }
-
 [[gnu::noinline]] std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete,
                                                                StackBounds stack) {
   struct Walk {

@@ -69,7 +69,7 @@ void release();
 // The participants now registered (for tests and status).
 std::size_t participants();
 
-// The calling thread's own stack: where it ends (0 if unknown), and the return addresses of
+// The calling thread's own stack: where it lies (0, 0 if unknown), and the return addresses of
 // its frames, the caller's first, as the unwinder sees them. The count is returned;
 // `complete` says whether they reach the thread's start (not cut off by `out`'s size, nor
 // by a frame without unwind information, where the unwinder stops as if at the end, nor
@@ -78,7 +78,6 @@ struct StackBounds {
   std::uint64_t begin = 0, end = 0;  // 0, 0 if unknown
 };
 StackBounds calling_thread_stack();
-std::uint64_t calling_thread_stack_end();
 std::size_t calling_thread_return_addresses(std::span<std::uint64_t> out, bool& complete, StackBounds stack = {});
 
 // The entry points of hotswap.h.

@@ -127,6 +127,12 @@ int strip_aliases(const TypeTable& table, int id) {
   return id;
 }
 
+namespace {
+
+// Whether a type of the old release and one of the new, at the same place in a function's
+// signature, are passed and mean alike: the same name (a changed class's two layouts
+// included: the update redirects every user), an enum or scalar of the same size, and
+// pointers, references, arrays, functions and pointers to members built alike from such.
 bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id) {
   if (old_id < 0 || new_id < 0) return old_id < 0 && new_id < 0;  // void
   const TypeNode* o = old_table.get(strip_aliases(old_table, old_id));
@@ -162,7 +168,9 @@ bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_t
   }
 }
 
-bool function_entry(const TypeTable& table, int id, int depth) {
+// Whether a type holds a function's entry: a pointer to a function or to a member function,
+// or an array or a template instance of such (std::vector<int (*)(int)>).
+bool function_entry(const TypeTable& table, int id, int depth = 0) {
   const TypeNode* n = table.get(strip_aliases(table, id));
   if (!n || depth > 16) return false;
   if (n->kind == TypeKind::kArray) return function_entry(table, n->target, depth + 1);
@@ -173,6 +181,8 @@ bool function_entry(const TypeTable& table, int id, int depth) {
   const TypeNode* target = table.get(strip_aliases(table, n->target));
   return target && target->kind == TypeKind::kFunction;
 }
+
+}  // namespace
 
 bool entries_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id, int depth) {
   if (!function_entry(new_table, new_id)) return true;

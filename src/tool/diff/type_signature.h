@@ -67,20 +67,10 @@ bool destroys_only_what_it_made(const TypeTable& table, int id);
 // "std::map<int, app::Session>" names "app::Session", not "Session").
 bool mentions_type(const std::string& text, const std::string& type);
 
-// Whether a type of the old release and one of the new, at the same place in a function's
-// signature, are passed and mean alike: the same name (a changed class's two layouts
-// included: the update redirects every user), an enum or scalar of the same size, and
-// pointers, references, arrays, functions and pointers to members built alike from such. A
-// function pointer or pointer to member function carries its bits on only between
-// function types called alike (transform_impl.h's same_call checks the same in C++).
-bool called_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id);
-
-// Whether a type holds a function's entry: a pointer to a function or to a member function,
-// or an array or a template instance of such (std::vector<int (*)(int)>).
-bool function_entry(const TypeTable& table, int id, int depth = 0);
-
-// Whether the function entries a type holds (function_entry) are called alike in both
-// releases: each pointer to a function or member function, paired by position through
+// Whether the function entries a type holds (pointers to functions or member functions,
+// in arrays and template arguments too) are called alike in both releases: the same
+// parameters and result up to the changed classes they name, whatever cv or ref qualifiers
+// say (transform_impl.h's same_call checks the same in C++). Paired by position through
 // arrays (of any size) and template arguments (std::map<int, int (*)(int)> ->
 // std::map<long, int (*)(int)> holds its entries alike). True when the new type holds none.
 bool entries_alike(const TypeTable& old_table, int old_id, const TypeTable& new_table, int new_id, int depth = 0);
