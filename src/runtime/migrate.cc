@@ -103,7 +103,7 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
     return out;
   }
   for (const SymbolRef& f : replaced_functions(patch))
-    for (auto [address, size] : scope.copies(f))
+    for (auto [address, size] : scope.code(f))
       if (size) {
         out.ranges.push_back({address, address + size});
         out.names.push_back(demangle(f.name));

@@ -59,7 +59,7 @@ void report_active_functions(LinkedPatch& patch, const Scope& scope) {
   std::vector<std::string> names;
   std::size_t count = 0;
   for (const SymbolRef& f : replaced_functions(patch)) {
-    copies.push_back(scope.copies(f));  // the old code may run in any of them
+    copies.push_back(scope.code(f));  // the old code may run in any of them, or their parts
     names.push_back(f.display());
     count += copies.back().size();
   }

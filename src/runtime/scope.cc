@@ -4,6 +4,8 @@
 #include <elf.h>
 #include <link.h>
 
+#include "common/symbol_names.h"
+
 namespace hotswap {
 namespace {
 
@@ -25,11 +27,52 @@ std::optional<Definition> library_symbol(const std::string& name) {
   return d;
 }
 
+// The function a part belongs to, among the definitions `has`: the file-static of the
+// part's own file, else the global (a part of a global function is a local of its file).
+template <class Has>
+std::optional<SymbolKey> owner_of_part(const std::string& file, const std::string& name, Has has) {
+  std::string parent = parent_function(name);
+  if (parent.empty()) return std::nullopt;
+  if (!file.empty() && has(SymbolKey{file, parent})) return SymbolKey{file, parent};
+  if (has(SymbolKey{"", parent})) return SymbolKey{"", parent};
+  return std::nullopt;
+}
+
 }  // namespace
+
+void Scope::push(ScopeLayer layer) {
+  Parts parts;
+  for (const auto& [key, d] : layer) {
+    if (d.type != STT_FUNC || !d.size) continue;
+    auto owner = owner_of_part(key.first, key.second, [&layer](const SymbolKey& k) { return layer.count(k) > 0; });
+    if (owner) parts[*owner].emplace_back(d.address, d.size);
+  }
+  layers_.push_back(std::move(layer));
+  layer_parts_.push_back(std::move(parts));
+}
 
 void Scope::pop() {
   for (auto& [key, d] : layers_.back()) d.address = 0;
+  for (auto& [key, ranges] : layer_parts_.back())
+    for (auto& range : ranges) range = {0, 0};
   layers_.pop_back();
+  layer_parts_.pop_back();
+}
+
+const Scope::Parts& Scope::image_parts() const {
+  if (image_parts_) return *image_parts_;
+  Parts parts;
+  for (const ElfSymbol& s : image_.elf->symbols()) {
+    if (s.type != STT_FUNC || !s.size || !is_definition(s)) continue;
+    SymbolRef part = identity_of(s);
+    auto owner = owner_of_part(part.file, part.name, [this](const SymbolKey& k) {
+      const ElfSymbol* found = image_.index->find(SymbolRef{k.second, k.first});
+      return found && found->type == STT_FUNC;
+    });
+    if (owner) parts[*owner].emplace_back(image_.address_of(s), s.size);
+  }
+  image_parts_ = std::move(parts);
+  return *image_parts_;
 }
 
 std::optional<Definition> Scope::find(const SymbolRef& id) const {
@@ -50,6 +93,16 @@ AddressSizeList Scope::copies(const SymbolRef& id) const {
     auto d = layer.find(key_of(id));
     if (d != layer.end() && d->second.type == STT_FUNC) out.emplace_back(d->second.address, d->second.size);
   }
+  return out;
+}
+
+AddressSizeList Scope::code(const SymbolRef& id) const {
+  AddressSizeList out = copies(id);
+  auto add_parts = [&out, key = key_of(id)](const Parts& parts) {
+    if (auto p = parts.find(key); p != parts.end()) out.insert(out.end(), p->second.begin(), p->second.end());
+  };
+  add_parts(image_parts());
+  for (const Parts& parts : layer_parts_) add_parts(parts);
   return out;
 }
 

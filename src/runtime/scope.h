@@ -38,8 +38,13 @@ class Scope {
   // Every entry a call to this function may still reach: the executable's, then each
   // applied patch's copy, oldest first.
   AddressList entries(const SymbolRef& id) const;
-  // The same, with each copy's size: the code an activation of the function may be in.
+  // The same, with each copy's size.
   AddressSizeList copies(const SymbolRef& id) const;
+  // All the code an activation of the function may be in: each copy, and the parts the
+  // compiler split off each copy (f.cold, f.part.0, f.isra.0, f.constprop.0, and their
+  // .cold). A part lies outside its function's range, and a thread in it may have no
+  // frame in the function at all: a cold part is jumped into, a clone may be tail-called.
+  AddressSizeList code(const SymbolRef& id) const;
   // The function's address as the program knows it: its first entry (the executable's, or
   // the copy of the patch that introduced it). Redirects keep it running the newest code,
   // so every version of the program takes the same address (&f == &f across patches).
@@ -49,14 +54,19 @@ class Scope {
   // when the executable uses that variable itself.
   std::optional<Definition> find_external(const std::string& name, bool thread_local_symbol) const;
 
-  void push(ScopeLayer layer) { layers_.push_back(std::move(layer)); }
+  void push(ScopeLayer layer);
   // Drops the newest layer, wiping its addresses first (reclaim.h: the runtime's records
   // must not look like pointers into a reverted patch).
   void pop();
 
  private:
+  using Parts = std::map<SymbolKey, AddressSizeList>;  // a function's split-off parts
+  const Parts& image_parts() const;
+
   const RunningImage& image_;
   std::vector<ScopeLayer> layers_;
+  std::vector<Parts> layer_parts_;                // one per layer
+  mutable std::optional<Parts> image_parts_;      // read from the executable's symbols once
 };
 
 }  // namespace hotswap

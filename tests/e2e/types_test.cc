@@ -3,6 +3,7 @@
 // changes and the transfer count never goes back, across applies, reverts and refusals.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <sstream>
 
 #include "e2e_paths.h"
@@ -198,6 +199,16 @@ TEST(Types, AThreadParkedInsideReplacedCodeRefusesTheUpdate) {
   // Its update point is inside inner_loop(), which uses the bank: after the update it would
   // go on in the old code, writing the old instance.
   expect_refused_until_released("inner", "looping inside", "inside inner_loop(), which the patch replaces");
+}
+
+TEST(Types, AThreadParkedInsideAColdPartOfReplacedCodeRefusesTheUpdate) {
+  // GCC splits cold_loop()'s unlikely branch off as cold_loop.cold, a symbol of its own
+  // outside cold_loop's range. The thread's only frame in cold_loop's code is there.
+#if defined(__GNUC__) && !defined(__clang__)
+  EXPECT_EQ(std::system(("nm " + program("bank", "v1") + " | grep -q ' _Z9cold_loopv.cold$'").c_str()), 0)
+      << "the program no longer has the cold part this test is about";
+#endif
+  expect_refused_until_released("inner-cold", "looping inside, cold", "inside cold_loop(), which the patch replaces");
 }
 
 TEST(Types, AThreadThatCannotBeSeenRefusesTheUpdate) {

@@ -8,7 +8,7 @@
 #include "arch/x86_64/relocations.h"
 #include "common/hash.h"
 #include "tool/diff/merged_section.h"
-#include "tool/diff/symbol_names.h"
+#include "common/symbol_names.h"
 
 namespace hotswap::diff {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "common/symbol_index.h"
 #include "tool/diff/normalize.h"
-#include "tool/diff/symbol_names.h"
+#include "common/symbol_names.h"
 
 namespace hotswap::diff {
 namespace {

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <vector>
 
-#include "tool/diff/symbol_names.h"
+#include "common/symbol_names.h"
 
 namespace hotswap::diff {
 namespace {

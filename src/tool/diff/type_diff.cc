@@ -11,7 +11,7 @@
 #include "common/symbol_index.h"
 #include "tool/diff/cpp_render.h"
 #include "tool/diff/local_types.h"
-#include "tool/diff/symbol_names.h"
+#include "common/symbol_names.h"
 #include "tool/diff/transform_spelling.h"
 #include "tool/diff/type_signature.h"
 

@@ -60,6 +60,25 @@ void inner_loop() {
   }
 }
 
+// Parks at update points, called from the part of cold_loop() the compiler split off as
+// cold (GCC: cold_loop.cold): while it waits, no frame of cold_loop itself is on the stack.
+[[gnu::cold, gnu::noinline]] void wait_rarely() {
+  g_side_ready = true;
+  while (!g_release) hotswap::update_point();
+}
+
+// Uses the bank on both sides of a call from its cold part.
+void cold_loop() {
+  long seen;
+  {
+    std::lock_guard lock(g_mu);
+    seen = g_bank.generation;
+  }
+  if (seen > 0) wait_rarely();
+  std::lock_guard lock(g_mu);
+  g_seen = seen + g_bank.generation;
+}
+
 // Applies a patch from inside code that uses the bank (and that the patch replaces): it
 // would return into the old code after the update.
 std::string apply_from_inside(const std::string& path) {

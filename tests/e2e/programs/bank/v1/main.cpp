@@ -18,6 +18,7 @@ std::string audit();
 void hog();                // uses the bank and never reaches an update point
 void stall();              // reaches one update point, then none until released
 void inner_loop();         // reaches update points inside code the patch replaces
+void cold_loop();          // the same, inside its cold part
 std::string apply_from_inside(const std::string& path);
 void hold_pointer();       // parks at update points with a pointer to the bank
 extern "C" void* bank_address();
@@ -129,6 +130,7 @@ std::string handle(const std::string& command) {
   if (command == "hog") return start_side(hog, false, "hogging");
   if (command == "hog-unseen") return start_side(hog, true, "hogging unseen");
   if (command == "inner") return start_side(inner_loop, false, "looping inside");
+  if (command == "inner-cold") return start_side(cold_loop, false, "looping inside, cold");
   if (command == "stall") return start_side(stall, false, "stalling");
   if (command == "hold") return start_side(hold_pointer, false, "holding");
   if (command == "hold-in rbx") return start_side(hold_in_rbx, false, "holding in a register");

@@ -6,7 +6,7 @@
 
 #include "common/symbol_index.h"  // demangle
 
-namespace hotswap::diff {
+namespace hotswap {
 
 // The function a compiler-made part or clone belongs to: "f.cold", "f.part.0",
 // "f.constprop.1", "f.isra.0", "f.localalias" and chains of them ("f.isra.0.cold") all
@@ -29,4 +29,4 @@ std::string unnumbered_static(const std::string& name);
 // The demangled name without its parameter list: "ns::f(int, long) const" -> "ns::f".
 std::string demangled_base(const std::string& name);
 
-}  // namespace hotswap::diff
+}  // namespace hotswap

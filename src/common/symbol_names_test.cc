@@ -1,8 +1,8 @@
-#include "tool/diff/symbol_names.h"
+#include "common/symbol_names.h"
 
 #include <gtest/gtest.h>
 
-namespace hotswap::diff {
+namespace hotswap {
 namespace {
 
 TEST(SymbolNames, ParentsOfPartsAndClones) {
@@ -39,4 +39,4 @@ TEST(SymbolNames, DemangledBase) {
 }
 
 }  // namespace
-}  // namespace hotswap::diff
+}  // namespace hotswap

@@ -1,10 +1,10 @@
-#include "tool/diff/symbol_names.h"
+#include "common/symbol_names.h"
 
 
 #include <cctype>
 #include <cstdlib>
 
-namespace hotswap::diff {
+namespace hotswap {
 namespace {
 
 // Suffixes GCC's IPA passes (and Clang's outliner) append, each optionally numbered.
@@ -85,4 +85,4 @@ std::string demangled_base(const std::string& name) {
   return d;
 }
 
-}  // namespace hotswap::diff
+}  // namespace hotswap
