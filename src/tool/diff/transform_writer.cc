@@ -649,10 +649,7 @@ class Writer {
   // alone: it owns nothing, and resetting it would reset what it refers to.
   std::string write_reset(const TypeTable& table, int id, const std::string& qualified, bool old_layout) const {
     const TypeNode& n = table.nodes[static_cast<std::size_t>(id)];
-    auto reference = [&table](const TypeMember& m) {
-      const TypeNode* t = table.get(strip_aliases(table, m.type));
-      return !m.is_base && t && (t->kind == TypeKind::kReference || t->kind == TypeKind::kRvalueReference);
-    };
+    auto reference = [&table](const TypeMember& m) { return is_reference_member(table, m); };
     bool keyed = old_layout && holds_keyed_by_old_layout(table, id);
     if (!keyed && std::none_of(n.members.begin(), n.members.end(), reference)) return "";
     // A class with virtual functions (of the new release) is left to the static_assert that
@@ -668,27 +665,72 @@ class Writer {
       whole << "inline " << qualified << "* hotswap_keyed_by_old_layout(" << qualified << "* x) { return x; }\n";
     for (const char* action : {"reset", "abandon"}) {
       whole << "inline void hotswap_" << action << "(" << qualified << "& x) {\n";
-      std::size_t at = 0;
-      for (const TypeMember& m : n.members) {
-        ++at;
-        if (is_vtable_pointer(m.name)) continue;
-        if (m.is_base) {
-          if (std::string base = spell_declaration(table, m.type, ""); !base.empty())
-            whole << "  hotswap::" << action << "_member(static_cast<" << base << "&>(x));\n";
-          continue;
-        }
-        std::string member = member_name(m, at);
-        if (reference(m))
-          whole << "  // " << member << ": a reference, it owns nothing\n";
-        else if (m.bit_size)
-          whole << "  x." << member << " = {};\n";
-        else
-          whole << "  hotswap::" << action << "_member(x." << member << ");\n";
-      }
+      write_reset_members(table, id, "x", old_layout, action, false, whole);
       whole << "}\n";
     }
     whole << "\n";
     return whole.str();
+  }
+
+  // The statements that empty (reset) or give up (abandon) the members of `object`, of
+  // class `id`. A base is emptied whole, as an object of its own, unless it is a virtual
+  // base or a member of the class lies in its tail padding (the Itanium ABI puts one there
+  // when the base is not a POD): building the base anew as a complete object writes all
+  // its bytes, the padding too (Clang zeroes it), so such a base is emptied member by
+  // member, and so are all the bases inside it (`inside_shared`).
+  void write_reset_members(const TypeTable& table, int id, const std::string& object, bool old_layout,
+                           const char* action, bool inside_shared, std::ostream& out) const {
+    const TypeNode* n = table.get(defined_type(table, id));
+    if (!n) return;
+    auto reference = [&table](const TypeMember& m) { return is_reference_member(table, m); };
+    std::size_t at = 0;
+    for (const TypeMember& m : n->members) {
+      ++at;
+      if (is_vtable_pointer(m.name)) continue;
+      if (m.is_base) {
+        std::string base = spell_declaration(table, m.type, "");
+        if (base.empty()) continue;
+        std::string subobject = "static_cast<" + base + "&>(" + object + ")";
+        if (inside_shared || m.virtual_base || tail_shared(table, *n, m)) {
+          out << "  // " << base << ": emptied member by member (building it anew would write over "
+              << (m.virtual_base ? "what lies around a virtual base" : "the members in its tail padding") << ")\n";
+          bool base_is_old_layout = base.find(std::string(kOldNamespace) + "::") != std::string::npos;
+          write_reset_members(table, m.type, subobject, base_is_old_layout, action, true, out);
+        } else {
+          out << "  hotswap::" << action << "_member(" << subobject << ");\n";
+        }
+        continue;
+      }
+      if (m.name.empty() && !old_layout) {  // the program's anonymous union or struct
+        out << "  // an anonymous member: left as it is\n";
+        continue;
+      }
+      std::string member = object + "." + member_name(m, at);
+      if (reference(m))
+        out << "  // " << member_name(m, at) << ": a reference, it owns nothing\n";
+      else if (m.bit_size)
+        out << "  " << member << " = {};\n";
+      else
+        out << "  hotswap::" << action << "_member(" << member << ");\n";
+    }
+  }
+
+  static bool is_reference_member(const TypeTable& table, const TypeMember& m) {
+    const TypeNode* t = table.get(strip_aliases(table, m.type));
+    return !m.is_base && t && (t->kind == TypeKind::kReference || t->kind == TypeKind::kRvalueReference);
+  }
+
+  // Whether another member or base of `n` lies inside the bytes of its base `base`: in the
+  // base's tail padding, or an empty base sharing its address.
+  static bool tail_shared(const TypeTable& table, const TypeNode& n, const TypeMember& base) {
+    const TypeNode* b = table.get(defined_type(table, base.type));
+    std::uint64_t size = b ? b->size : 0;
+    for (const TypeMember& m : n.members) {
+      if (&m == &base || m.virtual_base) continue;
+      std::uint64_t offset = m.bit_size ? m.bit_offset / 8 : m.offset;
+      if (offset >= base.offset && offset < base.offset + size) return true;
+    }
+    return false;
   }
 
   // Whether an old layout holds (in a member, or a member's old layout) a std::unordered_*

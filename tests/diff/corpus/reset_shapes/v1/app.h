@@ -49,6 +49,17 @@ struct Wired {
   Socket socket;
   Counts counts;
 };
+// A base that is not a POD (its members have initializers): the class puts `extra` in the
+// base's tail padding. Building the base anew as a whole object would write over it.
+struct Tail {
+  long id = 0;
+  char tag = 0;
+};
+struct Tailed : Tail {
+  char extra = 7;
+  long& total;
+  Counts counts;
+};
 template <class K>
 struct Box {
   std::unordered_map<K, long> counts;
