@@ -295,6 +295,9 @@ struct MigrationState {
   // The code a revert leaves (the patch's): a function's entry into it must not go back,
   // the old code would call a function of the new release. Empty going forward.
   std::uintptr_t leaving_begin = 0, leaving_end = 0;
+  // The patch's data (read-only and writable), where the vtables of the classes it brought
+  // lie: an object whose vtable is there must not go back either. Empty going forward.
+  std::uintptr_t leaving_data[2][2] = {};
   ForwardTable forwarded;
   PageVector<ElementRange> ranges;  // sorted by (type, start) up to sorted_ranges, then as noted
   std::size_t sorted_ranges = 0;

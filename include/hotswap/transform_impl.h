@@ -15,6 +15,7 @@
 #include <deque>
 #include <exception>
 #include <forward_list>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -854,6 +855,17 @@ void reset_member(T& member) {
 }
 
 namespace migration_detail {
+inline bool in_leaving_code(std::uintptr_t address) {
+  const MigrationState& s = state();
+  return address >= s.leaving_begin && address < s.leaving_end;
+}
+
+inline bool in_leaving_data(std::uintptr_t address) {
+  for (const auto& range : state().leaving_data)
+    if (address >= range[0] && address < range[1]) return true;
+  return false;
+}
+
 // Whether a function's entry leads into the code a revert leaves (MigrationState): a
 // pointer to a function, or a pointer to a non-virtual member function (the Itanium pair's
 // first word; a virtual one's is a vtable offset, odd).
@@ -870,7 +882,93 @@ bool leads_into_leaving_code(const T& entry) {
   } else {
     return false;
   }
-  return address >= s.leaving_begin && address < s.leaving_end;
+  return in_leaving_code(address);
+}
+
+// Whether objects of T have a vtable pointer: a class with virtual functions, or one the
+// transform file spells itself (declared in no header), its vtable pointer as bytes.
+template <class T>
+constexpr bool has_vtable() {
+  return std::is_polymorphic_v<T> || requires(T& t) { t.hotswap_vtable_pointer; };
+}
+
+template <class T>
+std::uintptr_t vtable_of(const T& object) {
+  std::uintptr_t vptr = 0;
+  if constexpr (std::is_polymorphic_v<T>)
+    std::memcpy(&vptr, static_cast<const void*>(&object), sizeof vptr);
+  else
+    std::memcpy(&vptr, static_cast<const void*>(object.hotswap_vtable_pointer), sizeof vptr);
+  return vptr;
+}
+
+// Whether a value carried whole (its type did not change) may hold a way into what a
+// revert leaves: a function's entry, a std::function, an object with virtual functions
+// that it owns (its vtable may be one the patch brought), or a container of them. Raw
+// pointers to such objects are not followed: nothing says they are still valid.
+template <class T>
+constexpr bool may_lead_out() {
+  using V = std::remove_cv_t<T>;
+  if constexpr (std::is_pointer_v<V> && std::is_function_v<std::remove_pointer_t<V>>)
+    return true;
+  else if constexpr (std::is_member_function_pointer_v<V> || is_instance_v<V, std::function>)
+    return true;
+  else if constexpr (is_instance_v<V, std::unique_ptr> || is_instance_v<V, std::shared_ptr>)
+    return has_vtable<typename V::element_type>();
+  else if constexpr (std::is_array_v<V>)
+    return may_lead_out<std::remove_extent_t<V>>();
+  else if constexpr (is_instance_v<V, std::pair>)
+    return may_lead_out<typename V::first_type>() || may_lead_out<typename V::second_type>();
+  else if constexpr (is_instance_v<V, std::optional>)
+    return may_lead_out<typename V::value_type>();
+  else if constexpr (requires(const V& v) {
+                       typename V::value_type;
+                       v.begin();
+                       v.end();
+                     })
+    return !std::is_same_v<typename V::value_type, V> && may_lead_out<typename V::value_type>();
+  else
+    return false;
+}
+
+// What in `value` leads into what a revert leaves ("" if nothing). Only asked going back.
+template <class T>
+std::string leaving_entry_in(const T& value) {
+  using V = std::remove_cv_t<T>;
+  if constexpr (!may_lead_out<V>()) {
+    return "";
+  } else if constexpr ((std::is_pointer_v<V> && std::is_function_v<std::remove_pointer_t<V>>) ||
+                       std::is_member_function_pointer_v<V>) {
+    return leads_into_leaving_code(value) ? "a pointer to a function in the patch's code" : "";
+  } else if constexpr (is_instance_v<V, std::function>) {
+    // libstdc++'s: the manager and invoker of its target's type, and the target itself when
+    // it is stored in place (a function pointer, a small lambda's captures). The transform
+    // unit is compiled with -fno-access-control, which lets this see them.
+    if constexpr (requires { value._M_manager, value._M_invoker, value._M_functor; }) {
+      if (!value) return "";
+      std::uintptr_t words[sizeof value._M_functor / sizeof(std::uintptr_t)];
+      std::memcpy(words, static_cast<const void*>(&value._M_functor), sizeof words);
+      bool in = in_leaving_code(reinterpret_cast<std::uintptr_t>(value._M_manager)) ||
+                in_leaving_code(reinterpret_cast<std::uintptr_t>(value._M_invoker));
+      for (std::uintptr_t word : words) in = in || in_leaving_code(word);
+      return in ? "a std::function whose target is code of the patch's" : "";
+    } else {
+      return "";
+    }
+  } else if constexpr (is_instance_v<V, std::unique_ptr> || is_instance_v<V, std::shared_ptr>) {
+    if (!value) return "";
+    return in_leaving_data(vtable_of(*value.get())) ? "an object of a class the patch brought (its vtable is the patch's)"
+                                                    : "";
+  } else if constexpr (is_instance_v<V, std::pair>) {
+    std::string first = leaving_entry_in(value.first);
+    return first.empty() ? leaving_entry_in(value.second) : first;
+  } else if constexpr (is_instance_v<V, std::optional>) {
+    return value ? leaving_entry_in(*value) : std::string();
+  } else {
+    for (const auto& element : value)
+      if (std::string found = leaving_entry_in(element); !found.empty()) return found;
+    return "";
+  }
 }
 }  // namespace migration_detail
 
@@ -882,6 +980,12 @@ bool transform(const From& from, To& to) {
     if (leads_into_leaving_code(from))
       return fail("a pointer to a function leads into the patch's code (a function the new release added, or "
                   "gave a new signature): going back, the old code would call the new one");
+  } else if constexpr (std::is_same_v<std::remove_cv_t<From>, std::remove_cv_t<To>> && may_lead_out<From>()) {
+    // Carried whole (its type did not change): what it holds is looked at going back.
+    if (state().leaving_begin != state().leaving_end)
+      if (std::string found = leaving_entry_in(from); !found.empty())
+        return fail("a " + type_name<From>() + " holds " + found +
+                    " (a function or class the new release added): going back, the old code would call the new one");
   }
   if constexpr (std::is_const_v<To>) {
     // A const member of a new object: written once, here, before anything reads it.
@@ -1348,6 +1452,7 @@ extern "C" void hotswap_migration_begin() noexcept {
   if (!s.prepared) hotswap_migration_prepare(nullptr, 0);
   s.prepared = false;
   s.leaving_begin = s.leaving_end = 0;
+  for (auto& range : s.leaving_data) range[0] = range[1] = 0;
   for (auto& [type, count] : s.counts) count = 0;
   s.error.clear();
   static std::uintptr_t generation = 0;
@@ -1360,6 +1465,17 @@ extern "C" void hotswap_migration_leaving_code(std::uintptr_t begin, std::uintpt
   hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   s.leaving_begin = begin;
   s.leaving_end = end;
+}
+
+// After hotswap_migration_leaving_code, for a revert: the patch's read-only and writable
+// data, where the vtables of the classes it brought lie.
+extern "C" void hotswap_migration_leaving_data(std::uintptr_t rodata_begin, std::uintptr_t rodata_end,
+                                               std::uintptr_t data_begin, std::uintptr_t data_end) noexcept {
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
+  s.leaving_data[0][0] = rodata_begin;
+  s.leaving_data[0][1] = rodata_end;
+  s.leaving_data[1][0] = data_begin;
+  s.leaving_data[1][1] = data_end;
 }
 
 // 0 when every forwarded pointer found its object; the error text otherwise. The record of

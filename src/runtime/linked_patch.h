@@ -121,7 +121,7 @@ struct LinkedPatch {
   std::uint64_t migration_begin = 0, migration_end = 0, migration_error = 0, migration_counts = 0;
   std::uint64_t migration_abort = 0, migration_release_old = 0, migration_release_owned = 0, migration_holds = 0,
                 migration_clear = 0;
-  std::uint64_t migration_prepare = 0, migration_sizes = 0, migration_leaving_code = 0;
+  std::uint64_t migration_prepare = 0, migration_sizes = 0, migration_leaving_code = 0, migration_leaving_data = 0;
   std::string migrated_objects;  // "app::Session 1000, ..." of the last migration
 
   MappedRegion memory;

@@ -16,6 +16,7 @@
 #include "common/symbol_index.h"
 #include "runtime/private_memory.h"
 #include "runtime/proc_maps.h"
+#include "runtime/runtime_state.h"
 #include "runtime/thread_sampler.h"
 
 namespace hotswap {
@@ -152,6 +153,7 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
   patch.migration_prepare = transformer_address(patch, "hotswap_migration_prepare");
   patch.migration_sizes = transformer_address(patch, "hotswap_migration_sizes");
   patch.migration_leaving_code = transformer_address(patch, "hotswap_migration_leaving_code");
+  patch.migration_leaving_data = transformer_address(patch, "hotswap_migration_leaving_data");
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
     m.symbol = g.symbol;
@@ -379,6 +381,9 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   if (direction == Direction::kInverse && patch.migration_leaving_code)
     reinterpret_cast<void (*)(std::uintptr_t, std::uintptr_t)>(patch.migration_leaving_code)(patch.text_begin,
                                                                                            patch.text_end);
+  if (direction == Direction::kInverse && patch.migration_leaving_data)
+    reinterpret_cast<void (*)(std::uintptr_t, std::uintptr_t, std::uintptr_t, std::uintptr_t)>(
+        patch.migration_leaving_data)(patch.rodata_begin, patch.rodata_end, patch.data_begin, patch.data_end);
   // Undoes the session (members moved out go back), empties what was written, and ends it.
   auto fail = [&](std::string message) {
     std::string reason = migration_error(patch);
@@ -443,6 +448,85 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
     if (direction == Direction::kInverse && m.running_guard && m.patched_guard &&
         *reinterpret_cast<const volatile unsigned char*>(m.patched_guard) != 0)
       *reinterpret_cast<volatile unsigned char*>(m.running_guard) = 1;
+  }
+  return Status::success();
+}
+
+namespace {
+
+// The runtime's own data (namespace hotswap: its tables, its statics), which holds the
+// patch's addresses on purpose until the revert wipes them.
+bool runtime_datum(const std::string& name) {
+  for (const char* prefix : {"_ZN7hotswap", "_ZZN7hotswap", "_ZGVZN7hotswap", "_ZZNK7hotswap"})
+    if (name.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+// "app::on_close()", or "the patch's code at 0x..." when no symbol of the patch holds it.
+std::string patch_function_at(const LinkedPatch& patch, std::uint64_t address) {
+  for (const ElfSymbol& s : patch.file.elf->symbols()) {
+    if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size()) continue;
+    std::uint64_t at = patch.symbol_values[s.index];
+    if (address >= at && address < at + std::max<std::uint64_t>(s.size, 1))
+      return (address == at ? "the address of " : "an address inside ") + demangle(s.name);
+  }
+  return "an address in the patch's code";
+}
+
+}  // namespace
+
+Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
+  const CodeRange code{patch.text_begin, patch.text_end};
+  if (code.begin == code.end) return Status::success();
+  // The first word of [begin, end) that leads into the patch's code, or 0. A page that
+  // cannot be read (one the program protected) holds nothing the old code calls through.
+  auto first_entry = [&code](std::uint64_t begin, std::uint64_t end) -> std::uint64_t {
+    std::uint64_t at = begin & ~std::uint64_t{7}, where = 0;
+    scan_words(begin, end, [&](const std::uint64_t* words, std::size_t count) {
+      for (std::size_t i = 0; i < count; ++i, at += 8)
+        if (code.contains(words[i])) {
+          where = at;
+          return true;
+        }
+      return false;
+    });
+    return where;
+  };
+  auto refuse = [&patch](const std::string& datum, std::uint64_t where) {
+    std::uint64_t word = *reinterpret_cast<const std::uint64_t*>(where);
+    return make_error(datum + " holds " + patch_function_at(patch, word) +
+                      ", which the patch brought (a function the new release added, or gave a new signature): "
+                      "after the revert the old release would call it: nothing changed");
+  };
+  // The executable's writable sections, a hit named by the symbol that holds it.
+  const RunningImage& image = *state.image;
+  const auto& sections = image.elf->sections();
+  for (const ElfSection& section : sections) {
+    if (!(section.flags & SHF_ALLOC) || !(section.flags & SHF_WRITE) || (section.flags & SHF_TLS) || !section.size)
+      continue;
+    std::uint64_t begin = image.bias + section.addr, end = begin + section.size;
+    while (begin < end) {
+      std::uint64_t where = first_entry(begin, end);
+      if (!where) break;
+      begin = where + 8;
+      const ElfSymbol* holder = nullptr;
+      for (const ElfSymbol& s : image.elf->symbols())
+        if (s.type == STT_OBJECT && s.shndx == section.index && where >= image.address_of(s) &&
+            where < image.address_of(s) + s.size)
+          holder = &s;
+      if (holder && runtime_datum(holder->name)) continue;
+      return refuse(holder ? datum_name(identity_of(*holder))
+                           : "the word at " + section.name + "+" + std::to_string(where - image.bias - section.addr),
+                    where);
+    }
+  }
+  // The new data of the patches below it.
+  for (const auto& below : state.applied) {
+    if (below.get() == &patch) continue;
+    for (const auto& [key, d] : below->exports)
+      if (d.type == STT_OBJECT && d.size >= 8)
+        if (std::uint64_t where = first_entry(d.address, d.address + d.size))
+          return refuse(datum_name(SymbolRef{key.second, key.first}), where);
   }
   return Status::success();
 }

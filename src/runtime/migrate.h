@@ -26,6 +26,10 @@
 #include "runtime/quiescence.h"
 
 namespace hotswap {
+struct RuntimeState;
+}
+
+namespace hotswap {
 
 // Finds, after bind, each migrated datum's two instances, its transformers, and its
 // initial value when the running instance is the executable's.
@@ -59,6 +63,15 @@ MigrationSizes migration_sizes(const LinkedPatch& patch);
 // the migration moved from: one that does refuses the update, naming the thread and the
 // type, with the migration undone — the thread would go on with an object that is gone.
 Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const quiescence::HeldThread> held);
+
+// A revert, after the inverse transformers: no datum the migration does not carry one by
+// one may keep an address in the patch's code (a function the new release added, or gave a
+// new signature), or the old release would call it. The transformers check each entry they
+// carry; what no transformer looks at is looked at here: every word of the executable's
+// writable globals and of the new data of the patches below (not the runtime's own), so a
+// callback table, a `std::function` or a struct holding one, whatever its type. Refuses,
+// naming the datum and the function. Heap objects are not looked at (docs/type-updates.md).
+Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state);
 
 // A revert, with the threads held and the patch's code still switched in: destroys the
 // patch's instances that hold objects with virtual functions (their vtables lead to the

@@ -419,6 +419,7 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
     moving_back = static_cast<bool>(s);
     if (s) s = run_transformers(patch, Direction::kInverse, *held);
     moved_back = static_cast<bool>(s);
+    if (s) s = check_entries_left(patch, state_);
     // The patch's instances that hold objects with virtual functions are destroyed while its
     // code is still the one redirected to (their vtables are the running program's, whose
     // entries lead to the patch's code only until the switch back); the others after the

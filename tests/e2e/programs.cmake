@@ -38,6 +38,10 @@ e2e_program(types VERSIONS v1 v2 v3)
 e2e_type_patch(types v1 v2)
 e2e_type_patch(types v2 v3)
 
+# Members of unchanged types carried whole, which release 2 points at its own code.
+e2e_program(hooks VERSIONS v1 v2)
+e2e_type_patch(hooks v1 v2)
+
 e2e_program(active VERSIONS v1 v2)
 e2e_patch(active v1 v2 -f spin -f release)
 

@@ -243,6 +243,75 @@ TEST(Types, APatchWithoutInversesCannotBeReverted) {
   EXPECT_EQ(p.ask("stop"), "stopped");
 }
 
+TEST(Types, ARevertIsRefusedWhileAGlobalLeadsIntoTheNewCode) {
+  // Globals the migration does not carry (their types did not change) that the new release
+  // pointed at code only it has: the old release would call it after the revert. Refused,
+  // naming each, until the program lets go of it.
+  Process p(program("bank", "v1"));
+  start(p);
+  EXPECT_EQ(p.ask("callbacks greeting"), "callbacks hello 0");
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted")) << "the old release's own function is no reason to refuse";
+  EXPECT_APPLIED(p.ask("apply " + bank_patch("edited")));
+  EXPECT_EQ(p.ask("callbacks greeting"), "callbacks hello from the bank 0");
+  std::string reverted = p.ask("revert");
+  EXPECT_TRUE(starts_with(reverted, "refused revert failed")) << reverted;
+  EXPECT_NE(reverted.find(" holds the address of bank_greeting"), std::string::npos) << reverted;
+  EXPECT_EQ(reverted.rfind("refused revert failed: g_greeting", 0), 0u) << reverted;
+  EXPECT_EQ(audit(p).version, "v2") << "a refused revert leaves the update in place";
+  EXPECT_EQ(audit(p).sum, 8000);
+  // A std::function: its manager and invoker are those of a lambda only the new release has
+  // (a lambda of a function both have keeps its name, and its invoker is redirected).
+  EXPECT_TRUE(starts_with(p.ask("callbacks off"), "callbacks none 0"));
+  std::string rule = p.ask("callbacks rule");
+  EXPECT_TRUE(starts_with(rule, "callbacks none ")) << rule;
+  reverted = p.ask("revert");
+  EXPECT_TRUE(starts_with(reverted, "refused revert failed")) << reverted;
+  EXPECT_NE(reverted.find("g_rule holds "), std::string::npos) << reverted;
+  EXPECT_EQ(audit(p).version, "v2");
+  EXPECT_TRUE(starts_with(p.ask("callbacks off"), "callbacks none 0"));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  Audit a = audit(p);
+  EXPECT_EQ(a.version, "v1");
+  EXPECT_EQ(a.sum, 8000);
+  EXPECT_EQ(p.ask("stop"), "stopped");
+}
+
+TEST(Types, ARevertIsRefusedWhileWhatIsCarriedWholeLeadsIntoTheNewCode) {
+  // g_hooks changed type; its std::function, table of function pointers and owned Shape did
+  // not, and are carried whole, both ways. What release 1 set goes forward and back.
+  Process p(program("hooks", "v1"));
+  std::string patch = out_dir() + "/hooks/v1-v2.hsp";
+  for (const char* hook : {"rule", "table", "shape"}) p.ask(std::string("set ") + hook);
+  EXPECT_EQ(p.ask("describe"), "v1 rule 10 table 1 shape 3 count 3");
+  EXPECT_APPLIED(p.ask("apply " + patch));
+  EXPECT_EQ(p.ask("describe"), "v2 rule 10 table 1 shape 3 count 3 since 0");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("describe"), "v1 rule 10 table 1 shape 3 count 3");
+  // What release 2 sets leads into its own code (a lambda, a function, a class's vtable):
+  // the revert is refused, naming it, until the program lets go of it.
+  EXPECT_TRUE(starts_with(p.ask("set off"), "v1 rule 0 table 0 shape 0"));
+  struct Case {
+    const char* hook;
+    const char* found;
+  };
+  for (Case c : {Case{"rule", "a std::function whose target is code of the patch's"},
+                 Case{"table", "a pointer to a function in the patch's code"},
+                 Case{"shape", "an object of a class the patch brought"}}) {
+    SCOPED_TRACE(c.hook);
+    EXPECT_APPLIED(p.ask("apply " + patch));
+    EXPECT_TRUE(starts_with(p.ask(std::string("set ") + c.hook), "v2 ")) << c.hook;
+    std::string reverted = p.ask("revert");
+    EXPECT_TRUE(starts_with(reverted, "refused revert failed")) << reverted;
+    EXPECT_NE(reverted.find(c.found), std::string::npos) << reverted;
+    EXPECT_TRUE(starts_with(p.ask("describe"), "v2 ")) << "a refused revert leaves the update in place";
+    EXPECT_TRUE(starts_with(p.ask("set off"), "v2 rule 0 table 0 shape 0"));
+    EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+    EXPECT_TRUE(starts_with(p.ask("describe"), "v1 rule 0 table 0 shape 0"));
+  }
+  EXPECT_EQ(p.quit(), 0);
+}
+
 TEST(Types, ATableNeverWrittenTakesTheNewInitialValue) {
   // Neither table was written: both take v2's initial values, and the generated transform
   // file (which cannot convert arrays) is never called.

@@ -824,4 +824,60 @@ TEST(TransformHelpers, AnEntryIntoThePatchsCodeDoesNotGoBack) {
   hotswap_migration_clear();
 }
 
+struct Shape {
+  virtual ~Shape() = default;
+  virtual int sides() const { return 0; }
+};
+struct Square : Shape {
+  int sides() const override { return 4; }
+};
+
+// Going back, what is carried whole (its type did not change) is looked at too: a table of
+// function pointers, a std::function, an owned object whose vtable the patch brought.
+TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
+  auto code = reinterpret_cast<std::uintptr_t>(&patch_function);
+  auto refused = [&](auto& from, auto& to, const char* why) {
+    hotswap_migration_begin();
+    hotswap_migration_leaving_code(code, code + 1);
+    EXPECT_FALSE(hotswap::transform(from, to)) << why;
+    EXPECT_NE(std::string(hotswap_migration_error()).find(why), std::string::npos) << hotswap_migration_error();
+    hotswap_migration_clear();
+  };
+  std::vector<int (*)(int)> table{&program_function, &patch_function}, table_to;
+  refused(table, table_to, "a pointer to a function in the patch's code");
+  EXPECT_EQ(table.size(), 2u) << "nothing moved";
+  std::map<int, std::function<int(int)>> handlers{{1, &program_function}, {2, &patch_function}}, handlers_to;
+  refused(handlers, handlers_to, "a std::function whose target is code of the patch's");
+  std::optional<std::pair<int, int (*)(int)>> held{{1, &patch_function}}, held_to;
+  refused(held, held_to, "a pointer to a function in the patch's code");
+
+  // An object of a class the patch brought: its vtable lies in the patch's data.
+  std::unique_ptr<Shape> square = std::make_unique<Square>(), shape = std::make_unique<Shape>();
+  auto to_owner = std::make_unique<std::unique_ptr<Shape>>();  // moved into: not on this stack
+  std::unique_ptr<Shape>& to = *to_owner;
+  std::uintptr_t vptr = 0;
+  std::memcpy(&vptr, static_cast<const void*>(square.get()), sizeof vptr);
+  hotswap_migration_begin();
+  hotswap_migration_leaving_code(code, code + 1);
+  hotswap_migration_leaving_data(0, 0, vptr, vptr + 1);
+  EXPECT_FALSE(hotswap::transform(square, to));
+  EXPECT_NE(std::string(hotswap_migration_error()).find("a class the patch brought"), std::string::npos)
+      << hotswap_migration_error();
+  EXPECT_NE(square, nullptr) << "nothing moved";
+  EXPECT_TRUE(hotswap::transform(shape, to)) << "a class the running program has goes back";
+  EXPECT_EQ(to->sides(), 0);
+  hotswap_migration_clear();
+
+  // Going forward nothing is left behind, and what the program's own code holds goes back.
+  hotswap_migration_begin();
+  EXPECT_TRUE(hotswap::transform(table, table_to));
+  EXPECT_TRUE(hotswap::transform(square, to));
+  hotswap_migration_clear();
+  hotswap_migration_begin();
+  hotswap_migration_leaving_code(code, code + 1);
+  std::vector<int (*)(int)> own{&program_function}, own_to;
+  EXPECT_TRUE(hotswap::transform(own, own_to));
+  hotswap_migration_clear();
+}
+
 }  // namespace

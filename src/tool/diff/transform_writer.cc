@@ -263,9 +263,11 @@ class Writer {
         << "// include directories and definitions, so the program's own headers give the new types.\n"
         << "// The contract: docs/type-updates.md.\n"
         << "#include <hotswap/transform.h>\n\n"
-        << "#include <array>\n#include <atomic>\n#include <cstddef>\n#include <cstdint>\n#include <cstring>\n"
-        << "#include <deque>\n#include <list>\n#include <map>\n#include <memory>\n#include <mutex>\n"
-        << "#include <optional>\n#include <set>\n#include <string>\n#include <unordered_map>\n"
+        << "#include <array>\n#include <atomic>\n#include <chrono>\n#include <cstddef>\n#include <cstdint>\n#include <cstring>\n"
+        << "#include <deque>\n#include <forward_list>\n#include <functional>\n#include <list>\n#include <map>\n"
+        << "#include <memory>\n#include <mutex>\n"
+        << "#include <optional>\n#include <set>\n#include <string>\n#include <string_view>\n#include <tuple>\n"
+        << "#include <unordered_map>\n"
         << "#include <unordered_set>\n#include <variant>\n#include <vector>\n\n";
     if (!headers_.empty()) {
       out << "// The headers that declare the new types (DW_AT_decl_file).\n";

@@ -1,6 +1,7 @@
 #include <hotswap/hotswap.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -77,6 +78,20 @@ void cold_loop() {
   if (seen > 0) wait_rarely();
   std::lock_guard lock(g_mu);
   g_seen = seen + g_bank.generation;
+}
+
+// Callbacks the program keeps in globals the update does not migrate (their types did not
+// change). Release 2 points them at code only it has.
+std::string (*g_greeting)() = nullptr;
+std::function<long()> g_rule;
+std::string plain_greeting() { return "hello"; }
+
+// "greeting" or "rule" points that callback at code, "off" clears both.
+std::string set_callbacks(const std::string& which) {
+  if (which == "greeting") g_greeting = plain_greeting;
+  if (which == "rule") g_rule = [] { return 1L; };
+  if (which == "off") g_greeting = nullptr, g_rule = nullptr;
+  return "callbacks " + std::string(g_greeting ? g_greeting() : "none") + " " + std::to_string(g_rule ? g_rule() : 0);
 }
 
 // Applies a patch from inside code that uses the bank (and that the patch replaces): it

@@ -20,6 +20,7 @@ void stall();              // reaches one update point, then none until released
 void inner_loop();         // reaches update points inside code the patch replaces
 void cold_loop();          // the same, inside its cold part
 std::string apply_from_inside(const std::string& path);
+std::string set_callbacks(const std::string& which);  // points global callbacks at code
 void hold_pointer();       // parks at update points with a pointer to the bank
 extern "C" void* bank_address();
 extern std::atomic<bool> g_release;
@@ -143,6 +144,7 @@ std::string handle(const std::string& command) {
     return "released";
   }
   if (command == "audit") return audit();
+  if (command.rfind("callbacks ", 0) == 0) return set_callbacks(command.substr(10));
   if (command.rfind("apply-inside ", 0) == 0) return apply_from_inside(command.substr(13));
   return "unknown " + command;
 }

@@ -1,6 +1,7 @@
 #include <hotswap/hotswap.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -81,6 +82,22 @@ void cold_loop() {
   if (seen > 0) wait_rarely();
   std::lock_guard lock(g_mu);
   g_seen = seen + g_bank.generation + 0 * g_bank.largest;
+}
+
+// Callbacks the program keeps in globals the update does not migrate (their types did not
+// change). This release points them at code only it has.
+std::string (*g_greeting)() = nullptr;
+std::function<long()> g_rule;
+std::string plain_greeting() { return "hello"; }
+std::string bank_greeting() { return "hello from the bank"; }  // only release 2 has it
+void set_bank_rule() { g_rule = [] { return g_bank.largest + 2; }; }  // so has its lambda
+
+// "greeting" or "rule" points that callback at code, "off" clears both.
+std::string set_callbacks(const std::string& which) {
+  if (which == "greeting") g_greeting = bank_greeting;
+  if (which == "rule") set_bank_rule();
+  if (which == "off") g_greeting = nullptr, g_rule = nullptr;
+  return "callbacks " + std::string(g_greeting ? g_greeting() : "none") + " " + std::to_string(g_rule ? g_rule() : 0);
 }
 
 // Applies a patch from inside code that uses the bank (and that the patch replaces): it
