@@ -921,6 +921,8 @@ constexpr bool may_lead_out() {
     return may_lead_out<typename V::first_type>() || may_lead_out<typename V::second_type>();
   else if constexpr (is_instance_v<V, std::optional>)
     return may_lead_out<typename V::value_type>();
+  else if constexpr (std::is_class_v<V> && std::is_trivially_copyable_v<V> && !is_instance_v<V, std::atomic>)
+    return true;  // a plain struct: any of its words may be a function's entry
   else if constexpr (requires(const V& v) {
                        typename V::value_type;
                        v.begin();
@@ -964,6 +966,15 @@ std::string leaving_entry_in(const T& value) {
     return first.empty() ? leaving_entry_in(value.second) : first;
   } else if constexpr (is_instance_v<V, std::optional>) {
     return value ? leaving_entry_in(*value) : std::string();
+  } else if constexpr (std::is_class_v<V> && std::is_trivially_copyable_v<V>) {
+    // Its members are not known here: each aligned word is looked at. An entry is an exact
+    // address in the patch's code, which a number or a pointer to data hardly ever is.
+    std::uintptr_t word = 0;
+    for (std::size_t at = 0; at + sizeof word <= sizeof(V); at += alignof(std::uintptr_t)) {
+      std::memcpy(&word, reinterpret_cast<const unsigned char*>(std::addressof(value)) + at, sizeof word);
+      if (in_leaving_code(word)) return "a pointer to a function in the patch's code";
+    }
+    return "";
   } else {
     for (const auto& element : value)
       if (std::string found = leaving_entry_in(element); !found.empty()) return found;

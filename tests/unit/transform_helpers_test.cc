@@ -850,6 +850,12 @@ TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
   refused(handlers, handlers_to, "a std::function whose target is code of the patch's");
   std::optional<std::pair<int, int (*)(int)>> held{{1, &patch_function}}, held_to;
   refused(held, held_to, "a pointer to a function in the patch's code");
+  struct Callback {  // a plain struct of the program's, copied whole
+    int id;
+    int (*call)(int);
+  };
+  std::array<Callback, 2> callbacks{{{1, &program_function}, {2, &patch_function}}}, callbacks_to{};
+  refused(callbacks, callbacks_to, "a pointer to a function in the patch's code");
 
   // An object of a class the patch brought: its vtable lies in the patch's data.
   std::unique_ptr<Shape> square = std::make_unique<Square>(), shape = std::make_unique<Shape>();
@@ -877,6 +883,9 @@ TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
   hotswap_migration_leaving_code(code, code + 1);
   std::vector<int (*)(int)> own{&program_function}, own_to;
   EXPECT_TRUE(hotswap::transform(own, own_to));
+  Callback plain{1, &program_function}, plain_to{};
+  EXPECT_TRUE(hotswap::transform(plain, plain_to));
+  EXPECT_EQ(plain_to.call, &program_function);
   hotswap_migration_clear();
 }
 
