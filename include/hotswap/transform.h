@@ -295,6 +295,8 @@ struct MigrationState {
   // The code a revert leaves (the patch's): a function's entry into it must not go back,
   // the old code would call a function of the new release. Empty going forward.
   std::uintptr_t leaving_begin = 0, leaving_end = 0;
+  const std::uintptr_t* leaving_entries = nullptr;  // its functions' starts, sorted (the runtime's)
+  std::size_t leaving_entry_count = 0;
   // The patch's data (read-only and writable), where the vtables of the classes it brought
   // lie: an object whose vtable is there must not go back either. Empty going forward.
   std::uintptr_t leaving_data[2][2] = {};

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cxxabi.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -855,9 +857,14 @@ void reset_member(T& member) {
 }
 
 namespace migration_detail {
+// Whether an address is the entry of a function the revert leaves: exactly the start of one
+// of the patch's functions (the table the runtime gives), else, from an older runtime, any
+// address in its code.
 inline bool in_leaving_code(std::uintptr_t address) {
   const MigrationState& s = state();
-  return address >= s.leaving_begin && address < s.leaving_end;
+  if (address < s.leaving_begin || address >= s.leaving_end) return false;
+  if (!s.leaving_entries) return true;
+  return std::binary_search(s.leaving_entries, s.leaving_entries + s.leaving_entry_count, address);
 }
 
 inline bool in_leaving_data(std::uintptr_t address) {
@@ -889,18 +896,32 @@ bool leads_into_leaving_code(const T& entry) {
 // transform file spells itself (declared in no header), its vtable pointer as bytes.
 template <class T>
 constexpr bool has_vtable() {
-  return std::is_polymorphic_v<T> || requires(T& t) { t.hotswap_vtable_pointer; };
+  if constexpr (!std::is_class_v<T> || std::is_volatile_v<T>)
+    return false;
+  else
+    return std::is_polymorphic_v<T> || requires { std::declval<T&>().hotswap_vtable_pointer; };
 }
 
+// The vtable pointer of the object at `object`, read so that a pointer that no longer
+// leads to an object (an owner with a deleter that does nothing, left dangling) cannot
+// fault: 0 when it cannot be read.
 template <class T>
-std::uintptr_t vtable_of(const T& object) {
+std::uintptr_t vtable_of(const T* object) {
+  const void* at = object;
+  if constexpr (!std::is_polymorphic_v<T>) at = object->hotswap_vtable_pointer;
   std::uintptr_t vptr = 0;
-  if constexpr (std::is_polymorphic_v<T>)
-    std::memcpy(&vptr, static_cast<const void*>(&object), sizeof vptr);
-  else
-    std::memcpy(&vptr, static_cast<const void*>(object.hotswap_vtable_pointer), sizeof vptr);
+  iovec local{&vptr, sizeof vptr}, remote{const_cast<void*>(at), sizeof vptr};
+  if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != static_cast<ssize_t>(sizeof vptr)) return 0;
   return vptr;
 }
+
+// An owner of one object (not of an array: std::unique_ptr<T[]>, whose array may be empty).
+template <class T>
+struct owns_one : std::false_type {};
+template <class T, class D>
+struct owns_one<std::unique_ptr<T, D>> : std::bool_constant<!std::is_array_v<T>> {};
+template <class T>
+struct owns_one<std::shared_ptr<T>> : std::bool_constant<!std::is_array_v<T>> {};
 
 // Whether a value carried whole (its type did not change) may hold a way into what a
 // revert leaves: a function's entry, a std::function, an object with virtual functions
@@ -913,7 +934,7 @@ constexpr bool may_lead_out() {
     return true;
   else if constexpr (std::is_member_function_pointer_v<V> || is_instance_v<V, std::function>)
     return true;
-  else if constexpr (is_instance_v<V, std::unique_ptr> || is_instance_v<V, std::shared_ptr>)
+  else if constexpr (owns_one<V>::value)
     return has_vtable<typename V::element_type>();
   else if constexpr (std::is_array_v<V>)
     return may_lead_out<std::remove_extent_t<V>>();
@@ -953,14 +974,16 @@ std::string leaving_entry_in(const T& value) {
       bool in = in_leaving_code(reinterpret_cast<std::uintptr_t>(value._M_manager)) ||
                 in_leaving_code(reinterpret_cast<std::uintptr_t>(value._M_invoker));
       for (std::uintptr_t word : words) in = in || in_leaving_code(word);
-      return in ? "a std::function whose target is code of the patch's" : "";
+      // The handler may be a library instance only the patch has (a std::function the new
+      // code made from an old function): refused all the same, the old code would run it.
+      return in ? "a std::function whose handler or target is code only the patch has" : "";
     } else {
       return "";
     }
-  } else if constexpr (is_instance_v<V, std::unique_ptr> || is_instance_v<V, std::shared_ptr>) {
+  } else if constexpr (owns_one<V>::value) {
     if (!value) return "";
-    return in_leaving_data(vtable_of(*value.get())) ? "an object of a class the patch brought (its vtable is the patch's)"
-                                                    : "";
+    return in_leaving_data(vtable_of(value.get())) ? "an object of a class the patch brought (its vtable is the patch's)"
+                                                   : "";
   } else if constexpr (is_instance_v<V, std::pair>) {
     std::string first = leaving_entry_in(value.first);
     return first.empty() ? leaving_entry_in(value.second) : first;
@@ -1463,6 +1486,8 @@ extern "C" void hotswap_migration_begin() noexcept {
   if (!s.prepared) hotswap_migration_prepare(nullptr, 0);
   s.prepared = false;
   s.leaving_begin = s.leaving_end = 0;
+  s.leaving_entries = nullptr;
+  s.leaving_entry_count = 0;
   for (auto& range : s.leaving_data) range[0] = range[1] = 0;
   for (auto& [type, count] : s.counts) count = 0;
   s.error.clear();
@@ -1476,6 +1501,15 @@ extern "C" void hotswap_migration_leaving_code(std::uintptr_t begin, std::uintpt
   hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
   s.leaving_begin = begin;
   s.leaving_end = end;
+}
+
+// After hotswap_migration_leaving_code, for a revert: the start of every function of the
+// patch, sorted, `count` of them. Only these are entries into its code (a return address
+// a program saved is not). The table is the runtime's, valid until the migration ends.
+extern "C" void hotswap_migration_leaving_entries(const std::uintptr_t* sorted, std::size_t count) noexcept {
+  hotswap::migration_detail::MigrationState& s = hotswap::migration_detail::state();
+  s.leaving_entries = count ? sorted : nullptr;
+  s.leaving_entry_count = count;
 }
 
 // After hotswap_migration_leaving_code, for a revert: the patch's read-only and writable

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/symbol_names.h"
 #include "runtime/memory.h"
 #include "runtime/patch_file.h"
 #include "runtime/scope.h"
@@ -121,7 +122,8 @@ struct LinkedPatch {
   std::uint64_t migration_begin = 0, migration_end = 0, migration_error = 0, migration_counts = 0;
   std::uint64_t migration_abort = 0, migration_release_old = 0, migration_release_owned = 0, migration_holds = 0,
                 migration_clear = 0;
-  std::uint64_t migration_prepare = 0, migration_sizes = 0, migration_leaving_code = 0, migration_leaving_data = 0;
+  std::uint64_t migration_prepare = 0, migration_sizes = 0, migration_leaving_code = 0, migration_leaving_data = 0,
+                migration_leaving_entries = 0;
   std::string migrated_objects;  // "app::Session 1000, ..." of the last migration
 
   MappedRegion memory;
@@ -162,12 +164,17 @@ struct LinkedPatch {
   std::string warning;  // a commit or revert that completed with a caveat says it here
 };
 
-// The running functions whose code the patch replaces: the changed ones, and those whose
-// signature changed (their entries lead to stubs). A thread in one of them runs old code.
+// The running functions whose code the patch replaces: the changed ones, those whose
+// signature changed (their entries lead to stubs), and the compiler-made clones and parts
+// the patch carries anew with its callers (f.constprop.0, f.isra.0, f.part.0: their callers
+// in the patch call the patch's; the running one may be entered by a tail call from a
+// replaced function, with no frame of it left). A thread in one of them runs old code.
 inline std::vector<SymbolRef> replaced_functions(const LinkedPatch& patch) {
   std::vector<SymbolRef> out;
   for (const ManifestFunction& f : patch.file.manifest.functions)
-    if (patch.changed.count(key_of(f.symbol))) out.push_back(f.symbol);
+    if (patch.changed.count(key_of(f.symbol)) ||
+        (f.kind == ManifestFunction::Kind::kNew && !parent_function(f.symbol.name).empty()))
+      out.push_back(f.symbol);
   for (const ManifestStub& stub : patch.file.manifest.stubs) out.push_back(stub.function);
   return out;
 }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/symbol_index.h"
+#include "runtime/memory.h"
 #include "runtime/private_memory.h"
 #include "runtime/proc_maps.h"
 #include "runtime/runtime_state.h"
@@ -66,6 +67,18 @@ Scan scan_words(std::uint64_t begin, std::uint64_t end, Hit hit) {
   return Scan::kClean;
 }
 
+// Whether any word of [begin, end) is one of `entries` (sorted).
+Scan holds_entry(std::uint64_t begin, std::uint64_t end, const PrivateArray<std::uint64_t>& entries) {
+  if (entries.empty()) return Scan::kClean;
+  std::uint64_t lowest = *entries.begin(), highest = *(entries.end() - 1);
+  return scan_words(begin, end, [&](const std::uint64_t* words, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+      if (words[i] >= lowest && words[i] <= highest && std::binary_search(entries.begin(), entries.end(), words[i]))
+        return true;
+    return false;
+  });
+}
+
 // Whether any word of [begin, end) points into one of `ranges` (the first such in `found`).
 Scan points_into(std::uint64_t begin, std::uint64_t end, std::span<const CodeRange> ranges, std::uint64_t& found) {
   return scan_words(begin, end, [&](const std::uint64_t* words, std::size_t count) {
@@ -112,6 +125,23 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
   return out;
 }
 
+// The start of every function of the patch, sorted: the only addresses in its code that a
+// revert must not leave behind (a return address a program saved is not an entry). Private
+// memory (reclaim.h): no stale copy of them is left on the heap.
+PrivateArray<std::uint64_t> leaving_entries(const LinkedPatch& patch) {
+  std::size_t count = 0;
+  for (const ElfSymbol& s : patch.file.elf->symbols())
+    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size()) ++count;
+  PrivateArray<std::uint64_t> out(count);
+  for (const ElfSymbol& s : patch.file.elf->symbols()) {
+    if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size()) continue;
+    std::uint64_t at = patch.symbol_values[s.index];
+    if (at >= patch.text_begin && at < patch.text_end) out.push_back(at);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // The value the executable's datum at `running` had when the program started: its bytes
 // in the file (zeros in .bss) with the load-time relocations that land in it applied. Only
 // relative ones can be known here; a datum with any other is not known (nullopt).
@@ -154,6 +184,7 @@ Status resolve_migrations(LinkedPatch& patch, const Scope& scope, const RunningI
   patch.migration_sizes = transformer_address(patch, "hotswap_migration_sizes");
   patch.migration_leaving_code = transformer_address(patch, "hotswap_migration_leaving_code");
   patch.migration_leaving_data = transformer_address(patch, "hotswap_migration_leaving_data");
+  patch.migration_leaving_entries = transformer_address(patch, "hotswap_migration_leaving_entries");
   for (const ManifestMigration& g : patch.file.manifest.migrations) {
     Migration m;
     m.symbol = g.symbol;
@@ -213,6 +244,10 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
     return std::string("code the patch replaces");
   };
 
+  // Going back: the patch's entries, which no thread may keep.
+  PrivateArray<std::uint64_t> entries;
+  if (direction == Direction::kInverse) entries = leaving_entries(patch);
+
   // Held threads first: they stand still, and what is found will not go away by waiting.
   std::vector<CodeRange, ScrubbingAllocator<CodeRange>> moving;
   for (const Migration& m : patch.migrations) {
@@ -249,6 +284,18 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
       return make_error(who + " is at its " + where + " inside " + replaced_name(found) +
                         ", which the patch replaces: it would go on in the old code: nothing changed");
     }
+    // Going back, no word it keeps (a local holding a function's address, a register) may
+    // lead into the patch's code either: the thread would call the new code after the revert.
+    if (direction == Direction::kInverse) {
+      Scan code = holds_entry(t.sp, t.stack_end, entries);
+      if (code == Scan::kClean && !t.registers.empty())
+        code = holds_entry(reinterpret_cast<std::uint64_t>(t.registers.data()),
+                           reinterpret_cast<std::uint64_t>(t.registers.data() + t.registers.size()), entries);
+      if (code == Scan::kHit)
+        return make_error(who + " holds the address of a function in the patch's code at its " + where +
+                          " (a function the new release added, or gave a new signature?): after the revert it "
+                          "would call the new code: nothing changed");
+    }
   }
   // The thread that asked, from where it called in: no pointer into what moves, and not
   // inside code the patch replaces (it would return into it). Its frames are known exactly
@@ -258,6 +305,10 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
     std::uint64_t found = 0, stack_end = stack.end;
     if (points_into(frame, stack_end, moving, found) == Scan::kHit)
       return make_error("the thread applying the patch holds a pointer to " + moving_name(found) + ": nothing changed");
+    if (direction == Direction::kInverse && holds_entry(frame, stack_end, entries) == Scan::kHit)
+      return make_error("the thread reverting the patch holds an address in the patch's code (a function the new "
+                        "release added, or gave a new signature?): after the revert it would call the new code: "
+                        "nothing changed");
     std::uint64_t frames[256];
     bool complete = false;
     std::size_t count = quiescence::calling_thread_return_addresses(frames, complete, stack);
@@ -384,6 +435,19 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   if (direction == Direction::kInverse && patch.migration_leaving_data)
     reinterpret_cast<void (*)(std::uintptr_t, std::uintptr_t, std::uintptr_t, std::uintptr_t)>(
         patch.migration_leaving_data)(patch.rodata_begin, patch.rodata_end, patch.data_begin, patch.data_end);
+  // The exact entries, for as long as the transformers run (the unit forgets them after).
+  using SetEntries = void (*)(const std::uintptr_t*, std::size_t);
+  PrivateArray<std::uint64_t> entries;
+  if (direction == Direction::kInverse && patch.migration_leaving_entries) {
+    entries = leaving_entries(patch);
+    reinterpret_cast<SetEntries>(patch.migration_leaving_entries)(entries.begin(), entries.size());
+  }
+  struct Forget {
+    std::uint64_t set;
+    ~Forget() {
+      if (set) reinterpret_cast<SetEntries>(set)(nullptr, 0);
+    }
+  } forget{entries.empty() ? 0 : patch.migration_leaving_entries};
   // Undoes the session (members moved out go back), empties what was written, and ends it.
   auto fail = [&](std::string message) {
     std::string reason = migration_error(patch);
@@ -476,21 +540,32 @@ std::string patch_function_at(const LinkedPatch& patch, std::uint64_t address) {
 }  // namespace
 
 Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
-  const CodeRange code{patch.text_begin, patch.text_end};
-  if (code.begin == code.end) return Status::success();
-  // The first word of [begin, end) that leads into the patch's code, or 0. A page that
-  // cannot be read (one the program protected) holds nothing the old code calls through.
-  auto first_entry = [&code](std::uint64_t begin, std::uint64_t end) -> std::uint64_t {
-    std::uint64_t at = begin & ~std::uint64_t{7}, where = 0;
-    scan_words(begin, end, [&](const std::uint64_t* words, std::size_t count) {
-      for (std::size_t i = 0; i < count; ++i, at += 8)
-        if (code.contains(words[i])) {
-          where = at;
-          return true;
-        }
-      return false;
-    });
-    return where;
+  if (patch.text_begin == patch.text_end) return Status::success();
+  PrivateArray<std::uint64_t> entries = leaving_entries(patch);
+  auto is_entry = [&](std::uint64_t word) {
+    return word >= patch.text_begin && word < patch.text_end &&
+           std::binary_search(entries.begin(), entries.end(), word);
+  };
+  // The first word of [begin, end) that is an entry into the patch, or 0. A page that
+  // cannot be read (one the program protected) is passed over: the old code cannot call
+  // through it without faulting first.
+  auto first_entry = [&](std::uint64_t begin, std::uint64_t end) -> std::uint64_t {
+    std::uint64_t words[512];
+    pid_t self = getpid();
+    for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end;) {
+      std::uint64_t page_end = (at | (kPageSize - 1)) + 1;
+      std::size_t bytes = std::min<std::uint64_t>({sizeof words, end - at, page_end - at});
+      iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
+      ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
+      if (n <= 0) {
+        at = page_end;
+        continue;
+      }
+      for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i)
+        if (is_entry(words[i])) return at + 8 * i;
+      at += static_cast<std::uint64_t>(n);
+    }
+    return 0;
   };
   auto refuse = [&patch](const std::string& datum, std::uint64_t where) {
     std::uint64_t word = *reinterpret_cast<const std::uint64_t*>(where);
@@ -500,8 +575,7 @@ Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
   };
   // The executable's writable sections, a hit named by the symbol that holds it.
   const RunningImage& image = *state.image;
-  const auto& sections = image.elf->sections();
-  for (const ElfSection& section : sections) {
+  for (const ElfSection& section : image.elf->sections()) {
     if (!(section.flags & SHF_ALLOC) || !(section.flags & SHF_WRITE) || (section.flags & SHF_TLS) || !section.size)
       continue;
     std::uint64_t begin = image.bias + section.addr, end = begin + section.size;
@@ -518,6 +592,16 @@ Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
       return refuse(holder ? datum_name(identity_of(*holder))
                            : "the word at " + section.name + "+" + std::to_string(where - image.bias - section.addr),
                     where);
+    }
+  }
+  // The calling thread's own thread-locals of the executable (another thread's are on its
+  // stack's mapping, which the held threads' scan reads).
+  if (image.has_tls) {
+    for (const ElfSymbol& s : image.elf->symbols()) {
+      if (s.type != STT_TLS || s.size < 8 || runtime_datum(s.name)) continue;
+      std::uint64_t at = reinterpret_cast<std::uint64_t>(__builtin_thread_pointer()) + image.address_of(s);
+      if (std::uint64_t where = first_entry(at, at + s.size))
+        return refuse(datum_name(identity_of(s)) + " (this thread's)", where);
     }
   }
   // The new data of the patches below it.

@@ -27,14 +27,20 @@ std::optional<Definition> library_symbol(const std::string& name) {
   return d;
 }
 
-// The function a part belongs to, among the definitions `has`: the file-static of the
-// part's own file, else the global (a part of a global function is a local of its file).
+// The function a part belongs to, among the definitions `has`: the longest name the part
+// extends ("f.part.0.cold" is f.part.0's, "f.constprop.0.cold" is the clone's even where
+// no f is left), in the part's own file (a file-static), else a global (a part of a
+// global function is a local of its file).
 template <class Has>
 std::optional<SymbolKey> owner_of_part(const std::string& file, const std::string& name, Has has) {
-  std::string parent = parent_function(name);
-  if (parent.empty()) return std::nullopt;
-  if (!file.empty() && has(SymbolKey{file, parent})) return SymbolKey{file, parent};
-  if (has(SymbolKey{"", parent})) return SymbolKey{"", parent};
+  std::string root = parent_function(name);
+  if (root.empty()) return std::nullopt;
+  for (std::size_t dot = name.rfind('.'); dot != std::string::npos && dot >= root.size(); dot = name.rfind('.', dot - 1)) {
+    std::string owner = name.substr(0, dot);
+    if (!file.empty() && has(SymbolKey{file, owner})) return SymbolKey{file, owner};
+    if (has(SymbolKey{"", owner})) return SymbolKey{"", owner};
+    if (dot == 0) break;
+  }
   return std::nullopt;
 }
 
@@ -47,6 +53,9 @@ void Scope::push(ScopeLayer layer) {
     auto owner = owner_of_part(key.first, key.second, [&layer](const SymbolKey& k) { return layer.count(k) > 0; });
     if (owner) parts[*owner].emplace_back(d.address, d.size);
   }
+  // Both or neither: pop() takes one of each.
+  layers_.reserve(layers_.size() + 1);
+  layer_parts_.reserve(layer_parts_.size() + 1);
   layers_.push_back(std::move(layer));
   layer_parts_.push_back(std::move(parts));
 }

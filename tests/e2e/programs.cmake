@@ -38,6 +38,10 @@ e2e_program(types VERSIONS v1 v2 v3)
 e2e_type_patch(types v1 v2)
 e2e_type_patch(types v2 v3)
 
+# A thread parked in the cold part of a clone whose root GCC removed.
+e2e_program(clonepark VERSIONS v1 v2)
+e2e_type_patch(clonepark v1 v2)
+
 # Members of unchanged types carried whole, which release 2 points at its own code.
 e2e_program(hooks VERSIONS v1 v2)
 e2e_type_patch(hooks v1 v2)

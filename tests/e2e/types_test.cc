@@ -211,6 +211,25 @@ TEST(Types, AThreadParkedInsideAColdPartOfReplacedCodeRefusesTheUpdate) {
   expect_refused_until_released("inner-cold", "looping inside, cold", "inside cold_loop(), which the patch replaces");
 }
 
+TEST(Types, AThreadParkedInAClonesColdPartRefusesTheUpdate) {
+  // The clone scale.constprop.0 and its cold part, entered by a tail call: the thread has no
+  // frame in the functions the patch changes (use1, use2), and the clone's root is gone.
+#if defined(__GNUC__) && !defined(__clang__)
+  EXPECT_EQ(std::system(("nm " + program("clonepark", "v1") + " | grep -q ' _ZL5scalell.constprop.0.cold$'").c_str()), 0)
+      << "the program no longer has the clone this test is about";
+#endif
+  Process p(program("clonepark", "v1"));
+  std::string patch = out_dir() + "/clonepark/v1-v2.hsp";
+  EXPECT_EQ(p.ask("park"), "parked");
+  std::string refused = p.ask("apply " + patch);
+  EXPECT_TRUE(starts_with(refused, "refused patch refused")) << refused;
+  EXPECT_NE(refused.find("which the patch replaces"), std::string::npos) << refused;
+  EXPECT_EQ(p.ask("release"), "released");
+  EXPECT_APPLIED(p.ask("apply " + patch));
+  EXPECT_EQ(p.ask("use"), "-12");
+  EXPECT_EQ(p.quit(), 0);
+}
+
 TEST(Types, AThreadThatCannotBeSeenRefusesTheUpdate) {
   // It takes no part and blocks every signal: whether it runs replaced code is unknown.
   ShortUpdateWait wait;
@@ -295,9 +314,10 @@ TEST(Types, ARevertIsRefusedWhileWhatIsCarriedWholeLeadsIntoTheNewCode) {
     const char* hook;
     const char* found;
   };
-  for (Case c : {Case{"rule", "a std::function whose target is code of the patch's"},
+  for (Case c : {Case{"rule", "a std::function whose handler or target is code only the patch has"},
                  Case{"table", "a pointer to a function in the patch's code"},
-                 Case{"shape", "an object of a class the patch brought"}}) {
+                 Case{"shape", "an object of a class the patch brought"},
+                 Case{"tls", "t_hook (this thread's) holds the address of app::two()"}}) {
     SCOPED_TRACE(c.hook);
     EXPECT_APPLIED(p.ask("apply " + patch));
     EXPECT_TRUE(starts_with(p.ask(std::string("set ") + c.hook), "v2 ")) << c.hook;
@@ -309,6 +329,32 @@ TEST(Types, ARevertIsRefusedWhileWhatIsCarriedWholeLeadsIntoTheNewCode) {
     EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
     EXPECT_TRUE(starts_with(p.ask("describe"), "v1 rule 0 table 0 shape 0"));
   }
+  // An address inside the new code that is no function's entry (a return address the
+  // program saved) is not called: no reason to refuse.
+  EXPECT_APPLIED(p.ask("apply " + patch));
+  EXPECT_TRUE(starts_with(p.ask("set trace"), "v2 "));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.quit(), 0);
+}
+
+TEST(Types, ARevertIsRefusedWhileAParkedThreadHoldsAnAddressInTheNewCode) {
+  // The thread waits at update points in code both releases share, with the address of a
+  // function only release 2 has in a local: after the revert it would call it.
+  Process p(program("hooks", "v1"));
+  std::string patch = out_dir() + "/hooks/v1-v2.hsp";
+  EXPECT_APPLIED(p.ask("apply " + patch));
+  EXPECT_TRUE(starts_with(p.ask("set park"), "v2 "));
+  std::string reverted = p.ask("revert");
+  EXPECT_TRUE(starts_with(reverted, "refused revert failed")) << reverted;
+  EXPECT_NE(reverted.find("holds the address of a function in the patch's code at its update point"), std::string::npos) << reverted;
+  EXPECT_TRUE(starts_with(p.ask("describe"), "v2 "));
+  EXPECT_EQ(p.ask("release"), "released");
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  // Holding the old release's own function is no reason to refuse, either way.
+  EXPECT_TRUE(starts_with(p.ask("set park"), "v1 "));
+  EXPECT_APPLIED(p.ask("apply " + patch));
+  EXPECT_TRUE(starts_with(p.ask("revert"), "ok reverted"));
+  EXPECT_EQ(p.ask("release"), "released");
   EXPECT_EQ(p.quit(), 0);
 }
 

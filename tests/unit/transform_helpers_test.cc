@@ -847,7 +847,7 @@ TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
   refused(table, table_to, "a pointer to a function in the patch's code");
   EXPECT_EQ(table.size(), 2u) << "nothing moved";
   std::map<int, std::function<int(int)>> handlers{{1, &program_function}, {2, &patch_function}}, handlers_to;
-  refused(handlers, handlers_to, "a std::function whose target is code of the patch's");
+  refused(handlers, handlers_to, "a std::function whose handler or target is code only the patch has");
   std::optional<std::pair<int, int (*)(int)>> held{{1, &patch_function}}, held_to;
   refused(held, held_to, "a pointer to a function in the patch's code");
   struct Callback {  // a plain struct of the program's, copied whole
@@ -872,6 +872,30 @@ TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
   EXPECT_NE(square, nullptr) << "nothing moved";
   EXPECT_TRUE(hotswap::transform(shape, to)) << "a class the running program has goes back";
   EXPECT_EQ(to->sides(), 0);
+  hotswap_migration_clear();
+
+  // With the runtime's table of entries, only a function's start is one: a return address
+  // the program saved inside the patch's code is not called.
+  std::uintptr_t entries[] = {code};
+  struct Saved {
+    std::uintptr_t where;
+  } inside{code + 1}, inside_to{}, entry{code}, entry_to{};
+  hotswap_migration_begin();
+  hotswap_migration_leaving_code(code, code + 16);
+  hotswap_migration_leaving_entries(entries, 1);
+  EXPECT_TRUE(hotswap::transform(inside, inside_to));
+  EXPECT_FALSE(hotswap::transform(entry, entry_to));
+  hotswap_migration_clear();
+  // Owners of what has no vtable to look at (void, an array) go back as they are.
+  auto token = std::make_unique<std::shared_ptr<void>>(std::make_shared<int>(7));
+  auto token_to = std::make_unique<std::shared_ptr<void>>();
+  auto none = std::make_unique<std::unique_ptr<Shape[]>>(std::make_unique<Shape[]>(0));
+  auto none_to = std::make_unique<std::unique_ptr<Shape[]>>();
+  hotswap_migration_begin();
+  hotswap_migration_leaving_code(code, code + 1);
+  hotswap_migration_leaving_data(0, 0, vptr, vptr + 1);
+  EXPECT_TRUE(hotswap::transform(*token, *token_to));
+  EXPECT_TRUE(hotswap::transform(*none, *none_to));
   hotswap_migration_clear();
 
   // Going forward nothing is left behind, and what the program's own code holds goes back.

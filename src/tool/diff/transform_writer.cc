@@ -693,7 +693,12 @@ class Writer {
         std::string base = spell_declaration(table, m.type, "");
         if (base.empty()) continue;
         std::string subobject = "static_cast<" + base + "&>(" + object + ")";
-        if (inside_shared || m.virtual_base || tail_shared(table, *n, m)) {
+        const TypeNode* base_node = table.get(defined_type(table, m.type));
+        bool empty = base_node && std::none_of(base_node->members.begin(), base_node->members.end(),
+                                               [](const TypeMember& b) { return !is_vtable_pointer(b.name); });
+        if (empty) {
+          out << "  // " << base << ": an empty base, nothing to empty\n";
+        } else if (inside_shared || m.virtual_base || tail_shared(table, *n, m)) {
           out << "  // " << base << ": emptied member by member (building it anew would write over "
               << (m.virtual_base ? "what lies around a virtual base" : "the members in its tail padding") << ")\n";
           bool base_is_old_layout = base.find(std::string(kOldNamespace) + "::") != std::string::npos;

@@ -291,9 +291,15 @@ std::vector<std::string> describe_struct_change(const TypeTable& old_table, int 
         out.push_back(label(m) + " (" + is + ") changed type " + was_bare + " -> " + is_bare);
       } else {
         std::string inside = changed_inside(old_table, o.type, new_table, m.type, old_sigs, new_sigs);
-        out.push_back(label(m) + " (" + is + ") holds " +
-                      (inside.empty() ? "a type that changed but has no name (a lambda's closure?)"
-                                      : "changed type " + inside));
+        const TypeNode* was_node = old_table.get(strip_aliases(old_table, o.type));
+        const TypeNode* is_node = new_table.get(strip_aliases(new_table, m.type));
+        if (!inside.empty())
+          out.push_back(label(m) + " (" + is + ") holds changed type " + inside);
+        else if (was_node && is_node && was_node->size != is_node->size)  // raw storage (std::aligned_storage)
+          out.push_back(label(m) + " (" + is + ") changed size " + std::to_string(was_node->size) + " -> " +
+                        std::to_string(is_node->size));
+        else
+          out.push_back(label(m) + " (" + is + ") holds a type that changed but has no name (a lambda's closure?)");
       }
     }
     else if (o.bit_size != m.bit_size)

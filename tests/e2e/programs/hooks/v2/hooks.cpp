@@ -23,12 +23,18 @@ struct Hooks {
   std::function<long()> rule;
   std::vector<long (*)()> table;
   std::unique_ptr<Shape> shape;
+  std::shared_ptr<void> token;  // owns something of no class: nothing to look into
   long count = 0;
   long set_since_update = 0;  // new
 };
 }  // namespace app
 
 app::Hooks g_hooks;
+void start_parked(long (*f)());  // main.cpp
+thread_local long (*t_hook)() = nullptr;  // a thread's own callback
+void* g_trace = nullptr;                  // where set_hooks was last called from
+
+[[gnu::noinline]] void trace() { g_trace = __builtin_return_address(0); }
 
 std::string describe_hooks() {
   long table = 0;
@@ -43,12 +49,17 @@ void set_rule() { g_hooks.rule = [] { return 20L; }; }  // new, and so is its la
 std::string set_hooks(const std::string& what) {
   if (what == "rule") set_rule();
   if (what == "table") g_hooks.table.push_back(app::two);
+  if (what == "tls") t_hook = app::two;
+  if (what == "trace") trace();  // an address inside set_hooks, not an entry
+  if (what == "park") start_parked(app::two);  // a thread waits holding it
   if (what == "shape") g_hooks.shape = std::make_unique<app::Square>();
   if (what == "off") {
     g_hooks.rule = nullptr;
     g_hooks.table.clear();
     g_hooks.shape.reset();
+    t_hook = nullptr;
   }
+  if (!g_hooks.token) g_hooks.token = std::make_shared<int>(7);
   ++g_hooks.count;
   ++g_hooks.set_since_update;
   return describe_hooks();
