@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cxxabi.h>
+#include <errno.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -896,22 +897,32 @@ bool leads_into_leaving_code(const T& entry) {
 // transform file spells itself (declared in no header), its vtable pointer as bytes.
 template <class T>
 constexpr bool has_vtable() {
-  if constexpr (!std::is_class_v<T> || std::is_volatile_v<T>)
+  // An incomplete class (a pimpl, DIR behind a std::unique_ptr<DIR, int (*)(DIR*)>) is
+  // opaque here: nothing to look into.
+  if constexpr (!std::is_class_v<T> || std::is_volatile_v<T> || !requires { sizeof(T); })
     return false;
   else
     return std::is_polymorphic_v<T> || requires { std::declval<T&>().hotswap_vtable_pointer; };
 }
 
-// The vtable pointer of the object at `object`, read so that a pointer that no longer
-// leads to an object (an owner with a deleter that does nothing, left dangling) cannot
-// fault: 0 when it cannot be read.
+// The vtable pointer of the object at `object`. An owner with its own deleter (one that
+// does nothing, left dangling) or a std::shared_ptr (which may alias anything) is read so
+// that it cannot fault: 0 when nothing is there. A std::unique_ptr with the default
+// deleter owns a live object, read directly (a syscall per element would lengthen a
+// revert's pause by a microsecond per object).
 template <class T>
-std::uintptr_t vtable_of(const T* object) {
+std::uintptr_t vtable_of(const T* object, bool surely_live) {
   const void* at = object;
   if constexpr (!std::is_polymorphic_v<T>) at = object->hotswap_vtable_pointer;
   std::uintptr_t vptr = 0;
+  if (surely_live) {
+    std::memcpy(&vptr, at, sizeof vptr);
+    return vptr;
+  }
   iovec local{&vptr, sizeof vptr}, remote{const_cast<void*>(at), sizeof vptr};
-  if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != static_cast<ssize_t>(sizeof vptr)) return 0;
+  if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(sizeof vptr)) return vptr;
+  if (errno == EFAULT) return 0;              // no object there
+  std::memcpy(&vptr, at, sizeof vptr);        // the call is not allowed here: trust the owner
   return vptr;
 }
 
@@ -974,16 +985,21 @@ std::string leaving_entry_in(const T& value) {
       bool in = in_leaving_code(reinterpret_cast<std::uintptr_t>(value._M_manager)) ||
                 in_leaving_code(reinterpret_cast<std::uintptr_t>(value._M_invoker));
       for (std::uintptr_t word : words) in = in || in_leaving_code(word);
-      // The handler may be a library instance only the patch has (a std::function the new
-      // code made from an old function): refused all the same, the old code would run it.
+      // The handler may be a library instance only the patch has (the new code made a
+      // std::function from an old function, a kind the old release never made): refused
+      // all the same, the old code would run it.
       return in ? "a std::function whose handler or target is code only the patch has" : "";
     } else {
       return "";
     }
   } else if constexpr (owns_one<V>::value) {
     if (!value) return "";
-    return in_leaving_data(vtable_of(value.get())) ? "an object of a class the patch brought (its vtable is the patch's)"
-                                                   : "";
+    constexpr bool surely_live =
+        is_instance_v<V, std::unique_ptr> &&
+        std::is_same_v<typename V::deleter_type, std::default_delete<typename V::element_type>>;
+    return in_leaving_data(vtable_of(value.get(), surely_live))
+               ? "an object of a class the patch brought (its vtable is the patch's)"
+               : "";
   } else if constexpr (is_instance_v<V, std::pair>) {
     std::string first = leaving_entry_in(value.first);
     return first.empty() ? leaving_entry_in(value.second) : first;

@@ -117,6 +117,7 @@ idle_scope::~idle_scope() { quiescence::leave_idle(); }
 // ---- The C API: the same, with strings in the caller's buffers ----
 using namespace hotswap;
 
+namespace hotswap {  // the runtime's own data (migrate.cc tells it from the program's by name)
 namespace {
 
 thread_local std::string t_last_message;
@@ -137,6 +138,7 @@ int answer(const hotswap::Result& r, char* message, std::size_t size) {
 }
 
 }  // namespace
+}  // namespace hotswap
 
 // Nothing may unwind into a C caller: every entry answers `failed` on any exception (an
 // allocation that failed while copying a message).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -128,11 +129,13 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
 // The start of every function of the patch, sorted: the only addresses in its code that a
 // revert must not leave behind (a return address a program saved is not an entry). Private
 // memory (reclaim.h): no stale copy of them is left on the heap.
+// Empty when the table could not be mapped (leaving_entries_complete says so).
 PrivateArray<std::uint64_t> leaving_entries(const LinkedPatch& patch) {
   std::size_t count = 0;
   for (const ElfSymbol& s : patch.file.elf->symbols())
     if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size()) ++count;
   PrivateArray<std::uint64_t> out(count);
+  if (out.capacity() < count) return out;
   for (const ElfSymbol& s : patch.file.elf->symbols()) {
     if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size()) continue;
     std::uint64_t at = patch.symbol_values[s.index];
@@ -140,6 +143,14 @@ PrivateArray<std::uint64_t> leaving_entries(const LinkedPatch& patch) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// Whether leaving_entries could hold the patch's every function (none were left out
+// because private memory ran short).
+bool leaving_entries_complete(const LinkedPatch& patch, const PrivateArray<std::uint64_t>& entries) {
+  for (const ElfSymbol& s : patch.file.elf->symbols())
+    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size()) return entries.capacity() > 0;
+  return true;
 }
 
 // The value the executable's datum at `running` had when the program started: its bytes
@@ -246,7 +257,11 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
 
   // Going back: the patch's entries, which no thread may keep.
   PrivateArray<std::uint64_t> entries;
-  if (direction == Direction::kInverse) entries = leaving_entries(patch);
+  if (direction == Direction::kInverse) {
+    entries = leaving_entries(patch);
+    if (!leaving_entries_complete(patch, entries))
+      return make_error("no memory for the table of the patch's functions: nothing changed");
+  }
 
   // Held threads first: they stand still, and what is found will not go away by waiting.
   std::vector<CodeRange, ScrubbingAllocator<CodeRange>> moving;
@@ -291,6 +306,8 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
       if (code == Scan::kClean && !t.registers.empty())
         code = holds_entry(reinterpret_cast<std::uint64_t>(t.registers.data()),
                            reinterpret_cast<std::uint64_t>(t.registers.data() + t.registers.size()), entries);
+      if (code == Scan::kUnreadable)
+        return make_error(who + ": its stack cannot be read at its " + where + ": nothing changed");
       if (code == Scan::kHit)
         return make_error(who + " holds the address of a function in the patch's code at its " + where +
                           " (a function the new release added, or gave a new signature?): after the revert it "
@@ -521,7 +538,7 @@ namespace {
 // The runtime's own data (namespace hotswap: its tables, its statics), which holds the
 // patch's addresses on purpose until the revert wipes them.
 bool runtime_datum(const std::string& name) {
-  for (const char* prefix : {"_ZN7hotswap", "_ZZN7hotswap", "_ZGVZN7hotswap", "_ZZNK7hotswap"})
+  for (const char* prefix : {"_ZN7hotswap", "_ZZN7hotswap", "_ZZZN7hotswap", "_ZGVZN7hotswap", "_ZZNK7hotswap"})
     if (name.rfind(prefix, 0) == 0) return true;
   return false;
 }
@@ -542,23 +559,28 @@ std::string patch_function_at(const LinkedPatch& patch, std::uint64_t address) {
 Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
   if (patch.text_begin == patch.text_end) return Status::success();
   PrivateArray<std::uint64_t> entries = leaving_entries(patch);
+  constexpr std::size_t kChunk = 64 * 1024;  // bytes read per call
+  PrivateArray<std::uint64_t> words(kChunk / 8);
+  if (!leaving_entries_complete(patch, entries) || !words.capacity())
+    return make_error("no memory for the table of the patch's functions: nothing changed");
   auto is_entry = [&](std::uint64_t word) {
     return word >= patch.text_begin && word < patch.text_end &&
            std::binary_search(entries.begin(), entries.end(), word);
   };
-  // The first word of [begin, end) that is an entry into the patch, or 0. A page that
-  // cannot be read (one the program protected) is passed over: the old code cannot call
-  // through it without faulting first.
+  // The first word of [begin, end) that is an entry into the patch (0 if none), a chunk at
+  // a time. A page that cannot be read (one the program protected) is passed over: the old
+  // code cannot call through it without faulting first. Memory that cannot be read at all
+  // (the call is not allowed) fails the revert: nothing would have been looked at.
+  bool unreadable = false;
   auto first_entry = [&](std::uint64_t begin, std::uint64_t end) -> std::uint64_t {
-    std::uint64_t words[512];
     pid_t self = getpid();
-    for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end;) {
-      std::uint64_t page_end = (at | (kPageSize - 1)) + 1;
-      std::size_t bytes = std::min<std::uint64_t>({sizeof words, end - at, page_end - at});
-      iovec local{words, bytes}, remote{reinterpret_cast<void*>(at), bytes};
+    for (std::uint64_t at = begin & ~std::uint64_t{7}; at < end && !unreadable;) {
+      std::size_t bytes = std::min<std::uint64_t>(kChunk, end - at);
+      iovec local{words.begin(), bytes}, remote{reinterpret_cast<void*>(at), bytes};
       ssize_t n = process_vm_readv(self, &local, 1, &remote, 1, 0);
       if (n <= 0) {
-        at = page_end;
+        if (errno != EFAULT) unreadable = true;
+        at = (at | (kPageSize - 1)) + 1;  // the page that failed, passed over
         continue;
       }
       for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i)
@@ -612,6 +634,7 @@ Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
         if (std::uint64_t where = first_entry(d.address, d.address + d.size))
           return refuse(datum_name(SymbolRef{key.second, key.first}), where);
   }
+  if (unreadable) return make_error("the program's memory cannot be read here: nothing changed");
   return Status::success();
 }
 

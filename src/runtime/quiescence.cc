@@ -256,7 +256,12 @@ void leave_idle() {
   Shared& s = shared();
   std::unique_lock lock(s.mu);
   if (!t_requesting) s.resume.wait(lock, [&s] { return !s.held; });
-  if (me.idle_depth > 0 && --me.idle_depth == 0) me.state = State::kRunning;
+  if (me.idle_depth > 0 && --me.idle_depth == 0) {
+    me.state = State::kRunning;
+    // They lie in its TLS, inside the stack block a later scan reads: stale, they would
+    // look like what the thread holds at its next update point.
+    std::fill_n(me.registers, x86_64::kCalleeSavedCount, 0);
+  }
 }
 
 // A call into the API: the API's frames keep only the registers they use; the others stay

@@ -367,6 +367,7 @@ Status Runtime::commit_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   HeapReserve room = make_room(patch);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
+  state_.scope->index_parts();  // not while the threads are held
   auto held = quiescence::hold(deadline);
   if (!held) drop_migration_tables(patch);
   if (!held) return make_error("no safe moment to move the state within " + milliseconds_of(update_timeout(timeout)) +
@@ -405,6 +406,7 @@ Status Runtime::revert_migrating(LinkedPatch& patch, std::chrono::milliseconds t
   HeapReserve room = make_room(patch);
   auto start = Clock::now();
   auto deadline = start + update_timeout(timeout);
+  state_.scope->index_parts();  // not while the threads are held
   auto held = quiescence::hold(deadline);
   if (!held) drop_migration_tables(patch);
   if (!held) return make_error("no safe moment to move the state back within " +

@@ -27,16 +27,23 @@ std::optional<Definition> library_symbol(const std::string& name) {
   return d;
 }
 
-// The function a part belongs to, among the definitions `has`: the longest name the part
-// extends ("f.part.0.cold" is f.part.0's, "f.constprop.0.cold" is the clone's even where
-// no f is left), in the part's own file (a file-static), else a global (a part of a
-// global function is a local of its file).
+// The function a piece belongs to, among the definitions `has`: the longest name the piece
+// extends by a cold part or a split part ("f.part.0.cold" is f.part.0's, "f.constprop.0.cold"
+// the clone's even where no f is left, "f.part.0" f's), in the piece's own file (a
+// file-static), else a global (a piece of a global function is a local of its file). A
+// clone (f.constprop.0, f.isra.0) belongs to no one: it is code of its own, called from
+// elsewhere, in the patch only when the patch carries it anew (replaced_functions).
 template <class Has>
 std::optional<SymbolKey> owner_of_part(const std::string& file, const std::string& name, Has has) {
   std::string root = parent_function(name);
   if (root.empty()) return std::nullopt;
   for (std::size_t dot = name.rfind('.'); dot != std::string::npos && dot >= root.size(); dot = name.rfind('.', dot - 1)) {
     std::string owner = name.substr(0, dot);
+    bool piece = name.compare(dot, 5, ".cold") == 0 || name.compare(dot, 6, ".part.") == 0;
+    if (!piece) {
+      if (dot == 0) break;
+      continue;
+    }
     if (!file.empty() && has(SymbolKey{file, owner})) return SymbolKey{file, owner};
     if (has(SymbolKey{"", owner})) return SymbolKey{"", owner};
     if (dot == 0) break;

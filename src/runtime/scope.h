@@ -40,11 +40,14 @@ class Scope {
   AddressList entries(const SymbolRef& id) const;
   // The same, with each copy's size.
   AddressSizeList copies(const SymbolRef& id) const;
-  // All the code an activation of the function may be in: each copy, and the parts the
-  // compiler split off each copy (f.cold, f.part.0, f.isra.0, f.constprop.0, and their
-  // .cold). A part lies outside its function's range, and a thread in it may have no
-  // frame in the function at all: a cold part is jumped into, a clone may be tail-called.
+  // All the code an activation of the function may be in: each copy, and the pieces the
+  // compiler split off each copy (f.cold, f.part.0, and their .cold). A piece lies outside
+  // its function's range, and a thread in it may have no frame in the function at all: a
+  // cold part is jumped into, a split part may be tail-called.
   AddressSizeList code(const SymbolRef& id) const;
+  // Reads the executable's pieces now (they are read once, when first asked), so that the
+  // first update that moves state does not do it while the threads are held.
+  void index_parts() const { image_parts(); }
   // The function's address as the program knows it: its first entry (the executable's, or
   // the copy of the patch that introduced it). Redirects keep it running the newest code,
   // so every version of the program takes the same address (&f == &f across patches).

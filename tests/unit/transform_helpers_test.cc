@@ -886,7 +886,12 @@ TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
   EXPECT_TRUE(hotswap::transform(inside, inside_to));
   EXPECT_FALSE(hotswap::transform(entry, entry_to));
   hotswap_migration_clear();
-  // Owners of what has no vtable to look at (void, an array) go back as they are.
+  // Owners of what has no vtable to look at (void, an array, an incomplete class) go back
+  // as they are.
+  struct Opaque;
+  auto handle = std::make_unique<std::unique_ptr<Opaque, void (*)(Opaque*)>>(nullptr, [](Opaque*) {});
+  auto handle_to = std::make_unique<std::unique_ptr<Opaque, void (*)(Opaque*)>>(nullptr, [](Opaque*) {});
+  static_assert(!hotswap::migration_detail::may_lead_out<std::unique_ptr<Opaque, void (*)(Opaque*)>>());
   auto token = std::make_unique<std::shared_ptr<void>>(std::make_shared<int>(7));
   auto token_to = std::make_unique<std::shared_ptr<void>>();
   auto none = std::make_unique<std::unique_ptr<Shape[]>>(std::make_unique<Shape[]>(0));
@@ -896,6 +901,7 @@ TEST(TransformHelpers, WhatIsCarriedWholeDoesNotGoBackIntoThePatch) {
   hotswap_migration_leaving_data(0, 0, vptr, vptr + 1);
   EXPECT_TRUE(hotswap::transform(*token, *token_to));
   EXPECT_TRUE(hotswap::transform(*none, *none_to));
+  EXPECT_TRUE(hotswap::transform(*handle, *handle_to));
   hotswap_migration_clear();
 
   // Going forward nothing is left behind, and what the program's own code holds goes back.
