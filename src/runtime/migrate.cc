@@ -68,15 +68,17 @@ Scan scan_words(std::uint64_t begin, std::uint64_t end, Hit hit) {
   return Scan::kClean;
 }
 
-// Whether any word of [begin, end) is one of `entries` (sorted).
+// Whether a word is one of `entries` (sorted).
+bool is_entry(const PrivateArray<std::uint64_t>& entries, std::uint64_t word) {
+  return !entries.empty() && word >= *entries.begin() && word <= *(entries.end() - 1) &&
+         std::binary_search(entries.begin(), entries.end(), word);
+}
+
+// Whether any word of [begin, end) is one of `entries`.
 Scan holds_entry(std::uint64_t begin, std::uint64_t end, const PrivateArray<std::uint64_t>& entries) {
   if (entries.empty()) return Scan::kClean;
-  std::uint64_t lowest = *entries.begin(), highest = *(entries.end() - 1);
   return scan_words(begin, end, [&](const std::uint64_t* words, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i)
-      if (words[i] >= lowest && words[i] <= highest && std::binary_search(entries.begin(), entries.end(), words[i]))
-        return true;
-    return false;
+    return std::any_of(words, words + count, [&](std::uint64_t w) { return is_entry(entries, w); });
   });
 }
 
@@ -128,29 +130,22 @@ Replaced replaced_code(const LinkedPatch& patch, const Scope& scope, Direction d
 
 // The start of every function of the patch, sorted: the only addresses in its code that a
 // revert must not leave behind (a return address a program saved is not an entry). Private
-// memory (reclaim.h): no stale copy of them is left on the heap.
-// Empty when the table could not be mapped (leaving_entries_complete says so).
-PrivateArray<std::uint64_t> leaving_entries(const LinkedPatch& patch) {
-  std::size_t count = 0;
-  for (const ElfSymbol& s : patch.file.elf->symbols())
-    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size()) ++count;
-  PrivateArray<std::uint64_t> out(count);
-  if (out.capacity() < count) return out;
-  for (const ElfSymbol& s : patch.file.elf->symbols()) {
-    if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size()) continue;
+// memory (reclaim.h): no stale copy of them is left on the heap. nullopt when the table
+// could not be mapped.
+std::optional<PrivateArray<std::uint64_t>> leaving_entries(const LinkedPatch& patch) {
+  auto in_text = [&patch](const ElfSymbol& s) {
+    if (s.type != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= patch.sections.size()) return false;
     std::uint64_t at = patch.symbol_values[s.index];
-    if (at >= patch.text_begin && at < patch.text_end) out.push_back(at);
-  }
+    return at >= patch.text_begin && at < patch.text_end;
+  };
+  const auto& symbols = patch.file.elf->symbols();
+  std::size_t count = static_cast<std::size_t>(std::count_if(symbols.begin(), symbols.end(), in_text));
+  PrivateArray<std::uint64_t> out(count);
+  if (out.capacity() < count) return std::nullopt;
+  for (const ElfSymbol& s : symbols)
+    if (in_text(s)) out.push_back(patch.symbol_values[s.index]);
   std::sort(out.begin(), out.end());
   return out;
-}
-
-// Whether leaving_entries could hold the patch's every function (none were left out
-// because private memory ran short).
-bool leaving_entries_complete(const LinkedPatch& patch, const PrivateArray<std::uint64_t>& entries) {
-  for (const ElfSymbol& s : patch.file.elf->symbols())
-    if (s.type == STT_FUNC && s.shndx != SHN_UNDEF && s.shndx < patch.sections.size()) return entries.capacity() > 0;
-  return true;
 }
 
 // The value the executable's datum at `running` had when the program started: its bytes
@@ -258,9 +253,9 @@ Status check_threads_for_migration(const LinkedPatch& patch, const Scope& scope,
   // Going back: the patch's entries, which no thread may keep.
   PrivateArray<std::uint64_t> entries;
   if (direction == Direction::kInverse) {
-    entries = leaving_entries(patch);
-    if (!leaving_entries_complete(patch, entries))
-      return make_error("no memory for the table of the patch's functions: nothing changed");
+    auto table = leaving_entries(patch);
+    if (!table) return make_error("no memory for the table of the patch's functions: nothing changed");
+    entries = std::move(*table);
   }
 
   // Held threads first: they stand still, and what is found will not go away by waiting.
@@ -455,10 +450,11 @@ Status run_transformers(LinkedPatch& patch, Direction direction, std::span<const
   // The exact entries, for as long as the transformers run (the unit forgets them after).
   using SetEntries = void (*)(const std::uintptr_t*, std::size_t);
   PrivateArray<std::uint64_t> entries;
-  if (direction == Direction::kInverse && patch.migration_leaving_entries) {
-    entries = leaving_entries(patch);
-    reinterpret_cast<SetEntries>(patch.migration_leaving_entries)(entries.begin(), entries.size());
-  }
+  if (direction == Direction::kInverse && patch.migration_leaving_entries)
+    if (auto table = leaving_entries(patch)) {  // else the unit falls back to the whole code
+      entries = std::move(*table);
+      reinterpret_cast<SetEntries>(patch.migration_leaving_entries)(entries.begin(), entries.size());
+    }
   struct Forget {
     std::uint64_t set;
     ~Forget() {
@@ -558,15 +554,11 @@ std::string patch_function_at(const LinkedPatch& patch, std::uint64_t address) {
 
 Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
   if (patch.text_begin == patch.text_end) return Status::success();
-  PrivateArray<std::uint64_t> entries = leaving_entries(patch);
+  auto table = leaving_entries(patch);
   constexpr std::size_t kChunk = 64 * 1024;  // bytes read per call
   PrivateArray<std::uint64_t> words(kChunk / 8);
-  if (!leaving_entries_complete(patch, entries) || !words.capacity())
-    return make_error("no memory for the table of the patch's functions: nothing changed");
-  auto is_entry = [&](std::uint64_t word) {
-    return word >= patch.text_begin && word < patch.text_end &&
-           std::binary_search(entries.begin(), entries.end(), word);
-  };
+  if (!table || !words.capacity()) return make_error("no memory for the table of the patch's functions: nothing changed");
+  const PrivateArray<std::uint64_t>& entries = *table;
   // The first word of [begin, end) that is an entry into the patch (0 if none), a chunk at
   // a time. A page that cannot be read (one the program protected) is passed over: the old
   // code cannot call through it without faulting first. Memory that cannot be read at all
@@ -584,7 +576,7 @@ Status check_entries_left(const LinkedPatch& patch, const RuntimeState& state) {
         continue;
       }
       for (std::size_t i = 0; i < static_cast<std::size_t>(n) / 8; ++i)
-        if (is_entry(words[i])) return at + 8 * i;
+        if (is_entry(entries, words[i])) return at + 8 * i;
       at += static_cast<std::uint64_t>(n);
     }
     return 0;
